@@ -1,0 +1,112 @@
+/*
+ * mbx/check.h - the DS/IS consistency check and the consistency adjuster
+ * (Exchange 5.5's, KB Q182979, Q163713, Q197970).
+ *
+ * Ownership: findings and plans are allocated by the core and released by
+ * the caller with mbx_findings_free / mbx_adjust_plan_free.  Nothing here
+ * keeps a pointer to the store after returning.
+ */
+#ifndef MBX_CHECK_H
+#define MBX_CHECK_H
+
+#include "mbx/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+	MBX_FIND_ORPHAN_MAILBOX = 0,     /* in the store, no directory entry */
+	MBX_FIND_MISSING_MAILBOX,        /* directory mailbox homed here, not in the store */
+	MBX_FIND_PF_UNKNOWN_HOME,        /* public folder homed on an unknown server/site */
+	MBX_FIND_UNKNOWN_PERMISSION,     /* permission entry naming an unknown account */
+	MBX_FIND_RECREATED_HIDDEN,       /* recreated by the adjuster, still hidden */
+	MBX_FIND_RECREATED_NO_ACCOUNT,   /* recreated by the adjuster, no primary account */
+	MBX_FIND_KIND_COUNT
+} mbx_finding_kind;
+
+typedef struct mbx_finding {
+	mbx_finding_kind kind;
+	int64_t object_id;     /* mailbox, recipient, public folder or permission id */
+	char *object;          /* human name of the object */
+	char *reason;          /* one sentence: why this is a finding */
+	int64_t since;         /* when the inconsistency began (0 = unknown) */
+} mbx_finding;
+
+typedef struct mbx_findings {
+	mbx_finding *items;
+	size_t count;
+} mbx_findings;
+
+/* Stable short name of a kind: "orphaned-mailbox", "missing-mailbox", ... */
+const char *mbx_finding_kind_name(mbx_finding_kind kind);
+
+/* Run every check; *out is set (possibly empty) on success. */
+int mbx_check_run(mbx_store *st, mbx_findings **out);
+void mbx_findings_free(mbx_findings *f);
+
+/* ---- The adjuster -------------------------------------------------------- */
+
+enum {
+	MBX_ADJ_CREATE_MAILBOXES = 1 << 0,   /* directory entries for orphaned mailboxes */
+	MBX_ADJ_REHOME_PUBLIC_FOLDERS = 1 << 1,
+	MBX_ADJ_REMOVE_UNKNOWN_PERMISSIONS = 1 << 2,
+	MBX_ADJ_ALL = 7
+};
+
+typedef struct mbx_adjust_opts {
+	unsigned functions;     /* MBX_ADJ_* bits */
+	int older_than_days;    /* only inconsistencies older than this; <0 = all */
+	int64_t now;            /* reference time for the filter; 0 = time(NULL) */
+	const char *actor;      /* recorded in the audit log; NULL = "mbxrescue" */
+	/* Test hook: fail after this many applied changes (0 = never). */
+	size_t fail_after;
+} mbx_adjust_opts;
+
+typedef enum {
+	MBX_CHANGE_CREATE_RECIPIENT = 0,
+	MBX_CHANGE_REHOME_FOLDER,
+	MBX_CHANGE_REMOVE_PERMISSION,
+	MBX_CHANGE_SKIP_LIMITED_FOLDER   /* shown in the plan, never applied */
+} mbx_change_kind;
+
+typedef struct mbx_change {
+	mbx_change_kind kind;
+	int64_t object_id;     /* mailbox / public folder / permission id */
+	char *object;          /* display name / folder path / account */
+	/* CREATE_RECIPIENT: the entry that will be created. */
+	char *alias;
+	char *dn;
+	char *smtp;
+	/* REHOME_FOLDER: from and to. */
+	char *from;            /* "SERVER (SITE)" */
+	char *to;
+	char *detail;          /* one line for humans */
+} mbx_change;
+
+typedef struct mbx_adjust_plan {
+	mbx_change *changes;
+	size_t count;
+	unsigned functions;    /* what it was computed for */
+} mbx_adjust_plan;
+
+const char *mbx_change_kind_name(mbx_change_kind kind);
+
+/* Compute what the adjuster would do; changes nothing. */
+int mbx_adjust_plan_compute(mbx_store *st, const mbx_adjust_opts *opts, mbx_adjust_plan **out);
+/* Apply a plan in one transaction (all or nothing), audit-logged. */
+int mbx_adjust_apply(mbx_store *st, const mbx_adjust_plan *plan, const mbx_adjust_opts *opts);
+void mbx_adjust_plan_free(mbx_adjust_plan *plan);
+
+/*
+ * The fix-up the real adjuster leaves to the admin (KB Q197970): assign a
+ * primary Windows NT account (DOMAIN\user; NULL keeps it) and optionally
+ * unhide a recipient, by alias.  Audit-logged.
+ */
+int mbx_recipient_fixup(mbx_store *st, const char *alias, const char *account,
+                        int unhide, const char *actor);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

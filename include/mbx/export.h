@@ -1,0 +1,165 @@
+/*
+ * mbx/export.h - export store mailboxes to PST files, Exmerge's way
+ * (step 1 of ExMerge: "copy data from mailbox to file").
+ *
+ * An export runs on its own worker threads; each worker opens its own
+ * connection to the store file and exports whole mailboxes.  The caller
+ * (console or batch CLI) never blocks: it polls mbx_export_progress(),
+ * which copies a consistent snapshot under a lock, and receives log lines
+ * through the mbx_log callback (called on worker threads: copy the line,
+ * do not draw from it).  The core never draws.
+ *
+ * Every PST is written under a temporary name, fsynced, read back with
+ * libpst and compared with what the store holds after filters, and only
+ * then renamed to DIR/ALIAS.PST.  A job table in the store records each
+ * mailbox's state so that `resume` finishes an interrupted run.
+ *
+ * Ownership: mbx_export_start copies everything in opts; the caller owns
+ * the mbx_export and frees it after mbx_export_wait.  Results returned by
+ * mbx_export_results are owned by the mbx_export.
+ */
+#ifndef MBX_EXPORT_H
+#define MBX_EXPORT_H
+
+#include "mbx/common.h"
+#include "mbx/log.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mbx_export mbx_export;
+
+typedef struct mbx_folder_sel {
+	const char *path;        /* "Inbox/Projects"; well-known names in any language */
+	int subtree;             /* 1: the folder and everything below it */
+} mbx_folder_sel;
+
+typedef enum { MBX_DATE_RECEIVED = 0, MBX_DATE_SENT = 1 } mbx_date_field;
+
+typedef struct mbx_export_filter {
+	int64_t from;                   /* Unix seconds, 0 = no lower bound */
+	int64_t to;                     /* Unix seconds, 0 = no upper bound */
+	mbx_date_field date_field;
+	const mbx_folder_sel *include;  /* NULL/0 = every folder */
+	size_t n_include;
+	const mbx_folder_sel *exclude;
+	size_t n_exclude;
+	const char *subject;            /* subject contains (case-insensitive) */
+	const char *attachment_glob;    /* keep messages with an attachment matching */
+	const char *class_prefix;       /* message class starts with */
+	int no_associated;              /* skip FAI (associated) items */
+} mbx_export_filter;
+
+typedef struct mbx_export_opts {
+	const char *db_path;            /* the store file (each worker opens it) */
+	const char *out_dir;            /* created 0700 if missing */
+	const char *log_path;           /* NULL = out_dir/mbxrescue.log */
+	int log_level;                  /* MBX_LOG_* */
+	mbx_log_fn log_cb;              /* may be NULL */
+	void *log_ud;
+	int threads;                    /* 0 = online CPUs */
+	int64_t max_pst_size;           /* 0 = no split */
+	int resume;                     /* skip verified mailboxes of an earlier run */
+	int crypt;                      /* MBX_PST_CRYPT_* */
+	mbx_export_filter filter;
+} mbx_export_opts;
+
+void mbx_export_opts_init(mbx_export_opts *opts);
+
+typedef enum {
+	MBX_EXP_QUEUED = 0,
+	MBX_EXP_RUNNING,
+	MBX_EXP_VERIFYING,
+	MBX_EXP_DONE,        /* written and verified */
+	MBX_EXP_FAILED,
+	MBX_EXP_SKIPPED,     /* resume: verified by an earlier run */
+	MBX_EXP_CANCELLED
+} mbx_export_state;
+
+const char *mbx_export_state_name(mbx_export_state s);
+
+typedef struct mbx_export_mailbox_progress {
+	int64_t mailbox_id;
+	char alias[64];
+	char display_name[128];
+	mbx_export_state state;
+	int64_t items_done, items_total;
+	int64_t bytes_done, bytes_total;
+} mbx_export_mailbox_progress;
+
+typedef struct mbx_export_progress {
+	size_t mailboxes_total;
+	size_t mailboxes_done;          /* finished: done, failed, skipped or cancelled */
+	size_t mailboxes_failed;
+	int64_t items_done, items_total;
+	int64_t bytes_done, bytes_total;
+	double bytes_per_sec;
+	double eta_seconds;             /* <0 unknown */
+	double elapsed_seconds;
+	int finished;                   /* all workers have stopped */
+} mbx_export_progress;
+
+/* Why a mailbox failed, for the console to act on. */
+typedef enum {
+	MBX_EXP_CAUSE_NONE = 0,
+	MBX_EXP_CAUSE_NO_DIRECTORY_ENTRY,   /* KB Q265438: run the adjuster */
+	MBX_EXP_CAUSE_IO,
+	MBX_EXP_CAUSE_VERIFY,
+	MBX_EXP_CAUSE_CANCELLED,
+	MBX_EXP_CAUSE_OTHER
+} mbx_export_cause;
+
+typedef struct mbx_export_result {
+	int64_t mailbox_id;
+	char *alias;
+	char *display_name;
+	mbx_export_state state;
+	mbx_export_cause cause;
+	char *error;                    /* what went wrong */
+	char *fix;                      /* what to do about it */
+	char **paths;                   /* final PST files (several when split) */
+	size_t n_paths;
+	int64_t folders, items, attachments, bytes;
+	int verified;                   /* 1 when libpst read it back identical */
+} mbx_export_result;
+
+/*
+ * Start exporting the mailboxes named by alias (n == 0: every mailbox of
+ * the store).  Unknown aliases fail here with MBX_ENOTFOUND, before any
+ * thread starts.
+ */
+int mbx_export_start(mbx_export **out, const mbx_export_opts *opts,
+                     const char *const *aliases, size_t n);
+
+/* Snapshot of progress; per may be NULL; *n_per gets the count written. */
+int mbx_export_progress_get(mbx_export *ex, mbx_export_progress *overall,
+                            mbx_export_mailbox_progress *per, size_t max_per, size_t *n_per);
+/* Ask workers to stop; returns at once.  Workers stop within a second and
+ * leave no partial final file. */
+void mbx_export_cancel(mbx_export *ex);
+/* Wait for the workers.  0 all succeeded, 1 some failed, <0 error. */
+int mbx_export_wait(mbx_export *ex);
+/* After wait: one result per mailbox, in the order given. */
+int mbx_export_results(mbx_export *ex, const mbx_export_result **out, size_t *n);
+void mbx_export_free(mbx_export *ex);
+
+/* Start + wait in one call (the batch CLI). */
+int mbx_export_run(const mbx_export_opts *opts, const char *const *aliases, size_t n,
+                   mbx_export **out);
+
+/* The file name Exmerge would use for an alias: upper-cased, sanitized
+ * ("JSMITH.PST"); caller frees. */
+char *mbx_export_file_name(const char *alias, int part);
+
+/*
+ * Read a PST with libpst (in a child process, libpst is not hardened) and
+ * describe it: one line per folder "path\tmessages\tattachments\tbytes".
+ * 0 readable, <0 not (message names the file).  *out caller frees.
+ */
+int mbx_pst_describe(const char *path, char **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

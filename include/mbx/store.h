@@ -1,0 +1,322 @@
+/*
+ * mbx/store.h - the recovery server: one SQLite file holding the
+ * directory (Recipients), the information store (Mailbox Resources, their
+ * folders and messages), public folders, the audit log and export jobs.
+ *
+ * Ownership: an mbx_store is owned by whoever opened it and released with
+ * mbx_store_free().  One mbx_store is one SQLite connection: use it from
+ * one thread at a time (open one per worker thread).  Arrays and structs
+ * filled by mbx_store_* belong to the caller and are released with the
+ * matching *_free function.  Structs passed *into* the store are only
+ * read; the store copies what it keeps.
+ *
+ * Times are Unix seconds (UTC).  Text is UTF-8.
+ */
+#ifndef MBX_STORE_H
+#define MBX_STORE_H
+
+#include "mbx/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mbx_store mbx_store;
+
+/* Open flags. */
+enum {
+	MBX_STORE_READONLY = 1 << 0, /* never write; fails on a missing file */
+	MBX_STORE_CREATE = 1 << 1    /* create the file (and schema) if missing */
+};
+
+/*
+ * Open (and migrate to the current schema) the store at `path`.  Fails with
+ * a message naming the file and what to do when it is missing, unreadable,
+ * read-only (unless MBX_STORE_READONLY), not SQLite, corrupt, or of a newer
+ * schema (MBX_ESCHEMA); in all those cases the file is not modified.
+ */
+int mbx_store_open(mbx_store **out, const char *path, unsigned flags);
+void mbx_store_free(mbx_store *st);
+const char *mbx_store_path(const mbx_store *st);  /* owned by st */
+int mbx_store_schema_version(mbx_store *st);      /* PRAGMA user_version */
+int mbx_store_schema_latest(void);
+
+/* Transactions (nestable: only the outermost begin/commit reach SQLite). */
+int mbx_store_begin(mbx_store *st);
+int mbx_store_commit(mbx_store *st);
+int mbx_store_rollback(mbx_store *st);
+
+/* ---- The server this store is ---------------------------------------- */
+
+typedef struct mbx_server_info {
+	char *organization;  /* e.g. "Contoso" */
+	char *site;          /* e.g. "HQ" */
+	char *server;        /* e.g. "EXCH1" */
+	char *smtp_policy;   /* e.g. "%a@example.com" (%a alias, %g given, %s surname) */
+} mbx_server_info;
+
+int mbx_store_server_get(mbx_store *st, mbx_server_info *out);
+int mbx_store_server_set(mbx_store *st, const mbx_server_info *info);
+void mbx_server_info_clear(mbx_server_info *info);   /* frees members */
+
+/* Servers and sites the directory knows (besides this server). */
+int mbx_store_known_server_add(mbx_store *st, const char *server, const char *site);
+/* 1 when the directory knows server (in site), 0 when not, <0 error. */
+int mbx_store_known_server(mbx_store *st, const char *server, const char *site);
+
+/* ---- Directory: Recipients --------------------------------------------- */
+
+typedef enum {
+	MBX_OBJ_MAILBOX = 0,
+	MBX_OBJ_CUSTOM = 1,        /* custom recipient */
+	MBX_OBJ_DISTLIST = 2
+} mbx_object_class;
+
+typedef struct mbx_recipient {
+	int64_t id;
+	char *display_name;
+	char *alias;
+	char *dn;              /* /o=ORG/ou=SITE/cn=Recipients/cn=ALIAS */
+	char *smtp;
+	char *home_server;     /* NULL for custom recipients / lists */
+	char *primary_account; /* DOMAIN\user, NULL or "" when none */
+	mbx_object_class object_class;
+	int hidden;            /* hidden from the address book */
+	int created_by_adjuster;
+	int64_t created_time;  /* when the adjuster created it, else 0 */
+	char *mailbox_guid;    /* link to the store mailbox, may be NULL */
+	char *legacy_dn;       /* link to the store mailbox, may be NULL */
+} mbx_recipient;
+
+/* All recipients ordered by display name. */
+int mbx_store_recipients(mbx_store *st, mbx_recipient **out, size_t *n);
+void mbx_recipients_free(mbx_recipient *r, size_t n);
+/* One recipient by alias (case-insensitive); MBX_ENOTFOUND when none. */
+int mbx_store_recipient_by_alias(mbx_store *st, const char *alias, mbx_recipient *out);
+void mbx_recipient_clear(mbx_recipient *r);    /* frees members of one */
+int mbx_store_recipient_add(mbx_store *st, const mbx_recipient *r, int64_t *out_id);
+/* Update every field of recipient r->id (audit logged by the caller). */
+int mbx_store_recipient_update(mbx_store *st, const mbx_recipient *r);
+
+/* ---- Information store: Mailbox Resources ---------------------------- */
+
+typedef struct mbx_mailbox {
+	int64_t id;
+	char *guid;            /* 36-char GUID text */
+	char *display_name;
+	char *legacy_dn;       /* /o=ORG/ou=SITE/cn=Recipients/cn=ALIAS */
+	char *alias;           /* directory alias, or derived from legacy_dn */
+	int64_t item_count;
+	int64_t total_size;    /* bytes */
+	int64_t last_logon;    /* 0 = never */
+	int64_t created_time;  /* when the mailbox appeared in the store */
+	int64_t recipient_id;  /* linked directory entry, 0 = orphaned */
+} mbx_mailbox;
+
+/* All store mailboxes ordered by display name, with recipient_id resolved
+ * (link by GUID, else by legacy DN, case-insensitive). */
+int mbx_store_mailboxes(mbx_store *st, mbx_mailbox **out, size_t *n);
+void mbx_mailboxes_free(mbx_mailbox *m, size_t n);
+/* A mailbox by alias (directory alias or the cn of its legacy DN). */
+int mbx_store_mailbox_by_alias(mbx_store *st, const char *alias, mbx_mailbox *out);
+int mbx_store_mailbox_by_id(mbx_store *st, int64_t id, mbx_mailbox *out);
+void mbx_mailbox_clear(mbx_mailbox *m);
+int mbx_store_mailbox_add(mbx_store *st, const mbx_mailbox *m, int64_t *out_id);
+/* Recompute item_count and total_size of a mailbox from its messages. */
+int mbx_store_mailbox_refresh_counts(mbx_store *st, int64_t mailbox_id);
+
+/* ---- Folders ----------------------------------------------------------- */
+
+typedef enum {
+	MBX_ROLE_NONE = 0,
+	MBX_ROLE_INBOX, MBX_ROLE_OUTBOX, MBX_ROLE_SENT, MBX_ROLE_DELETED,
+	MBX_ROLE_DRAFTS, MBX_ROLE_CALENDAR, MBX_ROLE_CONTACTS, MBX_ROLE_TASKS,
+	MBX_ROLE_NOTES, MBX_ROLE_JOURNAL,
+	MBX_ROLE_COUNT
+} mbx_folder_role;
+
+/* "Inbox", "Sent Items", ... (the English name of a role). */
+const char *mbx_folder_role_name(mbx_folder_role role);
+/* The role of an English well-known name, case-insensitive; NONE if not one. */
+mbx_folder_role mbx_folder_role_parse(const char *name);
+
+typedef struct mbx_folder {
+	int64_t id;
+	int64_t mailbox_id;
+	int64_t parent_id;     /* 0 = top of the mailbox */
+	char *name;
+	char *container_class; /* IPF.Note, IPF.Appointment, ... */
+	mbx_folder_role role;
+	int64_t message_count; /* filled by mbx_store_folders */
+	int64_t unread_count;
+	char *path;            /* "Inbox/Projects" (filled by mbx_store_folders) */
+} mbx_folder;
+
+/* A mailbox's folders, parents before children (depth-first, by name). */
+int mbx_store_folders(mbx_store *st, int64_t mailbox_id, mbx_folder **out, size_t *n);
+void mbx_folders_free(mbx_folder *f, size_t n);
+int mbx_store_folder_add(mbx_store *st, const mbx_folder *f, int64_t *out_id);
+
+/* ---- Messages ----------------------------------------------------------- */
+
+typedef enum { MBX_RECIP_TO = 1, MBX_RECIP_CC = 2, MBX_RECIP_BCC = 3 } mbx_recip_type;
+
+typedef struct mbx_msg_recipient {
+	mbx_recip_type type;
+	char *name;
+	char *address;
+	char *addrtype;        /* "SMTP" or "EX" */
+} mbx_msg_recipient;
+
+typedef struct mbx_message mbx_message;
+
+typedef struct mbx_attachment {
+	int64_t id;            /* set by the store */
+	char *filename;
+	char *mime_type;
+	int64_t size;          /* bytes of data (0 for embedded) */
+	const void *data;      /* only for mbx_store_message_add: `size` bytes */
+	mbx_message *embedded; /* an attached message (attach method 5), or NULL */
+} mbx_attachment;
+
+/* Message flags, MAPI's PidTagMessageFlags values. */
+enum {
+	MBX_MSG_READ = 0x01,
+	MBX_MSG_UNMODIFIED = 0x02,
+	MBX_MSG_SUBMIT = 0x04,
+	MBX_MSG_UNSENT = 0x08,
+	MBX_MSG_HASATTACH = 0x10,
+	MBX_MSG_FROMME = 0x20,
+	MBX_MSG_ASSOCIATED = 0x40
+};
+
+struct mbx_message {
+	int64_t id;
+	int64_t folder_id;     /* 0 for an embedded message */
+	char *message_class;   /* IPM.Note, IPM.Appointment, ... */
+	char *subject;
+	char *sender_name;
+	char *sender_address;
+	char *sender_addrtype; /* "SMTP" or "EX" */
+	int64_t sent_time;     /* client submit time */
+	int64_t received_time; /* delivery time */
+	uint32_t flags;        /* MBX_MSG_* */
+	int flag_status;       /* 0 none, 1 complete, 2 flagged for follow-up */
+	int importance;        /* 0 low, 1 normal, 2 high */
+	int associated;        /* FAI item (folder-associated information) */
+	char *body;            /* plain text, may be NULL */
+	char *html_body;       /* may be NULL */
+	char *transport_headers;
+	char *internet_message_id;
+	int64_t size;          /* bytes as the store accounts them */
+	char *content_hash;    /* hex SHA-256 of the content (set by the store) */
+	mbx_msg_recipient *recipients;
+	size_t n_recipients;
+	mbx_attachment *attachments;
+	size_t n_attachments;
+};
+
+/*
+ * Insert a message (with its recipients, attachments and embedded messages)
+ * into folder m->folder_id.  Attachment data is copied.  The content hash
+ * is computed here.  out_id may be NULL.
+ */
+int mbx_store_message_add(mbx_store *st, const mbx_message *m, int64_t *out_id);
+int mbx_store_message_delete(mbx_store *st, int64_t message_id);
+/* The id of a message in folder_id with this internet message id, else
+ * with this content hash; 0 when none.  <0 on error. */
+int mbx_store_message_find(mbx_store *st, int64_t folder_id, const char *internet_message_id,
+                           const char *content_hash, int64_t *out_id);
+/* Compute the content hash the store would give m (hex, caller frees). */
+char *mbx_message_hash(const mbx_message *m);
+
+/* Iterate the messages of a folder in id order, fully loaded except for
+ * attachment data (see mbx_store_attachment_read). */
+typedef struct mbx_msg_iter mbx_msg_iter;
+int mbx_store_messages(mbx_store *st, int64_t folder_id, mbx_msg_iter **out);
+/* 1 and *out set (caller frees with mbx_message_free), 0 at the end, <0 error. */
+int mbx_msg_iter_next(mbx_msg_iter *it, mbx_message **out);
+void mbx_msg_iter_free(mbx_msg_iter *it);
+int mbx_store_message_get(mbx_store *st, int64_t message_id, mbx_message **out);
+void mbx_message_free(mbx_message *m);
+
+/* Read up to len bytes of attachment data from offset; *got is set. */
+int mbx_store_attachment_read(mbx_store *st, int64_t attachment_id, int64_t offset,
+                              void *buf, size_t len, size_t *got);
+
+/* ---- Public folders ----------------------------------------------------- */
+
+typedef struct mbx_public_folder {
+	int64_t id;
+	int64_t parent_id;     /* 0 = top of the hierarchy */
+	char *name;
+	char *path;            /* filled on read: "Company/Announcements" */
+	char *home_server;
+	char *home_site;
+	int limit_admin_access;
+	int64_t modified_time;
+} mbx_public_folder;
+
+typedef struct mbx_permission {
+	int64_t id;
+	int64_t folder_id;
+	char *account;         /* directory alias, or "Default" / "Anonymous" */
+	char *rights;          /* "Owner", "Editor", "Reviewer", ... */
+	int64_t granted_time;
+} mbx_permission;
+
+int mbx_store_public_folders(mbx_store *st, mbx_public_folder **out, size_t *n);
+void mbx_public_folders_free(mbx_public_folder *f, size_t n);
+int mbx_store_public_folder_add(mbx_store *st, const mbx_public_folder *f, int64_t *out_id);
+int mbx_store_public_folder_rehome(mbx_store *st, int64_t id, const char *server, const char *site);
+int mbx_store_permissions(mbx_store *st, mbx_permission **out, size_t *n);
+void mbx_permissions_free(mbx_permission *p, size_t n);
+int mbx_store_permission_add(mbx_store *st, const mbx_permission *p, int64_t *out_id);
+int mbx_store_permission_delete(mbx_store *st, int64_t id);
+
+/* ---- Audit log ---------------------------------------------------------- */
+
+typedef struct mbx_audit_entry {
+	int64_t id;
+	int64_t time;
+	char *actor;           /* who: user name or "mbxrescue" */
+	char *action;          /* what: "create-recipient", "rehome-public-folder", ... */
+	char *object;          /* which object */
+	char *detail;          /* free text */
+} mbx_audit_entry;
+
+int mbx_store_audit(mbx_store *st, const char *actor, const char *action,
+                    const char *object, const char *detail);
+/* The newest `limit` entries (all when limit is 0), newest first. */
+int mbx_store_audit_list(mbx_store *st, size_t limit, mbx_audit_entry **out, size_t *n);
+void mbx_audit_free(mbx_audit_entry *e, size_t n);
+
+/* ---- Export jobs (used by mbx/export.h) -------------------------------- */
+
+typedef enum {
+	MBX_JOB_QUEUED = 0, MBX_JOB_RUNNING, MBX_JOB_VERIFIED, MBX_JOB_FAILED
+} mbx_job_state;
+
+typedef struct mbx_job {
+	int64_t id;
+	char *out_dir;         /* absolute output directory */
+	int64_t mailbox_id;
+	mbx_job_state state;
+	char *temp_path;       /* temporary file while running */
+	char *final_path;      /* ALIAS.PST once verified */
+	char *error;           /* why it failed */
+	int64_t updated_time;
+} mbx_job;
+
+/* Create or reset the job row for (out_dir, mailbox); returns its id. */
+int mbx_store_job_upsert(mbx_store *st, const char *out_dir, int64_t mailbox_id, int64_t *out_id);
+int mbx_store_job_set(mbx_store *st, int64_t job_id, mbx_job_state state,
+                      const char *temp_path, const char *final_path, const char *error);
+/* Jobs for an output directory. */
+int mbx_store_jobs(mbx_store *st, const char *out_dir, mbx_job **out, size_t *n);
+void mbx_jobs_free(mbx_job *j, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
