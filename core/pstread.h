@@ -44,6 +44,9 @@ typedef struct mbx_pstread_cb {
 	 * recipients and attachments (data filled when want_data).
 	 * m->folder_id is folder_id; m->id is the reader's item number. */
 	int (*message)(void *ud, int64_t folder_id, const mbx_message *m);
+	/* May be NULL.  Called once before the first folder with the number of
+	 * messages the file's node tree holds (for a progress bar). */
+	int (*total)(void *ud, int64_t messages);
 } mbx_pstread_cb;
 
 typedef struct mbx_pstread_stats {
@@ -52,6 +55,7 @@ typedef struct mbx_pstread_stats {
 	int64_t attachments;
 	int64_t attachment_bytes;
 	char *store_name;        /* the message store's display name (caller frees) */
+	int64_t skipped;         /* items libpst could not parse (not passed to a callback) */
 } mbx_pstread_stats;
 
 void mbx_pstread_opts_init(mbx_pstread_opts *opts);

@@ -41,6 +41,10 @@ typedef struct mbx_findings {
 /* Stable short name of a kind: "orphaned-mailbox", "missing-mailbox", ... */
 const char *mbx_finding_kind_name(mbx_finding_kind kind);
 
+/* 1 for the kinds that are warnings, not inconsistencies: the Q197970
+ * leftovers (RECREATED_*), which wait for mbx_recipient_fixup. */
+int mbx_finding_is_warning(mbx_finding_kind kind);
+
 /* Run every check; *out is set (possibly empty) on success. */
 int mbx_check_run(mbx_store *st, mbx_findings **out);
 void mbx_findings_free(mbx_findings *f);

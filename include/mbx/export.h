@@ -159,6 +159,58 @@ char *mbx_export_file_name(const char *alias, int part);
  */
 int mbx_pst_describe(const char *path, char **out);
 
+/* ---- Additions for the batch CLI (appended) ------------------------------ */
+
+/* Parse a date for the filters: "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]" or
+ * Exmerge's "MM/DD/YYYY [HH:MM:SS]", UTC.  A date without a time means the
+ * start of that day, or its last second when end_of_day is 1. */
+int mbx_export_parse_date(const char *s, int end_of_day, int64_t *out);
+/* Parse a size: "1048576", "500K", "700M", "2G", "1T" (binary units). */
+int mbx_export_parse_size(const char *s, int64_t *out);
+/* Read a list of mailboxes, one a line: an alias or a legacy DN
+ * ("/o=ORG/ou=SITE/cn=Recipients/cn=JSmith"; the last cn is used).  Blank
+ * lines and lines starting with '#' or ';' are skipped.  *out (array and
+ * strings) caller frees with mbx_export_list_free. */
+int mbx_export_read_mailbox_list(const char *path, char ***out, size_t *n);
+void mbx_export_list_free(char **list, size_t n);
+
+/* ExMerge.ini as Exmerge 3.x/2003 wrote it (batch -F). */
+typedef enum {
+	MBX_MERGE_EXPORT = 0,   /* MergeAction=0: step 1, copy mailboxes to PST files */
+	MBX_MERGE_IMPORT = 1,   /* MergeAction=1: step 2, merge PST files into mailboxes */
+	MBX_MERGE_BOTH = 2      /* MergeAction=2: one step (export, then import) */
+} mbx_merge_action;
+
+typedef struct mbx_exmerge_ini {
+	mbx_merge_action merge_action;
+	char *data_dir;               /* DataDirectoryName (resolved against the ini's directory) */
+	char *log_file;               /* LogFileName, NULL = default */
+	int log_level;                /* LoggingLevel, -1 = not given */
+	int64_t start_date, end_date; /* SelectMessageStartDate/EndDate, 0 = none */
+	mbx_date_field date_field;    /* DateField=received|sent (mbxrescue's key) */
+	char *mailbox_list_file;      /* FileContainingListOfMailboxes */
+	char **mailboxes;             /* aliases read from that file */
+	size_t n_mailboxes;
+	mbx_folder_sel *include;      /* folder-name sections / folder list (paths owned) */
+	size_t n_include;
+	mbx_folder_sel *exclude;
+	size_t n_exclude;
+	char *subject;                /* one subject (MessageSubject / list file) */
+	char *attachment_glob;        /* one attachment name (AttachmentName / list file) */
+	int no_associated;            /* CopyAssociatedFolderData=0 */
+	int data_import_method;       /* DataImportMethod 0 copy, 1 merge, 2 replace; -1 = not given */
+	char **ignored;               /* "Key (line N)" for every key that does not apply */
+	size_t n_ignored;
+} mbx_exmerge_ini;
+
+/* Read an ExMerge.ini; a malformed file or value fails with MBX_EINVAL and
+ * a message "FILE line N: ...".  *out caller frees. */
+int mbx_exmerge_ini_read(const char *path, mbx_exmerge_ini **out);
+void mbx_exmerge_ini_free(mbx_exmerge_ini *ini);
+/* Point opts (out_dir, log_path, log_level, filter) into ini; ini must
+ * outlive opts. */
+void mbx_exmerge_ini_apply(const mbx_exmerge_ini *ini, mbx_export_opts *opts);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,415 @@
+/*
+ * core/check.c - the DS/IS consistency check: store mailboxes and
+ * directory entries that do not match, public folders homed where the
+ * directory does not know, permission entries for unknown accounts, and
+ * the recipients the adjuster recreated that still need the admin
+ * (KB Q182979, Q163713, Q197970, Q265438).
+ */
+#include "config.h"
+#include <inttypes.h>
+#include <string.h>
+
+#include "check_int.h"
+#include "store_int.h"
+
+static const char *const kind_names[MBX_FIND_KIND_COUNT] = {
+	"orphaned-mailbox", "missing-mailbox", "public-folder-unknown-home",
+	"unknown-permission", "recreated-hidden", "recreated-no-account"
+};
+
+const char *mbx_finding_kind_name(mbx_finding_kind kind)
+{
+	if ((int)kind < 0 || kind >= MBX_FIND_KIND_COUNT)
+		return "unknown";
+	return kind_names[kind];
+}
+
+int mbx_finding_is_warning(mbx_finding_kind kind)
+{
+	return kind == MBX_FIND_RECREATED_HIDDEN || kind == MBX_FIND_RECREATED_NO_ACCOUNT;
+}
+
+/* ---- The raw queries ---------------------------------------------------- */
+
+/* Grow-by-doubling push for the arrays below. */
+#define PUSH(v, cnt, cap) do { \
+	if ((cnt) == (cap)) { \
+		(cap) = (cap) ? (cap) * 2 : 64; \
+		(v) = mbx_reallocarray((v), (cap), sizeof(*(v))); \
+	} \
+	memset(&(v)[(cnt)], 0, sizeof((v)[(cnt)])); \
+} while (0)
+
+int check_orphans(mbx_store *st, check_orphan **out, size_t *n)
+{
+	sqlite3_stmt *s;
+	check_orphan *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	/* Linked = a mailbox-recipient by GUID, legacy DN or DN (as
+	 * mbx_store_mailboxes resolves it). */
+	rc = store_stmt(st, "SELECT m.id, m.guid, m.display_name, m.legacy_dn, m.created_time "
+	                    "FROM mailbox m WHERE "
+	                    "NOT EXISTS (SELECT 1 FROM recipient x WHERE x.mailbox_guid = m.guid "
+	                    "AND x.object_class = 0) AND "
+	                    "NOT EXISTS (SELECT 1 FROM recipient x WHERE x.legacy_dn = m.legacy_dn "
+	                    "AND x.object_class = 0) AND "
+	                    "NOT EXISTS (SELECT 1 FROM recipient x WHERE x.dn = m.legacy_dn "
+	                    "AND x.object_class = 0) "
+	                    "ORDER BY m.display_name COLLATE NOCASE, m.id", &s);
+	if (rc < 0)
+		return rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		PUSH(v, cnt, cap);
+		v[cnt].id = sqlite3_column_int64(s, 0);
+		v[cnt].guid = store_col_str(s, 1);
+		v[cnt].display_name = store_col_str(s, 2);
+		v[cnt].legacy_dn = store_col_str(s, 3);
+		v[cnt].created = sqlite3_column_int64(s, 4);
+		cnt++;
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "looking for orphaned mailboxes");
+	store_done(s);
+	if (rc < 0) {
+		check_orphans_free(v, cnt);
+		return rc;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+void check_orphans_free(check_orphan *v, size_t n)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < n; i++) {
+		mbx_free(v[i].guid);
+		mbx_free(v[i].display_name);
+		mbx_free(v[i].legacy_dn);
+	}
+	mbx_free(v);
+}
+
+#define PF_PATHS "WITH RECURSIVE t(id, path) AS (" \
+	" SELECT id, name FROM public_folder WHERE parent_id IS NULL" \
+	" UNION ALL SELECT p.id, t.path || '/' || p.name FROM public_folder p" \
+	" JOIN t ON p.parent_id = t.id) "
+
+int check_unknown_pfs(mbx_store *st, check_pf **out, size_t *n)
+{
+	sqlite3_stmt *s;
+	check_pf *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = store_stmt(st, PF_PATHS
+	                "SELECT p.id, t.path, p.home_server, p.home_site, p.limit_admin_access, "
+	                "p.modified_time, "
+	                "EXISTS (SELECT 1 FROM known_server k WHERE k.site = p.home_site) OR "
+	                "EXISTS (SELECT 1 FROM server v WHERE v.site = p.home_site COLLATE NOCASE) "
+	                "FROM public_folder p JOIN t ON t.id = p.id "
+	                "WHERE NOT EXISTS (SELECT 1 FROM server v WHERE v.server = p.home_server "
+	                "COLLATE NOCASE AND v.site = p.home_site COLLATE NOCASE) "
+	                "AND NOT EXISTS (SELECT 1 FROM known_server k WHERE k.server = p.home_server "
+	                "AND k.site = p.home_site) ORDER BY t.path, p.id", &s);
+	if (rc < 0)
+		return rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		PUSH(v, cnt, cap);
+		v[cnt].id = sqlite3_column_int64(s, 0);
+		v[cnt].path = store_col_str(s, 1);
+		v[cnt].server = store_col_str(s, 2);
+		v[cnt].site = store_col_str(s, 3);
+		v[cnt].limited = sqlite3_column_int(s, 4);
+		v[cnt].modified = sqlite3_column_int64(s, 5);
+		v[cnt].site_known = sqlite3_column_int(s, 6);
+		cnt++;
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "looking for public folders on unknown servers");
+	store_done(s);
+	if (rc < 0) {
+		check_pfs_free(v, cnt);
+		return rc;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+void check_pfs_free(check_pf *v, size_t n)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < n; i++) {
+		mbx_free(v[i].path);
+		mbx_free(v[i].server);
+		mbx_free(v[i].site);
+	}
+	mbx_free(v);
+}
+
+int check_unknown_perms(mbx_store *st, check_perm **out, size_t *n)
+{
+	sqlite3_stmt *s;
+	check_perm *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	/* Default and Anonymous are the built-in entries of every folder. */
+	rc = store_stmt(st, PF_PATHS
+	                "SELECT e.id, e.folder_id, e.account, e.rights, t.path, e.granted_time "
+	                "FROM permission e JOIN t ON t.id = e.folder_id "
+	                "WHERE e.account NOT IN ('Default', 'Anonymous') "
+	                "AND NOT EXISTS (SELECT 1 FROM recipient r WHERE r.alias = e.account) "
+	                "ORDER BY t.path, e.id", &s);
+	if (rc < 0)
+		return rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		PUSH(v, cnt, cap);
+		v[cnt].id = sqlite3_column_int64(s, 0);
+		v[cnt].folder_id = sqlite3_column_int64(s, 1);
+		v[cnt].account = store_col_str(s, 2);
+		v[cnt].rights = store_col_str(s, 3);
+		v[cnt].folder_path = store_col_str(s, 4);
+		v[cnt].granted = sqlite3_column_int64(s, 5);
+		cnt++;
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "looking for unknown permission accounts");
+	store_done(s);
+	if (rc < 0) {
+		check_perms_free(v, cnt);
+		return rc;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+void check_perms_free(check_perm *v, size_t n)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < n; i++) {
+		mbx_free(v[i].account);
+		mbx_free(v[i].rights);
+		mbx_free(v[i].folder_path);
+	}
+	mbx_free(v);
+}
+
+/* ---- Findings ------------------------------------------------------------ */
+
+static mbx_finding *add(mbx_findings *f, size_t *cap, mbx_finding_kind kind, int64_t id,
+                        int64_t since)
+{
+	mbx_finding *x;
+
+	if (f->count == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		f->items = mbx_reallocarray(f->items, *cap, sizeof(*f->items));
+	}
+	x = &f->items[f->count++];
+	memset(x, 0, sizeof(*x));
+	x->kind = kind;
+	x->object_id = id;
+	x->since = since;
+	return x;
+}
+
+static int find_orphans(mbx_store *st, mbx_findings *f, size_t *cap)
+{
+	check_orphan *v;
+	size_t n, i;
+	int rc = check_orphans(st, &v, &n);
+
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		mbx_finding *x = add(f, cap, MBX_FIND_ORPHAN_MAILBOX, v[i].id, v[i].created);
+
+		x->object = mbx_strdup(v[i].display_name);
+		x->reason = mbx_asprintf("mailbox %s is in the information store but has no "
+		                         "directory entry, so it can not be opened or exported "
+		                         "(KB Q265438)", v[i].legacy_dn);
+	}
+	check_orphans_free(v, n);
+	return 0;
+}
+
+static int find_missing(mbx_store *st, mbx_findings *f, size_t *cap, const char *server)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, "SELECT r.id, r.display_name, r.alias, r.dn, r.created_time "
+	                        "FROM recipient r WHERE r.object_class = 0 AND r.home_server = ?1 "
+	                        "AND NOT EXISTS (SELECT 1 FROM mailbox m WHERE m.guid = r.mailbox_guid) "
+	                        "AND NOT EXISTS (SELECT 1 FROM mailbox m WHERE m.legacy_dn = r.legacy_dn) "
+	                        "AND NOT EXISTS (SELECT 1 FROM mailbox m WHERE m.legacy_dn = r.dn) "
+	                        "ORDER BY r.display_name COLLATE NOCASE, r.id", &s);
+
+	if (rc < 0)
+		return rc;
+	store_bind_text(s, 1, server);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		mbx_finding *x = add(f, cap, MBX_FIND_MISSING_MAILBOX, sqlite3_column_int64(s, 0),
+		                     sqlite3_column_int64(s, 4));
+
+		x->object = mbx_asprintf("%s (%s)", (const char *)sqlite3_column_text(s, 1),
+		                         (const char *)sqlite3_column_text(s, 2));
+		x->reason = mbx_asprintf("directory mailbox %s is homed on %s but the information "
+		                         "store has no mailbox for it",
+		                         (const char *)sqlite3_column_text(s, 3), server);
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "looking for missing mailboxes");
+	store_done(s);
+	return rc;
+}
+
+static int find_pfs(mbx_store *st, mbx_findings *f, size_t *cap)
+{
+	check_pf *v;
+	size_t n, i;
+	int rc = check_unknown_pfs(st, &v, &n);
+
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		mbx_finding *x = add(f, cap, MBX_FIND_PF_UNKNOWN_HOME, v[i].id, v[i].modified);
+
+		x->object = mbx_strdup(v[i].path);
+		if (v[i].site_known)
+			x->reason = mbx_asprintf("public folder is homed on server %s, which site %s "
+			                         "does not have%s", v[i].server, v[i].site,
+			                         v[i].limited ? "; 'limit administrative access' is "
+			                         "set, so the adjuster leaves it alone" : "");
+		else
+			x->reason = mbx_asprintf("public folder is homed on server %s in site %s, a "
+			                         "site the directory does not know%s", v[i].server,
+			                         v[i].site, v[i].limited ? "; 'limit administrative "
+			                         "access' is set, so the adjuster leaves it alone" : "");
+	}
+	check_pfs_free(v, n);
+	return 0;
+}
+
+static int find_perms(mbx_store *st, mbx_findings *f, size_t *cap)
+{
+	check_perm *v;
+	size_t n, i;
+	int rc = check_unknown_perms(st, &v, &n);
+
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		mbx_finding *x = add(f, cap, MBX_FIND_UNKNOWN_PERMISSION, v[i].id, v[i].granted);
+
+		x->object = mbx_asprintf("%s on %s", v[i].account, v[i].folder_path);
+		x->reason = mbx_asprintf("permission entry (%s) names account '%s', which is not "
+		                         "in the directory", v[i].rights, v[i].account);
+	}
+	check_perms_free(v, n);
+	return 0;
+}
+
+static int find_recreated(mbx_store *st, mbx_findings *f, size_t *cap)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, "SELECT id, display_name, alias, hidden, "
+	                        "coalesce(primary_account, '') = '', created_time FROM recipient "
+	                        "WHERE created_by_adjuster = 1 AND (hidden = 1 OR "
+	                        "coalesce(primary_account, '') = '') "
+	                        "ORDER BY display_name COLLATE NOCASE, id", &s);
+
+	if (rc < 0)
+		return rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0), since = sqlite3_column_int64(s, 5);
+		const char *name = (const char *)sqlite3_column_text(s, 1);
+		const char *alias = (const char *)sqlite3_column_text(s, 2);
+		mbx_finding *x;
+
+		if (sqlite3_column_int(s, 3)) {
+			x = add(f, cap, MBX_FIND_RECREATED_HIDDEN, id, since);
+			x->object = mbx_asprintf("%s (%s)", name, alias);
+			x->reason = mbx_strdup("recreated by the consistency adjuster and still hidden "
+			                       "from the address book (KB Q197970); run fix-recipient "
+			                       "--unhide");
+		}
+		if (sqlite3_column_int(s, 4)) {
+			x = add(f, cap, MBX_FIND_RECREATED_NO_ACCOUNT, id, since);
+			x->object = mbx_asprintf("%s (%s)", name, alias);
+			x->reason = mbx_strdup("recreated by the consistency adjuster without a primary "
+			                       "Windows NT account (KB Q197970); run fix-recipient "
+			                       "--account DOMAIN\\user");
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "looking for recreated recipients");
+	store_done(s);
+	return rc;
+}
+
+int mbx_check_run(mbx_store *st, mbx_findings **out)
+{
+	mbx_findings *f = mbx_calloc(1, sizeof(*f));
+	mbx_server_info si;
+	size_t cap = 0;
+	int rc, own_txn;
+
+	*out = NULL;
+	rc = mbx_store_server_get(st, &si);
+	if (rc < 0) {
+		mbx_free(f);
+		return rc;
+	}
+	/* One read transaction (deferred: no write lock, works read-only), so
+	 * that every query sees the same state. */
+	own_txn = st->txn_depth == 0;
+	rc = own_txn ? store_exec(st, "BEGIN") : 0;
+	if (rc == 0) {
+		rc = find_orphans(st, f, &cap);
+		if (rc == 0)
+			rc = find_missing(st, f, &cap, si.server);
+		if (rc == 0)
+			rc = find_pfs(st, f, &cap);
+		if (rc == 0)
+			rc = find_perms(st, f, &cap);
+		if (rc == 0)
+			rc = find_recreated(st, f, &cap);
+		if (own_txn)
+			store_exec(st, rc == 0 ? "COMMIT" : "ROLLBACK");
+	}
+	mbx_server_info_clear(&si);
+	if (rc < 0) {
+		mbx_findings_free(f);
+		return rc;
+	}
+	*out = f;
+	return 0;
+}
+
+void mbx_findings_free(mbx_findings *f)
+{
+	size_t i;
+
+	if (!f)
+		return;
+	for (i = 0; i < f->count; i++) {
+		mbx_free(f->items[i].object);
+		mbx_free(f->items[i].reason);
+	}
+	mbx_free(f->items);
+	mbx_free(f);
+}

@@ -1,0 +1,111 @@
+/*
+ * core/export/export_int.h - what the parts of the export module share
+ * (internal to core/export).
+ */
+#ifndef MBX_EXPORT_INT_H
+#define MBX_EXPORT_INT_H
+
+#include <stdint.h>
+#include "mbx/export.h"
+#include "mbx/log.h"
+#include "mbx/store.h"
+
+/* ---- naming.c ---- */
+
+/* The sanitized, upper-cased base name of an alias ("JSMITH"), never
+ * empty, never a reserved device name; caller frees. */
+char *exp_base_name(const char *alias);
+/* base + part suffix + ".PST" ("JSMITH.PST", "JSMITH-002.PST"). */
+char *exp_part_name(const char *base, int part);
+/* Make `base` unique among used[0..n) (case-insensitive) by appending
+ * "_2", "_3", ...; returns a new string, caller frees. */
+char *exp_unique_base(const char *base, char *const *used, size_t n);
+
+/* ---- filter.c ---- */
+
+/*
+ * Decide which folders of a mailbox are exported.  folders come parents
+ * first (mbx_store_folders).  selected[i] = 1 when folder i's messages
+ * are exported; written[i] = 1 when folder i is created in the PST
+ * (selected, or an ancestor of a selected folder, so paths stay intact).
+ */
+void exp_filter_folders(const mbx_export_filter *f, const mbx_folder *folders, size_t n,
+                        int *selected, int *written);
+/* 1 when message m passes the message filters. */
+int exp_filter_message(const mbx_export_filter *f, const mbx_message *m);
+/* Write the filters in effect to the log (medium level; "no filters" too). */
+void exp_filter_log(const mbx_export_filter *f, mbx_log *log);
+/* Depth of folder i (top-level folders are 1). */
+int exp_folder_depth(const mbx_folder *folders, size_t n, size_t i);
+
+/* ---- verify.c ---- */
+
+/* parent + "/" + name, with '/' and '\\' inside name escaped by '\\'
+ * (tests/PSTDESC.md); parent "" for top-level folders.  Caller frees. */
+char *exp_path_join(const char *parent, const char *name);
+
+/* What one PST part must hold, built while writing it. */
+typedef struct exp_expect_folder {
+	char *path;                 /* "Inbox/Projects" */
+	int64_t messages;           /* normal messages */
+	int64_t associated;         /* FAI messages */
+	int64_t attachments;        /* by-value attachments of those messages */
+	int64_t embedded;           /* embedded messages */
+	int64_t attach_bytes;       /* sum of by-value attachment sizes */
+} exp_expect_folder;
+
+typedef struct exp_expect {
+	exp_expect_folder *folders;
+	size_t n, cap;
+} exp_expect;
+
+/* Index of path in e, adding it when missing. */
+size_t exp_expect_folder_at(exp_expect *e, const char *path);
+void exp_expect_clear(exp_expect *e);
+
+typedef int (*exp_cancel_fn)(void *ud);
+
+/*
+ * Read `path` back with libpst and compare with e.  0 identical; MBX_ECORRUPT
+ * with a message saying what differs; other <0 when it could not be read.
+ * cancelled (may be NULL) is polled; a cancel returns MBX_ECANCELLED.
+ */
+int exp_verify(const char *path, const exp_expect *e, exp_cancel_fn cancelled, void *ud);
+
+/* ---- export_mailbox.c ---- */
+
+/* One mailbox to export, and what came of it. */
+typedef struct exp_mailbox_job {
+	/* in */
+	mbx_store *st;                    /* the worker's own connection */
+	const mbx_export_filter *filter;
+	mbx_log *log;
+	const char *out_dir;              /* absolute */
+	const char *base;                 /* unique base name ("JSMITH") */
+	const mbx_mailbox *mb;
+	int crypt;
+	int64_t max_pst_size;             /* 0 = one file */
+	/* called after each message: items and bytes processed so far */
+	void (*progress)(void *ud, int64_t items, int64_t bytes);
+	exp_cancel_fn cancelled;
+	void *ud;
+	/* out */
+	char **paths;                     /* final files, caller frees */
+	size_t n_paths;
+	int64_t folders, items, attachments, bytes;
+	int verified;
+	mbx_export_cause cause;
+	char *error;                      /* caller frees */
+	char *fix;                        /* caller frees */
+} exp_mailbox_job;
+
+/* Write, verify and rename the mailbox's PST file(s).  0 ok, <0 failed
+ * (job->cause, error, fix set; nothing left under a final name unless it
+ * is ALIAS.PST.unverified). */
+int exp_mailbox_export(exp_mailbox_job *job);
+/* Remove leftovers of an interrupted run for base (its *.PST.tmp parts). */
+void exp_remove_temporaries(const char *out_dir, const char *base);
+/* fsync a directory so renames in it survive a power loss. */
+int exp_fsync_dir(const char *dir);
+
+#endif

@@ -1,0 +1,632 @@
+/* One mailbox: store folders and messages -> PST file(s), verified, renamed. */
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "mbx/pst.h"
+#include "mbx/text.h"
+#include "export_int.h"
+
+#define CHUNK (1024 * 1024)
+#define BIG_ITEM (150LL * 1024 * 1024)   /* Microsoft 365 PST import limit */
+#define DEEP_TREE 300                     /* same */
+
+/* One PST file being written. */
+typedef struct part {
+	mbx_pst *pst;
+	char *tmp;             /* DIR/BASE[-NNN].PST.tmp */
+	char *final;           /* DIR/BASE[-NNN].PST */
+	mbx_pst_nid *nids;     /* per store folder, 0 = not in the PST */
+	exp_expect expect;
+	int64_t messages;
+	int closed;
+} part;
+
+typedef struct wctx {
+	exp_mailbox_job *job;
+	mbx_folder *folders;
+	size_t nf;
+	int *selected, *written;
+	char **pst_paths;      /* per store folder: its path in the PST */
+	part *parts;
+	size_t n_parts;
+	unsigned char *buf;    /* attachment chunk */
+	int64_t items_done, bytes_done;
+} wctx;
+
+int exp_fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0)
+		return mbx_error_set(MBX_EIO, "cannot open directory '%s': %s", dir, strerror(errno));
+	if (fsync(fd) < 0 && errno != EINVAL)
+		rc = mbx_error_set(MBX_EIO, "cannot fsync directory '%s': %s", dir, strerror(errno));
+	close(fd);
+	return rc;
+}
+
+void exp_remove_temporaries(const char *out_dir, const char *base)
+{
+	int k, misses = 0;
+
+	/* Parts are numbered without gaps; allow one gap for safety. */
+	for (k = 1; k < 1000 && misses < 2; k++) {
+		char *name = exp_part_name(base, k);
+		char *p = mbx_asprintf("%s/%s.tmp", out_dir, name);
+
+		if (unlink(p) == 0)
+			misses = 0;
+		else
+			misses++;
+		mbx_free(p);
+		mbx_free(name);
+	}
+}
+
+static int cancelled(wctx *w)
+{
+	return w->job->cancelled && w->job->cancelled(w->job->ud);
+}
+
+/* Text for the writer must be valid UTF-8; the store should only hold
+ * that, but a restored store may not: replace bad bytes, keep the rest. */
+static const char *valid(const char *s, char **tmp)
+{
+	if (!s || mbx_utf8_valid(s, strlen(s)))
+		return s;
+	mbx_free(*tmp);
+	*tmp = mbx_text_clean(s, -1, 0, NULL);
+	return *tmp;
+}
+
+static int io_cause(int rc)
+{
+	return rc == MBX_EIO || rc == MBX_ENOSPC || rc == MBX_EREADONLY;
+}
+
+static int fail(wctx *w, int rc, mbx_export_cause cause, const char *fix)
+{
+	exp_mailbox_job *j = w->job;
+
+	if (j->error)
+		return rc;
+	j->cause = cause;
+	j->error = mbx_strdup(mbx_error_last());
+	if (fix)
+		j->fix = mbx_strdup(fix);
+	return rc;
+}
+
+static int write_failed(wctx *w, int rc)
+{
+	if (rc == MBX_ECANCELLED)
+		return fail(w, rc, MBX_EXP_CAUSE_CANCELLED, NULL);
+	if (rc == MBX_ENOSPC)
+		return fail(w, rc, MBX_EXP_CAUSE_IO, "free space in the output directory (or choose another "
+		            "with --out) and run the export again with --resume");
+	if (io_cause(rc))
+		return fail(w, rc, MBX_EXP_CAUSE_IO, "make the output directory writable (or choose another "
+		            "with --out) and run the export again with --resume");
+	return fail(w, rc, MBX_EXP_CAUSE_OTHER, NULL);
+}
+
+/* ---- folders ------------------------------------------------------------- */
+
+static size_t parent_of(const wctx *w, size_t i)
+{
+	size_t j;
+
+	for (j = i; j-- > 0;)
+		if (w->folders[j].id == w->folders[i].parent_id)
+			return j;
+	return (size_t)-1;
+}
+
+/* PST paths: the mailbox's top-level Deleted Items becomes the PST's own
+ * "Deleted Items", whatever the store's language calls it. */
+static void compute_paths(wctx *w)
+{
+	size_t i;
+
+	w->pst_paths = mbx_calloc(w->nf ? w->nf : 1, sizeof(char *));
+	for (i = 0; i < w->nf; i++) {
+		size_t p = parent_of(w, i);
+		const char *name = w->folders[i].name ? w->folders[i].name : "";
+
+		if (p == (size_t)-1 && w->folders[i].role == MBX_ROLE_DELETED)
+			name = "Deleted Items";
+		w->pst_paths[i] = exp_path_join(p == (size_t)-1 ? "" : w->pst_paths[p], name);
+	}
+}
+
+static int create_folders(wctx *w, part *pt)
+{
+	mbx_pst_nid top = mbx_pst_top_folder(pt->pst);
+	int have_deleted = 0;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < w->nf; i++) {
+		const mbx_folder *f = &w->folders[i];
+		size_t p = parent_of(w, i);
+		char *t1 = NULL, *t2 = NULL;
+
+		if (!w->written[i])
+			continue;
+		if (p == (size_t)-1 && f->role == MBX_ROLE_DELETED && !have_deleted) {
+			pt->nids[i] = mbx_pst_deleted_items(pt->pst);
+			have_deleted = 1;
+		} else {
+			rc = mbx_pst_folder_add(pt->pst, p == (size_t)-1 ? top : pt->nids[p],
+			                        valid(f->name && *f->name ? f->name : "(no name)", &t1),
+			                        valid(f->container_class, &t2), &pt->nids[i]);
+			mbx_free(t1);
+			mbx_free(t2);
+			if (rc < 0)
+				return mbx_error_prefix(rc, "folder '%s'", w->pst_paths[i]);
+		}
+		exp_expect_folder_at(&pt->expect, w->pst_paths[i]);
+	}
+	return 0;
+}
+
+static int open_part(wctx *w)
+{
+	exp_mailbox_job *j = w->job;
+	mbx_pst_opts o;
+	part *pt;
+	char *name;
+	int rc;
+
+	w->parts = mbx_reallocarray(w->parts, w->n_parts + 1, sizeof(*w->parts));
+	pt = &w->parts[w->n_parts++];
+	memset(pt, 0, sizeof(*pt));
+	name = exp_part_name(j->base, (int)w->n_parts);
+	pt->final = mbx_asprintf("%s/%s", j->out_dir, name);
+	pt->tmp = mbx_asprintf("%s.tmp", pt->final);
+	mbx_free(name);
+	pt->nids = mbx_calloc(w->nf ? w->nf : 1, sizeof(*pt->nids));
+	unlink(pt->tmp);
+
+	mbx_pst_opts_init(&o);
+	o.crypt = j->crypt;
+	o.display_name = j->mb->display_name;
+	o.fsync = 1;
+	o.keep_temp = 1;   /* we name the temporary, verify, then rename */
+	rc = mbx_pst_create(&pt->pst, pt->tmp, &o);
+	if (rc < 0)
+		return rc;
+	/* PST files hold mail: owner only, whatever the umask. */
+	if (chmod(pt->tmp, 0600) < 0)
+		return mbx_error_set(MBX_EIO, "cannot chmod '%s': %s", pt->tmp, strerror(errno));
+	return create_folders(w, pt);
+}
+
+static int close_part(wctx *w, part *pt)
+{
+	int rc;
+
+	if (pt->closed)
+		return 0;
+	rc = mbx_pst_close(pt->pst);
+	pt->closed = 1;
+	if (rc < 0)
+		return mbx_error_prefix(rc, "PST file '%s'", pt->tmp);
+	mbx_log_write(w->job->log, MBX_LOG_MAX, "Wrote %lld messages to '%s'",
+	              (long long)pt->messages, pt->tmp);
+	return 0;
+}
+
+/* ---- messages ------------------------------------------------------------ */
+
+static void fill_props(const mbx_message *m, mbx_pst_message_props *p, char **tmp)
+{
+	memset(p, 0, sizeof(*p));
+	p->message_class = valid(m->message_class, &tmp[0]);
+	p->subject = valid(m->subject, &tmp[1]);
+	p->sender_name = valid(m->sender_name, &tmp[2]);
+	p->sender_address = valid(m->sender_address, &tmp[3]);
+	p->sender_addrtype = valid(m->sender_addrtype, &tmp[4]);
+	p->body = valid(m->body, &tmp[5]);
+	p->html_body = valid(m->html_body, &tmp[6]);
+	p->transport_headers = valid(m->transport_headers, &tmp[7]);
+	p->internet_message_id = valid(m->internet_message_id, &tmp[8]);
+	p->submit_time = m->sent_time;
+	p->delivery_time = m->received_time;
+	p->flags = m->flags;
+	p->importance = m->importance;
+	p->flag_status = m->flag_status;
+	p->associated = m->associated;
+}
+
+#define N_TMP 9
+
+static void free_tmp(char **tmp, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		mbx_free(tmp[i]);
+}
+
+static int write_content(wctx *w, mbx_pst_msg *pm, const mbx_message *m, int depth);
+
+static int write_attachment(wctx *w, mbx_pst_msg *pm, const mbx_attachment *a, int depth)
+{
+	mbx_pst_attach_props ap;
+	char *t1 = NULL, *t2 = NULL;
+	int64_t off = 0;
+	int rc;
+
+	if (a->embedded) {
+		mbx_pst_message_props p;
+		char *tmp[N_TMP] = { 0 };
+		mbx_pst_msg *em;
+
+		fill_props(a->embedded, &p, tmp);
+		rc = mbx_pst_attach_message_begin(pm, valid(a->filename ? a->filename : a->embedded->subject, &t1),
+		                                  &p, &em);
+		free_tmp(tmp, N_TMP);
+		mbx_free(t1);
+		if (rc < 0)
+			return rc;
+		rc = write_content(w, em, a->embedded, depth + 1);
+		if (rc < 0)
+			return rc;
+		return mbx_pst_message_end(em, NULL);
+	}
+	memset(&ap, 0, sizeof(ap));
+	ap.filename = valid(a->filename, &t1);
+	ap.mime_type = valid(a->mime_type, &t2);
+	ap.size = a->size;
+	rc = mbx_pst_attach_begin(pm, &ap);
+	mbx_free(t1);
+	mbx_free(t2);
+	if (rc < 0)
+		return rc;
+	while (off < a->size) {
+		size_t want = a->size - off > CHUNK ? CHUNK : (size_t)(a->size - off);
+		size_t got = 0;
+
+		if (cancelled(w))
+			return mbx_error_set(MBX_ECANCELLED, "cancelled");
+		rc = mbx_store_attachment_read(w->job->st, a->id, off, w->buf, want, &got);
+		if (rc < 0)
+			return rc;
+		if (got == 0)
+			return mbx_error_set(MBX_ECORRUPT, "attachment '%s' ends at %lld of %lld bytes in the store",
+			                     a->filename ? a->filename : "", (long long)off, (long long)a->size);
+		rc = mbx_pst_attach_write(pm, w->buf, got);
+		if (rc < 0)
+			return rc;
+		off += (int64_t)got;
+	}
+	return mbx_pst_attach_end(pm);
+}
+
+/* Recipients and attachments of a (possibly embedded) message. */
+static int write_content(wctx *w, mbx_pst_msg *pm, const mbx_message *m, int depth)
+{
+	size_t i;
+	int rc;
+
+	if (depth > 64)
+		return mbx_error_set(MBX_ELIMIT, "embedded messages nested more than 64 deep");
+	for (i = 0; i < m->n_recipients; i++) {
+		const mbx_msg_recipient *r = &m->recipients[i];
+		mbx_pst_recipient pr;
+		char *t[3] = { 0 };
+
+		pr.type = (int)r->type;
+		pr.name = valid(r->name, &t[0]);
+		pr.address = valid(r->address, &t[1]);
+		pr.addrtype = valid(r->addrtype, &t[2]);
+		rc = mbx_pst_message_add_recipient(pm, &pr);
+		free_tmp(t, 3);
+		if (rc < 0)
+			return rc;
+	}
+	for (i = 0; i < m->n_attachments; i++) {
+		rc = write_attachment(w, pm, &m->attachments[i], depth);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int64_t estimate(const mbx_message *m)
+{
+	int64_t est = 1024;
+	size_t i;
+
+	if (m->body)
+		est += 2 * (int64_t)strlen(m->body);   /* UTF-16 */
+	if (m->html_body)
+		est += (int64_t)strlen(m->html_body);
+	if (m->transport_headers)
+		est += 2 * (int64_t)strlen(m->transport_headers);
+	for (i = 0; i < m->n_attachments; i++)
+		est += m->attachments[i].embedded ? estimate(m->attachments[i].embedded)
+		                                  : m->attachments[i].size + 512;
+	return est > m->size ? est : m->size;
+}
+
+static void expect_message(part *pt, const char *path, const mbx_message *m)
+{
+	exp_expect_folder *c = &pt->expect.folders[exp_expect_folder_at(&pt->expect, path)];
+	size_t i;
+
+	if (m->associated)
+		c->associated++;
+	else
+		c->messages++;
+	for (i = 0; i < m->n_attachments; i++) {
+		if (m->attachments[i].embedded) {
+			c->embedded++;
+		} else {
+			c->attachments++;
+			c->attach_bytes += m->attachments[i].size;
+		}
+	}
+}
+
+static int write_message(wctx *w, size_t fi, const mbx_message *m)
+{
+	exp_mailbox_job *j = w->job;
+	part *pt = &w->parts[w->n_parts - 1];
+	int64_t est = estimate(m);
+	mbx_pst_message_props p;
+	char *tmp[N_TMP] = { 0 };
+	mbx_pst_msg *pm;
+	size_t i;
+	int rc;
+
+	if (est > BIG_ITEM)
+		mbx_log_write(j->log, MBX_LOG_MIN, "Warning: item '%s' in folder '%s' of mailbox '%s' is %lld MB: "
+		              "Microsoft 365 PST import refuses items over 150 MB",
+		              m->subject ? m->subject : "", w->pst_paths[fi], j->mb->display_name,
+		              (long long)(est >> 20));
+	/* Split by whole messages; the reserve covers the tables and B-trees
+	 * that closing the file adds. */
+	if (j->max_pst_size > 0 && pt->messages > 0 &&
+	    mbx_pst_size(pt->pst) + est > j->max_pst_size - j->max_pst_size / 8) {
+		rc = close_part(w, pt);
+		if (rc < 0)
+			return rc;
+		rc = open_part(w);
+		if (rc < 0)
+			return rc;
+		pt = &w->parts[w->n_parts - 1];
+		mbx_log_write(j->log, MBX_LOG_MED, "Continuing mailbox '%s' in file '%s'",
+		              j->mb->display_name, pt->final);
+	}
+	fill_props(m, &p, tmp);
+	rc = mbx_pst_message_begin(pt->pst, pt->nids[fi], &p, &pm);
+	free_tmp(tmp, N_TMP);
+	if (rc < 0)
+		return rc;
+	rc = write_content(w, pm, m, 0);
+	if (rc < 0)
+		return rc;
+	rc = mbx_pst_message_end(pm, NULL);
+	if (rc < 0)
+		return rc;
+	pt->messages++;
+	expect_message(pt, w->pst_paths[fi], m);
+	j->items++;
+	j->bytes += m->size;
+	for (i = 0; i < m->n_attachments; i++)
+		j->attachments++;
+	mbx_log_write(j->log, MBX_LOG_MAX, "Copied message '%s' in folder '%s'",
+	              m->subject ? m->subject : "", w->pst_paths[fi]);
+	return 0;
+}
+
+static int copy_folder(wctx *w, size_t fi)
+{
+	exp_mailbox_job *j = w->job;
+	mbx_msg_iter *it = NULL;
+	mbx_message *m = NULL;
+	int64_t copied = 0, skipped = 0;
+	int rc;
+
+	rc = mbx_store_messages(j->st, w->folders[fi].id, &it);
+	if (rc < 0)
+		return rc;
+	while ((rc = mbx_msg_iter_next(it, &m)) > 0) {
+		if (cancelled(w)) {
+			rc = mbx_error_set(MBX_ECANCELLED, "cancelled");
+			break;
+		}
+		if (exp_filter_message(j->filter, m)) {
+			rc = write_message(w, fi, m);
+			if (rc < 0)
+				break;
+			copied++;
+		} else {
+			skipped++;
+		}
+		w->items_done++;
+		w->bytes_done += m->size;
+		if (j->progress)
+			j->progress(j->ud, w->items_done, w->bytes_done);
+		mbx_message_free(m);
+		m = NULL;
+	}
+	mbx_message_free(m);
+	mbx_msg_iter_free(it);
+	if (rc < 0)
+		return rc;
+	mbx_log_write(j->log, MBX_LOG_MED, "Folder '%s': %lld items copied, %lld skipped by the filters",
+	              w->pst_paths[fi], (long long)copied, (long long)skipped);
+	return 0;
+}
+
+/* ---- the whole mailbox ---------------------------------------------------- */
+
+static int verify_cancel(void *ud)
+{
+	exp_mailbox_job *j = ud;
+
+	return j->cancelled && j->cancelled(j->ud);
+}
+
+static int write_all(wctx *w)
+{
+	exp_mailbox_job *j = w->job;
+	int warned_depth = 0;
+	size_t i;
+	int rc;
+
+	rc = mbx_store_folders(j->st, j->mb->id, &w->folders, &w->nf);
+	if (rc < 0)
+		return rc;
+	w->selected = mbx_calloc(w->nf ? w->nf : 1, sizeof(int));
+	w->written = mbx_calloc(w->nf ? w->nf : 1, sizeof(int));
+	exp_filter_folders(j->filter, w->folders, w->nf, w->selected, w->written);
+	compute_paths(w);
+	for (i = 0; i < w->nf; i++) {
+		if (w->written[i] && !warned_depth &&
+		    exp_folder_depth(w->folders, w->nf, i) >= DEEP_TREE) {
+			mbx_log_write(j->log, MBX_LOG_MIN, "Warning: mailbox '%s' has folders %d or more levels "
+			              "deep: Microsoft 365 PST import refuses them", j->mb->display_name, DEEP_TREE);
+			warned_depth = 1;
+		}
+		if (w->written[i])
+			j->folders++;
+	}
+	rc = open_part(w);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < w->nf; i++) {
+		if (!w->selected[i])
+			continue;
+		rc = copy_folder(w, i);
+		if (rc < 0)
+			return rc;
+	}
+	return close_part(w, &w->parts[w->n_parts - 1]);
+}
+
+static int verify_all(wctx *w)
+{
+	size_t k;
+	int rc;
+
+	for (k = 0; k < w->n_parts; k++) {
+		rc = exp_verify(w->parts[k].tmp, &w->parts[k].expect, verify_cancel, w->job);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Verified: give the parts their final names, then make that durable. */
+static int rename_all(wctx *w)
+{
+	exp_mailbox_job *j = w->job;
+	size_t k;
+
+	for (k = 0; k < w->n_parts; k++)
+		if (rename(w->parts[k].tmp, w->parts[k].final) < 0)
+			return mbx_error_set(errno == ENOSPC ? MBX_ENOSPC : MBX_EIO, "cannot rename '%s' to '%s': %s",
+			                     w->parts[k].tmp, w->parts[k].final, strerror(errno));
+	/* A stale part of an earlier, longer split would look like ours. */
+	for (k = w->n_parts + 1; k < 1000; k++) {
+		char *name = exp_part_name(j->base, (int)k);
+		char *p = mbx_asprintf("%s/%s", j->out_dir, name);
+		int gone = unlink(p) < 0;
+
+		mbx_free(p);
+		mbx_free(name);
+		if (gone)
+			break;
+	}
+	j->paths = mbx_calloc(w->n_parts, sizeof(char *));
+	for (k = 0; k < w->n_parts; k++)
+		j->paths[k] = mbx_strdup(w->parts[k].final);
+	j->n_paths = w->n_parts;
+	return exp_fsync_dir(j->out_dir);
+}
+
+/* Verification failed: keep the file for inspection under a name that
+ * says so, never under the final name. */
+static void mark_unverified(wctx *w)
+{
+	size_t k;
+
+	for (k = 0; k < w->n_parts; k++) {
+		char *bad = mbx_asprintf("%s.unverified", w->parts[k].final);
+
+		if (rename(w->parts[k].tmp, bad) < 0)
+			unlink(w->parts[k].tmp);
+		mbx_free(bad);
+	}
+	exp_fsync_dir(w->job->out_dir);
+}
+
+static void cleanup(wctx *w, int remove_tmp)
+{
+	size_t k, i;
+
+	for (k = 0; k < w->n_parts; k++) {
+		part *pt = &w->parts[k];
+
+		mbx_pst_free(pt->pst);
+		if (remove_tmp)
+			unlink(pt->tmp);
+		mbx_free(pt->tmp);
+		mbx_free(pt->final);
+		mbx_free(pt->nids);
+		exp_expect_clear(&pt->expect);
+	}
+	mbx_free(w->parts);
+	if (w->pst_paths)
+		for (i = 0; i < w->nf; i++)
+			mbx_free(w->pst_paths[i]);
+	mbx_free(w->pst_paths);
+	mbx_folders_free(w->folders, w->nf);
+	mbx_free(w->selected);
+	mbx_free(w->written);
+	mbx_free(w->buf);
+}
+
+int exp_mailbox_export(exp_mailbox_job *job)
+{
+	wctx w;
+	int rc;
+
+	memset(&w, 0, sizeof(w));
+	w.job = job;
+	w.buf = mbx_malloc(CHUNK);
+	rc = write_all(&w);
+	if (rc < 0) {
+		write_failed(&w, rc);
+		cleanup(&w, 1);
+		return rc;
+	}
+	rc = verify_all(&w);
+	if (rc == MBX_ECANCELLED) {
+		fail(&w, rc, MBX_EXP_CAUSE_CANCELLED, NULL);
+		cleanup(&w, 1);
+		return rc;
+	}
+	if (rc < 0) {
+		fail(&w, rc, MBX_EXP_CAUSE_VERIFY, "keep the .unverified file for inspection, run "
+		     "`mbxrescue pst-check` on it and report the problem; the store still holds the mail");
+		mark_unverified(&w);
+		cleanup(&w, 1);
+		return rc;
+	}
+	job->verified = 1;
+	rc = rename_all(&w);
+	if (rc < 0)
+		write_failed(&w, rc);
+	cleanup(&w, 1);
+	return rc;
+}

@@ -1,0 +1,744 @@
+/*
+ * core/import/pstread.c - the parent side of the isolated libpst reader
+ * (core/pstread.h): forks the child (pstread_child.c), watches it with a
+ * time limit, decodes its stream (pstwire.h) into mbx_pstread_folder and
+ * mbx_message values and hands them to the callbacks.  Whatever the child
+ * sends is checked like any outside input: a child that crashes, hangs,
+ * runs out of memory or sends garbage gives one error naming the file.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "mbx/text.h"
+#include "pstwire.h"
+
+/* Most recipients or attachments one message may have before the stream
+ * counts as garbage. */
+#define PR_MAX_ENTRIES 1000000
+
+typedef struct pr_reader {
+	int fd;
+	pid_t pid;
+	int exited;              /* waitpid has reaped the child */
+	int status;              /* its wait status */
+	int timed_out;
+	int garbage;             /* the stream broke the format */
+	int timeout_ms;          /* longest silence allowed */
+	int64_t file_size;       /* no attachment is larger than the file */
+	size_t pos, len;
+	unsigned char buf[65536];
+} pr_reader;
+
+typedef struct pr_folder {
+	int64_t id;
+	char *path;
+} pr_folder;
+
+typedef struct pr_state {
+	const char *path;
+	const mbx_pstread_opts *opts;
+	const mbx_pstread_cb *cb;
+	void *ud;
+	pr_reader *r;
+	pr_folder *folders;
+	size_t n_folders, cap_folders;
+	int64_t items;           /* folders, messages and skipped items received */
+	mbx_pstread_stats st;
+	int have_done;
+} pr_state;
+
+void mbx_pstread_opts_init(mbx_pstread_opts *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->timeout_seconds = 600;
+	opts->max_memory = INT64_C(4) << 30;
+	opts->want_data = 1;
+	opts->want_bodies = 1;
+}
+
+static int64_t pr_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void pr_reap(pr_reader *r, int nohang)
+{
+	pid_t got;
+
+	if (r->exited)
+		return;
+	do
+		got = waitpid(r->pid, &r->status, nohang ? WNOHANG : 0);
+	while (got < 0 && errno == EINTR);
+	if (got == r->pid || (got < 0 && errno == ECHILD))
+		r->exited = 1;
+}
+
+/*
+ * Refill the buffer.  Waits at most timeout_ms of silence; polls in short
+ * steps so that a child which died while someone else's forked process
+ * still holds the pipe's write end (no EOF then) is noticed.  Returns 0
+ * with data, -1 at the end (EOF, exit, timeout).
+ */
+static int pr_fill(pr_reader *r)
+{
+	int64_t start = pr_now_ms();
+
+	if (r->pos < r->len)
+		return 0;
+	r->pos = r->len = 0;
+	for (;;) {
+		struct pollfd p = { r->fd, POLLIN, 0 };
+		int rc = poll(&p, 1, 200);
+		if (rc < 0 && errno != EINTR)
+			return -1;
+		if (rc > 0) {
+			ssize_t n = read(r->fd, r->buf, sizeof(r->buf));
+			if (n < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (n <= 0)
+				return -1;
+			r->len = (size_t)n;
+			return 0;
+		}
+		if (rc == 0) {
+			pr_reap(r, 1);
+			if (r->exited) {
+				/* Anything it wrote before exiting is readable now. */
+				struct pollfd q = { r->fd, POLLIN, 0 };
+				if (poll(&q, 1, 0) > 0 && (q.revents & POLLIN))
+					continue;
+				return -1;
+			}
+			if (pr_now_ms() - start > r->timeout_ms) {
+				r->timed_out = 1;
+				return -1;
+			}
+		}
+	}
+}
+
+static int pr_read(pr_reader *r, void *dst, size_t n)
+{
+	unsigned char *d = dst;
+
+	while (n > 0) {
+		size_t k;
+		if (pr_fill(r) < 0)
+			return -1;
+		k = r->len - r->pos;
+		if (k > n)
+			k = n;
+		memcpy(d, r->buf + r->pos, k);
+		r->pos += k;
+		d += k;
+		n -= k;
+	}
+	return 0;
+}
+
+static int pr_u8(pr_reader *r, unsigned *v)
+{
+	unsigned char b;
+
+	if (pr_read(r, &b, 1) < 0)
+		return -1;
+	*v = b;
+	return 0;
+}
+
+static int pr_i64(pr_reader *r, int64_t *v)
+{
+	return pr_read(r, v, sizeof(*v));
+}
+
+/* Make text valid UTF-8: libpst leaves 8-bit strings it could not convert
+ * as they were; those are Windows code page 1252 in practice. */
+static char *pr_to_utf8(char *s, size_t len)
+{
+	const char *from[] = { "CP1252", "ISO-8859-1" };
+	size_t i;
+
+	if (mbx_utf8_valid(s, len))
+		return s;
+	for (i = 0; i < sizeof(from) / sizeof(from[0]); i++) {
+		iconv_t cd = iconv_open("UTF-8", from[i]);
+		char *in = s, *out, *o;
+		size_t inleft = len, outleft = len * 3 + 1;
+
+		if (cd == (iconv_t)-1)
+			continue;
+		out = o = mbx_malloc(outleft);
+		if (iconv(cd, &in, &inleft, &o, &outleft) != (size_t)-1) {
+			*o = '\0';
+			iconv_close(cd);
+			mbx_free(s);
+			return out;
+		}
+		iconv_close(cd);
+		mbx_free(out);
+	}
+	/* Not reached in practice (ISO-8859-1 maps every byte); keep the
+	 * promise of valid UTF-8 anyway. */
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			s[i] = '?';
+	return s;
+}
+
+/* A string; *out NULL when the child sent none. */
+static int pr_str(pr_reader *r, char **out)
+{
+	uint32_t len;
+	char *s;
+
+	*out = NULL;
+	if (pr_read(r, &len, sizeof(len)) < 0)
+		return -1;
+	if (len == PW_NULL)
+		return 0;
+	if ((int64_t)len > r->file_size * 4 + 1024) {
+		/* Text can not be much larger than the file it came from. */
+		r->garbage = 1;
+		return -1;
+	}
+	s = mbx_malloc((size_t)len + 1);
+	if (pr_read(r, s, len) < 0) {
+		mbx_free(s);
+		return -1;
+	}
+	s[len] = '\0';
+	if (strlen(s) != len)
+		len = (uint32_t)strlen(s);   /* a NUL inside: keep the text before it */
+	*out = pr_to_utf8(s, len);
+	return 0;
+}
+
+static void pr_message_clear(mbx_message *m);
+
+static void pr_message_free(mbx_message *m)
+{
+	if (!m)
+		return;
+	pr_message_clear(m);
+	mbx_free(m);
+}
+
+static void pr_message_clear(mbx_message *m)
+{
+	size_t i;
+
+	mbx_free(m->message_class);
+	mbx_free(m->subject);
+	mbx_free(m->sender_name);
+	mbx_free(m->sender_address);
+	mbx_free(m->sender_addrtype);
+	mbx_free(m->body);
+	mbx_free(m->html_body);
+	mbx_free(m->transport_headers);
+	mbx_free(m->internet_message_id);
+	mbx_free(m->content_hash);
+	for (i = 0; i < m->n_recipients; i++) {
+		mbx_free(m->recipients[i].name);
+		mbx_free(m->recipients[i].address);
+		mbx_free(m->recipients[i].addrtype);
+	}
+	mbx_free(m->recipients);
+	for (i = 0; i < m->n_attachments; i++) {
+		mbx_free(m->attachments[i].filename);
+		mbx_free(m->attachments[i].mime_type);
+		mbx_free((void *)m->attachments[i].data);
+		pr_message_free(m->attachments[i].embedded);
+	}
+	mbx_free(m->attachments);
+	memset(m, 0, sizeof(*m));
+}
+
+static char **pr_str_field(mbx_message *m, unsigned field)
+{
+	switch (field) {
+	case PW_F_CLASS: return &m->message_class;
+	case PW_F_SUBJECT: return &m->subject;
+	case PW_F_SENDER_NAME: return &m->sender_name;
+	case PW_F_SENDER_ADDR: return &m->sender_address;
+	case PW_F_SENDER_TYPE: return &m->sender_addrtype;
+	case PW_F_BODY: return &m->body;
+	case PW_F_HTML: return &m->html_body;
+	case PW_F_HEADERS: return &m->transport_headers;
+	case PW_F_MSGID: return &m->internet_message_id;
+	default: return NULL;
+	}
+}
+
+static int pr_int_field(mbx_message *m, unsigned field, int64_t v)
+{
+	switch (field) {
+	case PW_F_SENT: m->sent_time = v; break;
+	case PW_F_RECEIVED: m->received_time = v; break;
+	case PW_F_FLAGS:
+		m->flags = (uint32_t)v & 0x7F;
+		m->associated = (v & MBX_MSG_ASSOCIATED) != 0;
+		break;
+	case PW_F_IMPORTANCE: m->importance = (v >= 0 && v <= 2) ? (int)v : 1; break;
+	case PW_F_SIZE: m->size = v > 0 ? v : 0; break;
+	case PW_F_FLAG_STATUS: m->flag_status = (v >= 0 && v <= 2) ? (int)v : 0; break;
+	default: return -1;
+	}
+	return 0;
+}
+
+static int pr_recipient(pr_reader *r, mbx_message *m)
+{
+	mbx_msg_recipient *rc;
+	unsigned type;
+
+	if (m->n_recipients >= PR_MAX_ENTRIES || pr_u8(r, &type) < 0)
+		return -1;
+	if (type < MBX_RECIP_TO || type > MBX_RECIP_BCC) {
+		r->garbage = 1;
+		return -1;
+	}
+	m->recipients = mbx_reallocarray(m->recipients, m->n_recipients + 1, sizeof(*rc));
+	rc = &m->recipients[m->n_recipients++];
+	memset(rc, 0, sizeof(*rc));
+	rc->type = (mbx_recip_type)type;
+	if (pr_str(r, &rc->name) < 0 || pr_str(r, &rc->address) < 0 || pr_str(r, &rc->addrtype) < 0)
+		return -1;
+	return 0;
+}
+
+static int pr_attachment(pr_reader *r, mbx_message *m, pr_state *s)
+{
+	mbx_attachment *a;
+	unsigned has_data;
+	int64_t size;
+
+	if (m->n_attachments >= PR_MAX_ENTRIES)
+		return -1;
+	m->attachments = mbx_reallocarray(m->attachments, m->n_attachments + 1, sizeof(*a));
+	a = &m->attachments[m->n_attachments++];
+	memset(a, 0, sizeof(*a));
+	if (pr_str(r, &a->filename) < 0 || pr_str(r, &a->mime_type) < 0 ||
+	    pr_i64(r, &size) < 0 || pr_u8(r, &has_data) < 0)
+		return -1;
+	if (size < 0 || size > r->file_size || has_data > 1) {
+		r->garbage = 1;
+		return -1;
+	}
+	a->size = size;
+	if (has_data && size > 0) {
+		void *d = mbx_malloc((size_t)size);
+		if (pr_read(r, d, (size_t)size) < 0) {
+			mbx_free(d);
+			return -1;
+		}
+		a->data = d;
+	}
+	s->st.attachments++;
+	s->st.attachment_bytes += size;
+	return 0;
+}
+
+/* Fields of a message up to its PW_END. */
+static int pr_message(pr_reader *r, mbx_message *m, pr_state *s, int depth)
+{
+	unsigned tag, field;
+
+	m->importance = 1;
+	for (;;) {
+		if (pr_u8(r, &tag) < 0)
+			return -1;
+		switch (tag) {
+		case PW_END:
+			return 0;
+		case PW_STR: {
+			char **dst, *v;
+			if (pr_u8(r, &field) < 0 || pr_str(r, &v) < 0)
+				return -1;
+			dst = pr_str_field(m, field);
+			if (!dst) {
+				mbx_free(v);
+				r->garbage = 1;
+				return -1;
+			}
+			mbx_free(*dst);
+			*dst = v;
+			break;
+		}
+		case PW_INT: {
+			int64_t v;
+			if (pr_u8(r, &field) < 0 || pr_i64(r, &v) < 0)
+				return -1;
+			if (pr_int_field(m, field, v) < 0) {
+				r->garbage = 1;
+				return -1;
+			}
+			break;
+		}
+		case PW_RCP:
+			if (pr_recipient(r, m) < 0)
+				return -1;
+			break;
+		case PW_ATT:
+			if (pr_attachment(r, m, s) < 0)
+				return -1;
+			break;
+		case PW_EMB: {
+			mbx_attachment *a;
+			if (depth >= PW_MAX_DEPTH || m->n_attachments == 0 ||
+			    m->attachments[m->n_attachments - 1].embedded) {
+				r->garbage = 1;
+				return -1;
+			}
+			a = &m->attachments[m->n_attachments - 1];
+			a->embedded = mbx_calloc(1, sizeof(*a->embedded));
+			if (pr_message(r, a->embedded, s, depth + 1) < 0)
+				return -1;
+			break;
+		}
+		default:
+			r->garbage = 1;
+			return -1;
+		}
+	}
+}
+
+static pr_folder *pr_folder_find(pr_state *s, int64_t id)
+{
+	size_t i;
+
+	/* Children follow their parents closely: search from the end. */
+	for (i = s->n_folders; i > 0; i--)
+		if (s->folders[i - 1].id == id)
+			return &s->folders[i - 1];
+	return NULL;
+}
+
+static int pr_on_folder(pr_state *s, int *cb_rc)
+{
+	pr_reader *r = s->r;
+	mbx_pstread_folder f;
+	char *name = NULL, *klass = NULL, *path = NULL;
+	pr_folder *parent = NULL;
+	int64_t role;
+	int rc = -1;
+
+	memset(&f, 0, sizeof(f));
+	if (pr_i64(r, &f.id) < 0 || pr_i64(r, &f.parent_id) < 0 || pr_i64(r, &f.item_count) < 0 ||
+	    pr_str(r, &name) < 0 || pr_str(r, &klass) < 0 || pr_i64(r, &role) < 0)
+		goto out;
+	if (role < 0 || role >= MBX_ROLE_COUNT) {
+		r->garbage = 1;
+		goto out;
+	}
+	if (f.id == 0 || pr_folder_find(s, f.id) ||
+	    (f.parent_id != 0 && !(parent = pr_folder_find(s, f.parent_id)))) {
+		r->garbage = 1;
+		goto out;
+	}
+	if (!name)
+		name = mbx_strdup("");
+	path = parent ? mbx_asprintf("%s/%s", parent->path, name) : mbx_strdup(name);
+	f.name = name;
+	f.container_class = klass;
+	f.path = path;
+	/* The store object names Deleted Items, Sent Items and the Outbox in
+	 * any language; the others are recognized by their English names. */
+	f.role = role ? (mbx_folder_role)role :
+	         f.parent_id == 0 ? mbx_folder_role_parse(name) : MBX_ROLE_NONE;
+	if (f.item_count < 0)
+		f.item_count = 0;
+	if (s->n_folders == s->cap_folders) {
+		s->cap_folders = s->cap_folders ? s->cap_folders * 2 : 64;
+		s->folders = mbx_reallocarray(s->folders, s->cap_folders, sizeof(*s->folders));
+	}
+	s->folders[s->n_folders].id = f.id;
+	s->folders[s->n_folders].path = path;
+	s->n_folders++;
+	path = NULL;
+	s->items++;
+	s->st.folders++;
+	if (s->cb && s->cb->folder)
+		*cb_rc = s->cb->folder(s->ud, &f);
+	rc = 0;
+out:
+	mbx_free(name);
+	mbx_free(klass);
+	mbx_free(path);
+	return rc;
+}
+
+/* 0 read (the callback's value in *cb_rc), -1 stream error. */
+static int pr_on_message(pr_state *s, int *cb_rc)
+{
+	pr_reader *r = s->r;
+	mbx_message m;
+	int64_t folder_id, item_no;
+	int rc = -1;
+
+	memset(&m, 0, sizeof(m));
+	if (pr_i64(r, &folder_id) < 0 || pr_i64(r, &item_no) < 0)
+		goto out;
+	if (folder_id != 0 && !pr_folder_find(s, folder_id)) {
+		r->garbage = 1;
+		goto out;
+	}
+	if (pr_message(r, &m, s, 0) < 0)
+		goto out;
+	m.id = item_no;
+	m.folder_id = folder_id;
+	s->items++;
+	s->st.messages++;
+	rc = 0;
+	if (s->cb && s->cb->message)
+		*cb_rc = s->cb->message(s->ud, folder_id, &m);
+out:
+	pr_message_clear(&m);
+	return rc;
+}
+
+/* Read records until PW_DONE; 0 done, -1 stream ended or broke, or the
+ * callback's non-zero value in *cb_rc. */
+static int pr_loop(pr_state *s, int *cb_rc)
+{
+	pr_reader *r = s->r;
+	unsigned tag;
+
+	for (;;) {
+		if (pr_u8(r, &tag) < 0)
+			return -1;
+		switch (tag) {
+		case PW_STORE: {
+			char *name;
+			if (pr_str(r, &name) < 0)
+				return -1;
+			mbx_free(s->st.store_name);
+			s->st.store_name = name;
+			break;
+		}
+		case PW_TOTAL: {
+			int64_t n;
+			if (pr_i64(r, &n) < 0)
+				return -1;
+			if (n < 0) {
+				r->garbage = 1;
+				return -1;
+			}
+			if (s->cb && s->cb->total && (*cb_rc = s->cb->total(s->ud, n)) != 0)
+				return 0;
+			break;
+		}
+		case PW_FOLDER:
+			if (pr_on_folder(s, cb_rc) < 0)
+				return -1;
+			if (*cb_rc != 0)
+				return 0;
+			break;
+		case PW_MSG:
+			if (pr_on_message(s, cb_rc) < 0)
+				return -1;
+			if (*cb_rc != 0)
+				return 0;
+			break;
+		case PW_SKIP: {
+			int64_t n;
+			if (pr_i64(r, &n) < 0)
+				return -1;
+			s->items++;
+			s->st.skipped++;
+			break;
+		}
+		case PW_DONE: {
+			int64_t v[5];
+			if (pr_read(r, v, sizeof(v)) < 0)
+				return -1;
+			if (v[0] != s->st.folders || v[1] != s->st.messages ||
+			    v[2] != s->st.attachments || v[3] != s->st.attachment_bytes ||
+			    v[4] != s->st.skipped) {
+				r->garbage = 1;
+				return -1;
+			}
+			s->have_done = 1;
+			return 0;
+		}
+		default:
+			r->garbage = 1;
+			return -1;
+		}
+	}
+}
+
+static const char *pr_child_why(int code)
+{
+	switch (code) {
+	case 10: return "libpst can not open it: no PST header, or a format version libpst does not read";
+	case 11: return "its index B-trees are unreadable";
+	case 12: return "its message store object is unreadable";
+	case 13: return "it has no Top of Personal Folders";
+	case 14: return "its folder tree loops";
+	case 3: return "the reader's output pipe broke";
+	default: return "libpst gave up";
+	}
+}
+
+static int pr_error(pr_state *s)
+{
+	pr_reader *r = s->r;
+	char why[160];
+
+	if (r->timed_out)
+		snprintf(why, sizeof(why), "libpst made no progress for %d s", r->timeout_ms / 1000);
+	else if (r->garbage)
+		snprintf(why, sizeof(why), "the reader sent malformed data");
+	else if (r->exited && WIFSIGNALED(r->status))
+		snprintf(why, sizeof(why), "libpst crashed (%s)", strsignal(WTERMSIG(r->status)));
+	else if (r->exited && WIFEXITED(r->status) && WEXITSTATUS(r->status) != 0)
+		snprintf(why, sizeof(why), "%s", pr_child_why(WEXITSTATUS(r->status)));
+	else
+		snprintf(why, sizeof(why), "the reader stopped early (out of memory?)");
+	return mbx_error_set(MBX_ECORRUPT,
+		"%s: not a readable PST (libpst stopped at item %lld); %s. "
+		"Check the file with `mbxrescue pst-check`, or repair it with scanpst.exe",
+		s->path, (long long)s->items + 1, why);
+}
+
+/* The child: never returns. */
+static void pr_child(const char *path, const mbx_pstread_opts *opts, int fd,
+                     int64_t max_memory)
+{
+	int null = open("/dev/null", O_RDWR);
+	struct rlimit rl;
+
+	/* Keep the pipe at fd 3 and close everything else the parent had
+	 * open (the store's database, other children's pipes). */
+	if (fd != 3) {
+		if (dup2(fd, 3) < 0)
+			_exit(4);
+		fd = 3;
+	}
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+	}
+	close_range(4, ~0U, 0);
+	signal(SIGPIPE, SIG_DFL);
+#if !defined(__SANITIZE_ADDRESS__)
+	/* AddressSanitizer reserves terabytes of address space: no limit then. */
+	rl.rlim_cur = rl.rlim_max = (rlim_t)max_memory;
+	setrlimit(RLIMIT_AS, &rl);
+#else
+	(void)rl;
+	(void)max_memory;
+#endif
+	_exit(mbx_pstread_child(path, opts, fd));
+}
+
+int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx_pstread_cb *cb,
+                    void *ud, mbx_pstread_stats *stats)
+{
+	mbx_pstread_opts opts;
+	pr_state s;
+	pr_reader *r = NULL;
+	struct stat sb;
+	int fds[2] = { -1, -1 };
+	int rc = 0, cb_rc = 0;
+	size_t i;
+
+	memset(&s, 0, sizeof(s));
+	if (stats)
+		memset(stats, 0, sizeof(*stats));
+	if (opts_in)
+		opts = *opts_in;
+	else
+		mbx_pstread_opts_init(&opts);
+	if (opts.timeout_seconds <= 0)
+		opts.timeout_seconds = 600;
+	if (opts.max_memory <= 0)
+		opts.max_memory = INT64_C(4) << 30;
+
+	if (stat(path, &sb) < 0)
+		return mbx_error_set(errno == ENOENT ? MBX_ENOTFOUND : MBX_EIO,
+		                     "%s: %s", path, strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		return mbx_error_set(MBX_EINVAL, "%s: not a regular file; give the path of a .pst file", path);
+	if (access(path, R_OK) < 0)
+		return mbx_error_set(MBX_EIO, "%s: %s", path, strerror(errno));
+	if (sb.st_size == 0)
+		return mbx_error_set(MBX_ECORRUPT,
+			"%s: not a readable PST (libpst stopped at item 1); the file is empty", path);
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return mbx_error_set(MBX_EIO, "%s: can not start the PST reader: %s", path, strerror(errno));
+	r = mbx_calloc(1, sizeof(*r));
+	r->fd = fds[0];
+	r->file_size = (int64_t)sb.st_size;
+	r->timeout_ms = opts.timeout_seconds * 1000;
+	/* Flush our stdio so the child can not write our buffers twice. */
+	fflush(NULL);
+	r->pid = fork();
+	if (r->pid < 0) {
+		rc = mbx_error_set(MBX_EIO, "%s: can not start the PST reader: %s", path, strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		mbx_free(r);
+		return rc;
+	}
+	if (r->pid == 0) {
+		close(fds[0]);
+		pr_child(path, &opts, fds[1], opts.max_memory);
+	}
+	close(fds[1]);
+
+	s.path = path;
+	s.opts = &opts;
+	s.cb = cb;
+	s.ud = ud;
+	s.r = r;
+	if (pr_loop(&s, &cb_rc) < 0 || (!s.have_done && cb_rc == 0)) {
+		if (!r->exited)
+			kill(r->pid, SIGKILL);
+		pr_reap(r, 0);
+		rc = pr_error(&s);
+		goto out;
+	}
+	if (cb_rc != 0) {
+		/* The caller stopped the read: end the child now. */
+		kill(r->pid, SIGKILL);
+		pr_reap(r, 0);
+		rc = cb_rc;
+		goto out;
+	}
+	pr_reap(r, 0);
+	if (!WIFEXITED(r->status) || WEXITSTATUS(r->status) != 0) {
+		rc = pr_error(&s);
+		goto out;
+	}
+out:
+	close(r->fd);
+	for (i = 0; i < s.n_folders; i++)
+		mbx_free(s.folders[i].path);
+	mbx_free(s.folders);
+	if (stats)
+		*stats = s.st;
+	else
+		mbx_free(s.st.store_name);
+	mbx_free(r);
+	return rc;
+}

@@ -1,0 +1,288 @@
+/*
+ * core/pst/ltp_tc.c - table contexts ([MS-PST] 2.3.4).
+ *
+ * Rows are laid out as the spec orders cells (dwRowID, dwRowVer, 8- and
+ * 4-byte cells, 2-byte, 1-byte, then the cell existence bitmap).  A block
+ * of the row matrix holds a whole number of rows and is written as soon
+ * as it is full, so a table of any length costs one block of rows plus
+ * four bytes a row (the row IDs, for the row index BTH built at finish).
+ * Variable-size cells go to the table's heap, itself streamed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mbx/common.h"
+#include "pst/pst_int.h"
+
+static size_t cell_size(uint32_t tag)
+{
+	switch (tag & 0xFFFF) {
+	case PT_I8:
+	case PT_SYSTIME:
+	case 0x0005:   /* PtypFloating64 */
+	case 0x0006:   /* PtypCurrency */
+		return 8;
+	case PT_BOOLEAN:
+		return 1;
+	case PT_SHORT:
+		return 2;
+	default:
+		return 4;   /* 32-bit values and HNIDs of variable-size values */
+	}
+}
+
+static int by_tag(const void *a, const void *b)
+{
+	uint32_t x = ((const pst_tccol *)a)->tag, y = ((const pst_tccol *)b)->tag;
+
+	return x < y ? -1 : x > y;
+}
+
+void pst_tc_init(pst_tc *tc, pst_ndb *ndb, const uint32_t *tags, size_t ntags, iconv_t cd)
+{
+	static const size_t order[] = { 8, 4, 2, 1 };
+	size_t i, k, ib = 8, bit = 2, rowsize;
+
+	memset(tc, 0, sizeof(*tc));
+	pst_heap_init(&tc->heap, ndb, 0x7C);
+	tc->cd = cd;
+	tc->cols = mbx_calloc(ntags + 2, sizeof(*tc->cols));
+	tc->cols[0].tag = 0x67F20003;   /* PidTagLtpRowId */
+	tc->cols[0].cb = 4;
+	tc->cols[1].tag = 0x67F30003;   /* PidTagLtpRowVer */
+	tc->cols[1].ib = 4;
+	tc->cols[1].cb = 4;
+	tc->cols[1].bit = 1;
+	tc->ncols = 2;
+	for (k = 0; k < 4; k++) {
+		for (i = 0; i < ntags; i++) {
+			pst_tccol *c;
+
+			if (cell_size(tags[i]) != order[k] || tags[i] == 0x67F20003 || tags[i] == 0x67F30003)
+				continue;
+			c = &tc->cols[tc->ncols++];
+			c->tag = tags[i];
+			c->cb = (uint8_t)order[k];
+			c->ib = (uint16_t)ib;
+			c->bit = (uint8_t)bit++;
+			ib += order[k];
+		}
+		if (k == 1)
+			tc->rgib[0] = (uint16_t)ib;
+		else if (k == 2)
+			tc->rgib[1] = (uint16_t)ib;
+		else if (k == 3)
+			tc->rgib[2] = (uint16_t)ib;
+	}
+	tc->rgib[3] = (uint16_t)(ib + (tc->ncols + 7) / 8);
+	qsort(tc->cols, tc->ncols, sizeof(*tc->cols), by_tag);
+	rowsize = tc->rgib[3];
+	tc->rows_per_block = PST_BLOCK_DATA / rowsize;
+	tc->rows = mbx_malloc(tc->rows_per_block * rowsize);
+	tc->row = mbx_malloc(rowsize);
+}
+
+static pst_tccol *col(pst_tc *tc, uint32_t tag)
+{
+	size_t i;
+
+	for (i = 0; i < tc->ncols; i++)
+		if (tc->cols[i].tag == tag)
+			return &tc->cols[i];
+	return NULL;
+}
+
+static void exists(pst_tc *tc, const pst_tccol *c)
+{
+	tc->row[tc->rgib[2] + c->bit / 8] |= (unsigned char)(0x80u >> (c->bit % 8));
+}
+
+void pst_tc_row_begin(pst_tc *tc, uint32_t rowid)
+{
+	memset(tc->row, 0, tc->rgib[3]);
+	pst_tc_u32(tc, 0x67F20003, rowid);
+	pst_tc_u32(tc, 0x67F30003, tc->nrows + 1);
+}
+
+void pst_tc_u32(pst_tc *tc, uint32_t tag, uint32_t v)
+{
+	pst_tccol *c = col(tc, tag);
+
+	if (!c)
+		return;
+	if (c->cb == 4)
+		pst_put32(tc->row + c->ib, v);
+	else if (c->cb == 2)
+		pst_put16(tc->row + c->ib, (uint16_t)v);
+	else if (c->cb == 1)
+		tc->row[c->ib] = (unsigned char)v;
+	else
+		pst_put64(tc->row + c->ib, v);
+	exists(tc, c);
+}
+
+void pst_tc_i64(pst_tc *tc, uint32_t tag, uint64_t v)
+{
+	pst_tccol *c = col(tc, tag);
+
+	if (!c || c->cb != 8)
+		return;
+	pst_put64(tc->row + c->ib, v);
+	exists(tc, c);
+}
+
+/* A variable-size cell: in the heap; cells over 3,580 bytes are left out
+ * of the table (the object itself has the value). */
+int pst_tc_bin(pst_tc *tc, uint32_t tag, const void *p, size_t len)
+{
+	pst_tccol *c = col(tc, tag);
+	uint32_t hid = 0;
+	int rc;
+
+	if (!c || len > PST_HEAP_ALLOC_MAX)
+		return 0;
+	if (len > 0) {
+		rc = pst_heap_alloc(&tc->heap, p, len, &hid);
+		if (rc)
+			return rc;
+	}
+	pst_put32(tc->row + c->ib, hid);
+	exists(tc, c);
+	return 0;
+}
+
+int pst_tc_str(pst_tc *tc, uint32_t tag, const char *utf8)
+{
+	unsigned char *w;
+	size_t wl;
+	int rc;
+
+	if (!utf8 || !col(tc, tag))
+		return 0;
+	rc = pst_utf16(tc->cd, utf8, &w, &wl, "a table cell");
+	if (rc == 0)
+		rc = pst_tc_bin(tc, tag, w, wl);
+	mbx_free(w);
+	return rc;
+}
+
+int pst_tc_row_end(pst_tc *tc)
+{
+	size_t rs = tc->rgib[3];
+
+	memcpy(tc->rows + tc->nrows_cur * rs, tc->row, rs);
+	tc->nrows_cur++;
+	if (tc->nrows == tc->arows) {
+		tc->arows = tc->arows ? tc->arows * 2 : 16;
+		tc->rowids = mbx_reallocarray(tc->rowids, tc->arows, sizeof(*tc->rowids));
+	}
+	tc->rowids[tc->nrows++] = pst_get32(tc->row);
+	if (tc->nrows_cur == tc->rows_per_block) {
+		tc->nrows_cur = 0;
+		return pst_dtree_add(tc->heap.ndb, &tc->rows_dt, tc->rows, tc->rows_per_block * rs);
+	}
+	return 0;
+}
+
+static int by_key(const void *a, const void *b)
+{
+	uint32_t x = pst_get32(a), y = pst_get32(b);
+
+	return x < y ? -1 : x > y;
+}
+
+static int row_index(pst_tc *tc, uint32_t *hid)
+{
+	unsigned char *recs = mbx_malloc((size_t)tc->nrows * 8 + 1);
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < tc->nrows; i++) {
+		pst_put32(recs + 8 * i, tc->rowids[i]);
+		pst_put32(recs + 8 * i + 4, i);
+	}
+	qsort(recs, tc->nrows, 8, by_key);
+	rc = pst_bth_build(&tc->heap, 4, 4, recs, tc->nrows, hid);
+	mbx_free(recs);
+	return rc;
+}
+
+/* The row matrix: in the heap when small, else a subnode data tree. */
+static int row_matrix(pst_tc *tc, uint32_t rows_nid, uint32_t *hnid, uint64_t *bid_sub, uint64_t *bytes)
+{
+	size_t rs = tc->rgib[3], cur = tc->nrows_cur * rs;
+	pst_subnodes sn;
+	uint64_t bid, total;
+	int rc = 0;
+
+	*hnid = 0;
+	*bid_sub = 0;
+	*bytes = 0;
+	if (tc->nrows == 0)
+		return 0;
+	if (tc->rows_dt.n == 0 && cur <= PST_HEAP_ALLOC_MAX)
+		return pst_heap_alloc(&tc->heap, tc->rows, cur, hnid);
+	if (cur > 0)
+		rc = pst_dtree_add(tc->heap.ndb, &tc->rows_dt, tc->rows, cur);
+	total = tc->rows_dt.total;
+	if (rc == 0)
+		rc = pst_dtree_finish(tc->heap.ndb, &tc->rows_dt, &bid);
+	if (rc)
+		return rc;
+	memset(&sn, 0, sizeof(sn));
+	pst_subnodes_add(&sn, rows_nid, bid, 0, total);
+	rc = pst_subnodes_write(tc->heap.ndb, &sn, bid_sub);
+	pst_subnodes_free(&sn);
+	*hnid = rows_nid;
+	*bytes = total;
+	return rc;
+}
+
+int pst_tc_finish(pst_tc *tc, uint32_t rows_nid, uint64_t *bid_data, uint64_t *bid_sub, uint64_t *bytes)
+{
+	unsigned char *info = mbx_malloc(22 + 8 * tc->ncols);
+	uint32_t hid_ri = 0, hnid_rows = 0, hid_info = 0;
+	uint64_t rows_bytes = 0, heap_bytes = 0;
+	size_t i;
+	int rc;
+
+	rc = row_index(tc, &hid_ri);
+	if (rc == 0)
+		rc = row_matrix(tc, rows_nid, &hnid_rows, bid_sub, &rows_bytes);
+	if (rc == 0) {
+		info[0] = 0x7C;
+		info[1] = (unsigned char)tc->ncols;
+		for (i = 0; i < 4; i++)
+			pst_put16(info + 2 + 2 * i, tc->rgib[i]);
+		pst_put32(info + 10, hid_ri);
+		pst_put32(info + 14, hnid_rows);
+		pst_put32(info + 18, 0);   /* hidIndex, deprecated */
+		for (i = 0; i < tc->ncols; i++) {
+			unsigned char *d = info + 22 + 8 * i;
+
+			pst_put32(d, tc->cols[i].tag);
+			pst_put16(d + 4, tc->cols[i].ib);
+			d[6] = tc->cols[i].cb;
+			d[7] = tc->cols[i].bit;
+		}
+		rc = pst_heap_alloc(&tc->heap, info, 22 + 8 * tc->ncols, &hid_info);
+	}
+	mbx_free(info);
+	if (rc == 0)
+		rc = pst_heap_finish(&tc->heap, hid_info, bid_data, &heap_bytes);
+	if (bytes)
+		*bytes = heap_bytes + rows_bytes;
+	pst_tc_free(tc);
+	return rc;
+}
+
+void pst_tc_free(pst_tc *tc)
+{
+	pst_heap_free(&tc->heap);
+	pst_dtree_free(&tc->rows_dt);
+	mbx_free(tc->cols);
+	mbx_free(tc->rows);
+	mbx_free(tc->rowids);
+	mbx_free(tc->row);
+	memset(tc, 0, sizeof(*tc));
+}

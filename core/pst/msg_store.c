@@ -1,0 +1,430 @@
+/*
+ * core/pst/msg_store.c - the writer's life cycle and the store-wide nodes
+ * ([MS-PST] 2.4.3 message store, 2.4.7 name-to-ID map, 2.7 minimum PST):
+ * templates, search management nodes and the fixed folders.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/random.h>
+
+#include "mbx/common.h"
+#include "pst/pst_int.h"
+
+#define NID_MESSAGE_STORE   0x21
+#define NID_NAME_TO_ID_MAP  0x61
+#define NID_ROOT_FOLDER     0x122
+#define NID_SEARCH_MGMT_Q   0x1E1
+#define NID_SEARCH_ACT_LIST 0x201
+#define NID_HIER_TEMPLATE   0x60D
+#define NID_CONT_TEMPLATE   0x60E
+#define NID_ASSOC_TEMPLATE  0x60F
+#define NID_SEARCH_TEMPLATE 0x610
+#define NID_ATTACH_TEMPLATE 0x671
+#define NID_RECIP_TEMPLATE  0x692
+#define NID_SPAM_FOLDER     0x2223
+#define NID_SPAM_SUQ        0x2226
+#define NID_SPAM_SCO        0x2227
+#define NID_IPM_SUBTREE     0x8022
+#define NID_SEARCH_ROOT     0x8042
+#define NID_DELETED_ITEMS   0x8062
+#define NID_COMMON_VIEWS    0x8082
+#define FIRST_FOLDER_INDEX  0x405    /* after the fixed folders */
+#define FIRST_MESSAGE_INDEX 0x10001
+
+void mbx_pst_opts_init(mbx_pst_opts *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->crypt = MBX_PST_CRYPT_PERMUTE;
+	opts->fsync = 1;
+}
+
+void pst_entryid(const mbx_pst *pst, uint32_t nid, unsigned char out[24])
+{
+	memset(out, 0, 4);
+	memcpy(out + 4, pst->record_key, 16);
+	pst_put32(out + 20, nid);
+}
+
+/* Seconds since 1970 to 100 ns since 1601. */
+uint64_t pst_filetime(int64_t t)
+{
+	return (uint64_t)(t + 11644473600LL) * 10000000ull;
+}
+
+static int write_store(mbx_pst *pst)
+{
+	static const struct { uint16_t id; uint32_t nid; } eids[] = {
+		{ 0x35E0, NID_IPM_SUBTREE }, { 0x35E3, NID_DELETED_ITEMS },
+		{ 0x35E6, NID_COMMON_VIEWS }, { 0x35E7, NID_SEARCH_ROOT },
+	};
+	pst_subnodes sn;
+	pst_pc pc;
+	uint64_t bid;
+	uint32_t next_sub = 1;
+	size_t i;
+	int rc = 0;
+
+	memset(&sn, 0, sizeof(sn));
+	pst_pc_init(&pc, &pst->ndb, &sn, &next_sub, pst->cd);
+	rc = pst_pc_bin(&pc, 0x0FF9, PT_BINARY, pst->record_key, 16);
+	if (rc == 0)
+		rc = pst_pc_str(&pc, 0x3001, pst->opts.display_name ? pst->opts.display_name : "Personal Folders",
+		                "the store display name");
+	/* FOLDER_IPM_SUBTREE_VALID | IPM_WASTEBASKET_VALID | FINDER_VALID |
+	 * COMMON_VIEWS_VALID | VIEWS_VALID | ... as Outlook sets it */
+	pst_pc_u32(&pc, 0x35DF, PT_LONG, 0xC9);
+	for (i = 0; rc == 0 && i < sizeof(eids) / sizeof(eids[0]); i++) {
+		unsigned char eid[24];
+
+		pst_entryid(pst, eids[i].nid, eid);
+		rc = pst_pc_bin(&pc, eids[i].id, PT_BINARY, eid, sizeof(eid));
+	}
+	pst_pc_u32(&pc, 0x67FF, PT_LONG, 0);   /* PidTagPstPassword: none */
+	if (rc == 0)
+		rc = pst_pc_finish(&pc, &bid, NULL);
+	else
+		pst_pc_free(&pc);
+	pst_subnodes_free(&sn);
+	if (rc == 0)
+		pst_ndb_node_add(&pst->ndb, NID_MESSAGE_STORE, bid, 0, 0);
+	return rc;
+}
+
+/*
+ * The name-to-ID map with one named property, PidLidBusyStatus
+ * (PSETID_Appointment, LID 0x8205), at 0x8000 as Outlook starts it: an
+ * old libpff mis-reads a map that does not start there.
+ */
+static int write_nameid(mbx_pst *pst)
+{
+	static const unsigned char guid[16] = {
+		0x02, 0x20, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46,
+	};
+	unsigned char entry[8];
+	uint32_t lid = 0x8205, next_sub = 1, guid_idx = 3;  /* 1, 2 are PS_MAPI/PUBLIC */
+	uint16_t bucket;
+	pst_subnodes sn;
+	pst_pc pc;
+	uint64_t bid;
+	int rc;
+
+	pst_put32(entry, lid);
+	pst_put16(entry + 4, (uint16_t)(guid_idx << 1));   /* N = 0: numeric */
+	pst_put16(entry + 6, 0);                           /* wPropIdx: 0x8000 */
+	bucket = (uint16_t)((lid ^ (guid_idx << 1)) % 251);
+	memset(&sn, 0, sizeof(sn));
+	pst_pc_init(&pc, &pst->ndb, &sn, &next_sub, pst->cd);
+	pst_pc_u32(&pc, 0x0001, PT_LONG, 251);   /* PidTagNameidBucketCount */
+	rc = pst_pc_bin(&pc, 0x0002, PT_BINARY, guid, sizeof(guid));
+	if (rc == 0)
+		rc = pst_pc_bin(&pc, 0x0003, PT_BINARY, entry, sizeof(entry));
+	if (rc == 0)
+		rc = pst_pc_bin(&pc, 0x0004, PT_BINARY, "", 0);
+	if (rc == 0)
+		rc = pst_pc_bin(&pc, (uint16_t)(0x1000 + bucket), PT_BINARY, entry, sizeof(entry));
+	if (rc == 0)
+		rc = pst_pc_finish(&pc, &bid, NULL);
+	else
+		pst_pc_free(&pc);
+	pst_subnodes_free(&sn);
+	if (rc == 0)
+		pst_ndb_node_add(&pst->ndb, NID_NAME_TO_ID_MAP, bid, 0, 0);
+	return rc;
+}
+
+static int write_template(mbx_pst *pst, uint32_t nid, const uint32_t *cols, size_t ncols)
+{
+	pst_tc tc;
+	uint64_t bd, bs;
+	int rc;
+
+	pst_tc_init(&tc, &pst->ndb, cols, ncols, pst->cd);
+	rc = pst_tc_finish(&tc, PST_NID(PST_NID_TYPE_LTP, 1), &bd, &bs, NULL);
+	if (rc == 0)
+		pst_ndb_node_add(&pst->ndb, nid, bd, bs, 0);
+	return rc;
+}
+
+/* The spam search folder's search criteria object: one property. */
+static int write_sco(mbx_pst *pst)
+{
+	pst_subnodes sn;
+	pst_pc pc;
+	uint64_t bid;
+	uint32_t next_sub = 1;
+	int rc;
+
+	memset(&sn, 0, sizeof(sn));
+	pst_pc_init(&pc, &pst->ndb, &sn, &next_sub, pst->cd);
+	pst_pc_u32(&pc, 0x660B, PT_LONG, 0);
+	rc = pst_pc_finish(&pc, &bid, NULL);
+	pst_subnodes_free(&sn);
+	if (rc == 0)
+		pst_ndb_node_add(&pst->ndb, NID_SPAM_SCO, bid, 0, 0);
+	return rc;
+}
+
+int pst_store_begin(mbx_pst *pst)
+{
+	pst_folder *f;
+	int rc;
+
+	if (getrandom(pst->record_key, sizeof(pst->record_key), 0) != (ssize_t)sizeof(pst->record_key))
+		return mbx_error_set(MBX_EIO, "cannot get random bytes for the store's record key: %s",
+		                     strerror(errno));
+	pst_folder_new(pst, NID_ROOT_FOLDER, NID_ROOT_FOLDER, "", NULL);
+	pst_folder_new(pst, NID_IPM_SUBTREE, NID_ROOT_FOLDER, "Top of Personal Folders", NULL);
+	pst_folder_new(pst, NID_SEARCH_ROOT, NID_ROOT_FOLDER, "Search Root", NULL);
+	f = pst_folder_new(pst, NID_SPAM_FOLDER, NID_ROOT_FOLDER, "SPAM Search Folder 2", NULL);
+	f->search = 1;
+	pst_folder_new(pst, NID_COMMON_VIEWS, NID_ROOT_FOLDER, "IPM_COMMON_VIEWS", NULL);
+	pst_folder_new(pst, NID_DELETED_ITEMS, NID_IPM_SUBTREE, "Deleted Items", "IPF.Note");
+	pst->next_folder = FIRST_FOLDER_INDEX;
+	pst->next_message = FIRST_MESSAGE_INDEX;
+
+	rc = write_store(pst);
+	if (rc == 0)
+		rc = write_nameid(pst);
+	if (rc == 0)
+		rc = write_template(pst, NID_HIER_TEMPLATE, pst_hier_cols, pst_nhier_cols);
+	if (rc == 0)
+		rc = write_template(pst, NID_CONT_TEMPLATE, pst_contents_cols, pst_ncontents_cols);
+	if (rc == 0)
+		rc = write_template(pst, NID_ASSOC_TEMPLATE, pst_assoc_cols, pst_nassoc_cols);
+	if (rc == 0)
+		rc = write_template(pst, NID_SEARCH_TEMPLATE, pst_search_cols, pst_nsearch_cols);
+	if (rc == 0)
+		rc = write_template(pst, NID_ATTACH_TEMPLATE, pst_attach_cols, pst_nattach_cols);
+	if (rc == 0)
+		rc = write_template(pst, NID_RECIP_TEMPLATE, pst_recip_cols, pst_nrecip_cols);
+	if (rc == 0)
+		rc = write_sco(pst);
+	if (rc)
+		return rc;
+	/* empty queues: the search management queue, the search activity
+	 * list and the spam folder's search update queue */
+	pst_ndb_node_add(&pst->ndb, NID_SEARCH_MGMT_Q, 0, 0, 0);
+	pst_ndb_node_add(&pst->ndb, NID_SEARCH_ACT_LIST, 0, 0, 0);
+	pst_ndb_node_add(&pst->ndb, NID_SPAM_SUQ, 0, 0, 0);
+	return 0;
+}
+
+static void header_info(mbx_pst *pst, pst_header_info *hi)
+{
+	uint32_t max[32] = { 0 };
+	size_t i;
+
+	memset(hi, 0, sizeof(*hi));
+	for (i = 0; i < pst->ndb.nnbt; i++) {
+		uint32_t nid = pst->ndb.nbt[i].nid, t = nid & 0x1F, idx = nid >> 5;
+
+		if (idx + 1 > max[t])
+			max[t] = idx + 1;
+	}
+	/* rgnid: the next free index of each NID type, never below Outlook's */
+	for (i = 0; i < 32; i++)
+		hi->rgnid[i] = max[i] > 0x400 ? max[i] : 0x400;
+	if (hi->rgnid[PST_NID_TYPE_NORMAL_FOLDER] < pst->next_folder)
+		hi->rgnid[PST_NID_TYPE_NORMAL_FOLDER] = pst->next_folder;
+	if (hi->rgnid[PST_NID_TYPE_SEARCH_FOLDER] < 0x4000)
+		hi->rgnid[PST_NID_TYPE_SEARCH_FOLDER] = 0x4000;
+	if (hi->rgnid[PST_NID_TYPE_NORMAL_MESSAGE] < pst->next_message)
+		hi->rgnid[PST_NID_TYPE_NORMAL_MESSAGE] = pst->next_message;
+	if (hi->rgnid[PST_NID_TYPE_ASSOC_MESSAGE] < 0x8000)
+		hi->rgnid[PST_NID_TYPE_ASSOC_MESSAGE] = 0x8000;
+	hi->unique = 0x10;
+	hi->crypt = pst->ndb.crypt;
+}
+
+static int write_header(mbx_pst *pst, const pst_header_info *hi)
+{
+	unsigned char h[564];
+
+	pst_header_build(h, hi);
+	return pst_io_write(&pst->ndb, 0, h, sizeof(h));
+}
+
+int mbx_pst_create(mbx_pst **out, const char *path, const mbx_pst_opts *opts)
+{
+	mbx_pst *pst;
+	pst_header_info hi;
+	int rc;
+
+	*out = NULL;
+	if (!path || !*path)
+		return mbx_error_set(MBX_EINVAL, "no PST file name given");
+	pst = mbx_calloc(1, sizeof(*pst));
+	pst->ndb.fd = -1;
+	pst->cd = (iconv_t)-1;
+	if (opts)
+		pst->opts = *opts;
+	else
+		mbx_pst_opts_init(&pst->opts);
+	if (pst->opts.crypt != MBX_PST_CRYPT_NONE && pst->opts.crypt != MBX_PST_CRYPT_PERMUTE) {
+		mbx_pst_free(pst);
+		return mbx_error_set(MBX_EINVAL, "unknown PST encoding %d for %s (0 none, 1 compressible)",
+		                     opts->crypt, path);
+	}
+	pst->opts.display_name = NULL;   /* the caller's string: used below only */
+	pst->ndb.crypt = pst->opts.crypt;
+	pst->path = mbx_strdup(path);
+	pst->tmp = pst->opts.keep_temp ? mbx_strdup(path) : mbx_asprintf("%s.tmp", path);
+	pst->cd = pst_utf16_open();
+	if (pst->cd == (iconv_t)-1) {
+		mbx_pst_free(pst);
+		return mbx_error_set(MBX_ERROR, "iconv cannot convert UTF-8 to UTF-16LE on this system");
+	}
+	rc = pst_io_open(&pst->ndb, pst->tmp);
+	if (rc == 0) {
+		/* a header that says "not valid yet" until close */
+		header_info(pst, &hi);
+		rc = write_header(pst, &hi);
+	}
+	if (rc == 0)
+		rc = pst_amap_init(&pst->ndb);
+	if (rc == 0) {
+		pst->opts.display_name = opts ? opts->display_name : NULL;
+		rc = pst_store_begin(pst);
+		pst->opts.display_name = NULL;
+	}
+	if (rc) {
+		mbx_pst_free(pst);
+		return rc;
+	}
+	*out = pst;
+	return 0;
+}
+
+mbx_pst_nid mbx_pst_top_folder(const mbx_pst *pst)
+{
+	(void)pst;
+	return NID_IPM_SUBTREE;
+}
+
+mbx_pst_nid mbx_pst_deleted_items(const mbx_pst *pst)
+{
+	(void)pst;
+	return NID_DELETED_ITEMS;
+}
+
+int mbx_pst_folder_add(mbx_pst *pst, mbx_pst_nid parent, const char *name,
+                       const char *container_class, mbx_pst_nid *out)
+{
+	pst_folder *p = pst_folder_find(pst, parent);
+	unsigned char *w;
+	size_t wl;
+	int rc;
+
+	if (pst->ndb.err)
+		return pst->ndb.err;
+	if (!p || p->search || parent == NID_ROOT_FOLDER)
+		return mbx_error_set(MBX_EINVAL, "folder %s: parent 0x%x is not a folder of %s",
+		                     name ? name : "(null)", parent, pst->path);
+	if (!name)
+		return mbx_error_set(MBX_EINVAL, "a folder without a name in %s", pst->path);
+	rc = pst_utf16(pst->cd, name, &w, &wl, "the folder name");
+	mbx_free(w);
+	if (rc == 0 && container_class) {
+		rc = pst_utf16(pst->cd, container_class, &w, &wl, "the folder class");
+		mbx_free(w);
+	}
+	if (rc)
+		return rc;
+	if (pst->next_folder >= (1u << 27))
+		return mbx_error_set(MBX_ELIMIT, "too many folders in %s", pst->path);
+	p = pst_folder_new(pst, PST_NID(PST_NID_TYPE_NORMAL_FOLDER, pst->next_folder++), parent, name,
+	                   container_class ? container_class : "IPF.Note");
+	if (out)
+		*out = p->nid;
+	return 0;
+}
+
+int64_t mbx_pst_size(const mbx_pst *pst)
+{
+	return (int64_t)pst->ndb.eof;
+}
+
+static int sync_dir(const char *path)
+{
+	char *copy = mbx_strdup(path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0 || fsync(fd) < 0)
+		rc = mbx_error_set(MBX_EIO, "cannot flush the directory of %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	mbx_free(copy);
+	return rc;
+}
+
+int mbx_pst_close(mbx_pst *pst)
+{
+	pst_header_info hi;
+	uint64_t eof;
+	int rc;
+
+	if (pst->closed)
+		return mbx_error_set(MBX_EINVAL, "%s is already closed", pst->path);
+	if (pst->open)
+		return mbx_error_set(MBX_EINVAL, "a message is still open in %s: end it first", pst->path);
+	if (pst->ndb.err)
+		return pst->ndb.err;
+	rc = pst_folders_finish(pst);
+	header_info(pst, &hi);
+	if (rc == 0)
+		rc = pst_btree_write(&pst->ndb, 1, &hi.nbt_bid, &hi.nbt_ib);
+	if (rc == 0)
+		rc = pst_btree_write(&pst->ndb, 0, &hi.bbt_bid, &hi.bbt_ib);
+	if (rc == 0)
+		rc = pst_amap_finish(&pst->ndb, &eof);
+	if (rc == 0)
+		rc = pst_io_flush(&pst->ndb);
+	if (rc == 0 && ftruncate(pst->ndb.fd, (off_t)eof) < 0)
+		rc = pst_io_fail(&pst->ndb, errno, "cannot extend");
+	if (rc == 0) {
+		hi.file_eof = eof;
+		hi.amap_last = pst->ndb.amap_last;
+		hi.amap_free = pst->ndb.amap_free;
+		hi.next_bid = pst->ndb.next_bid;
+		hi.next_pbid = pst->ndb.next_pbid;
+		hi.amap_valid = 1;
+		rc = write_header(pst, &hi);
+	}
+	if (rc == 0)
+		rc = pst_io_close(&pst->ndb, pst->opts.fsync);
+	if (rc == 0 && !pst->opts.keep_temp && rename(pst->tmp, pst->path) < 0)
+		rc = mbx_error_set(MBX_EIO, "cannot rename %s to %s: %s", pst->tmp, pst->path, strerror(errno));
+	if (rc == 0 && pst->opts.fsync)
+		rc = sync_dir(pst->path);
+	if (rc)
+		return rc;
+	pst->closed = 1;
+	return 0;
+}
+
+void mbx_pst_free(mbx_pst *pst)
+{
+	if (!pst)
+		return;
+	if (pst->open)
+		pst_msg_free_all(pst->open);
+	if (pst->ndb.fd >= 0)
+		close(pst->ndb.fd);
+	if (!pst->closed && pst->tmp && pst->ndb.path)
+		unlink(pst->tmp);
+	pst_folders_free(pst);
+	if (pst->cd != (iconv_t)-1)
+		iconv_close(pst->cd);
+	mbx_free(pst->ndb.buf);
+	mbx_free(pst->ndb.bbt);
+	mbx_free(pst->ndb.nbt);
+	mbx_free(pst->ndb.path);
+	mbx_free(pst->path);
+	mbx_free(pst->tmp);
+	mbx_free(pst);
+}

@@ -1,0 +1,356 @@
+/*
+ * core/pst/pst_int.h - internals of the Unicode PST writer, layer by layer
+ * as [MS-PST] describes them:
+ *
+ *   NDB  ndb_io.c      buffered sequential output, the only place that writes
+ *        ndb_amap.c    space allocation, AMap/PMap/FMap/FPMap pages
+ *        ndb_block.c   CRC, permutation, data blocks with trailer
+ *        ndb_xblock.c  data trees (XBLOCK/XXBLOCK) and byte streams
+ *        ndb_subnode.c subnode B-trees (SLBLOCK/SIBLOCK)
+ *        ndb_btree.c   BBT and NBT pages of any depth
+ *        ndb_header.c  the file header and its CRCs
+ *   LTP  ltp_heap.c    heap-on-node, streamed block by block
+ *        ltp_bth.c     B-tree-on-heap with index levels
+ *        ltp_pc.c      property contexts
+ *        ltp_tc.c      table contexts, row matrix streamed block by block
+ *   MSG  msg_store.c, msg_folder.c, msg_message.c, utf16.c
+ *
+ * Space is handed out by a bump allocator, so the file is written front
+ * to back; only AMap pages (when their interval is full) and the header
+ * (at close) are written behind the current end.
+ */
+#ifndef MBX_PST_INT_H
+#define MBX_PST_INT_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <iconv.h>
+#include "mbx/pst.h"
+
+#define PST_BLOCK_MAX      8192u      /* block size with trailer */
+#define PST_BLOCK_DATA     8176u      /* data bytes in one block */
+#define PST_TRAILER        16u
+#define PST_PAGE           512u
+#define PST_PAGE_DATA      496u
+#define PST_AMAP_FIRST     0x4400u
+#define PST_AMAP_SPAN      253952u    /* 496 * 8 * 64 */
+#define PST_XBLOCK_MAX     1021u      /* (8176 - 8) / 8 BIDs */
+#define PST_SL_MAX         340u       /* (8176 - 8) / 24 SLENTRYs */
+#define PST_SI_MAX         510u       /* (8176 - 8) / 16 SIENTRYs */
+#define PST_HEAP_ALLOC_MAX 3580u      /* largest heap allocation */
+
+/* Page types (pageTrailer.ptype). */
+#define PST_PTYPE_BBT   0x80
+#define PST_PTYPE_NBT   0x81
+#define PST_PTYPE_FMAP  0x82
+#define PST_PTYPE_PMAP  0x83
+#define PST_PTYPE_AMAP  0x84
+#define PST_PTYPE_FPMAP 0x85
+
+/* NID types. */
+#define PST_NID_TYPE_INTERNAL        0x01
+#define PST_NID_TYPE_NORMAL_FOLDER   0x02
+#define PST_NID_TYPE_SEARCH_FOLDER   0x03
+#define PST_NID_TYPE_NORMAL_MESSAGE  0x04
+#define PST_NID_TYPE_ATTACHMENT      0x05
+#define PST_NID_TYPE_HIERARCHY_TABLE 0x0D
+#define PST_NID_TYPE_CONTENTS_TABLE  0x0E
+#define PST_NID_TYPE_ASSOC_CONTENTS  0x0F
+#define PST_NID_TYPE_ASSOC_MESSAGE   0x08
+#define PST_NID_TYPE_LTP             0x1F
+#define PST_NID(type, idx) ((uint32_t)(((uint32_t)(idx) << 5) | (type)))
+
+/* Property types. */
+#define PT_SHORT   0x0002
+#define PT_LONG    0x0003
+#define PT_BOOLEAN 0x000B
+#define PT_OBJECT  0x000D
+#define PT_I8      0x0014
+#define PT_UNICODE 0x001F
+#define PT_SYSTIME 0x0040
+#define PT_CLSID   0x0048
+#define PT_BINARY  0x0102
+#define PT_MV_LONG 0x1003
+
+/* ---- little-endian helpers -------------------------------------------- */
+static inline void pst_put16(unsigned char *p, uint16_t v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); }
+static inline void pst_put32(unsigned char *p, uint32_t v) { pst_put16(p, (uint16_t)v); pst_put16(p + 2, (uint16_t)(v >> 16)); }
+static inline void pst_put64(unsigned char *p, uint64_t v) { pst_put32(p, (uint32_t)v); pst_put32(p + 4, (uint32_t)(v >> 32)); }
+static inline uint16_t pst_get16(const unsigned char *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static inline uint32_t pst_get32(const unsigned char *p) { return pst_get16(p) | ((uint32_t)pst_get16(p + 2) << 16); }
+static inline uint64_t pst_get64(const unsigned char *p) { return pst_get32(p) | ((uint64_t)pst_get32(p + 4) << 32); }
+
+/* ---- NDB ----------------------------------------------------------------- */
+
+typedef struct pst_bbt_ent {
+	uint64_t bid;
+	uint64_t ib;
+	uint16_t cb;
+	uint16_t cref;
+} pst_bbt_ent;
+
+typedef struct pst_nbt_ent {
+	uint32_t nid;
+	uint32_t parent;
+	uint64_t bid_data;
+	uint64_t bid_sub;
+} pst_nbt_ent;
+
+typedef struct pst_ndb {
+	int fd;
+	char *path;                  /* the file being written, for messages */
+	int err;                     /* sticky: first failure, later calls return it */
+	int crypt;
+	/* output buffer: bytes [buf_off, buf_off + buf_len) not yet written */
+	unsigned char *buf;
+	size_t buf_len, buf_cap;
+	uint64_t buf_off;
+	/* allocation */
+	uint64_t eof;                /* first byte not allocated */
+	uint64_t amap_ib;            /* the current AMap interval's first byte */
+	unsigned char amap[PST_PAGE_DATA];
+	uint64_t amap_free;          /* free bytes of finished intervals */
+	uint64_t amap_last;          /* ib of the last AMap page */
+	uint64_t next_bid;           /* next block BID (steps of 4) */
+	uint64_t next_pbid;          /* next page BID */
+	pst_bbt_ent *bbt;            /* every block, in BID order */
+	size_t nbbt, abbt;
+	pst_nbt_ent *nbt;            /* every node, sorted at close */
+	size_t nnbt, anbt;
+} pst_ndb;
+
+/* ndb_io.c */
+int pst_io_open(pst_ndb *ndb, const char *path);
+int pst_io_write(pst_ndb *ndb, uint64_t ib, const void *p, size_t len);
+int pst_io_flush(pst_ndb *ndb);
+int pst_io_fail(pst_ndb *ndb, int err, const char *what);
+int pst_io_close(pst_ndb *ndb, int do_fsync);
+
+/* ndb_amap.c */
+int pst_amap_init(pst_ndb *ndb);
+int pst_amap_alloc(pst_ndb *ndb, uint32_t size, uint32_t align, uint64_t *ib);
+int pst_amap_finish(pst_ndb *ndb, uint64_t *file_eof);
+void pst_amap_layout(uint64_t interval, int *pmap, int *fmap, int *fpmap);
+int pst_page_write(pst_ndb *ndb, uint64_t ib, unsigned char *page, uint8_t ptype, uint64_t bid);
+
+/* ndb_block.c */
+uint32_t pst_crc(const void *p, size_t n);
+void pst_permute(unsigned char *p, size_t n, int encode);
+uint16_t pst_sig(uint64_t ib, uint64_t bid);
+int pst_block_write(pst_ndb *ndb, const void *data, size_t cb, int internal, uint64_t *bid);
+void pst_ndb_node_add(pst_ndb *ndb, uint32_t nid, uint64_t bid_data, uint64_t bid_sub, uint32_t parent);
+
+/* ndb_xblock.c: a data tree built as blocks come */
+typedef struct pst_dtree {
+	uint64_t *bids;
+	uint16_t *sizes;             /* cb of every block */
+	size_t n, cap;
+	uint64_t total;              /* bytes of data in all blocks */
+} pst_dtree;
+int pst_dtree_add(pst_ndb *ndb, pst_dtree *dt, const void *p, size_t len);
+size_t pst_dtree_reserve(pst_dtree *dt);
+void pst_dtree_set(pst_dtree *dt, size_t idx, uint64_t bid, size_t len);
+int pst_dtree_finish(pst_ndb *ndb, pst_dtree *dt, uint64_t *bid);
+void pst_dtree_free(pst_dtree *dt);
+
+/* A byte stream cut into full blocks: attachment data, long values. */
+typedef struct pst_dstream {
+	pst_dtree dt;
+	unsigned char *buf;          /* PST_BLOCK_DATA bytes */
+	size_t len;
+} pst_dstream;
+int pst_dstream_write(pst_ndb *ndb, pst_dstream *ds, const void *p, size_t len);
+int pst_dstream_finish(pst_ndb *ndb, pst_dstream *ds, uint64_t *bid, uint64_t *total);
+void pst_dstream_free(pst_dstream *ds);
+
+/* ndb_subnode.c */
+typedef struct pst_snent {
+	uint32_t nid;
+	uint64_t bid_data;
+	uint64_t bid_sub;
+} pst_snent;
+typedef struct pst_subnodes {
+	pst_snent *e;
+	size_t n, cap;
+	uint64_t bytes;              /* data bytes of the subnodes, for sizes */
+} pst_subnodes;
+void pst_subnodes_add(pst_subnodes *sn, uint32_t nid, uint64_t bid_data, uint64_t bid_sub, uint64_t bytes);
+int pst_subnodes_write(pst_ndb *ndb, pst_subnodes *sn, uint64_t *bid);
+void pst_subnodes_free(pst_subnodes *sn);
+
+/* ndb_btree.c */
+int pst_btree_write(pst_ndb *ndb, int nbt, uint64_t *root_bid, uint64_t *root_ib);
+
+/* ndb_header.c */
+typedef struct pst_header_info {
+	uint64_t file_eof, amap_last, amap_free;
+	uint64_t nbt_bid, nbt_ib, bbt_bid, bbt_ib;
+	uint64_t next_bid, next_pbid;
+	uint32_t rgnid[32];
+	uint32_t unique;
+	int amap_valid;
+	int crypt;
+} pst_header_info;
+void pst_header_build(unsigned char hdr[564], const pst_header_info *hi);
+
+/* ---- LTP ----------------------------------------------------------------- */
+
+typedef struct pst_heap_keep {
+	size_t idx;                  /* block index in the heap */
+	unsigned char *data;
+	size_t len;
+} pst_heap_keep;
+
+typedef struct pst_heap {
+	pst_ndb *ndb;
+	uint8_t client_sig;          /* 0xBC PC, 0x7C TC */
+	pst_dtree dt;                /* finished blocks (kept ones reserved) */
+	unsigned char *cur;          /* block being filled */
+	size_t cur_len;              /* bytes of header + allocations */
+	uint16_t *offs;              /* allocation offsets in cur (+ end) */
+	size_t nalloc;
+	size_t cur_idx;              /* index of cur in the heap */
+	pst_heap_keep *keep;         /* block 0 and HNBITMAPHDR blocks */
+	size_t nkeep;
+	uint8_t *fill;               /* fill level of every block */
+	size_t nfill;
+} pst_heap;
+
+void pst_heap_init(pst_heap *h, pst_ndb *ndb, uint8_t client_sig);
+int pst_heap_alloc(pst_heap *h, const void *p, size_t len, uint32_t *hid);
+int pst_heap_finish(pst_heap *h, uint32_t hid_user_root, uint64_t *bid, uint64_t *bytes);
+void pst_heap_free(pst_heap *h);
+uint64_t pst_heap_size_after(const pst_heap *h, const size_t *lens, size_t n);
+
+/* ltp_bth.c: recs are n sorted records of cbkey + cbent bytes */
+int pst_bth_build(pst_heap *h, uint8_t cbkey, uint8_t cbent, const unsigned char *recs,
+                  size_t n, uint32_t *hid);
+size_t pst_bth_alloc_sizes(uint8_t cbkey, uint8_t cbent, size_t n, size_t *sizes, size_t max);
+
+/* ltp_pc.c */
+typedef struct pst_prop {
+	uint16_t id;
+	uint16_t type;
+	uint32_t val;
+} pst_prop;
+
+typedef struct pst_pc {
+	pst_heap heap;
+	pst_subnodes *sn;            /* where values over 3,580 bytes go */
+	uint32_t *next_sub;          /* counter for their NIDs */
+	pst_prop *p;
+	size_t n, cap;
+	iconv_t cd;
+} pst_pc;
+
+void pst_pc_init(pst_pc *pc, pst_ndb *ndb, pst_subnodes *sn, uint32_t *next_sub, iconv_t cd);
+void pst_pc_u32(pst_pc *pc, uint16_t id, uint16_t type, uint32_t v);
+int pst_pc_i64(pst_pc *pc, uint16_t id, uint16_t type, uint64_t v);
+int pst_pc_bin(pst_pc *pc, uint16_t id, uint16_t type, const void *p, size_t len);
+int pst_pc_str(pst_pc *pc, uint16_t id, const char *utf8, const char *what);
+void pst_pc_hnid(pst_pc *pc, uint16_t id, uint16_t type, uint32_t hnid);
+int pst_pc_finish(pst_pc *pc, uint64_t *bid, uint64_t *bytes);
+/* The same, setting property size_id (PtypInteger32) to the node's size:
+ * this heap plus `extra` bytes of subnodes. */
+int pst_pc_finish_sized(pst_pc *pc, uint16_t size_id, uint64_t extra, uint64_t *bid, uint64_t *bytes);
+void pst_pc_free(pst_pc *pc);
+
+/* ltp_tc.c */
+typedef struct pst_tccol {
+	uint32_t tag;
+	uint16_t ib;
+	uint8_t cb;
+	uint8_t bit;
+} pst_tccol;
+
+typedef struct pst_tc {
+	pst_heap heap;
+	pst_tccol *cols;
+	size_t ncols;
+	uint16_t rgib[4];
+	size_t rows_per_block;
+	unsigned char *rows;         /* rows of the block being filled */
+	size_t nrows_cur;
+	pst_dtree rows_dt;           /* full row blocks */
+	uint32_t nrows;
+	uint32_t *rowids;            /* dwRowID of every row, in row order */
+	size_t arows;
+	unsigned char *row;          /* the row being built */
+	iconv_t cd;
+} pst_tc;
+
+void pst_tc_init(pst_tc *tc, pst_ndb *ndb, const uint32_t *tags, size_t ntags, iconv_t cd);
+void pst_tc_row_begin(pst_tc *tc, uint32_t rowid);
+void pst_tc_u32(pst_tc *tc, uint32_t tag, uint32_t v);
+void pst_tc_i64(pst_tc *tc, uint32_t tag, uint64_t v);
+int pst_tc_bin(pst_tc *tc, uint32_t tag, const void *p, size_t len);
+int pst_tc_str(pst_tc *tc, uint32_t tag, const char *utf8);
+int pst_tc_row_end(pst_tc *tc);
+/* rows_nid: the subnode NID for a row matrix too big for the heap */
+int pst_tc_finish(pst_tc *tc, uint32_t rows_nid, uint64_t *bid_data, uint64_t *bid_sub, uint64_t *bytes);
+void pst_tc_free(pst_tc *tc);
+
+/* utf16.c */
+iconv_t pst_utf16_open(void);
+int pst_utf16(iconv_t cd, const char *utf8, unsigned char **out, size_t *outlen, const char *what);
+
+/* ---- messaging ----------------------------------------------------------- */
+
+typedef struct pst_folder {
+	uint32_t nid;
+	uint32_t parent;
+	char *name;
+	char *klass;
+	char *comment;
+	uint32_t count, unread, nsub;
+	uint32_t fai_count;
+	pst_tc *contents;            /* NULL until the first message */
+	pst_tc *assoc;
+	int search;                  /* a search folder (its own kind of tables) */
+} pst_folder;
+
+struct mbx_pst {
+	pst_ndb ndb;
+	char *path;                  /* the final name */
+	char *tmp;                   /* name while writing */
+	mbx_pst_opts opts;
+	iconv_t cd;
+	unsigned char record_key[16];
+	pst_folder **folders;
+	size_t nfolders, afolders;
+	uint32_t next_folder;        /* NID indexes */
+	uint32_t next_message;
+	mbx_pst_msg *open;           /* the open top-level message */
+	int closed;
+};
+
+/* msg_store.c */
+int pst_store_begin(mbx_pst *pst);
+int pst_store_finish(mbx_pst *pst);
+void pst_entryid(const mbx_pst *pst, uint32_t nid, unsigned char out[24]);
+
+/* msg_folder.c */
+pst_folder *pst_folder_find(mbx_pst *pst, uint32_t nid);
+pst_folder *pst_folder_new(mbx_pst *pst, uint32_t nid, uint32_t parent, const char *name,
+                           const char *klass);
+int pst_folders_finish(mbx_pst *pst);
+void pst_folders_free(mbx_pst *pst);
+extern const uint32_t pst_contents_cols[];
+extern const size_t pst_ncontents_cols;
+extern const uint32_t pst_assoc_cols[];
+extern const size_t pst_nassoc_cols;
+extern const uint32_t pst_hier_cols[];
+extern const size_t pst_nhier_cols;
+extern const uint32_t pst_search_cols[];
+extern const size_t pst_nsearch_cols;
+extern const uint32_t pst_recip_cols[];
+extern const size_t pst_nrecip_cols;
+extern const uint32_t pst_attach_cols[];
+extern const size_t pst_nattach_cols;
+
+/* msg_message.c */
+void pst_msg_free_all(mbx_pst_msg *msg);
+
+uint64_t pst_filetime(int64_t unix_seconds);
+
+#endif

@@ -1,0 +1,192 @@
+/*
+ * core/schema.c - the store's schema as a list of migrations.  Migration
+ * N takes a file from PRAGMA user_version N-1 to N; a new program version
+ * only ever appends to the list.
+ */
+#include "config.h"
+#include <stdio.h>
+#include "store_int.h"
+
+static const char *const migrations[] = {
+	/* 1: the recovery server. */
+	"CREATE TABLE meta ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT);"
+	"CREATE TABLE server ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  organization TEXT NOT NULL,"
+	"  site TEXT NOT NULL,"
+	"  server TEXT NOT NULL,"
+	"  smtp_policy TEXT NOT NULL);"
+	"CREATE TABLE known_server ("
+	"  id INTEGER PRIMARY KEY,"
+	"  server TEXT NOT NULL COLLATE NOCASE,"
+	"  site TEXT NOT NULL COLLATE NOCASE,"
+	"  UNIQUE (server, site));"
+	/* The directory: Recipients. */
+	"CREATE TABLE recipient ("
+	"  id INTEGER PRIMARY KEY,"
+	"  display_name TEXT NOT NULL,"
+	"  alias TEXT NOT NULL COLLATE NOCASE UNIQUE,"
+	"  dn TEXT NOT NULL COLLATE NOCASE UNIQUE,"
+	"  smtp TEXT COLLATE NOCASE,"
+	"  home_server TEXT COLLATE NOCASE,"
+	"  primary_account TEXT,"
+	"  object_class INTEGER NOT NULL DEFAULT 0 CHECK (object_class BETWEEN 0 AND 2),"
+	"  hidden INTEGER NOT NULL DEFAULT 0,"
+	"  created_by_adjuster INTEGER NOT NULL DEFAULT 0,"
+	"  created_time INTEGER NOT NULL DEFAULT 0,"
+	"  mailbox_guid TEXT COLLATE NOCASE,"
+	"  legacy_dn TEXT COLLATE NOCASE);"
+	/* The information store: Mailbox Resources. */
+	"CREATE TABLE mailbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  guid TEXT NOT NULL COLLATE NOCASE UNIQUE,"
+	"  display_name TEXT NOT NULL,"
+	"  legacy_dn TEXT NOT NULL COLLATE NOCASE,"
+	"  item_count INTEGER NOT NULL DEFAULT 0,"
+	"  total_size INTEGER NOT NULL DEFAULT 0,"
+	"  last_logon INTEGER NOT NULL DEFAULT 0,"
+	"  created_time INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE folder ("
+	"  id INTEGER PRIMARY KEY,"
+	"  mailbox_id INTEGER NOT NULL REFERENCES mailbox(id) ON DELETE CASCADE,"
+	"  parent_id INTEGER REFERENCES folder(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  container_class TEXT NOT NULL DEFAULT 'IPF.Note',"
+	"  role INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX folder_mailbox ON folder(mailbox_id, parent_id);"
+	/* folder_id NULL: an embedded message, reached from its attachment. */
+	"CREATE TABLE message ("
+	"  id INTEGER PRIMARY KEY,"
+	"  folder_id INTEGER REFERENCES folder(id) ON DELETE CASCADE,"
+	"  message_class TEXT NOT NULL DEFAULT 'IPM.Note',"
+	"  subject TEXT,"
+	"  sender_name TEXT,"
+	"  sender_address TEXT,"
+	"  sender_addrtype TEXT,"
+	"  sent_time INTEGER NOT NULL DEFAULT 0,"
+	"  received_time INTEGER NOT NULL DEFAULT 0,"
+	"  flags INTEGER NOT NULL DEFAULT 0,"
+	"  flag_status INTEGER NOT NULL DEFAULT 0,"
+	"  importance INTEGER NOT NULL DEFAULT 1,"
+	"  associated INTEGER NOT NULL DEFAULT 0,"
+	"  body TEXT,"
+	"  html_body TEXT,"
+	"  transport_headers TEXT,"
+	"  internet_message_id TEXT,"
+	"  size INTEGER NOT NULL DEFAULT 0,"
+	"  content_hash TEXT NOT NULL);"
+	"CREATE INDEX message_folder ON message(folder_id);"
+	"CREATE INDEX message_msgid ON message(folder_id, internet_message_id);"
+	"CREATE INDEX message_hash ON message(folder_id, content_hash);"
+	"CREATE TABLE message_recipient ("
+	"  id INTEGER PRIMARY KEY,"
+	"  message_id INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,"
+	"  type INTEGER NOT NULL CHECK (type BETWEEN 1 AND 3),"
+	"  name TEXT,"
+	"  address TEXT,"
+	"  addrtype TEXT);"
+	"CREATE INDEX message_recipient_message ON message_recipient(message_id);"
+	"CREATE TABLE attachment ("
+	"  id INTEGER PRIMARY KEY,"
+	"  message_id INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  filename TEXT,"
+	"  mime_type TEXT,"
+	"  size INTEGER NOT NULL DEFAULT 0,"
+	"  data BLOB,"
+	"  embedded_id INTEGER REFERENCES message(id) ON DELETE SET NULL);"
+	"CREATE INDEX attachment_message ON attachment(message_id, seq);"
+	"CREATE INDEX attachment_embedded ON attachment(embedded_id);"
+	/* Public folders. */
+	"CREATE TABLE public_folder ("
+	"  id INTEGER PRIMARY KEY,"
+	"  parent_id INTEGER REFERENCES public_folder(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  home_server TEXT NOT NULL COLLATE NOCASE,"
+	"  home_site TEXT NOT NULL COLLATE NOCASE,"
+	"  limit_admin_access INTEGER NOT NULL DEFAULT 0,"
+	"  modified_time INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX public_folder_parent ON public_folder(parent_id);"
+	"CREATE TABLE permission ("
+	"  id INTEGER PRIMARY KEY,"
+	"  folder_id INTEGER NOT NULL REFERENCES public_folder(id) ON DELETE CASCADE,"
+	"  account TEXT NOT NULL COLLATE NOCASE,"
+	"  rights TEXT NOT NULL,"
+	"  granted_time INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX permission_folder ON permission(folder_id);"
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  object TEXT,"
+	"  detail TEXT);"
+	"CREATE TABLE export_job ("
+	"  id INTEGER PRIMARY KEY,"
+	"  out_dir TEXT NOT NULL,"
+	"  mailbox_id INTEGER NOT NULL REFERENCES mailbox(id) ON DELETE CASCADE,"
+	"  state INTEGER NOT NULL DEFAULT 0,"
+	"  temp_path TEXT,"
+	"  final_path TEXT,"
+	"  error TEXT,"
+	"  updated_time INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (out_dir, mailbox_id));",
+
+	/* 2: indexes for linking store mailboxes and directory entries, so
+	 * that the check stays one indexed pass on 100,000 mailboxes. */
+	"CREATE INDEX recipient_guid ON recipient(mailbox_guid);"
+	"CREATE INDEX recipient_legacy_dn ON recipient(legacy_dn);"
+	"CREATE INDEX recipient_home ON recipient(home_server, object_class);"
+	"CREATE INDEX recipient_smtp ON recipient(smtp);"
+	"CREATE INDEX mailbox_legacy_dn ON mailbox(legacy_dn);"
+	"CREATE INDEX mailbox_name ON mailbox(display_name COLLATE NOCASE);",
+};
+
+int store_schema_latest(void)
+{
+	return (int)(sizeof(migrations) / sizeof(migrations[0]));
+}
+
+int mbx_store_schema_latest(void)
+{
+	return store_schema_latest();
+}
+
+int store_migrate(mbx_store *st, int target)
+{
+	char pragma[64];
+	int v, rc;
+
+	if (target > store_schema_latest())
+		return mbx_error_set(MBX_EINVAL, "schema version %d is unknown", target);
+	v = mbx_store_schema_version(st);
+	if (v < 0)
+		return v;
+	if (v >= target)
+		return 0;
+	rc = mbx_store_begin(st);
+	if (rc < 0)
+		return rc;
+	for (; v < target; v++) {
+		rc = store_exec(st, migrations[v]);
+		if (rc < 0) {
+			mbx_error_prefix(rc, "%s: upgrading the schema to version %d", st->path, v + 1);
+			goto fail;
+		}
+	}
+	/* PRAGMA takes no bound parameters; both values are integers of ours. */
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", target);
+	rc = store_exec(st, pragma);
+	if (rc == 0) {
+		snprintf(pragma, sizeof(pragma), "PRAGMA application_id = %d", MBX_STORE_APP_ID);
+		rc = store_exec(st, pragma);
+	}
+	if (rc < 0)
+		goto fail;
+	return mbx_store_commit(st);
+fail:
+	mbx_store_rollback(st);
+	return rc;
+}

@@ -1,0 +1,61 @@
+/*
+ * core/store_int.h - what the store's parts (store.c, store_msg.c,
+ * schema.c) and its in-core users (check.c, adjust.c, demo.c) share.
+ * Not public: the tui never sees SQLite.
+ */
+#ifndef MBX_STORE_INT_H
+#define MBX_STORE_INT_H
+
+#include <sqlite3.h>
+#include "mbx/store.h"
+
+/* "mbxR" in PRAGMA application_id: marks a file as an mbxrescue store. */
+#define MBX_STORE_APP_ID 0x6d627852
+
+/* Prepared statements kept for the life of the connection, found by the
+ * address of their (static) SQL text. */
+#define STORE_STMT_CACHE 64
+
+struct mbx_store {
+	sqlite3 *db;
+	char *path;
+	int txn_depth;
+	int txn_failed;        /* an inner level rolled back: the outer one must too */
+	struct {
+		const char *sql;
+		sqlite3_stmt *stmt;
+	} cache[STORE_STMT_CACHE];
+	size_t n_cache;
+};
+
+/* A cached, reset statement for `sql` (a string literal), or <0 with the
+ * error set.  Call store_done() when finished with it. */
+int store_stmt(mbx_store *st, const char *sql, sqlite3_stmt **out);
+void store_done(sqlite3_stmt *s);
+
+/* Set the thread's error from SQLite's state: corruption, full disk,
+ * read-only and busy get their own codes and advice.  Returns the code. */
+int store_sqlerr(mbx_store *st, const char *what);
+
+/* Run SQL without results (schema, pragmas). */
+int store_exec(mbx_store *st, const char *sql);
+
+/* Binding and reading helpers: NULL strings bind as SQL NULL. */
+int store_bind_text(sqlite3_stmt *s, int i, const char *v);
+char *store_col_str(sqlite3_stmt *s, int i);   /* mbx_strdup, NULL stays NULL */
+
+/* Schema (schema.c). */
+int store_schema_latest(void);
+/* Migrate from the file's user_version up to `target` in one transaction. */
+int store_migrate(mbx_store *st, int target);
+
+/* The cn of a legacy DN ("/o=O/ou=S/cn=Recipients/cn=JSmith" -> "JSmith"),
+ * caller frees; NULL when the DN has no cn. */
+char *store_dn_cn(const char *dn);
+
+/* Internal key/value settings (the meta table). */
+int store_meta_set(mbx_store *st, const char *key, const char *value);
+/* *out NULL when not set; caller frees. */
+int store_meta_get(mbx_store *st, const char *key, char **out);
+
+#endif

@@ -1,0 +1,618 @@
+/*
+ * core/store_msg.c - messages in the store: insert (with recipients,
+ * attachments and embedded messages), load, iterate, find, delete, the
+ * content hash, and streaming reads of attachment data.
+ *
+ * An embedded message is a message row with folder_id NULL, reached from
+ * the attachment that holds it (attachment.embedded_id).
+ */
+#include "config.h"
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <nettle/sha2.h>
+
+#include "store_int.h"
+
+/* Embedded messages nest; a loop in the rows must not recurse forever. */
+#define MAX_EMBED_DEPTH 16
+
+/* ---- Content hash ------------------------------------------------------- */
+
+static void hash_bytes(struct sha256_ctx *c, char tag, const void *p, size_t n)
+{
+	uint8_t len[8];
+	uint64_t v = n;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		len[i] = (uint8_t)(v >> (8 * i));
+	sha256_update(c, 1, (const uint8_t *)&tag);
+	sha256_update(c, 8, len);
+	if (n)
+		sha256_update(c, n, p);
+}
+
+static void hash_str(struct sha256_ctx *c, char tag, const char *s)
+{
+	hash_bytes(c, tag, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void hash_int(struct sha256_ctx *c, char tag, int64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	hash_str(c, tag, buf);
+}
+
+/*
+ * What makes two messages the same message: class, subject, sender, submit
+ * time, bodies, recipients, attachments (names, types, bytes, embedded
+ * messages).  Not the read state, folder, delivery time or store size,
+ * which change when a message is copied or re-imported.
+ */
+static void hash_message(struct sha256_ctx *c, const mbx_message *m, int depth)
+{
+	size_t i;
+
+	hash_str(c, 'c', m->message_class);
+	hash_str(c, 's', m->subject);
+	hash_str(c, 'n', m->sender_name);
+	hash_str(c, 'a', m->sender_address);
+	hash_int(c, 't', m->sent_time);
+	hash_str(c, 'b', m->body);
+	hash_str(c, 'h', m->html_body);
+	for (i = 0; i < m->n_recipients; i++) {
+		hash_int(c, 'R', m->recipients[i].type);
+		hash_str(c, 'N', m->recipients[i].name);
+		hash_str(c, 'A', m->recipients[i].address);
+	}
+	for (i = 0; i < m->n_attachments; i++) {
+		const mbx_attachment *a = &m->attachments[i];
+
+		hash_str(c, 'F', a->filename);
+		hash_str(c, 'M', a->mime_type);
+		if (a->data && a->size > 0)
+			hash_bytes(c, 'D', a->data, (size_t)a->size);
+		if (a->embedded && depth < MAX_EMBED_DEPTH) {
+			hash_str(c, 'E', "");
+			hash_message(c, a->embedded, depth + 1);
+		}
+	}
+}
+
+char *mbx_message_hash(const mbx_message *m)
+{
+	struct sha256_ctx c;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	char *hex = mbx_malloc(2 * SHA256_DIGEST_SIZE + 1);
+	size_t i;
+
+	sha256_init(&c);
+	hash_message(&c, m, 0);
+	sha256_digest(&c, sizeof(d), d);
+	for (i = 0; i < sizeof(d); i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	return hex;
+}
+
+/* Size as the store accounts it when the caller gives none. */
+static int64_t message_size(const mbx_message *m)
+{
+	int64_t n = 256;   /* fixed properties */
+	size_t i;
+
+	n += m->subject ? (int64_t)strlen(m->subject) : 0;
+	n += m->body ? (int64_t)strlen(m->body) : 0;
+	n += m->html_body ? (int64_t)strlen(m->html_body) : 0;
+	n += m->transport_headers ? (int64_t)strlen(m->transport_headers) : 0;
+	for (i = 0; i < m->n_recipients; i++)
+		n += 64 + (m->recipients[i].address ? (int64_t)strlen(m->recipients[i].address) : 0);
+	for (i = 0; i < m->n_attachments; i++) {
+		n += 128 + (m->attachments[i].size > 0 ? m->attachments[i].size : 0);
+		if (m->attachments[i].embedded)
+			n += message_size(m->attachments[i].embedded);
+	}
+	return n;
+}
+
+/* ---- Insert ------------------------------------------------------------- */
+
+static int insert_message(mbx_store *st, const mbx_message *m, int64_t folder_id,
+                          int64_t *out_id, int depth);
+
+static int insert_recipients(mbx_store *st, const mbx_message *m, int64_t id)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < m->n_recipients; i++) {
+		const mbx_msg_recipient *r = &m->recipients[i];
+
+		if (r->type < MBX_RECIP_TO || r->type > MBX_RECIP_BCC)
+			return mbx_error_set(MBX_EINVAL, "message '%s': recipient %zu has an unknown "
+			                     "type %d", m->subject ? m->subject : "", i + 1, (int)r->type);
+		rc = store_stmt(st, "INSERT INTO message_recipient (message_id, type, name, address, "
+		                    "addrtype) VALUES (?1, ?2, ?3, ?4, ?5)", &s);
+		if (rc < 0)
+			return rc;
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int(s, 2, (int)r->type);
+		store_bind_text(s, 3, r->name);
+		store_bind_text(s, 4, r->address);
+		store_bind_text(s, 5, r->addrtype ? r->addrtype : "SMTP");
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, "adding a recipient of a message");
+		store_done(s);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int insert_attachments(mbx_store *st, const mbx_message *m, int64_t id, int depth)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < m->n_attachments; i++) {
+		const mbx_attachment *a = &m->attachments[i];
+		int64_t emb = 0;
+
+		if (a->embedded) {
+			if (depth >= MAX_EMBED_DEPTH)
+				return mbx_error_set(MBX_ELIMIT, "embedded messages nest more than %d deep",
+				                     MAX_EMBED_DEPTH);
+			rc = insert_message(st, a->embedded, 0, &emb, depth + 1);
+			if (rc < 0)
+				return rc;
+		} else if (a->size < 0 || (a->size > 0 && !a->data)) {
+			return mbx_error_set(MBX_EINVAL, "attachment '%s' has no data",
+			                     a->filename ? a->filename : "");
+		}
+		rc = store_stmt(st, "INSERT INTO attachment (message_id, seq, filename, mime_type, size, "
+		                    "data, embedded_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &s);
+		if (rc < 0)
+			return rc;
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int64(s, 2, (int64_t)i);
+		store_bind_text(s, 3, a->filename);
+		store_bind_text(s, 4, a->mime_type);
+		sqlite3_bind_int64(s, 5, a->embedded ? 0 : a->size);
+		if (!a->embedded)
+			sqlite3_bind_blob64(s, 6, a->size ? a->data : "", (sqlite3_uint64)a->size,
+			                    SQLITE_STATIC);
+		if (emb)
+			sqlite3_bind_int64(s, 7, emb);
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, "adding an attachment");
+		store_done(s);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int insert_message(mbx_store *st, const mbx_message *m, int64_t folder_id,
+                          int64_t *out_id, int depth)
+{
+	sqlite3_stmt *s;
+	char *hash = mbx_message_hash(m);
+	uint32_t flags = m->flags;
+	int64_t id;
+	int rc;
+
+	if (m->n_attachments)
+		flags |= MBX_MSG_HASATTACH;
+	if (m->associated)
+		flags |= MBX_MSG_ASSOCIATED;
+	rc = store_stmt(st, "INSERT INTO message (folder_id, message_class, subject, sender_name, "
+	                    "sender_address, sender_addrtype, sent_time, received_time, flags, "
+	                    "flag_status, importance, associated, body, html_body, transport_headers, "
+	                    "internet_message_id, size, content_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	                    "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)", &s);
+	if (rc < 0)
+		goto out;
+	if (folder_id)
+		sqlite3_bind_int64(s, 1, folder_id);
+	store_bind_text(s, 2, m->message_class ? m->message_class : "IPM.Note");
+	store_bind_text(s, 3, m->subject);
+	store_bind_text(s, 4, m->sender_name);
+	store_bind_text(s, 5, m->sender_address);
+	store_bind_text(s, 6, m->sender_addrtype);
+	sqlite3_bind_int64(s, 7, m->sent_time);
+	sqlite3_bind_int64(s, 8, m->received_time);
+	sqlite3_bind_int64(s, 9, flags);
+	sqlite3_bind_int(s, 10, m->flag_status);
+	sqlite3_bind_int(s, 11, m->importance);
+	sqlite3_bind_int(s, 12, m->associated ? 1 : 0);
+	store_bind_text(s, 13, m->body);
+	store_bind_text(s, 14, m->html_body);
+	store_bind_text(s, 15, m->transport_headers);
+	store_bind_text(s, 16, m->internet_message_id);
+	sqlite3_bind_int64(s, 17, m->size > 0 ? m->size : message_size(m));
+	store_bind_text(s, 18, hash);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, "adding a message");
+	store_done(s);
+	if (rc < 0)
+		goto out;
+	id = sqlite3_last_insert_rowid(st->db);
+	rc = insert_recipients(st, m, id);
+	if (rc == 0)
+		rc = insert_attachments(st, m, id, depth);
+	if (rc == 0 && out_id)
+		*out_id = id;
+out:
+	mbx_free(hash);
+	return rc;
+}
+
+int mbx_store_message_add(mbx_store *st, const mbx_message *m, int64_t *out_id)
+{
+	int rc;
+
+	if (m->folder_id <= 0)
+		return mbx_error_set(MBX_EINVAL, "a message needs a folder");
+	rc = mbx_store_begin(st);
+	if (rc < 0)
+		return rc;
+	rc = insert_message(st, m, m->folder_id, out_id, 0);
+	if (rc < 0) {
+		mbx_store_rollback(st);
+		return rc;
+	}
+	return mbx_store_commit(st);
+}
+
+/* ---- Delete ------------------------------------------------------------- */
+
+static int delete_message(mbx_store *st, int64_t id, int depth)
+{
+	sqlite3_stmt *s;
+	int64_t *emb = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	if (depth > MAX_EMBED_DEPTH)
+		return 0;
+	rc = store_stmt(st, "SELECT embedded_id FROM attachment WHERE message_id = ?1 "
+	                    "AND embedded_id IS NOT NULL", &s);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		emb = mbx_reallocarray(emb, n + 1, sizeof(*emb));
+		emb[n++] = sqlite3_column_int64(s, 0);
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "reading attachments");
+	store_done(s);
+	if (rc == 0)
+		rc = store_stmt(st, "DELETE FROM message WHERE id = ?1", &s);
+	if (rc == 0) {
+		sqlite3_bind_int64(s, 1, id);
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, "deleting a message");
+		if (rc == 0 && depth == 0 && sqlite3_changes(st->db) == 0)
+			rc = mbx_error_set(MBX_ENOTFOUND, "message %" PRId64 " does not exist", id);
+		store_done(s);
+	}
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = delete_message(st, emb[i], depth + 1);
+	mbx_free(emb);
+	return rc;
+}
+
+int mbx_store_message_delete(mbx_store *st, int64_t message_id)
+{
+	int rc = mbx_store_begin(st);
+
+	if (rc < 0)
+		return rc;
+	rc = delete_message(st, message_id, 0);
+	if (rc < 0) {
+		mbx_store_rollback(st);
+		return rc;
+	}
+	return mbx_store_commit(st);
+}
+
+/* ---- Find --------------------------------------------------------------- */
+
+static int find_one(mbx_store *st, sqlite3_stmt *s, int64_t *out_id)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW) {
+		*out_id = sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "looking up a message");
+	}
+	store_done(s);
+	return rc;
+}
+
+int mbx_store_message_find(mbx_store *st, int64_t folder_id, const char *internet_message_id,
+                           const char *content_hash, int64_t *out_id)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*out_id = 0;
+	if (internet_message_id && *internet_message_id) {
+		rc = store_stmt(st, "SELECT id FROM message WHERE folder_id = ?1 "
+		                    "AND internet_message_id = ?2 ORDER BY id LIMIT 1", &s);
+		if (rc < 0)
+			return rc;
+		sqlite3_bind_int64(s, 1, folder_id);
+		store_bind_text(s, 2, internet_message_id);
+		rc = find_one(st, s, out_id);
+		if (rc < 0 || *out_id)
+			return rc;
+	}
+	if (content_hash && *content_hash) {
+		rc = store_stmt(st, "SELECT id FROM message WHERE folder_id = ?1 "
+		                    "AND content_hash = ?2 ORDER BY id LIMIT 1", &s);
+		if (rc < 0)
+			return rc;
+		sqlite3_bind_int64(s, 1, folder_id);
+		store_bind_text(s, 2, content_hash);
+		return find_one(st, s, out_id);
+	}
+	return 0;
+}
+
+/* ---- Load --------------------------------------------------------------- */
+
+void mbx_message_free(mbx_message *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	mbx_free(m->message_class);
+	mbx_free(m->subject);
+	mbx_free(m->sender_name);
+	mbx_free(m->sender_address);
+	mbx_free(m->sender_addrtype);
+	mbx_free(m->body);
+	mbx_free(m->html_body);
+	mbx_free(m->transport_headers);
+	mbx_free(m->internet_message_id);
+	mbx_free(m->content_hash);
+	for (i = 0; i < m->n_recipients; i++) {
+		mbx_free(m->recipients[i].name);
+		mbx_free(m->recipients[i].address);
+		mbx_free(m->recipients[i].addrtype);
+	}
+	mbx_free(m->recipients);
+	for (i = 0; i < m->n_attachments; i++) {
+		mbx_free(m->attachments[i].filename);
+		mbx_free(m->attachments[i].mime_type);
+		mbx_message_free(m->attachments[i].embedded);
+	}
+	mbx_free(m->attachments);
+	mbx_free(m);
+}
+
+static int load_message(mbx_store *st, int64_t id, mbx_message **out, int depth);
+
+static int load_row(mbx_store *st, int64_t id, mbx_message *m)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, "SELECT id, coalesce(folder_id, 0), message_class, subject, "
+	                        "sender_name, sender_address, sender_addrtype, sent_time, "
+	                        "received_time, flags, flag_status, importance, associated, body, "
+	                        "html_body, transport_headers, internet_message_id, size, "
+	                        "content_hash FROM message WHERE id = ?1", &s);
+
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		m->id = sqlite3_column_int64(s, 0);
+		m->folder_id = sqlite3_column_int64(s, 1);
+		m->message_class = store_col_str(s, 2);
+		m->subject = store_col_str(s, 3);
+		m->sender_name = store_col_str(s, 4);
+		m->sender_address = store_col_str(s, 5);
+		m->sender_addrtype = store_col_str(s, 6);
+		m->sent_time = sqlite3_column_int64(s, 7);
+		m->received_time = sqlite3_column_int64(s, 8);
+		m->flags = (uint32_t)sqlite3_column_int64(s, 9);
+		m->flag_status = sqlite3_column_int(s, 10);
+		m->importance = sqlite3_column_int(s, 11);
+		m->associated = sqlite3_column_int(s, 12);
+		m->body = store_col_str(s, 13);
+		m->html_body = store_col_str(s, 14);
+		m->transport_headers = store_col_str(s, 15);
+		m->internet_message_id = store_col_str(s, 16);
+		m->size = sqlite3_column_int64(s, 17);
+		m->content_hash = store_col_str(s, 18);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = mbx_error_set(MBX_ENOTFOUND, "message %" PRId64 " does not exist", id);
+	} else {
+		rc = store_sqlerr(st, "reading a message");
+	}
+	store_done(s);
+	return rc;
+}
+
+static int load_recipients(mbx_store *st, mbx_message *m)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, "SELECT type, name, address, addrtype FROM message_recipient "
+	                        "WHERE message_id = ?1 ORDER BY id", &s);
+
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, m->id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		mbx_msg_recipient *r;
+
+		m->recipients = mbx_reallocarray(m->recipients, m->n_recipients + 1,
+		                                 sizeof(*m->recipients));
+		r = &m->recipients[m->n_recipients++];
+		r->type = (mbx_recip_type)sqlite3_column_int(s, 0);
+		r->name = store_col_str(s, 1);
+		r->address = store_col_str(s, 2);
+		r->addrtype = store_col_str(s, 3);
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "reading a message's recipients");
+	store_done(s);
+	return rc;
+}
+
+/* Attachments without their data; embedded messages loaded after the
+ * statement is finished, because loading them reuses it. */
+static int load_attachments(mbx_store *st, mbx_message *m, int depth)
+{
+	sqlite3_stmt *s;
+	int64_t *emb = NULL;
+	size_t i;
+	int rc = store_stmt(st, "SELECT id, filename, mime_type, size, coalesce(embedded_id, 0) "
+	                        "FROM attachment WHERE message_id = ?1 ORDER BY seq, id", &s);
+
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, m->id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		mbx_attachment *a;
+
+		m->attachments = mbx_reallocarray(m->attachments, m->n_attachments + 1,
+		                                  sizeof(*m->attachments));
+		emb = mbx_reallocarray(emb, m->n_attachments + 1, sizeof(*emb));
+		a = &m->attachments[m->n_attachments];
+		memset(a, 0, sizeof(*a));
+		a->id = sqlite3_column_int64(s, 0);
+		a->filename = store_col_str(s, 1);
+		a->mime_type = store_col_str(s, 2);
+		a->size = sqlite3_column_int64(s, 3);
+		emb[m->n_attachments++] = sqlite3_column_int64(s, 4);
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "reading a message's attachments");
+	store_done(s);
+	for (i = 0; rc == 0 && i < m->n_attachments; i++)
+		if (emb[i] && depth < MAX_EMBED_DEPTH)
+			rc = load_message(st, emb[i], &m->attachments[i].embedded, depth + 1);
+	mbx_free(emb);
+	return rc;
+}
+
+static int load_message(mbx_store *st, int64_t id, mbx_message **out, int depth)
+{
+	mbx_message *m = mbx_calloc(1, sizeof(*m));
+	int rc;
+
+	*out = NULL;
+	rc = load_row(st, id, m);
+	if (rc == 0)
+		rc = load_recipients(st, m);
+	if (rc == 0)
+		rc = load_attachments(st, m, depth);
+	if (rc < 0) {
+		mbx_message_free(m);
+		return rc;
+	}
+	*out = m;
+	return 0;
+}
+
+int mbx_store_message_get(mbx_store *st, int64_t message_id, mbx_message **out)
+{
+	return load_message(st, message_id, out, 0);
+}
+
+/* ---- Iteration ---------------------------------------------------------- */
+
+struct mbx_msg_iter {
+	mbx_store *st;
+	sqlite3_stmt *ids;     /* its own statement: iterators may overlap */
+};
+
+int mbx_store_messages(mbx_store *st, int64_t folder_id, mbx_msg_iter **out)
+{
+	mbx_msg_iter *it;
+
+	*out = NULL;
+	it = mbx_calloc(1, sizeof(*it));
+	it->st = st;
+	if (sqlite3_prepare_v2(st->db, "SELECT id FROM message WHERE folder_id = ?1 ORDER BY id",
+	                       -1, &it->ids, NULL) != SQLITE_OK) {
+		int rc = store_sqlerr(st, "listing a folder's messages");
+
+		mbx_free(it);
+		return rc;
+	}
+	sqlite3_bind_int64(it->ids, 1, folder_id);
+	*out = it;
+	return 0;
+}
+
+int mbx_msg_iter_next(mbx_msg_iter *it, mbx_message **out)
+{
+	int rc;
+
+	*out = NULL;
+	rc = sqlite3_step(it->ids);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return store_sqlerr(it->st, "listing a folder's messages");
+	rc = load_message(it->st, sqlite3_column_int64(it->ids, 0), out, 0);
+	return rc < 0 ? rc : 1;
+}
+
+void mbx_msg_iter_free(mbx_msg_iter *it)
+{
+	if (!it)
+		return;
+	sqlite3_finalize(it->ids);
+	mbx_free(it);
+}
+
+/* ---- Attachment data ---------------------------------------------------- */
+
+int mbx_store_attachment_read(mbx_store *st, int64_t attachment_id, int64_t offset,
+                              void *buf, size_t len, size_t *got)
+{
+	sqlite3_stmt *s;
+	sqlite3_blob *blob = NULL;
+	int64_t size = 0;
+	size_t n;
+	int rc;
+
+	*got = 0;
+	if (offset < 0)
+		return mbx_error_set(MBX_EINVAL, "negative attachment offset");
+	rc = store_stmt(st, "SELECT coalesce(length(data), 0) FROM attachment WHERE id = ?1", &s);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, attachment_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		size = sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = mbx_error_set(MBX_ENOTFOUND, "attachment %" PRId64 " does not exist",
+		                   attachment_id);
+	} else {
+		rc = store_sqlerr(st, "reading an attachment");
+	}
+	store_done(s);
+	if (rc < 0 || offset >= size || len == 0)
+		return rc;
+	n = (size_t)(size - offset) < len ? (size_t)(size - offset) : len;
+	/* Incremental blob I/O: the attachment is never loaded whole. */
+	if (sqlite3_blob_open(st->db, "main", "attachment", "data", attachment_id, 0, &blob)
+	    != SQLITE_OK)
+		return store_sqlerr(st, "opening an attachment");
+	if (sqlite3_blob_read(blob, buf, (int)n, (int)offset) != SQLITE_OK)
+		rc = store_sqlerr(st, "reading an attachment");
+	else
+		*got = n;
+	sqlite3_blob_close(blob);
+	return rc;
+}

@@ -1,0 +1,162 @@
+/*
+ * tui/console.c - the ncurses console: entry point and main loop.
+ * Refuses to start without a terminal on both ends (scripts use the batch
+ * commands), opens the store, and dispatches keys to the panels, dialogs
+ * and walkthrough.  Each frame redraws into curses' buffers and flushes
+ * once, so only the cells that changed reach the terminal.
+ */
+#include "config.h"
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mbx/check.h"
+#include "mbx/common.h"
+#include "mbx/log.h"
+#include "mbx/store.h"
+#include "tui.h"
+#include "ui_adjust.h"
+#include "ui_dialog.h"
+#include "ui_export.h"
+#include "ui_help.h"
+#include "ui_panels.h"
+#include "ui_screen.h"
+#include "ui_walk.h"
+
+static void import_key(ui *u)
+{
+	ui_message(u, "Import", "Import is not available in this build of the console. "
+	           "Use the batch commands (mbxrescue --help) to import PST files.");
+}
+
+/* One key of the main screen; 0 to quit. */
+static int main_key(ui *u, int ch)
+{
+	if (u->searching)
+		return ui_panels_key(u, ch), 1;
+	switch (ch) {
+	case 'q': case KEY_F(10):
+		return 0;
+	case '?': case KEY_F(1): case 'h':
+		ui_help(u);
+		break;
+	case 'a': case KEY_F(2):
+		ui_adjust(u, MBX_ADJ_CREATE_MAILBOXES, NULL);
+		break;
+	case 'e': case KEY_F(5):
+		ui_export_key(u);
+		break;
+	case 'r': case KEY_F(9):
+		ui_recover(u);
+		break;
+	case 'i': case KEY_F(6):
+		import_key(u);
+		break;
+	case 'w':
+		ui_walk(u);
+		break;
+	case 'f':
+		if (!ui_fixup(u))
+			ui_status(u, "No recreated recipient needs a primary account or unhiding.");
+		break;
+	case '\n': case '\r': case KEY_ENTER:
+		ui_details(u);
+		break;
+	case '<':
+		u->log_scroll += u->log_rows > 1 ? (size_t)u->log_rows - 1 : 1;
+		break;
+	case '>':
+		u->log_scroll = u->log_scroll > (size_t)u->log_rows ? u->log_scroll - (size_t)u->log_rows + 1 : 0;
+		break;
+	case 12:   /* ^L: the terminal got garbled */
+		u->full_redraw = 1;
+		break;
+	default:
+		ui_panels_key(u, ch);
+	}
+	return 1;
+}
+
+static void offer_walkthrough(ui *u)
+{
+	if (u->n_orphans)
+		ui_status(u, "%zu mailbox%s no directory entry (Exmerge fails): w guided walkthrough, "
+		          "F9 recover, F1 help", u->n_orphans, u->n_orphans == 1 ? " has" : "es have");
+}
+
+static void session_start(ui *u)
+{
+	mbx_log_write(u->slog, MBX_LOG_MIN, "mbxrescue %s console on server '%s' (site '%s', "
+	              "organization '%s')", mbx_version(), u->srv.server ? u->srv.server : "",
+	              u->srv.site ? u->srv.site : "", u->srv.organization ? u->srv.organization : "");
+	mbx_log_write(u->slog, MBX_LOG_MIN, "Store %s: %zu mailboxes, %zu recipients, %zu orphaned "
+	              "mailboxes", u->o->db_path, u->n_mb, u->n_rc, u->n_orphans);
+}
+
+static void run(ui *u)
+{
+	int ch;
+
+	ui_log_drain(u);
+	ui_redraw(u);
+	for (;;) {
+		ch = ui_getkey(u, -1);
+		if (ch == ERR || ch == KEY_RESIZE)
+			continue;
+		u->status[0] = '\0';
+		if (!main_key(u, ch))
+			break;
+		ui_log_drain(u);
+		ui_redraw(u);
+	}
+}
+
+int console_main(const tui_opts *o)
+{
+	ui u;
+	int rc, status = EXIT_OK;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "mbxrescue: the console needs a terminal on stdin and stdout; "
+		        "for scripts use the batch commands (mbxrescue --help)\n");
+		return EXIT_USAGE;
+	}
+	memset(&u, 0, sizeof u);
+	u.o = o;
+	setlocale(LC_ALL, "");
+	if ((rc = mbx_store_open(&u.st, o->db_path, 0)) < 0) {
+		fprintf(stderr, "mbxrescue: %s\n", mbx_error_last());
+		return EXIT_USAGE;
+	}
+	if (ui_ring_init(&u.ring, 1024) < 0 ||
+	    mbx_log_open(&u.slog, NULL, MBX_LOG_MED, ui_ring_log_cb, &u.ring) < 0 ||
+	    ui_data_load(&u) < 0) {
+		fprintf(stderr, "mbxrescue: %s\n", mbx_error_last());
+		status = EXIT_USAGE;
+		goto out;
+	}
+	u.db_name = mbx_strdup(o->db_path);
+	if (ui_screen_init(&u) < 0) {
+		fprintf(stderr, "mbxrescue: %s\n", mbx_error_last());
+		status = EXIT_USAGE;
+		goto out;
+	}
+	session_start(&u);
+	offer_walkthrough(&u);
+	run(&u);
+	ui_screen_end(&u);
+out:
+	mbx_log_free(u.slog);
+	ui_ring_free(&u.ring);
+	ui_walk_free(&u);
+	ui_export_summary_free(&u.last_export);
+	ui_data_free(&u);
+	for (size_t i = 0; i < u.n_log; i++)
+		mbx_free(u.log[i]);
+	mbx_free(u.log);
+	mbx_free(u.db_name);
+	mbx_store_free(u.st);
+	return status;
+}

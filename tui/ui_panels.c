@@ -1,0 +1,731 @@
+/*
+ * tui/ui_panels.c - Mailbox Resources and Recipients side by side (see
+ * ui_panels.h).  Rows are drawn only for what is visible, each string
+ * cleaned as it is drawn, so 100,000 mailboxes cost no more per frame
+ * than twelve.
+ */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "mbx/common.h"
+#include "mbx/text.h"
+#include "ui_panels.h"
+#include "ui_text.h"
+
+/* Sort orders the `s` key cycles through. */
+enum { SORT_NAME = 0, SORT_ORPHANS, SORT_SIZE, SORT_ITEMS, SORT_LOGON, SORT_COUNT };
+static const char *const sort_names[SORT_COUNT] = {
+	"display name", "orphans first", "size", "items", "last logon"
+};
+enum { RSORT_NAME = 0, RSORT_ALIAS, RSORT_FLAGGED, RSORT_COUNT };
+static const char *const rsort_names[RSORT_COUNT] = {
+	"display name", "alias", "marked first"
+};
+
+/* ---- loading ------------------------------------------------------------ */
+
+typedef struct id_idx {
+	int64_t id;
+	size_t idx;
+} id_idx;
+
+static int cmp_id_idx(const void *a, const void *b)
+{
+	const id_idx *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	const int64_t *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+void ui_data_free(ui *u)
+{
+	mbx_mailboxes_free(u->mb, u->n_mb);
+	mbx_recipients_free(u->rc, u->n_rc);
+	mbx_server_info_clear(&u->srv);
+	mbx_free(u->rc_of_mb);
+	mbx_free(u->mb_of_rc);
+	mbx_free(u->mark);
+	mbx_free(u->rflags);
+	mbx_free(u->lm.order);
+	mbx_free(u->lr.order);
+	u->mb = NULL;
+	u->rc = NULL;
+	u->rc_of_mb = u->mb_of_rc = NULL;
+	u->mark = u->rflags = NULL;
+	u->lm.order = u->lr.order = NULL;
+	u->n_mb = u->n_rc = u->n_orphans = u->n_marked = 0;
+	u->lm.n = u->lr.n = 0;
+}
+
+static int is_recreated(const mbx_recipient *r)
+{
+	return r->created_by_adjuster;
+}
+
+static void link_data(ui *u)
+{
+	id_idx *byid = mbx_calloc(u->n_rc ? u->n_rc : 1, sizeof *byid);
+	size_t i;
+
+	for (i = 0; i < u->n_rc; i++) {
+		byid[i].id = u->rc[i].id;
+		byid[i].idx = i;
+		u->mb_of_rc[i] = UI_NONE;
+	}
+	qsort(byid, u->n_rc, sizeof *byid, cmp_id_idx);
+	u->n_orphans = 0;
+	for (i = 0; i < u->n_mb; i++) {
+		id_idx key = { u->mb[i].recipient_id, 0 }, *hit = NULL;
+
+		u->rc_of_mb[i] = UI_NONE;
+		if (u->mb[i].recipient_id)
+			hit = bsearch(&key, byid, u->n_rc, sizeof *byid, cmp_id_idx);
+		if (hit) {
+			u->rc_of_mb[i] = hit->idx;
+			u->mb_of_rc[hit->idx] = i;
+		} else {
+			u->n_orphans++;
+		}
+	}
+	for (i = 0; i < u->n_rc; i++) {
+		const mbx_recipient *r = &u->rc[i];
+		unsigned char f = 0;
+
+		if (r->object_class == MBX_OBJ_MAILBOX && u->mb_of_rc[i] == UI_NONE &&
+		    r->home_server && u->srv.server && strcasecmp(r->home_server, u->srv.server) == 0)
+			f |= UI_R_NO_MAILBOX;
+		if (is_recreated(r) && r->hidden)
+			f |= UI_R_HIDDEN;
+		if (is_recreated(r) && (!r->primary_account || !r->primary_account[0]))
+			f |= UI_R_NO_ACCOUNT;
+		u->rflags[i] = f;
+	}
+	mbx_free(byid);
+}
+
+static void sort_lists(ui *u);
+
+int ui_data_load(ui *u)
+{
+	int64_t *marked = NULL, sel_id = 0;
+	size_t n_marked = 0, i, sel;
+	int rc;
+
+	sel = ui_sel_mailbox(u);
+	if (sel != UI_NONE)
+		sel_id = u->mb[sel].id;
+	if (u->n_marked) {
+		marked = mbx_calloc(u->n_marked, sizeof *marked);
+		for (i = 0; i < u->n_mb; i++)
+			if (u->mark[i])
+				marked[n_marked++] = u->mb[i].id;
+	}
+	{
+		int lm_sort = u->lm.sort, lr_sort = u->lr.sort;
+
+		ui_data_free(u);
+		u->lm.sort = lm_sort;
+		u->lr.sort = lr_sort;
+	}
+	if ((rc = mbx_store_server_get(u->st, &u->srv)) < 0 ||
+	    (rc = mbx_store_mailboxes(u->st, &u->mb, &u->n_mb)) < 0 ||
+	    (rc = mbx_store_recipients(u->st, &u->rc, &u->n_rc)) < 0)
+		goto out;
+	u->rc_of_mb = mbx_calloc(u->n_mb ? u->n_mb : 1, sizeof *u->rc_of_mb);
+	u->mark = mbx_calloc(u->n_mb ? u->n_mb : 1, 1);
+	u->mb_of_rc = mbx_calloc(u->n_rc ? u->n_rc : 1, sizeof *u->mb_of_rc);
+	u->rflags = mbx_calloc(u->n_rc ? u->n_rc : 1, 1);
+	u->lm.order = mbx_calloc(u->n_mb ? u->n_mb : 1, sizeof *u->lm.order);
+	u->lr.order = mbx_calloc(u->n_rc ? u->n_rc : 1, sizeof *u->lr.order);
+	u->lm.n = u->n_mb;
+	u->lr.n = u->n_rc;
+	link_data(u);
+	qsort(marked, n_marked, sizeof *marked, cmp_i64);
+	for (i = 0; i < u->n_mb; i++)
+		if (n_marked && bsearch(&u->mb[i].id, marked, n_marked, sizeof *marked, cmp_i64)) {
+			u->mark[i] = 1;
+			u->n_marked++;
+		}
+	sort_lists(u);
+	for (i = 0; sel_id && i < u->n_mb; i++)
+		if (u->mb[i].id == sel_id)
+			ui_select_mailbox(u, i);
+	ui_panels_clamp(u);
+out:
+	mbx_free(marked);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- sorting ------------------------------------------------------------ */
+
+static int cmp_name(const char *a, const char *b)
+{
+	return strcasecmp(a ? a : "", b ? b : "");
+}
+
+static int cmp_mb(const void *pa, const void *pb, void *ud)
+{
+	const ui *u = ud;
+	const mbx_mailbox *a = &u->mb[*(const size_t *)pa], *b = &u->mb[*(const size_t *)pb];
+	int c = 0;
+
+	switch (u->lm.sort) {
+	case SORT_ORPHANS:
+		c = (b->recipient_id == 0) - (a->recipient_id == 0);
+		break;
+	case SORT_SIZE:
+		c = a->total_size < b->total_size ? 1 : a->total_size > b->total_size ? -1 : 0;
+		break;
+	case SORT_ITEMS:
+		c = a->item_count < b->item_count ? 1 : a->item_count > b->item_count ? -1 : 0;
+		break;
+	case SORT_LOGON:
+		c = a->last_logon < b->last_logon ? 1 : a->last_logon > b->last_logon ? -1 : 0;
+		break;
+	}
+	if (!c)
+		c = cmp_name(a->display_name, b->display_name);
+	if (!c)
+		c = a->id < b->id ? -1 : a->id > b->id;
+	return c;
+}
+
+static int cmp_rc(const void *pa, const void *pb, void *ud)
+{
+	const ui *u = ud;
+	size_t ia = *(const size_t *)pa, ib = *(const size_t *)pb;
+	const mbx_recipient *a = &u->rc[ia], *b = &u->rc[ib];
+	int c = 0;
+
+	if (u->lr.sort == RSORT_ALIAS)
+		c = cmp_name(a->alias, b->alias);
+	else if (u->lr.sort == RSORT_FLAGGED)
+		c = (u->rflags[ib] != 0) - (u->rflags[ia] != 0);
+	if (!c)
+		c = cmp_name(a->display_name, b->display_name);
+	if (!c)
+		c = a->id < b->id ? -1 : a->id > b->id;
+	return c;
+}
+
+static void sort_lists(ui *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->n_mb; i++)
+		u->lm.order[i] = i;
+	for (i = 0; i < u->n_rc; i++)
+		u->lr.order[i] = i;
+	qsort_r(u->lm.order, u->n_mb, sizeof *u->lm.order, cmp_mb, u);
+	qsort_r(u->lr.order, u->n_rc, sizeof *u->lr.order, cmp_rc, u);
+}
+
+/* ---- selection ------------------------------------------------------------ */
+
+size_t ui_sel_mailbox(const ui *u)
+{
+	return u->lm.n && u->lm.sel < u->lm.n ? u->lm.order[u->lm.sel] : UI_NONE;
+}
+
+static size_t sel_recipient(const ui *u)
+{
+	return u->lr.n && u->lr.sel < u->lr.n ? u->lr.order[u->lr.sel] : UI_NONE;
+}
+
+static size_t pos_of(const ui_list *l, size_t idx)
+{
+	size_t i;
+
+	/* Linear, but only on a jump between panels: one pass over an index array. */
+	for (i = 0; i < l->n; i++)
+		if (l->order[i] == idx)
+			return i;
+	return UI_NONE;
+}
+
+static void list_show(ui_list *l, int rows)
+{
+	if (rows < 1)
+		rows = 1;
+	if (l->n == 0) {
+		l->sel = l->top = 0;
+		return;
+	}
+	if (l->sel >= l->n)
+		l->sel = l->n - 1;
+	if (l->sel < l->top)
+		l->top = l->sel;
+	if (l->sel >= l->top + (size_t)rows)
+		l->top = l->sel - (size_t)rows + 1;
+	if (l->top + (size_t)rows > l->n)
+		l->top = l->n > (size_t)rows ? l->n - (size_t)rows : 0;
+}
+
+void ui_select_mailbox(ui *u, size_t idx)
+{
+	size_t p = pos_of(&u->lm, idx);
+
+	if (p != UI_NONE)
+		u->lm.sel = p;
+	list_show(&u->lm, u->list_rows);
+}
+
+void ui_panels_clamp(ui *u)
+{
+	list_show(&u->lm, u->list_rows);
+	list_show(&u->lr, u->list_rows);
+}
+
+/* The position in the other list linked to the focused selection. */
+static size_t linked_pos(const ui *u)
+{
+	size_t i;
+
+	if (u->focus == 0) {
+		i = ui_sel_mailbox(u);
+		if (i == UI_NONE || u->rc_of_mb[i] == UI_NONE)
+			return UI_NONE;
+		i = u->rc_of_mb[i];
+		/* Most moves keep the link next to where it was: look there first. */
+		if (u->lr.sel < u->lr.n && u->lr.order[u->lr.sel] == i)
+			return u->lr.sel;
+		if (u->lr.sel + 1 < u->lr.n && u->lr.order[u->lr.sel + 1] == i)
+			return u->lr.sel + 1;
+		if (u->lr.sel > 0 && u->lr.sel - 1 < u->lr.n && u->lr.order[u->lr.sel - 1] == i)
+			return u->lr.sel - 1;
+		return pos_of(&u->lr, i);
+	}
+	i = sel_recipient(u);
+	if (i == UI_NONE || u->mb_of_rc[i] == UI_NONE)
+		return UI_NONE;
+	i = u->mb_of_rc[i];
+	if (u->lm.sel < u->lm.n && u->lm.order[u->lm.sel] == i)
+		return u->lm.sel;
+	if (u->lm.sel + 1 < u->lm.n && u->lm.order[u->lm.sel + 1] == i)
+		return u->lm.sel + 1;
+	if (u->lm.sel > 0 && u->lm.sel - 1 < u->lm.n && u->lm.order[u->lm.sel - 1] == i)
+		return u->lm.sel - 1;
+	return pos_of(&u->lm, i);
+}
+
+/* Make the other panel follow the focused selection. */
+static void follow(ui *u)
+{
+	size_t p = linked_pos(u);
+	ui_list *other = u->focus == 0 ? &u->lr : &u->lm;
+
+	if (p != UI_NONE) {
+		other->sel = p;
+		list_show(other, u->list_rows);
+	}
+}
+
+/* ---- drawing --------------------------------------------------------------- */
+
+static void fmt_count(int64_t v, char *buf, size_t len)
+{
+	if (v >= 10000000)
+		snprintf(buf, len, "%lldM", (long long)(v / 1000000));
+	else if (v >= 1000000)
+		snprintf(buf, len, "%lldk", (long long)(v / 1000));
+	else
+		snprintf(buf, len, "%lld", (long long)v);
+}
+
+static void fmt_date(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || !gmtime_r(&tt, &tm))
+		snprintf(buf, len, "never");
+	else
+		strftime(buf, len, "%Y-%m-%d", &tm);
+}
+
+/* Column widths of the left panel for an inner width W. */
+#define L_ITEMS 6
+#define L_SIZE 9
+#define L_LOGON 10
+#define R_TYPE 4
+#define R_HID 1
+
+static void draw_mailboxes(ui *u, size_t linked)
+{
+	WINDOW *w = u->w_left;
+	int W = getmaxx(w) - 2, name_w = W - 3 - (1 + L_ITEMS) - (1 + L_SIZE) - (1 + L_LOGON);
+	char title[96], num[24], size[24], date[24];
+	int y;
+	chtype head = A_BOLD | A_UNDERLINE;
+
+	snprintf(title, sizeof title, "Mailbox Resources (%zu, %zu orphaned)", u->n_mb,
+	         u->n_orphans);
+	ui_box(u, w, title, u->focus == 0);
+	ui_text_putf(u, w, 1, 1, 3 + name_w, head, "   Display name");
+	ui_text_put(u, w, 1, 1 + 3 + name_w, " Items", 1 + L_ITEMS, 1, head);
+	ui_text_put(u, w, 1, 1 + 3 + name_w + 1 + L_ITEMS, " Size", 1 + L_SIZE, 1, head);
+	ui_text_put(u, w, 1, 1 + 3 + name_w + 2 + L_ITEMS + L_SIZE, " Last logon", 1 + L_LOGON, 0, head);
+	for (y = 0; y < u->list_rows; y++) {
+		size_t pos = u->lm.top + (size_t)y, i;
+		const mbx_mailbox *m;
+		chtype a = A_NORMAL;
+		int x = 1, orphan, selected;
+
+		if (pos >= u->lm.n) {
+			ui_text_put(u, w, 2 + y, 1, "", W, 0, A_NORMAL);
+			continue;
+		}
+		i = u->lm.order[pos];
+		m = &u->mb[i];
+		orphan = u->rc_of_mb[i] == UI_NONE;
+		selected = pos == u->lm.sel && (u->focus == 0 || pos == linked);
+		if (orphan)
+			a = ui_attr(u, UI_C_ORPHAN);
+		if (selected)
+			a |= A_REVERSE;
+		wattrset(w, a);
+		mvwaddch(w, 2 + y, x, u->mark[i] ? '+' : ' ');
+		waddch(w, orphan ? '!' : ' ');
+		waddch(w, ' ');
+		x += 3;
+		ui_text_put(u, w, 2 + y, x, m->display_name, name_w, 0, a);
+		x += name_w;
+		fmt_count(m->item_count, num, sizeof num);
+		ui_text_put(u, w, 2 + y, x, num, 1 + L_ITEMS, 1, a);
+		x += 1 + L_ITEMS;
+		mbx_text_size(m->total_size, size, sizeof size);
+		ui_text_put(u, w, 2 + y, x, size, 1 + L_SIZE, 1, a);
+		x += 1 + L_SIZE;
+		fmt_date(m->last_logon, date, sizeof date);
+		ui_text_put(u, w, 2 + y, x, " ", 1, 0, a);
+		ui_text_put(u, w, 2 + y, x + 1, date, L_LOGON, 0, a);
+	}
+}
+
+static const char *type_name(mbx_object_class c)
+{
+	return c == MBX_OBJ_MAILBOX ? "Mbx" : c == MBX_OBJ_CUSTOM ? "Cust" : "DL";
+}
+
+static void draw_recipients(ui *u, size_t linked)
+{
+	WINDOW *w = u->w_right;
+	int W = getmaxx(w) - 2, rest = W - 2 - (1 + R_TYPE) - (1 + R_HID) - 1;
+	int alias_w = rest * 2 / 5, name_w = rest - alias_w;
+	size_t flagged = 0, i;
+	char title[96];
+	int y;
+	chtype head = A_BOLD | A_UNDERLINE;
+
+	for (i = 0; i < u->n_rc; i++)
+		flagged += u->rflags[i] != 0;
+	if (flagged)
+		snprintf(title, sizeof title, "Recipients (%zu, %zu marked)", u->n_rc, flagged);
+	else
+		snprintf(title, sizeof title, "Recipients (%zu)", u->n_rc);
+	ui_box(u, w, title, u->focus == 1);
+	ui_text_put(u, w, 1, 1, "  Display name", 2 + name_w, 0, head);
+	ui_text_put(u, w, 1, 1 + 2 + name_w, " Alias", 1 + alias_w, 0, head);
+	ui_text_put(u, w, 1, 1 + 3 + name_w + alias_w, " Type", 1 + R_TYPE, 0, head);
+	ui_text_put(u, w, 1, 1 + 4 + name_w + alias_w + R_TYPE, " H", W - (3 + name_w + alias_w + R_TYPE), 0, head);
+	for (y = 0; y < u->list_rows; y++) {
+		size_t pos = u->lr.top + (size_t)y;
+		const mbx_recipient *r;
+		chtype a = A_NORMAL;
+		int x = 1, selected;
+		unsigned char f;
+
+		if (pos >= u->lr.n) {
+			ui_text_put(u, w, 2 + y, 1, "", W, 0, A_NORMAL);
+			continue;
+		}
+		i = u->lr.order[pos];
+		r = &u->rc[i];
+		f = u->rflags[i];
+		selected = pos == u->lr.sel && (u->focus == 1 || pos == linked);
+		if (f)
+			a = ui_attr(u, UI_C_WARN);
+		if (selected)
+			a |= A_REVERSE;
+		wattrset(w, a);
+		mvwaddch(w, 2 + y, x, f & UI_R_NO_MAILBOX ? '-' : f ? '~' : ' ');
+		waddch(w, ' ');
+		x += 2;
+		ui_text_put(u, w, 2 + y, x, r->display_name, name_w, 0, a);
+		x += name_w;
+		ui_text_put(u, w, 2 + y, x, " ", 1, 0, a);
+		ui_text_put(u, w, 2 + y, x + 1, r->alias, alias_w, 0, a);
+		x += 1 + alias_w;
+		ui_text_put(u, w, 2 + y, x, " ", 1, 0, a);
+		ui_text_put(u, w, 2 + y, x + 1, type_name(r->object_class), R_TYPE, 0, a);
+		x += 1 + R_TYPE;
+		ui_text_put(u, w, 2 + y, x, r->hidden ? " H" : "", W + 1 - x, 0, a);
+	}
+}
+
+void ui_panels_draw(ui *u)
+{
+	size_t linked = linked_pos(u);
+
+	draw_mailboxes(u, u->focus == 1 ? linked : UI_NONE);
+	draw_recipients(u, u->focus == 0 ? linked : UI_NONE);
+}
+
+void ui_panels_draw_info(ui *u, WINDOW *w, int y)
+{
+	char *s = NULL;
+	size_t i;
+
+	if (u->focus == 0) {
+		i = ui_sel_mailbox(u);
+		if (i == UI_NONE)
+			s = mbx_strdup("The information store holds no mailboxes.");
+		else if (u->rc_of_mb[i] == UI_NONE)
+			s = mbx_asprintf("! %s has NO directory entry: Exmerge can not export it "
+			                 "(F2 adjust, F9 recover)", u->mb[i].display_name);
+		else
+			s = mbx_asprintf("%s -> recipient %s (%s)", u->mb[i].display_name,
+			                 u->rc[u->rc_of_mb[i]].display_name, u->rc[u->rc_of_mb[i]].alias);
+	} else {
+		i = sel_recipient(u);
+		if (i == UI_NONE) {
+			s = mbx_strdup("The directory holds no recipients.");
+		} else {
+			const mbx_recipient *r = &u->rc[i];
+			unsigned char f = u->rflags[i];
+
+			if (u->mb_of_rc[i] != UI_NONE)
+				s = mbx_asprintf("%s -> mailbox %s%s%s", r->display_name,
+				                 u->mb[u->mb_of_rc[i]].display_name,
+				                 f & UI_R_HIDDEN ? "; recreated, still hidden" : "",
+				                 f & UI_R_NO_ACCOUNT ? "; no primary NT account" : "");
+			else if (f & UI_R_NO_MAILBOX)
+				s = mbx_asprintf("- %s: homed on this server but no mailbox in the store",
+				                 r->display_name);
+			else
+				s = mbx_asprintf("%s has no mailbox on this server (%s)", r->display_name,
+				                 type_name(r->object_class));
+		}
+	}
+	if (u->n_marked) {
+		char *t = mbx_asprintf("[%zu marked] %s", u->n_marked, s);
+
+		mbx_free(s);
+		s = t;
+	}
+	ui_text_put(u, w, y, 0, s, u->cols, 0, A_NORMAL);
+	mbx_free(s);
+}
+
+/* ---- keys -------------------------------------------------------------------- */
+
+static ui_list *focused(ui *u)
+{
+	return u->focus == 0 ? &u->lm : &u->lr;
+}
+
+static void move_sel(ui *u, long delta)
+{
+	ui_list *l = focused(u);
+
+	if (!l->n)
+		return;
+	if (delta < 0 && (size_t)-delta > l->sel)
+		l->sel = 0;
+	else if (delta > 0 && l->sel + (size_t)delta >= l->n)
+		l->sel = l->n - 1;
+	else
+		l->sel = (size_t)((long)l->sel + delta);
+	list_show(l, u->list_rows);
+	follow(u);
+}
+
+static int name_matches(const char *name, const char *needle)
+{
+	return name && strcasestr(name, needle) != NULL;
+}
+
+/* Find the next item matching u->search from position `from` (wrapping). */
+static int search_from(ui *u, size_t from)
+{
+	ui_list *l = focused(u);
+	size_t k;
+
+	if (!u->search[0] || !l->n)
+		return 0;
+	for (k = 0; k < l->n; k++) {
+		size_t pos = (from + k) % l->n, i = l->order[pos];
+		int hit;
+
+		if (u->focus == 0)
+			hit = name_matches(u->mb[i].display_name, u->search) ||
+			      name_matches(u->mb[i].alias, u->search);
+		else
+			hit = name_matches(u->rc[i].display_name, u->search) ||
+			      name_matches(u->rc[i].alias, u->search);
+		if (hit) {
+			l->sel = pos;
+			list_show(l, u->list_rows);
+			follow(u);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int search_key(ui *u, int ch)
+{
+	size_t len = strlen(u->search);
+
+	if (ch == 27) {
+		focused(u)->sel = u->search_start;
+		list_show(focused(u), u->list_rows);
+		follow(u);
+		u->searching = 0;
+	} else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+		u->searching = 0;
+	} else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+		if (len)
+			u->search[len - 1] = '\0';
+		if (!search_from(u, u->search_start))
+			ui_status(u, "no match for \"%s\"", u->search);
+	} else if (ch >= 32 && ch < 256 && len + 1 < sizeof u->search) {
+		u->search[len] = (char)ch;
+		u->search[len + 1] = '\0';
+		if (!search_from(u, u->search_start))
+			ui_status(u, "no match for \"%s\"", u->search);
+	} else if (ch == KEY_DOWN || ch == 14 /* ^N */) {
+		search_from(u, focused(u)->sel + 1);
+	}
+	return 1;
+}
+
+int ui_panels_key(ui *u, int ch)
+{
+	ui_list *l = focused(u);
+	int page = u->list_rows > 1 ? u->list_rows - 1 : 1;
+	size_t i, k;
+
+	if (u->searching)
+		return search_key(u, ch);
+	switch (ch) {
+	case '\t':
+	case KEY_BTAB:
+		u->focus = !u->focus;
+		follow(u);
+		return 1;
+	case KEY_UP: case 'k':
+		move_sel(u, -1);
+		return 1;
+	case KEY_DOWN: case 'j':
+		move_sel(u, 1);
+		return 1;
+	case KEY_PPAGE:
+		move_sel(u, -page);
+		return 1;
+	case KEY_NPAGE:
+		move_sel(u, page);
+		return 1;
+	case KEY_HOME: case 'g':
+		move_sel(u, -(long)l->n);
+		return 1;
+	case KEY_END: case 'G':
+		move_sel(u, (long)l->n);
+		return 1;
+	case '/':
+		u->searching = 1;
+		u->search[0] = '\0';
+		u->search_start = l->sel;
+		return 1;
+	case 'n':
+		if (!u->search[0] || !search_from(u, l->sel + 1))
+			ui_status(u, "no search (press / to search)");
+		return 1;
+	case 's':
+		if (u->focus == 0) {
+			i = ui_sel_mailbox(u);
+			u->lm.sort = (u->lm.sort + 1) % SORT_COUNT;
+			sort_lists(u);
+			if (i != UI_NONE)
+				ui_select_mailbox(u, i);
+			ui_status(u, "Mailbox Resources sorted by %s", sort_names[u->lm.sort]);
+		} else {
+			i = sel_recipient(u);
+			u->lr.sort = (u->lr.sort + 1) % RSORT_COUNT;
+			sort_lists(u);
+			if (i != UI_NONE)
+				u->lr.sel = pos_of(&u->lr, i);
+			list_show(&u->lr, u->list_rows);
+			ui_status(u, "Recipients sorted by %s", rsort_names[u->lr.sort]);
+		}
+		follow(u);
+		return 1;
+	case ' ':
+		if (u->focus != 0 || (i = ui_sel_mailbox(u)) == UI_NONE)
+			return 1;
+		u->mark[i] = !u->mark[i];
+		if (u->mark[i])
+			u->n_marked++;
+		else
+			u->n_marked--;
+		move_sel(u, 1);
+		return 1;
+	case '*':
+		for (k = 0, i = 0; i < u->n_mb; i++)
+			if (u->rc_of_mb[i] == UI_NONE && !u->mark[i]) {
+				u->mark[i] = 1;
+				u->n_marked++;
+				k++;
+			}
+		ui_status(u, "%zu orphaned mailbox%s marked, %zu newly (%zu marked in all)",
+		          u->n_orphans, u->n_orphans == 1 ? "" : "es", k, u->n_marked);
+		return 1;
+	case 'u':
+		memset(u->mark, 0, u->n_mb ? u->n_mb : 1);
+		u->n_marked = 0;
+		ui_status(u, "marks cleared");
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- selections for actions ------------------------------------------------- */
+
+const char **ui_export_aliases(const ui *u, int all, size_t *n)
+{
+	const char **a = mbx_calloc(u->n_mb ? u->n_mb : 1, sizeof *a);
+	size_t i, k = 0, s;
+
+	for (i = 0; i < u->lm.n; i++)
+		if (u->mark[u->lm.order[i]])
+			a[k++] = u->mb[u->lm.order[i]].alias;
+	if (!k && all)
+		for (i = 0; i < u->lm.n; i++)
+			a[k++] = u->mb[u->lm.order[i]].alias;
+	if (!k && (s = ui_sel_mailbox(u)) != UI_NONE)
+		a[k++] = u->mb[s].alias;
+	*n = k;
+	return a;
+}
+
+size_t *ui_orphans(const ui *u, size_t *n)
+{
+	size_t *o = mbx_calloc(u->n_mb ? u->n_mb : 1, sizeof *o);
+	size_t i, k = 0;
+
+	for (i = 0; i < u->lm.n; i++)
+		if (u->rc_of_mb[u->lm.order[i]] == UI_NONE)
+			o[k++] = u->lm.order[i];
+	*n = k;
+	return o;
+}

@@ -1,0 +1,463 @@
+/*
+ * tui/ui_screen.c - curses setup, layout, the single KEY_RESIZE handler,
+ * the too-small screen, header, key bar, log pane and the session log
+ * ring (see ui_screen.h).
+ */
+#include "config.h"
+#include <langinfo.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mbx/common.h"
+#include "mbx/text.h"
+#include "ui_screen.h"
+#include "ui_panels.h"
+#include "ui_text.h"
+
+/* ---- the log ring (filled from any thread) ---------------------------- */
+
+int ui_ring_init(ui_ring *r, size_t cap)
+{
+	memset(r, 0, sizeof *r);
+	if (pthread_mutex_init(&r->mu, NULL) != 0)
+		return mbx_error_set(MBX_ERROR, "can not create the console's log lock");
+	r->cap = cap;
+	r->lines = mbx_calloc(cap, sizeof *r->lines);
+	return 0;
+}
+
+void ui_ring_free(ui_ring *r)
+{
+	size_t i;
+
+	if (!r->lines)
+		return;
+	for (i = 0; i < r->cap; i++)
+		mbx_free(r->lines[i]);
+	mbx_free(r->lines);
+	r->lines = NULL;
+	pthread_mutex_destroy(&r->mu);
+}
+
+void ui_ring_push(ui_ring *r, const char *line)
+{
+	char *copy = mbx_strdup(line ? line : "");
+	char *old = NULL;
+	size_t slot;
+
+	pthread_mutex_lock(&r->mu);
+	slot = (r->head + r->count) % r->cap;
+	if (r->count == r->cap) {
+		old = r->lines[r->head];
+		r->head = (r->head + 1) % r->cap;
+	} else {
+		r->count++;
+	}
+	r->lines[slot] = copy;
+	r->seq++;
+	pthread_mutex_unlock(&r->mu);
+	mbx_free(old);
+}
+
+void ui_ring_log_cb(void *ud, int level, const char *line)
+{
+	(void)level;
+	ui_ring_push(ud, line);
+}
+
+#define UI_LOG_KEEP 4000
+
+int ui_log_drain(ui *u)
+{
+	char **got;
+	size_t n, i;
+
+	pthread_mutex_lock(&u->ring.mu);
+	n = u->ring.count;
+	got = n ? mbx_calloc(n, sizeof *got) : NULL;
+	for (i = 0; i < n; i++) {
+		got[i] = u->ring.lines[(u->ring.head + i) % u->ring.cap];
+		u->ring.lines[(u->ring.head + i) % u->ring.cap] = NULL;
+	}
+	u->ring.head = 0;
+	u->ring.count = 0;
+	pthread_mutex_unlock(&u->ring.mu);
+	if (!n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (u->n_log == UI_LOG_KEEP) {
+			mbx_free(u->log[0]);
+			memmove(u->log, u->log + 1, (u->n_log - 1) * sizeof *u->log);
+			u->n_log--;
+		}
+		if (u->n_log == u->log_cap) {
+			u->log_cap = u->log_cap ? u->log_cap * 2 : 64;
+			u->log = mbx_reallocarray(u->log, u->log_cap, sizeof *u->log);
+		}
+		u->log[u->n_log++] = got[i];
+	}
+	mbx_free(got);
+	return 1;
+}
+
+/* ---- colours and drawing helpers -------------------------------------- */
+
+chtype ui_attr(const ui *u, int c)
+{
+	if (!u->color) {
+		switch (c) {
+		case UI_C_HEADER: return A_REVERSE;
+		case UI_C_ORPHAN: return A_BOLD;
+		case UI_C_WARN: return A_BOLD;
+		case UI_C_KEY: return A_BOLD;
+		case UI_C_KEYLABEL: return A_REVERSE;
+		case UI_C_TITLE: return A_BOLD;
+		case UI_C_BAR: return A_REVERSE;
+		default: return A_NORMAL;
+		}
+	}
+	switch (c) {
+	case UI_C_ORPHAN: case UI_C_WARN: case UI_C_TITLE: case UI_C_OK:
+		return COLOR_PAIR(c) | A_BOLD;
+	case UI_C_NORMAL:
+		return A_NORMAL;
+	default:
+		return COLOR_PAIR(c);
+	}
+}
+
+static void colors_init(ui *u)
+{
+	if (!u->color)
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(UI_C_HEADER, COLOR_BLACK, COLOR_CYAN);
+	init_pair(UI_C_ORPHAN, COLOR_RED, -1);
+	init_pair(UI_C_WARN, COLOR_YELLOW, -1);
+	init_pair(UI_C_KEY, COLOR_WHITE, -1);
+	init_pair(UI_C_KEYLABEL, COLOR_BLACK, COLOR_CYAN);
+	init_pair(UI_C_TITLE, COLOR_CYAN, -1);
+	init_pair(UI_C_OK, COLOR_GREEN, -1);
+	init_pair(UI_C_BAR, COLOR_BLACK, COLOR_GREEN);
+}
+
+void ui_box(ui *u, WINDOW *w, const char *title, int active)
+{
+	int cols = getmaxx(w);
+
+	wattrset(w, active ? ui_attr(u, UI_C_TITLE) : A_NORMAL);
+	if (u->ascii)
+		wborder(w, '|', '|', '-', '-', '+', '+', '+', '+');
+	else
+		box(w, 0, 0);
+	wattrset(w, A_NORMAL);
+	if (title && cols > 6) {
+		int tcols;
+		char *t = ui_text(u, title, cols - 6, &tcols);
+
+		wattrset(w, active ? ui_attr(u, UI_C_TITLE) | A_REVERSE : A_BOLD);
+		mvwaddch(w, 0, 2, ' ');
+		waddstr(w, t);
+		waddch(w, ' ');
+		wattrset(w, A_NORMAL);
+		mbx_free(t);
+	}
+}
+
+void ui_hline(ui *u, WINDOW *w, int y, int x, int n)
+{
+	wmove(w, y, x);
+	if (u->ascii)
+		whline(w, '-', n);
+	else
+		whline(w, 0, n);
+}
+
+void ui_status(ui *u, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(u->status, sizeof u->status, fmt, ap);
+	va_end(ap);
+	ui_draw_bar(u);
+}
+
+/* ---- the base screen --------------------------------------------------- */
+
+void ui_draw_header(ui *u)
+{
+	char counts[160];
+	int w = u->cols, ccols;
+	chtype a = ui_attr(u, UI_C_HEADER);
+	char *org, *site, *srv, *left;
+
+	snprintf(counts, sizeof counts, " mailboxes %zu  recipients %zu  orphans %zu ",
+	         u->n_mb, u->n_rc, u->n_orphans);
+	ccols = (int)strlen(counts);
+	org = ui_text(u, u->srv.organization, 24, NULL);
+	site = ui_text(u, u->srv.site, 16, NULL);
+	srv = ui_text(u, u->srv.server, 16, NULL);
+	left = mbx_asprintf(" %s / %s / %s  %s", org, site, srv, u->db_name ? u->db_name : "");
+	ui_text_put(u, u->w_hdr, 0, 0, left, w - ccols, 0, a);
+	ui_text_put(u, u->w_hdr, 0, w - ccols, counts, ccols, 1, a | A_BOLD);
+	mbx_free(org);
+	mbx_free(site);
+	mbx_free(srv);
+	mbx_free(left);
+}
+
+typedef struct ui_keyhint {
+	const char *fkey, *letter, *label;
+} ui_keyhint;
+
+static const ui_keyhint keyhints[] = {
+	{ "F1", "?", "Help" }, { "F2", "a", "Adjust" }, { "F5", "e", "Export" },
+	{ "F6", "i", "Import" }, { "F9", "r", "Recover" }, { NULL, "w", "Walkthrough" },
+	{ NULL, "/", "Search" }, { "F10", "q", "Quit" }
+};
+
+void ui_draw_bar(ui *u)
+{
+	WINDOW *w = u->w_bar;
+	size_t i;
+	int wide = u->cols >= 104;
+
+	/* Row 0: the news of the moment, or what the selection is. */
+	if (u->status[0])
+		ui_text_put(u, w, 0, 0, u->status, u->cols, 0, ui_attr(u, UI_C_WARN));
+	else if (u->searching)
+		ui_text_putf(u, w, 0, 0, u->cols, A_BOLD, "Search: %s_   (Enter keeps, Esc cancels)",
+		             u->search);
+	else
+		ui_panels_draw_info(u, w, 0);
+	/* Row 1: the keys, mc style. */
+	wmove(w, 1, 0);
+	wattrset(w, A_NORMAL);
+	for (i = 0; i < sizeof keyhints / sizeof keyhints[0]; i++) {
+		const ui_keyhint *k = &keyhints[i];
+		char key[16];
+
+		if (k->fkey && wide)
+			snprintf(key, sizeof key, "%s/%s", k->fkey, k->letter);
+		else
+			snprintf(key, sizeof key, "%s", k->fkey ? k->fkey : k->letter);
+		if (getcurx(w) + (int)strlen(key) + (int)strlen(k->label) + 1 > u->cols)
+			break;
+		wattrset(w, ui_attr(u, UI_C_KEY));
+		waddstr(w, key);
+		wattrset(w, ui_attr(u, UI_C_KEYLABEL));
+		waddstr(w, k->label);
+		wattrset(w, A_NORMAL);
+		if (getcurx(w) < u->cols - 1)
+			waddch(w, ' ');
+	}
+	wattrset(w, ui_attr(u, UI_C_KEYLABEL));
+	while (getcury(w) == 1 && getcurx(w) < u->cols - 1)
+		waddch(w, ' ');
+	wattrset(w, A_NORMAL);
+}
+
+void ui_draw_log(ui *u)
+{
+	WINDOW *w = u->w_log;
+	int inner = u->log_rows, width = u->cols - 2, i;
+	size_t end, first;
+	char title[64];
+
+	if (u->log_scroll > u->n_log)
+		u->log_scroll = u->n_log;
+	end = u->n_log - u->log_scroll;
+	first = end > (size_t)inner ? end - (size_t)inner : 0;
+	if (u->log_scroll)
+		snprintf(title, sizeof title, "Log (%zu lines back, > newer)", u->log_scroll);
+	else
+		snprintf(title, sizeof title, "Log (this session)");
+	ui_box(u, w, title, 0);
+	for (i = 0; i < inner; i++) {
+		size_t k = first + (size_t)i;
+		const char *line = k < end ? u->log[k] : "";
+		chtype a = A_NORMAL;
+
+		if (k < end && (strstr(line, "MSEMS") || strstr(line, "rror")))
+			a = ui_attr(u, UI_C_ORPHAN);
+		ui_text_put(u, w, 1 + i, 1, line, width, 0, a);
+	}
+}
+
+static void draw_small(ui *u)
+{
+	const char *msg = "terminal too small (need 80x24)";
+	char now[48];
+	int y = u->rows / 2 - 1;
+
+	werase(u->w_small);
+	snprintf(now, sizeof now, "now %dx%d: enlarge the window", u->cols, u->rows);
+	if (y < 0)
+		y = 0;
+	mvwaddnstr(u->w_small, y, 0, msg, u->cols);
+	if (y + 1 < u->rows)
+		mvwaddnstr(u->w_small, y + 1, 0, now, u->cols);
+}
+
+void ui_redraw(ui *u)
+{
+	int i;
+
+	if (u->small) {
+		draw_small(u);
+		ui_flush(u);
+		return;
+	}
+	ui_draw_header(u);
+	ui_panels_draw(u);
+	ui_draw_log(u);
+	ui_draw_bar(u);
+	for (i = 0; i < u->n_layers; i++)
+		u->layers[i].draw(u, u->layers[i].ud);
+	ui_flush(u);
+}
+
+void ui_flush(ui *u)
+{
+	if (u->full_redraw) {
+		/* After a resize the terminal's idea of the screen is unknown. */
+		clearok(curscr, TRUE);
+		u->full_redraw = 0;
+	}
+	update_panels();
+	doupdate();
+}
+
+static void base_free(ui *u)
+{
+	WINDOW **ws[5] = { &u->w_hdr, &u->w_left, &u->w_right, &u->w_log, &u->w_bar };
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		if (u->p_base[i])
+			del_panel(u->p_base[i]);
+		if (*ws[i])
+			delwin(*ws[i]);
+		u->p_base[i] = NULL;
+		*ws[i] = NULL;
+	}
+	if (u->p_small)
+		del_panel(u->p_small);
+	if (u->w_small)
+		delwin(u->w_small);
+	u->p_small = NULL;
+	u->w_small = NULL;
+}
+
+void ui_layout(ui *u)
+{
+	WINDOW **ws[5] = { &u->w_hdr, &u->w_left, &u->w_right, &u->w_log, &u->w_bar };
+	int rows, cols, panel_h, left_w, log_h, i;
+
+	getmaxyx(stdscr, rows, cols);
+	u->rows = rows;
+	u->cols = cols;
+	u->small = rows < UI_MIN_ROWS || cols < UI_MIN_COLS;
+	base_free(u);
+	u->full_redraw = 1;
+	if (u->small) {
+		u->w_small = newwin(rows > 0 ? rows : 1, cols > 0 ? cols : 1, 0, 0);
+		u->p_small = new_panel(u->w_small);
+		top_panel(u->p_small);
+		keypad(u->w_small, TRUE);
+		return;
+	}
+	log_h = rows / 4 > 6 ? rows / 4 : 6;
+	panel_h = rows - 1 - 2 - log_h;
+	left_w = cols * 56 / 100;
+	u->w_hdr = newwin(1, cols, 0, 0);
+	u->w_left = newwin(panel_h, left_w, 1, 0);
+	u->w_right = newwin(panel_h, cols - left_w, 1, left_w);
+	u->w_log = newwin(log_h, cols, 1 + panel_h, 0);
+	u->w_bar = newwin(2, cols, rows - 2, 0);
+	keypad(u->w_bar, TRUE);
+	u->list_rows = panel_h - 3;   /* border, column heads, border */
+	u->log_rows = log_h - 2;
+	for (i = 0; i < 5; i++) {
+		u->p_base[i] = new_panel(*ws[i]);
+		bottom_panel(u->p_base[i]);
+	}
+	ui_panels_clamp(u);
+}
+
+int ui_getkey(ui *u, int timeout_ms)
+{
+	WINDOW *w;
+	wint_t wc;
+	int r;
+
+	ui_flush(u);
+	for (;;) {
+		w = u->small ? u->w_small : u->w_bar;
+		wtimeout(w, timeout_ms);
+		r = wget_wch(w, &wc);
+		if (r == ERR)
+			return ERR;
+		if (r == KEY_CODE_YES && wc == KEY_RESIZE) {
+			ui_layout(u);
+			ui_redraw(u);
+			if (u->small)
+				continue;
+			return KEY_RESIZE;
+		}
+		if (u->small)
+			continue;   /* nothing to act on until the screen is usable */
+		if (r == KEY_CODE_YES)
+			return (int)wc;
+		/* Characters past Latin-1 would collide with KEY_* codes. */
+		return wc < 256 ? (int)wc : (int)(wc | UI_WCHAR);
+	}
+}
+
+void ui_push_layer(ui *u, void (*draw)(ui *, void *), void *ud)
+{
+	if (u->n_layers == UI_MAX_LAYERS)
+		return;
+	u->layers[u->n_layers].draw = draw;
+	u->layers[u->n_layers].ud = ud;
+	u->n_layers++;
+}
+
+void ui_pop_layer(ui *u)
+{
+	if (u->n_layers > 0)
+		u->n_layers--;
+}
+
+/* ---- init and end -------------------------------------------------------- */
+
+int ui_screen_init(ui *u)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	u->utf8 = cs && strcmp(cs, "UTF-8") == 0;
+	u->ascii = u->o->ascii || !u->utf8;
+	if (!initscr())
+		return mbx_error_set(MBX_ERROR, "can not initialise the terminal (TERM=%s); "
+		                     "use the batch commands", getenv("TERM") ? getenv("TERM") : "");
+	u->color = !u->o->no_color && has_colors();
+	cbreak();
+	noecho();
+	nonl();
+	curs_set(0);
+	set_escdelay(25);
+	colors_init(u);
+	refresh();
+	ui_layout(u);
+	return 0;
+}
+
+void ui_screen_end(ui *u)
+{
+	base_free(u);
+	endwin();
+}
