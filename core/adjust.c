@@ -13,6 +13,7 @@
 
 #include "check_int.h"
 #include "store_int.h"
+#include "store_names.h"
 
 #define DAY 86400LL
 
@@ -25,77 +26,6 @@ const char *mbx_change_kind_name(mbx_change_kind kind)
 	if ((int)kind < 0 || kind > MBX_CHANGE_SKIP_LIMITED_FOLDER)
 		return "unknown";
 	return change_names[kind];
-}
-
-/* ---- A case-insensitive set of names (planned aliases, DNs, addresses) -- */
-
-typedef struct nameset {
-	char **slot;
-	size_t cap, count;
-} nameset;
-
-static uint64_t name_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;   /* FNV-1a of the ASCII-lowered text */
-
-	for (; *s; s++)
-		h = (h ^ (uint64_t)tolower((unsigned char)*s)) * 1099511628211ULL;
-	return h;
-}
-
-static void nameset_grow(nameset *ns)
-{
-	nameset bigger = { NULL, ns->cap ? ns->cap * 2 : 256, 0 };
-	size_t i, j;
-
-	bigger.slot = mbx_calloc(bigger.cap, sizeof(char *));
-	for (i = 0; i < ns->cap; i++) {
-		if (!ns->slot[i])
-			continue;
-		for (j = name_hash(ns->slot[i]) & (bigger.cap - 1); bigger.slot[j];
-		     j = (j + 1) & (bigger.cap - 1))
-			;
-		bigger.slot[j] = ns->slot[i];
-		bigger.count++;
-	}
-	mbx_free(ns->slot);
-	*ns = bigger;
-}
-
-static int nameset_has(const nameset *ns, const char *s)
-{
-	size_t j;
-
-	if (!ns->cap)
-		return 0;
-	for (j = name_hash(s) & (ns->cap - 1); ns->slot[j]; j = (j + 1) & (ns->cap - 1))
-		if (strcasecmp(ns->slot[j], s) == 0)
-			return 1;
-	return 0;
-}
-
-static void nameset_add(nameset *ns, const char *s)
-{
-	size_t j;
-
-	if (nameset_has(ns, s))
-		return;
-	if ((ns->count + 1) * 2 > ns->cap)
-		nameset_grow(ns);
-	for (j = name_hash(s) & (ns->cap - 1); ns->slot[j]; j = (j + 1) & (ns->cap - 1))
-		;
-	ns->slot[j] = mbx_strdup(s);
-	ns->count++;
-}
-
-static void nameset_free(nameset *ns)
-{
-	size_t i;
-
-	for (i = 0; i < ns->cap; i++)
-		mbx_free(ns->slot[i]);
-	mbx_free(ns->slot);
-	memset(ns, 0, sizeof(*ns));
 }
 
 /* ---- Names for recreated entries ------------------------------------------ */

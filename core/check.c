@@ -7,10 +7,13 @@
  */
 #include "config.h"
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "check_int.h"
 #include "store_int.h"
+#include "store_names.h"
 
 static const char *const kind_names[MBX_FIND_KIND_COUNT] = {
 	"orphaned-mailbox", "missing-mailbox", "public-folder-unknown-home",
@@ -40,46 +43,195 @@ int mbx_finding_is_warning(mbx_finding_kind kind)
 	memset(&(v)[(cnt)], 0, sizeof((v)[(cnt)])); \
 } while (0)
 
-int check_orphans(mbx_store *st, check_orphan **out, size_t *n)
+/* A directory mailbox homed on this server with no store mailbox. */
+typedef struct check_missing {
+	int64_t id;
+	char *display_name;
+	char *alias;
+	char *dn;
+	int64_t created;
+} check_missing;
+
+static void missing_free(check_missing *v, size_t n)
 {
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < n; i++) {
+		mbx_free(v[i].display_name);
+		mbx_free(v[i].alias);
+		mbx_free(v[i].dn);
+	}
+	mbx_free(v);
+}
+
+static int missing_cmp(const void *a, const void *b)
+{
+	const check_missing *x = a, *y = b;
+	int c = strcasecmp(x->display_name, y->display_name);
+
+	return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+static int orphan_cmp(const void *a, const void *b)
+{
+	const check_orphan *x = a, *y = b;
+	int c = strcasecmp(x->display_name, y->display_name);
+
+	return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+/*
+ * The link between store mailboxes and directory mailbox-recipients (GUID,
+ * else legacy DN, else the recipient's DN equal to the mailbox's legacy
+ * DN; case-insensitive), both ways, as a hash join over two sequential
+ * scans: on 100,000 mailboxes this is several times faster than three
+ * index lookups per row.  `server` NULL: orphans only.
+ */
+static int link_scan(mbx_store *st, const char *server, check_orphan **orph, size_t *no,
+                     check_missing **miss, size_t *nm)
+{
+	keyset rg = { 0 }, rd = { 0 }, mg = { 0 }, ml = { 0 };
 	sqlite3_stmt *s;
-	check_orphan *v = NULL;
-	size_t cnt = 0, cap = 0;
+	check_orphan *ov = NULL;
+	check_missing *cand = NULL, *mv = NULL;
+	size_t ocnt = 0, ocap = 0, ccnt = 0, ccap = 0, mcnt = 0, i;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
-	/* Linked = a mailbox-recipient by GUID, legacy DN or DN (as
-	 * mbx_store_mailboxes resolves it). */
-	rc = store_stmt(st, "SELECT m.id, m.guid, m.display_name, m.legacy_dn, m.created_time "
-	                    "FROM mailbox m WHERE "
-	                    "NOT EXISTS (SELECT 1 FROM recipient x WHERE x.mailbox_guid = m.guid "
-	                    "AND x.object_class = 0) AND "
-	                    "NOT EXISTS (SELECT 1 FROM recipient x WHERE x.legacy_dn = m.legacy_dn "
-	                    "AND x.object_class = 0) AND "
-	                    "NOT EXISTS (SELECT 1 FROM recipient x WHERE x.dn = m.legacy_dn "
-	                    "AND x.object_class = 0) "
-	                    "ORDER BY m.display_name COLLATE NOCASE, m.id", &s);
+	*orph = NULL;
+	*no = 0;
+	if (miss) {
+		*miss = NULL;
+		*nm = 0;
+	}
+	/* Size the sets once: growing them means rehashing 100,000s of keys. */
+	rc = store_stmt(st, "SELECT (SELECT coalesce(max(id), 0) FROM recipient), "
+	                    "(SELECT coalesce(max(id), 0) FROM mailbox)", &s);
+	if (rc < 0)
+		return rc;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		size_t nr = (size_t)sqlite3_column_int64(s, 0), nmb = (size_t)sqlite3_column_int64(s, 1);
+
+		keyset_reserve(&rg, nr);
+		keyset_reserve(&rd, nr);
+		if (miss) {
+			keyset_reserve(&mg, nmb);
+			keyset_reserve(&ml, nmb);
+		}
+	}
+	store_done(s);
+	rc = store_stmt(st, "SELECT mailbox_guid, legacy_dn, dn, id, home_server, display_name, "
+	                    "alias, created_time FROM recipient WHERE object_class = 0", &s);
 	if (rc < 0)
 		return rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		PUSH(v, cnt, cap);
-		v[cnt].id = sqlite3_column_int64(s, 0);
-		v[cnt].guid = store_col_str(s, 1);
-		v[cnt].display_name = store_col_str(s, 2);
-		v[cnt].legacy_dn = store_col_str(s, 3);
-		v[cnt].created = sqlite3_column_int64(s, 4);
-		cnt++;
+		const char *g = (const char *)sqlite3_column_text(s, 0);
+		const char *l = (const char *)sqlite3_column_text(s, 1);
+		const char *d = (const char *)sqlite3_column_text(s, 2);
+		const char *home = (const char *)sqlite3_column_text(s, 4);
+
+		if (g)
+			keyset_add(&rg, g);
+		if (l)
+			keyset_add(&rd, l);
+		if (d)
+			keyset_add(&rd, d);
+		if (server && home && strcasecmp(home, server) == 0) {
+			PUSH(cand, ccnt, ccap);
+			cand[ccnt].id = sqlite3_column_int64(s, 3);
+			cand[ccnt].display_name = store_col_str(s, 5);
+			cand[ccnt].alias = store_col_str(s, 6);
+			cand[ccnt].dn = mbx_strdup(d);
+			cand[ccnt].created = sqlite3_column_int64(s, 7);
+			ccnt++;
+		}
 	}
-	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "looking for orphaned mailboxes");
+	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "reading the directory");
 	store_done(s);
+	if (rc < 0)
+		goto out;
+	/* In table order (sequential reads); the orphans are sorted below. */
+	rc = store_stmt(st, "SELECT id, guid, display_name, legacy_dn, created_time FROM mailbox",
+	                &s);
+	if (rc < 0)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *g = (const char *)sqlite3_column_text(s, 1);
+		const char *l = (const char *)sqlite3_column_text(s, 3);
+
+		if (miss) {
+			keyset_add(&mg, g);
+			keyset_add(&ml, l);
+		}
+		if (keyset_has(&rg, g) || keyset_has(&rd, l))
+			continue;
+		PUSH(ov, ocnt, ocap);
+		ov[ocnt].id = sqlite3_column_int64(s, 0);
+		ov[ocnt].guid = mbx_strdup(g);
+		ov[ocnt].display_name = store_col_str(s, 2);
+		ov[ocnt].legacy_dn = mbx_strdup(l);
+		ov[ocnt].created = sqlite3_column_int64(s, 4);
+		ocnt++;
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "reading the information store");
+	store_done(s);
+	qsort(ov, ocnt, sizeof(*ov), orphan_cmp);
+	if (rc < 0 || !miss || !ccnt)
+		goto out;
+	/* The candidates' GUIDs and legacy DNs: a second, narrow read. */
+	rc = store_stmt(st, "SELECT mailbox_guid, legacy_dn FROM recipient WHERE id = ?1", &s);
+	if (rc < 0)
+		goto out;
+	for (i = 0; i < ccnt; i++) {
+		const char *g, *l;
+		int linked = keyset_has(&ml, cand[i].dn);
+
+		if (!linked) {
+			sqlite3_bind_int64(s, 1, cand[i].id);
+			if (sqlite3_step(s) != SQLITE_ROW) {
+				rc = store_sqlerr(st, "reading the directory");
+				store_done(s);
+				goto out;
+			}
+			g = (const char *)sqlite3_column_text(s, 0);
+			l = (const char *)sqlite3_column_text(s, 1);
+			linked = (g && keyset_has(&mg, g)) || (l && keyset_has(&ml, l));
+			sqlite3_reset(s);
+		}
+		if (linked)
+			continue;
+		mv = mbx_reallocarray(mv, mcnt + 1, sizeof(*mv));
+		mv[mcnt++] = cand[i];
+		memset(&cand[i], 0, sizeof(cand[i]));
+	}
+	store_done(s);
+	qsort(mv, mcnt, sizeof(*mv), missing_cmp);
+out:
+	keyset_free(&rg);
+	keyset_free(&rd);
+	keyset_free(&mg);
+	keyset_free(&ml);
+	missing_free(cand, ccnt);
 	if (rc < 0) {
-		check_orphans_free(v, cnt);
+		check_orphans_free(ov, ocnt);
+		missing_free(mv, mcnt);
 		return rc;
 	}
-	*out = v;
-	*n = cnt;
+	*orph = ov;
+	*no = ocnt;
+	if (miss) {
+		*miss = mv;
+		*nm = mcnt;
+	} else {
+		missing_free(mv, mcnt);
+	}
 	return 0;
+}
+
+int check_orphans(mbx_store *st, check_orphan **out, size_t *n)
+{
+	return link_scan(st, NULL, out, n, NULL, NULL);
 }
 
 void check_orphans_free(check_orphan *v, size_t n)
@@ -230,11 +382,12 @@ static mbx_finding *add(mbx_findings *f, size_t *cap, mbx_finding_kind kind, int
 	return x;
 }
 
-static int find_orphans(mbx_store *st, mbx_findings *f, size_t *cap)
+static int find_links(mbx_store *st, mbx_findings *f, size_t *cap, const char *server)
 {
 	check_orphan *v;
-	size_t n, i;
-	int rc = check_orphans(st, &v, &n);
+	check_missing *m;
+	size_t n, nm, i;
+	int rc = link_scan(st, server, &v, &n, &m, &nm);
 
 	if (rc < 0)
 		return rc;
@@ -246,36 +399,16 @@ static int find_orphans(mbx_store *st, mbx_findings *f, size_t *cap)
 		                         "directory entry, so it can not be opened or exported "
 		                         "(KB Q265438)", v[i].legacy_dn);
 	}
-	check_orphans_free(v, n);
-	return 0;
-}
+	for (i = 0; i < nm; i++) {
+		mbx_finding *x = add(f, cap, MBX_FIND_MISSING_MAILBOX, m[i].id, m[i].created);
 
-static int find_missing(mbx_store *st, mbx_findings *f, size_t *cap, const char *server)
-{
-	sqlite3_stmt *s;
-	int rc = store_stmt(st, "SELECT r.id, r.display_name, r.alias, r.dn, r.created_time "
-	                        "FROM recipient r WHERE r.object_class = 0 AND r.home_server = ?1 "
-	                        "AND NOT EXISTS (SELECT 1 FROM mailbox m WHERE m.guid = r.mailbox_guid) "
-	                        "AND NOT EXISTS (SELECT 1 FROM mailbox m WHERE m.legacy_dn = r.legacy_dn) "
-	                        "AND NOT EXISTS (SELECT 1 FROM mailbox m WHERE m.legacy_dn = r.dn) "
-	                        "ORDER BY r.display_name COLLATE NOCASE, r.id", &s);
-
-	if (rc < 0)
-		return rc;
-	store_bind_text(s, 1, server);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		mbx_finding *x = add(f, cap, MBX_FIND_MISSING_MAILBOX, sqlite3_column_int64(s, 0),
-		                     sqlite3_column_int64(s, 4));
-
-		x->object = mbx_asprintf("%s (%s)", (const char *)sqlite3_column_text(s, 1),
-		                         (const char *)sqlite3_column_text(s, 2));
+		x->object = mbx_asprintf("%s (%s)", m[i].display_name, m[i].alias);
 		x->reason = mbx_asprintf("directory mailbox %s is homed on %s but the information "
-		                         "store has no mailbox for it",
-		                         (const char *)sqlite3_column_text(s, 3), server);
+		                         "store has no mailbox for it", m[i].dn, server);
 	}
-	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "looking for missing mailboxes");
-	store_done(s);
-	return rc;
+	check_orphans_free(v, n);
+	missing_free(m, nm);
+	return 0;
 }
 
 static int find_pfs(mbx_store *st, mbx_findings *f, size_t *cap)
@@ -379,9 +512,7 @@ int mbx_check_run(mbx_store *st, mbx_findings **out)
 	own_txn = st->txn_depth == 0;
 	rc = own_txn ? store_exec(st, "BEGIN") : 0;
 	if (rc == 0) {
-		rc = find_orphans(st, f, &cap);
-		if (rc == 0)
-			rc = find_missing(st, f, &cap, si.server);
+		rc = find_links(st, f, &cap, si.server);
 		if (rc == 0)
 			rc = find_pfs(st, f, &cap);
 		if (rc == 0)

@@ -37,9 +37,10 @@ int mbx_error_prefix(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(pre, sizeof(pre), fmt, ap);
 	va_end(ap);
-	if (old[0])
-		snprintf(errmsg, sizeof(errmsg), "%s: %s", pre, old);
-	else
+	/* A message cut at MBX_ERRMSG_MAX is still the best we can say. */
+	if (old[0] && snprintf(errmsg, sizeof(errmsg), "%s: %s", pre, old) >= (int)sizeof(errmsg))
+		errmsg[sizeof(errmsg) - 1] = '\0';
+	else if (!old[0])
 		snprintf(errmsg, sizeof(errmsg), "%s", pre);
 	return code;
 }

@@ -21,10 +21,16 @@
 
 static const cmd_entry commands[] = {
 	/* commands: one line each (name, usage, summary, handler, needs_db) */
+	{ "check", "[--json]", "find directory/store inconsistencies (exit 1 when there are any)", cmd_check, 1 },
+	{ "adjust", "[--dry-run] [--create-mailboxes] [--rehome-public-folders] [--remove-unknown-permissions] [--older-than DAYS]", "DS/IS consistency adjuster: print the plan, then apply it unless --dry-run (no function flag: all three)", cmd_adjust, 1 },
+	{ "fix-recipient", "ALIAS --account DOMAIN\\\\USER [--unhide]", "assign a recreated recipient's primary account and unhide it (KB Q197970)", cmd_fix_recipient, 1 },
 	{ "pst-check", "[-q] [--strict] FILE.pst...", "check a Unicode PST file strictly against [MS-PST]", cmd_pst_check, 0 },
 	{ "export", "(--all | ALIAS... | --mailbox-list FILE) --out DIR [--from DATE] [--to DATE] [--date-field received|sent] [--include-folder PATH]... [--exclude-folder PATH]... [--subject TEXT] [--attachment GLOB] [--class PREFIX] [--no-associated] [--threads N] [--max-pst-size SIZE] [--log-level 0-3] [--resume]", "copy mailboxes to verified PST files (Exmerge step 1)", cmd_export, 1 },
 	{ "batch", "-F ExMerge.ini", "run Exmerge's batch mode from its ini file", cmd_batch, 1 },
 	{ "verify", "FILE.pst...", "read a PST with libpst: folders with message and attachment counts", cmd_verify, 0 },
+	{ "import-pst", "FILE.pst --mailbox ALIAS [--create] [--display-name NAME] [--mode copy|merge|replace] [--folder PATH] [--log FILE] [--log-level 0-3] [--timeout SECONDS]", "copy a PST into a store mailbox with libpst (Exmerge step 2); all or nothing per file", cmd_import_pst, 1 },
+	{ "import-directory", "FILE.ldif|FILE.csv [--dry-run]", "create or update recipients from ldifde/slapcat LDIF or csvde CSV; all or nothing", cmd_import_directory, 1 },
+	{ "export-directory", "--created-by-adjuster [--out FILE] [--base DN]", "write the recipients the adjuster created as LDIF for ldapadd or ldifde -i", cmd_export_directory, 1 },
 	{ NULL, NULL, NULL, NULL, 0 }
 };
 

@@ -224,7 +224,7 @@ int cmd_export(const tui_opts *o, int argc, char **argv)
 	mbx_export_opts_init(&eo);
 	eo.db_path = o->db_path;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': all = 1; break;
 		case 'L': list = optarg; break;

@@ -90,21 +90,36 @@ void ui_lines_free(ui_lines *l)
 }
 
 /* Wrap each line (cleaned first, so widths are what the screen shows) at
- * spaces to `width` columns; leading indentation is kept on continuations. */
+ * spaces to `width` columns.  Continuations hang under the first tab of
+ * the line when it has one (key<TAB>meaning), else under its indentation. */
 void ui_wrap(const ui *u, const ui_lines *in, int width, ui_lines *out)
 {
 	size_t i;
 
 	for (i = 0; i < in->n; i++) {
-		char *c = ui_text(u, in->v[i], -1, NULL), *p = c, *indent_end;
-		int indent;
+		const char *tab = strchr(in->v[i], '\t');
+		char *c, *p;
+		int indent = 0;
 
-		indent_end = p;
-		while (*indent_end == ' ')
-			indent_end++;
-		indent = (int)(indent_end - p);
+		if (tab) {
+			char *head = mbx_strndup(in->v[i], (size_t)(tab - in->v[i]));
+			char *hc = ui_text(u, head, -1, &indent);
+			char *tc = ui_text(u, tab + 1, -1, NULL);
+
+			c = mbx_asprintf("%s%s", hc, tc);
+			indent += tc[0] == ' ';
+			mbx_free(head);
+			mbx_free(hc);
+			mbx_free(tc);
+		} else {
+			c = ui_text(u, in->v[i], -1, NULL);
+			while (c[indent] == ' ')
+				indent++;
+			indent += 2;
+		}
 		if (indent > width / 2)
 			indent = 0;
+		p = c;
 		if (!*p)
 			ui_lines_add(out, "%s", "");
 		while (*p) {
@@ -265,14 +280,14 @@ static void confirm_draw(ui *u, void *ud)
 
 	ui_lines_free(&c->wrapped);
 	ui_wrap(u, &c->text, wd - 4, &c->wrapped);
-	h = (int)c->wrapped.n + 5;
+	h = (int)c->wrapped.n + 5 - 1;
 	if (c->m)
 		unpost_menu(c->m);
 	if (c->sub)
 		delwin(c->sub);
 	c->sub = NULL;
 	ui_dlg_place(u, &c->d, h, wd, c->title);
-	for (y = 0; y < c->d.h - 5 + 1 && (size_t)y < c->wrapped.n; y++)
+	for (y = 0; y < c->d.h - 4 && (size_t)y < c->wrapped.n; y++)
 		ui_text_put(u, c->d.w, 1 + y, 2, c->wrapped.v[y], c->d.wd - 4, 0, A_NORMAL);
 	c->sub = derwin(c->d.w, 1, c->ok_only ? 6 : 16, c->d.h - 2, (c->d.wd - (c->ok_only ? 6 : 16)) / 2);
 	set_menu_win(c->m, c->d.w);

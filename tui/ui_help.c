@@ -90,7 +90,7 @@ void ui_help(ui *u)
 		ui_lines_add(&l, "%s", "");
 		ui_lines_add(&l, "%s", groups[g].title);
 		for (k = groups[g].keys; k->keys; k++)
-			ui_lines_add(&l, "  %-16s %s", k->keys, k->what);
+			ui_lines_add(&l, "  %-16s\t %s", k->keys, k->what);
 	}
 	ui_lines_add(&l, "%s", "");
 	ui_lines_add(&l, "Options: --ascii (ASCII drawing), --no-color or NO_COLOR (monochrome). "

@@ -342,7 +342,7 @@ static void fmt_count(int64_t v, char *buf, size_t len)
 		snprintf(buf, len, "%lld", (long long)v);
 }
 
-static void fmt_date(int64_t t, char *buf, size_t len)
+static void fmt_date(int64_t t, int short_year, char *buf, size_t len)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
@@ -350,20 +350,20 @@ static void fmt_date(int64_t t, char *buf, size_t len)
 	if (t <= 0 || !gmtime_r(&tt, &tm))
 		snprintf(buf, len, "never");
 	else
-		strftime(buf, len, "%Y-%m-%d", &tm);
+		strftime(buf, len, short_year ? "%y-%m-%d" : "%Y-%m-%d", &tm);
 }
 
 /* Column widths of the left panel for an inner width W. */
 #define L_ITEMS 6
 #define L_SIZE 9
-#define L_LOGON 10
 #define R_TYPE 4
 #define R_HID 1
 
 static void draw_mailboxes(ui *u, size_t linked)
 {
 	WINDOW *w = u->w_left;
-	int W = getmaxx(w) - 2, name_w = W - 3 - (1 + L_ITEMS) - (1 + L_SIZE) - (1 + L_LOGON);
+	int W = getmaxx(w) - 2, narrow = W < 60, logon_w = narrow ? 8 : 10;
+	int name_w = W - 3 - (1 + L_ITEMS) - (1 + L_SIZE) - (1 + logon_w);
 	char title[96], num[24], size[24], date[24];
 	int y;
 	chtype head = A_BOLD | A_UNDERLINE;
@@ -374,7 +374,8 @@ static void draw_mailboxes(ui *u, size_t linked)
 	ui_text_putf(u, w, 1, 1, 3 + name_w, head, "   Display name");
 	ui_text_put(u, w, 1, 1 + 3 + name_w, " Items", 1 + L_ITEMS, 1, head);
 	ui_text_put(u, w, 1, 1 + 3 + name_w + 1 + L_ITEMS, " Size", 1 + L_SIZE, 1, head);
-	ui_text_put(u, w, 1, 1 + 3 + name_w + 2 + L_ITEMS + L_SIZE, " Last logon", 1 + L_LOGON, 0, head);
+	ui_text_put(u, w, 1, 1 + 3 + name_w + 2 + L_ITEMS + L_SIZE, narrow ? " Logon" : " Last logon",
+	            1 + logon_w, 0, head);
 	for (y = 0; y < u->list_rows; y++) {
 		size_t pos = u->lm.top + (size_t)y, i;
 		const mbx_mailbox *m;
@@ -406,9 +407,9 @@ static void draw_mailboxes(ui *u, size_t linked)
 		mbx_text_size(m->total_size, size, sizeof size);
 		ui_text_put(u, w, 2 + y, x, size, 1 + L_SIZE, 1, a);
 		x += 1 + L_SIZE;
-		fmt_date(m->last_logon, date, sizeof date);
+		fmt_date(m->last_logon, narrow, date, sizeof date);
 		ui_text_put(u, w, 2 + y, x, " ", 1, 0, a);
-		ui_text_put(u, w, 2 + y, x + 1, date, L_LOGON, 0, a);
+		ui_text_put(u, w, 2 + y, x + 1, date, logon_w, 0, a);
 	}
 }
 
@@ -430,14 +431,14 @@ static void draw_recipients(ui *u, size_t linked)
 	for (i = 0; i < u->n_rc; i++)
 		flagged += u->rflags[i] != 0;
 	if (flagged)
-		snprintf(title, sizeof title, "Recipients (%zu, %zu marked)", u->n_rc, flagged);
+		snprintf(title, sizeof title, "Recipients (%zu, %zu need attention)", u->n_rc, flagged);
 	else
 		snprintf(title, sizeof title, "Recipients (%zu)", u->n_rc);
 	ui_box(u, w, title, u->focus == 1);
 	ui_text_put(u, w, 1, 1, "  Display name", 2 + name_w, 0, head);
 	ui_text_put(u, w, 1, 1 + 2 + name_w, " Alias", 1 + alias_w, 0, head);
 	ui_text_put(u, w, 1, 1 + 3 + name_w + alias_w, " Type", 1 + R_TYPE, 0, head);
-	ui_text_put(u, w, 1, 1 + 4 + name_w + alias_w + R_TYPE, " H", W - (3 + name_w + alias_w + R_TYPE), 0, head);
+	ui_text_put(u, w, 1, 1 + 4 + name_w + alias_w + R_TYPE, " H", W - (4 + name_w + alias_w + R_TYPE), 0, head);
 	for (y = 0; y < u->list_rows; y++) {
 		size_t pos = u->lr.top + (size_t)y;
 		const mbx_recipient *r;

@@ -312,6 +312,7 @@ void ui_redraw(ui *u)
 		ui_flush(u);
 		return;
 	}
+	ui_log_drain(u);
 	ui_draw_header(u);
 	ui_panels_draw(u);
 	ui_draw_log(u);
@@ -373,7 +374,7 @@ void ui_layout(ui *u)
 	}
 	log_h = rows / 4 > 6 ? rows / 4 : 6;
 	panel_h = rows - 1 - 2 - log_h;
-	left_w = cols * 56 / 100;
+	left_w = cols * 58 / 100;
 	u->w_hdr = newwin(1, cols, 0, 0);
 	u->w_left = newwin(panel_h, left_w, 1, 0);
 	u->w_right = newwin(panel_h, cols - left_w, 1, left_w);

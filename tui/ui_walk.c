@@ -146,14 +146,15 @@ static void step_verify(ui *u, ui_lines *l, const char **action)
 	ui_lines_add(l, "Each PST was verified by the export; press Enter to read every PST back "
 	             "with libpst once more and list what it holds.");
 	ui_lines_add(l, "%s", "");
-	for (i = 0; i < s->n_lines; i++)
-		ui_lines_add(l, "%s", s->lines[i]);
 	if (u->n_walk_ver) {
-		ui_lines_add(l, "%s", "");
 		ui_lines_add(l, "Read back now:");
 		for (i = 0; i < u->n_walk_ver; i++)
 			ui_lines_add(l, "  %s", u->walk_ver[i]);
+		ui_lines_add(l, "%s", "");
 	}
+	ui_lines_add(l, "The export's own verification (%zu of %zu verified):", s->verified, s->total);
+	for (i = 0; i < s->n_lines; i++)
+		ui_lines_add(l, "  %s", s->lines[i]);
 	*action = "read the PSTs back";
 }
 

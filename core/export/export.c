@@ -271,6 +271,15 @@ static void on_progress(void *ud, int64_t items, int64_t bytes)
 	pthread_mutex_unlock(&w->ex->lock);
 }
 
+static void on_total(void *ud, int64_t items)
+{
+	worker_ud *w = ud;
+
+	pthread_mutex_lock(&w->ex->lock);
+	w->ex->prog[w->idx].items_total = items;
+	pthread_mutex_unlock(&w->ex->lock);
+}
+
 static int worker_cancelled(void *ud)
 {
 	return is_cancelled(((worker_ud *)ud)->ex);
@@ -360,6 +369,7 @@ static void export_one(mbx_export *ex, mbx_store *st, size_t idx)
 	j.crypt = ex->opts.crypt;
 	j.max_pst_size = ex->opts.max_pst_size;
 	j.progress = on_progress;
+	j.total = on_total;
 	j.cancelled = worker_cancelled;
 	j.ud = &wu;
 	rc = exp_mailbox_export(&j);
@@ -489,6 +499,13 @@ int mbx_export_start(mbx_export **out, const mbx_export_opts *opts,
 	copy_opts(ex, opts);
 	memset(&si, 0, sizeof(si));
 
+	/* Resolve the mailboxes first: an unknown alias creates nothing. */
+	rc = mbx_store_open(&st, ex->db_path, 0);
+	if (rc < 0)
+		goto fail;
+	rc = resolve(ex, st, aliases, n);
+	if (rc < 0)
+		goto fail;
 	rc = make_out_dir(opts->out_dir);
 	if (rc < 0)
 		goto fail;
@@ -504,13 +521,6 @@ int mbx_export_start(mbx_export **out, const mbx_export_opts *opts,
 	                              : mbx_asprintf("%s/mbxrescue.log", ex->out_dir);
 	ex->opts.out_dir = ex->out_dir;
 	ex->opts.log_path = ex->log_path;
-
-	rc = mbx_store_open(&st, ex->db_path, 0);
-	if (rc < 0)
-		goto fail;
-	rc = resolve(ex, st, aliases, n);
-	if (rc < 0)
-		goto fail;
 	rc = mbx_store_server_get(st, &si);
 	if (rc < 0)
 		goto fail;

@@ -87,6 +87,8 @@ typedef struct exp_mailbox_job {
 	int64_t max_pst_size;             /* 0 = one file */
 	/* called after each message: items and bytes processed so far */
 	void (*progress)(void *ud, int64_t items, int64_t bytes);
+	/* called once the folders are known: items (FAI included) to go through */
+	void (*total)(void *ud, int64_t items);
 	exp_cancel_fn cancelled;
 	void *ud;
 	/* out */

@@ -35,6 +35,7 @@ typedef struct wctx {
 	size_t n_parts;
 	unsigned char *buf;    /* attachment chunk */
 	int64_t items_done, bytes_done;
+	int64_t normal_seen;   /* non-FAI messages reached through the folder tree */
 } wctx;
 
 int exp_fsync_dir(const char *dir)
@@ -97,7 +98,7 @@ static int fail(wctx *w, int rc, mbx_export_cause cause, const char *fix)
 		return rc;
 	j->cause = cause;
 	j->error = mbx_strdup(mbx_error_last());
-	if (fix)
+	if (fix && !j->fix)
 		j->fix = mbx_strdup(fix);
 	return rc;
 }
@@ -443,6 +444,8 @@ static int copy_folder(wctx *w, size_t fi)
 			rc = mbx_error_set(MBX_ECANCELLED, "cancelled");
 			break;
 		}
+		if (!m->associated)
+			w->normal_seen++;
 		if (exp_filter_message(j->filter, m)) {
 			rc = write_message(w, fi, m);
 			if (rc < 0)
@@ -480,6 +483,7 @@ static int write_all(wctx *w)
 {
 	exp_mailbox_job *j = w->job;
 	int warned_depth = 0;
+	int64_t total = 0;
 	size_t i;
 	int rc;
 
@@ -499,7 +503,11 @@ static int write_all(wctx *w)
 		}
 		if (w->written[i])
 			j->folders++;
+		if (w->selected[i])
+			total += w->folders[i].message_count;
 	}
+	if (j->total)
+		j->total(j->ud, total);
 	rc = open_part(w);
 	if (rc < 0)
 		return rc;
@@ -509,6 +517,16 @@ static int write_all(wctx *w)
 		rc = copy_folder(w, i);
 		if (rc < 0)
 			return rc;
+	}
+	/* Nothing lost: every item the store counts for the mailbox must have
+	 * been reached through its folder tree (a folder whose parent is
+	 * missing, or a tree deeper than the store reads, would hide some). */
+	if (j->filter->n_include == 0 && j->filter->n_exclude == 0 && w->normal_seen < j->mb->item_count) {
+		j->fix = mbx_strdup("check the mailbox's folders with `mbxrescue check`; the store still "
+		                    "holds every item");
+		return mbx_error_set(MBX_ECORRUPT, "the store counts %lld items in mailbox '%s' but only %lld "
+		                     "are reachable through its folder tree", (long long)j->mb->item_count,
+		                     j->mb->display_name, (long long)w->normal_seen);
 	}
 	return close_part(w, &w->parts[w->n_parts - 1]);
 }

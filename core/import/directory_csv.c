@@ -131,6 +131,7 @@ static void cv_row(int term, void *ud)
 		goto out;
 	if (!c->header_done) {
 		cv_header(c);
+		c->row_line = 0;
 		return;
 	}
 	if (c->n_fields != c->n_header) {

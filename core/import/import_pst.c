@@ -541,6 +541,8 @@ static int im_do(mbx_import *im, const mbx_import_opts *opts, mbx_import_result 
 	run.opts = opts;
 	run.res = res;
 	res->alias = mbx_strdup(opts->alias);
+	c_file = im_clean(opts->pst_path);
+	c_alias = im_clean(opts->alias);
 
 	rc = mbx_log_open(&run.log, opts->log_path, opts->log_level, opts->log_cb, opts->log_ud);
 	if (rc < 0)
@@ -565,9 +567,11 @@ static int im_do(mbx_import *im, const mbx_import_opts *opts, mbx_import_result 
 		goto out;
 	res->mailbox_id = run.mbx.id;
 
-	c_file = im_clean(opts->pst_path);
 	c_name = im_clean(run.mbx.display_name);
-	c_alias = im_clean(run.mbx.alias ? run.mbx.alias : opts->alias);
+	if (run.mbx.alias) {
+		mbx_free(c_alias);
+		c_alias = im_clean(run.mbx.alias);
+	}
 	c_server = im_clean(srv.server);
 	mbx_log_write(run.log, MBX_LOG_MIN, "Merging data from file '%s' to mailbox '%s' ('%s') on "
 	              "server '%s'.", c_file, c_name, c_alias, c_server);
@@ -602,10 +606,10 @@ out:
 		res->error = mbx_strdup(mbx_error_last());
 		res->mailbox_created = 0;
 		if (run.log) {
-			char *why = im_clean(res->error);
+			char *why = mbx_text_clean(res->error, -1, 0, NULL);
 			mbx_log_write(run.log, MBX_LOG_MIN, "Error merging data from file '%s' to mailbox "
 			              "'%s': %s. Nothing from this file was kept.",
-			              c_file ? c_file : "", c_alias ? c_alias : "", why);
+			              c_file, c_alias, why);
 			mbx_free(why);
 		}
 	} else {

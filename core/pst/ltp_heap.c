@@ -106,7 +106,9 @@ static int block_close(pst_heap *h)
 
 int pst_heap_alloc(pst_heap *h, const void *p, size_t len, uint32_t *hid)
 {
-	size_t at = (h->cur_len + 1) & ~(size_t)1;
+	/* Packed: readers take an allocation's size from the next offset, so
+	 * a pad byte would become data (only the page map is 2-aligned). */
+	size_t at = h->cur_len;
 	int rc;
 
 	if (len > PST_HEAP_ALLOC_MAX)

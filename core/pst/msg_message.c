@@ -1,0 +1,584 @@
+/*
+ * core/pst/msg_message.c - messages, recipients and attachments
+ * ([MS-PST] 2.4.5, 2.4.6).
+ *
+ * A message's PC heap is filled while the message is open; recipients go
+ * to its recipient table, attachment data straight to data blocks.  At
+ * the end come the tables, the PC (its size property is the node's size:
+ * heap plus every subnode's data), the subnode tree, the NBT entry and the
+ * row in the folder's contents table.  An embedded message (attach method
+ * 5) is the same thing stored as a subnode of its attachment.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mbx/common.h"
+#include "pst/pst_int.h"
+
+#define NID_RECIPIENT_TABLE  0x692
+#define NID_ATTACHMENT_TABLE 0x671
+#define MSGFLAG_READ         0x01
+#define MSGFLAG_HASATTACH    0x10
+
+typedef struct pst_attach {
+	pst_pc pc;
+	pst_subnodes sn;
+	pst_dstream data;
+	uint32_t nid;
+	int method;
+	char *short_name;
+} pst_attach;
+
+struct mbx_pst_msg {
+	mbx_pst *pst;
+	mbx_pst_msg *outer;          /* the message holding this embedded one */
+	mbx_pst_msg *inner;          /* the open embedded message */
+	pst_folder *folder;
+	uint32_t nid;
+	int assoc;
+	uint32_t next_sub_own;
+	uint32_t *next_sub;          /* unique subnode NIDs in the whole tree */
+	uint32_t next_attach;
+	pst_pc pc;
+	pst_subnodes sn;
+	pst_tc recips;
+	uint32_t nrecips;
+	char *disp[3];               /* display To, Cc, Bcc */
+	pst_tc attachments;
+	uint32_t nattach;
+	pst_attach *att;             /* the open attachment */
+	/* copies for the contents table row */
+	char *klass, *subject, *sender, *topic;
+	uint32_t flags;
+	int importance;
+	uint64_t submit, delivery, modified;
+};
+
+static const uint32_t recip_cols[] = {
+	0x0C150003, 0x0E0F000B, 0x0FFE0003, 0x3001001F, 0x3002001F, 0x3003001F, 0x300B0102,
+	0x39000003, 0x39FE001F, 0x3A40000B, 0x0FF90102, 0x0FFF0102, 0x39FF001F,
+};
+
+static int check_open(mbx_pst_msg *msg)
+{
+	if (msg->pst->ndb.err)
+		return msg->pst->ndb.err;
+	if (msg->inner)
+		return mbx_error_set(MBX_EINVAL, "an embedded message is open in %s: end it first", msg->pst->path);
+	return 0;
+}
+
+/* "RE: Lunch" -> prefix "RE: ", rest "Lunch" ([MS-PST] 2.5.3.1.1.1.1:
+ * up to three characters, a colon, a space). */
+static size_t subject_prefix(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 4 && s[i]; i++) {
+		if (s[i] == ':')
+			return i > 0 && s[i + 1] == ' ' ? i + 2 : 0;
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
+			return 0;
+	}
+	return 0;
+}
+
+static int put_time(pst_pc *pc, uint16_t id, int64_t t, uint64_t *copy)
+{
+	if (t == 0)
+		return 0;
+	*copy = pst_filetime(t);
+	return pst_pc_i64(pc, id, PT_SYSTIME, *copy);
+}
+
+static int put_props(mbx_pst_msg *m, const mbx_pst_message_props *p)
+{
+	pst_pc *pc = &m->pc;
+	const char *addrtype = p->sender_addrtype ? p->sender_addrtype : "SMTP";
+	size_t pre = p->subject ? subject_prefix(p->subject) : 0;
+	char *prefix = p->subject ? mbx_strndup(p->subject, pre) : NULL;
+	uint64_t created = 0;
+	int rc;
+
+	m->klass = mbx_strdup(p->message_class ? p->message_class : "IPM.Note");
+	m->subject = mbx_strdup(p->subject);
+	m->topic = p->subject ? mbx_strdup(p->subject + pre) : NULL;
+	m->sender = mbx_strdup(p->sender_name);
+	m->flags = p->flags;
+	m->importance = p->importance;
+	rc = pst_pc_str(pc, 0x001A, m->klass, "the message class");
+	if (rc == 0 && p->subject) {
+		rc = pst_pc_str(pc, 0x0037, p->subject, "the subject");
+		if (rc == 0)
+			rc = pst_pc_str(pc, 0x003D, prefix, "the subject");
+		if (rc == 0)
+			rc = pst_pc_str(pc, 0x0E1D, m->topic, "the subject");
+		if (rc == 0)
+			rc = pst_pc_str(pc, 0x0070, m->topic, "the subject");
+	}
+	mbx_free(prefix);
+	if (rc == 0 && p->sender_name) {
+		rc = pst_pc_str(pc, 0x0C1A, p->sender_name, "the sender name");
+		if (rc == 0)
+			rc = pst_pc_str(pc, 0x0042, p->sender_name, "the sender name");
+	}
+	if (rc == 0 && p->sender_address) {
+		rc = pst_pc_str(pc, 0x0C1F, p->sender_address, "the sender address");
+		if (rc == 0)
+			rc = pst_pc_str(pc, 0x0065, p->sender_address, "the sender address");
+		if (rc == 0)
+			rc = pst_pc_str(pc, 0x0C1E, addrtype, "the sender address type");
+		if (rc == 0)
+			rc = pst_pc_str(pc, 0x0064, addrtype, "the sender address type");
+		if (rc == 0 && strcmp(addrtype, "SMTP") == 0)
+			rc = pst_pc_str(pc, 0x5D01, p->sender_address, "the sender address");
+	}
+	if (rc == 0 && p->body)
+		rc = pst_pc_str(pc, 0x1000, p->body, "the body");
+	if (rc == 0 && p->html_body) {
+		rc = pst_pc_bin(pc, 0x1013, PT_BINARY, p->html_body, strlen(p->html_body));
+		pst_pc_u32(pc, 0x3FDE, PT_LONG, 65001);   /* PidTagInternetCodepage: UTF-8 */
+	}
+	if (rc == 0 && p->transport_headers)
+		rc = pst_pc_str(pc, 0x007D, p->transport_headers, "the transport headers");
+	if (rc == 0 && p->internet_message_id)
+		rc = pst_pc_str(pc, 0x1035, p->internet_message_id, "the message id");
+	if (rc == 0)
+		rc = put_time(pc, 0x0039, p->submit_time, &m->submit);
+	if (rc == 0)
+		rc = put_time(pc, 0x0E06, p->delivery_time, &m->delivery);
+	if (rc == 0)
+		rc = put_time(pc, 0x3007, p->creation_time ? p->creation_time :
+		              p->delivery_time ? p->delivery_time : p->submit_time, &created);
+	if (rc == 0)
+		rc = put_time(pc, 0x3008, p->modification_time ? p->modification_time :
+		              p->creation_time ? p->creation_time :
+		              p->delivery_time ? p->delivery_time : p->submit_time, &m->modified);
+	pst_pc_u32(pc, 0x0017, PT_LONG, (uint32_t)(p->importance < 0 || p->importance > 2 ? 1 : p->importance));
+	pst_pc_u32(pc, 0x0036, PT_LONG, 0);          /* sensitivity: none */
+	pst_pc_u32(pc, 0x0026, PT_LONG, 0);          /* priority: normal */
+	if (p->flag_status)
+		pst_pc_u32(pc, 0x1090, PT_LONG, (uint32_t)p->flag_status);
+	return rc;
+}
+
+static mbx_pst_msg *msg_new(mbx_pst *pst, uint32_t nid)
+{
+	mbx_pst_msg *m = mbx_calloc(1, sizeof(*m));
+
+	m->pst = pst;
+	m->nid = nid;
+	m->next_sub_own = 1;
+	m->next_sub = &m->next_sub_own;
+	pst_pc_init(&m->pc, &pst->ndb, &m->sn, m->next_sub, pst->cd);
+	pst_tc_init(&m->recips, &pst->ndb, recip_cols, sizeof(recip_cols) / sizeof(recip_cols[0]), pst->cd);
+	return m;
+}
+
+static void attach_free(pst_attach *a)
+{
+	if (!a)
+		return;
+	pst_pc_free(&a->pc);
+	pst_subnodes_free(&a->sn);
+	pst_dstream_free(&a->data);
+	mbx_free(a->short_name);
+	mbx_free(a);
+}
+
+void pst_msg_free_all(mbx_pst_msg *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	if (m->inner)
+		pst_msg_free_all(m->inner);
+	attach_free(m->att);
+	pst_pc_free(&m->pc);
+	pst_subnodes_free(&m->sn);
+	pst_tc_free(&m->recips);
+	if (m->nattach || m->attachments.cols)
+		pst_tc_free(&m->attachments);
+	for (i = 0; i < 3; i++)
+		mbx_free(m->disp[i]);
+	mbx_free(m->klass);
+	mbx_free(m->subject);
+	mbx_free(m->sender);
+	mbx_free(m->topic);
+	mbx_free(m);
+}
+
+int mbx_pst_message_begin(mbx_pst *pst, mbx_pst_nid folder, const mbx_pst_message_props *props,
+                          mbx_pst_msg **out)
+{
+	pst_folder *f = pst_folder_find(pst, folder);
+	mbx_pst_msg *m;
+	uint32_t nid;
+	int rc;
+
+	*out = NULL;
+	if (pst->ndb.err)
+		return pst->ndb.err;
+	if (pst->open)
+		return mbx_error_set(MBX_EINVAL, "a message is already open in %s: end it first", pst->path);
+	if (!f || f->search || f->nid == 0x122)
+		return mbx_error_set(MBX_EINVAL, "0x%x is not a mail folder of %s", folder, pst->path);
+	if (pst->next_message >= (1u << 27))
+		return mbx_error_set(MBX_ELIMIT, "too many messages in %s", pst->path);
+	nid = PST_NID(props->associated ? PST_NID_TYPE_ASSOC_MESSAGE : PST_NID_TYPE_NORMAL_MESSAGE,
+	              pst->next_message++);
+	m = msg_new(pst, nid);
+	m->folder = f;
+	m->assoc = props->associated;
+	rc = put_props(m, props);
+	if (rc) {
+		pst_msg_free_all(m);
+		return rc;
+	}
+	pst->open = m;
+	*out = m;
+	return 0;
+}
+
+static char *join(char *list, const char *name)
+{
+	char *s;
+
+	if (!list)
+		return mbx_strdup(name);
+	s = mbx_asprintf("%s; %s", list, name);
+	mbx_free(list);
+	return s;
+}
+
+int mbx_pst_message_add_recipient(mbx_pst_msg *msg, const mbx_pst_recipient *r)
+{
+	const char *addrtype = r->addrtype ? r->addrtype : "SMTP";
+	const char *name = r->name && *r->name ? r->name : r->address;
+	pst_tc *tc = &msg->recips;
+	int rc = check_open(msg);
+
+	if (rc)
+		return rc;
+	if (r->type < 1 || r->type > 3)
+		return mbx_error_set(MBX_EINVAL, "recipient type %d (1 To, 2 Cc, 3 Bcc) in %s", r->type,
+		                     msg->pst->path);
+	pst_tc_row_begin(tc, msg->nrecips);
+	pst_tc_u32(tc, 0x0C150003, (uint32_t)r->type);
+	pst_tc_u32(tc, 0x0E0F000B, 1);               /* responsibility */
+	pst_tc_u32(tc, 0x0FFE0003, 6);               /* MAPI_MAILUSER */
+	pst_tc_u32(tc, 0x39000003, 0);               /* DT_MAILUSER */
+	pst_tc_u32(tc, 0x3A40000B, 0);
+	rc = pst_tc_str(tc, 0x3001001F, name);
+	if (rc == 0)
+		rc = pst_tc_str(tc, 0x3002001F, addrtype);
+	if (rc == 0)
+		rc = pst_tc_str(tc, 0x3003001F, r->address);
+	if (rc == 0 && r->address && strcmp(addrtype, "SMTP") == 0)
+		rc = pst_tc_str(tc, 0x39FE001F, r->address);
+	if (rc == 0)
+		rc = pst_tc_row_end(tc);
+	if (rc)
+		return rc;
+	msg->nrecips++;
+	if (name)
+		msg->disp[r->type - 1] = join(msg->disp[r->type - 1], name);
+	return 0;
+}
+
+/* An 8.3 name from a long one: "Quarterly report.xlsx" -> "QUARTE~1.XLS". */
+static char *short_name(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	char base[9], ext[4];
+	size_t i, n = 0, blen = dot ? (size_t)(dot - name) : strlen(name);
+
+	for (i = 0; i < blen && n < 6; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c < 0x80 && (c >= '0' && c <= '9' ? 1 : (c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
+			base[n++] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+	}
+	if (n == 0)
+		base[n++] = 'A';
+	base[n] = 0;
+	n = 0;
+	for (i = 1; dot && dot[i] && n < 3; i++) {
+		unsigned char c = (unsigned char)dot[i];
+
+		if (c < 0x80 && (c >= '0' && c <= '9' ? 1 : (c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
+			ext[n++] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+	}
+	ext[n] = 0;
+	return n ? mbx_asprintf("%s~1.%s", base, ext) : mbx_asprintf("%s~1", base);
+}
+
+static int attach_start(mbx_pst_msg *msg, const char *name, const char *mime, int64_t mtime, int method)
+{
+	pst_attach *a;
+	int rc = check_open(msg);
+
+	if (rc)
+		return rc;
+	if (msg->att)
+		return mbx_error_set(MBX_EINVAL, "an attachment is already open in %s: end it first", msg->pst->path);
+	a = mbx_calloc(1, sizeof(*a));
+	a->nid = PST_NID(PST_NID_TYPE_ATTACHMENT, ++msg->next_attach);
+	a->method = method;
+	pst_pc_init(&a->pc, &msg->pst->ndb, &a->sn, msg->next_sub, msg->pst->cd);
+	if (name && *name) {
+		const char *dot = strrchr(name, '.');
+
+		a->short_name = short_name(name);
+		rc = pst_pc_str(&a->pc, 0x3707, name, "the attachment name");
+		if (rc == 0)
+			rc = pst_pc_str(&a->pc, 0x3001, name, "the attachment name");
+		if (rc == 0)
+			rc = pst_pc_str(&a->pc, 0x3704, a->short_name, "the attachment name");
+		if (rc == 0 && dot)
+			rc = pst_pc_str(&a->pc, 0x3703, dot, "the attachment name");
+	}
+	if (rc == 0 && mime)
+		rc = pst_pc_str(&a->pc, 0x370E, mime, "the attachment MIME type");
+	if (rc == 0 && mtime) {
+		uint64_t t;
+
+		rc = put_time(&a->pc, 0x3008, mtime, &t);
+	}
+	pst_pc_u32(&a->pc, 0x3705, PT_LONG, (uint32_t)method);
+	pst_pc_u32(&a->pc, 0x370B, PT_LONG, 0xFFFFFFFFu);   /* not rendered inline */
+	if (rc) {
+		attach_free(a);
+		return rc;
+	}
+	msg->att = a;
+	return 0;
+}
+
+int mbx_pst_attach_begin(mbx_pst_msg *msg, const mbx_pst_attach_props *props)
+{
+	return attach_start(msg, props->filename, props->mime_type, props->modification_time, 1);
+}
+
+int mbx_pst_attach_write(mbx_pst_msg *msg, const void *data, size_t len)
+{
+	int rc = check_open(msg);
+
+	if (rc)
+		return rc;
+	if (!msg->att || msg->att->method != 1)
+		return mbx_error_set(MBX_EINVAL, "no attachment open in %s", msg->pst->path);
+	return pst_dstream_write(&msg->pst->ndb, &msg->att->data, data, len);
+}
+
+/* Finish the open attachment: PC, subnodes, its row. */
+static int attach_finish(mbx_pst_msg *msg)
+{
+	pst_attach *a = msg->att;
+	uint64_t bid, bid_sub = 0, heap = 0, size;
+	pst_tc *tc = &msg->attachments;
+	int rc = 0;
+
+	if (a->method == 1) {
+		pst_dstream *ds = &a->data;
+
+		if (ds->dt.n == 0 && ds->len <= PST_HEAP_ALLOC_MAX) {
+			rc = pst_pc_bin(&a->pc, 0x3701, PT_BINARY, ds->buf, ds->len);
+			pst_dstream_free(ds);
+		} else {
+			uint64_t total;
+			uint32_t nid = PST_NID(PST_NID_TYPE_LTP, (*msg->next_sub)++);
+
+			rc = pst_dstream_finish(&msg->pst->ndb, ds, &bid, &total);
+			if (rc == 0) {
+				pst_subnodes_add(&a->sn, nid, bid, 0, total);
+				pst_pc_hnid(&a->pc, 0x3701, PT_BINARY, nid);
+			}
+		}
+	}
+	if (rc == 0)
+		rc = pst_pc_finish_sized(&a->pc, 0x0E20, a->sn.bytes, &bid, &heap);
+	size = heap + a->sn.bytes;
+	if (rc == 0)
+		rc = pst_subnodes_write(&msg->pst->ndb, &a->sn, &bid_sub);
+	if (rc == 0) {
+		pst_subnodes_add(&msg->sn, a->nid, bid, bid_sub, size);
+		if (msg->nattach == 0)
+			pst_tc_init(tc, &msg->pst->ndb, pst_attach_cols, pst_nattach_cols, msg->pst->cd);
+		pst_tc_row_begin(tc, a->nid);
+		pst_tc_u32(tc, 0x0E200003, (uint32_t)(size > UINT32_MAX ? UINT32_MAX : size));
+		pst_tc_u32(tc, 0x37050003, (uint32_t)a->method);
+		pst_tc_u32(tc, 0x370B0003, 0xFFFFFFFFu);
+		rc = pst_tc_str(tc, 0x3704001F, a->short_name);
+		if (rc == 0)
+			rc = pst_tc_row_end(tc);
+		msg->nattach++;
+	}
+	attach_free(a);
+	msg->att = NULL;
+	return rc;
+}
+
+int mbx_pst_attach_end(mbx_pst_msg *msg)
+{
+	int rc = check_open(msg);
+
+	if (rc)
+		return rc;
+	if (!msg->att || msg->att->method != 1)
+		return mbx_error_set(MBX_EINVAL, "no attachment open in %s", msg->pst->path);
+	return attach_finish(msg);
+}
+
+int mbx_pst_attach_message_begin(mbx_pst_msg *msg, const char *display_name,
+                                 const mbx_pst_message_props *props, mbx_pst_msg **out)
+{
+	mbx_pst_msg *m;
+	int rc;
+
+	*out = NULL;
+	rc = attach_start(msg, display_name, NULL, 0, 5);
+	if (rc)
+		return rc;
+	m = msg_new(msg->pst, PST_NID(PST_NID_TYPE_NORMAL_MESSAGE, (*msg->next_sub)++));
+	/* one NID space for the whole tree: libpst looks subnodes up by NID */
+	m->next_sub = msg->next_sub;
+	m->pc.next_sub = msg->next_sub;
+	m->outer = msg;
+	rc = put_props(m, props);
+	if (rc) {
+		pst_msg_free_all(m);
+		attach_free(msg->att);
+		msg->att = NULL;
+		return rc;
+	}
+	msg->inner = m;
+	*out = m;
+	return 0;
+}
+
+/* Tables, PC and subnode tree of a message: its data, sub and size. */
+static int msg_write(mbx_pst_msg *m, uint64_t *bid, uint64_t *bid_sub, uint64_t *size)
+{
+	uint64_t bd, bs, bytes, heap = 0;
+	int rc = 0, i;
+	static const uint16_t disp_ids[3] = { 0x0E04, 0x0E03, 0x0E02 };
+
+	for (i = 0; rc == 0 && i < 3; i++)
+		rc = pst_pc_str(&m->pc, disp_ids[i], m->disp[i] ? m->disp[i] : "", "a recipient name");
+	if (rc == 0)
+		rc = pst_tc_finish(&m->recips, PST_NID(PST_NID_TYPE_LTP, (*m->next_sub)++), &bd, &bs, &bytes);
+	if (rc == 0)
+		pst_subnodes_add(&m->sn, NID_RECIPIENT_TABLE, bd, bs, bytes);
+	if (rc == 0 && m->nattach > 0) {
+		rc = pst_tc_finish(&m->attachments, PST_NID(PST_NID_TYPE_LTP, (*m->next_sub)++), &bd, &bs, &bytes);
+		if (rc == 0)
+			pst_subnodes_add(&m->sn, NID_ATTACHMENT_TABLE, bd, bs, bytes);
+		m->flags |= MSGFLAG_HASATTACH;
+	}
+	pst_pc_u32(&m->pc, 0x0E07, PT_LONG, m->flags);
+	if (rc == 0)
+		rc = pst_pc_finish_sized(&m->pc, 0x0E08, m->sn.bytes, bid, &heap);
+	*size = heap + m->sn.bytes;
+	if (rc == 0)
+		rc = pst_subnodes_write(&m->pst->ndb, &m->sn, bid_sub);
+	return rc;
+}
+
+static int contents_row(mbx_pst_msg *m, uint64_t size)
+{
+	pst_folder *f = m->folder;
+	pst_tc **tcp = m->assoc ? &f->assoc : &f->contents;
+	pst_tc *tc;
+	int rc;
+
+	if (!*tcp) {
+		*tcp = mbx_malloc(sizeof(**tcp));
+		if (m->assoc)
+			pst_tc_init(*tcp, &m->pst->ndb, pst_assoc_cols, pst_nassoc_cols, m->pst->cd);
+		else
+			pst_tc_init(*tcp, &m->pst->ndb, pst_contents_cols, pst_ncontents_cols, m->pst->cd);
+	}
+	tc = *tcp;
+	pst_tc_row_begin(tc, m->nid);
+	pst_tc_u32(tc, 0x00170003, (uint32_t)(m->importance < 0 || m->importance > 2 ? 1 : m->importance));
+	pst_tc_u32(tc, 0x00360003, 0);
+	pst_tc_u32(tc, 0x0057000B, 0);
+	pst_tc_u32(tc, 0x0058000B, 0);
+	pst_tc_u32(tc, 0x0E070003, m->flags);
+	pst_tc_u32(tc, 0x0E080003, (uint32_t)(size > UINT32_MAX ? UINT32_MAX : size));
+	if (m->submit)
+		pst_tc_i64(tc, 0x00390040, m->submit);
+	if (m->delivery)
+		pst_tc_i64(tc, 0x0E060040, m->delivery);
+	if (m->modified)
+		pst_tc_i64(tc, 0x30080040, m->modified);
+	rc = pst_tc_str(tc, 0x001A001F, m->klass);
+	if (rc == 0)
+		rc = pst_tc_str(tc, 0x0037001F, m->subject);
+	if (rc == 0)
+		rc = pst_tc_str(tc, 0x3001001F, m->subject);
+	if (rc == 0)
+		rc = pst_tc_str(tc, 0x0042001F, m->sender);
+	if (rc == 0)
+		rc = pst_tc_str(tc, 0x0070001F, m->topic);
+	if (rc == 0)
+		rc = pst_tc_str(tc, 0x0E04001F, m->disp[0] ? m->disp[0] : "");
+	if (rc == 0)
+		rc = pst_tc_str(tc, 0x0E03001F, m->disp[1] ? m->disp[1] : "");
+	if (rc == 0)
+		rc = pst_tc_row_end(tc);
+	return rc;
+}
+
+int mbx_pst_message_end(mbx_pst_msg *msg, int64_t *size_out)
+{
+	mbx_pst *pst = msg->pst;
+	mbx_pst_msg *outer = msg->outer;
+	uint64_t bid, bid_sub = 0, size = 0;
+	int rc = check_open(msg);
+
+	if (rc == 0 && msg->att)
+		rc = mbx_error_set(MBX_EINVAL, "an attachment is still open in %s: end it first", pst->path);
+	if (rc)
+		return rc;
+	rc = msg_write(msg, &bid, &bid_sub, &size);
+	if (rc == 0 && outer) {
+		unsigned char obj[8];
+		uint32_t hid;
+		pst_attach *a = outer->att;
+
+		/* PtypObject: the HID of (subnode NID, size) */
+		pst_subnodes_add(&a->sn, msg->nid, bid, bid_sub, size);
+		pst_put32(obj, msg->nid);
+		pst_put32(obj + 4, (uint32_t)(size > UINT32_MAX ? UINT32_MAX : size));
+		rc = pst_heap_alloc(&a->pc.heap, obj, sizeof(obj), &hid);
+		if (rc == 0) {
+			pst_pc_hnid(&a->pc, 0x3701, PT_OBJECT, hid);
+			outer->inner = NULL;
+			rc = attach_finish(outer);
+		}
+	} else if (rc == 0) {
+		pst_ndb_node_add(&pst->ndb, msg->nid, bid, bid_sub, msg->folder->nid);
+		rc = contents_row(msg, size);
+		if (msg->assoc)
+			msg->folder->fai_count++;
+		else {
+			msg->folder->count++;
+			if (!(msg->flags & MSGFLAG_READ))
+				msg->folder->unread++;
+		}
+	}
+	if (rc == 0 && size_out)
+		*size_out = (int64_t)size;
+	if (outer)
+		outer->inner = NULL;
+	else
+		pst->open = NULL;
+	/* written or failed, the handle is spent; a failure is sticky */
+	if (rc && !pst->ndb.err)
+		pst->ndb.err = rc;
+	pst_msg_free_all(msg);
+	return rc;
+}

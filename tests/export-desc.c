@@ -1,0 +1,289 @@
+/*
+ * tests/export-desc - what an exported PST must hold, computed from the
+ * store (not from the PST), for the export tests:
+ *
+ *   export-desc [--counts] DB ALIAS [--from DATE] [--to DATE] [--date-field sent]
+ *               [--include PATH[/]] [--exclude PATH[/]] [--subject TEXT]
+ *               [--attachment GLOB] [--class PREFIX] [--no-associated]
+ *
+ * Default output: the description of tests/PSTDESC.md (unsorted; pipe it
+ * through LC_ALL=C sort).  --counts: one line per folder in the format of
+ * mbx_pst_describe / `mbxrescue verify`: path, messages (FAI included),
+ * attachments (embedded included), attachment bytes.
+ */
+#include "config.h"
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "mbx/export.h"
+#include "mbx/store.h"
+#include "export/export_int.h"
+
+static void put_text(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	for (; *p; p++) {
+		if (*p == '\\')
+			fputs("\\\\", stdout);
+		else if (*p == '\t')
+			fputs("\\t", stdout);
+		else if (*p == '\n')
+			fputs("\\n", stdout);
+		else if (*p == '\r')
+			fputs("\\r", stdout);
+		else if (*p < 0x20 || *p == 0x7f)
+			printf("\\x%02X", *p);
+		else
+			putchar(*p);
+	}
+}
+
+static void sha256_hex(const void *data, size_t len, char out[65])
+{
+	struct sha256_ctx c;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	int i;
+
+	sha256_init(&c);
+	sha256_update(&c, len, data);
+	sha256_digest(&c, sizeof(d), d);
+	for (i = 0; i < SHA256_DIGEST_SIZE; i++)
+		sprintf(out + 2 * i, "%02x", d[i]);
+}
+
+static void attachment_sha(mbx_store *st, const mbx_attachment *a, char out[65])
+{
+	struct sha256_ctx c;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	static unsigned char buf[1 << 16];
+	int64_t off = 0;
+	int i;
+
+	sha256_init(&c);
+	while (off < a->size) {
+		size_t got = 0;
+
+		if (mbx_store_attachment_read(st, a->id, off, buf, sizeof(buf), &got) < 0 || got == 0)
+			break;
+		sha256_update(&c, got, buf);
+		off += (int64_t)got;
+	}
+	sha256_digest(&c, sizeof(d), d);
+	for (i = 0; i < SHA256_DIGEST_SIZE; i++)
+		sprintf(out + 2 * i, "%02x", d[i]);
+}
+
+static const char *rtype(mbx_recip_type t)
+{
+	return t == MBX_RECIP_CC ? "cc" : t == MBX_RECIP_BCC ? "bcc" : "to";
+}
+
+static void describe_message(mbx_store *st, const char *path, const mbx_message *m)
+{
+	char hex[65];
+	size_t i;
+
+	fputs("M\t", stdout);
+	put_text(path);
+	putchar('\t');
+	put_text(m->subject);
+	putchar('\t');
+	put_text(m->sender_name);
+	putchar('\t');
+	put_text(m->sender_address);
+	putchar('\t');
+	put_text(m->message_class ? m->message_class : "IPM.Note");
+	if (m->body && *m->body) {
+		sha256_hex(m->body, strlen(m->body), hex);
+		printf("\t%s", hex);
+	} else {
+		fputs("\t-", stdout);
+	}
+	printf("\t%zu\t%zu\n", m->n_recipients, m->n_attachments);
+	for (i = 0; i < m->n_recipients; i++) {
+		fputs("R\t", stdout);
+		put_text(path);
+		putchar('\t');
+		put_text(m->subject);
+		printf("\t%s\t", rtype(m->recipients[i].type));
+		put_text(m->recipients[i].name);
+		putchar('\t');
+		put_text(m->recipients[i].address);
+		putchar('\n');
+	}
+	for (i = 0; i < m->n_attachments; i++) {
+		const mbx_attachment *a = &m->attachments[i];
+
+		if (a->embedded) {
+			fputs("E\t", stdout);
+			put_text(path);
+			putchar('\t');
+			put_text(m->subject);
+			putchar('\t');
+			put_text(a->embedded->subject);
+			printf("\t%zu\t%zu\n", a->embedded->n_recipients, a->embedded->n_attachments);
+			continue;
+		}
+		attachment_sha(st, a, hex);
+		fputs("A\t", stdout);
+		put_text(path);
+		putchar('\t');
+		put_text(m->subject);
+		putchar('\t');
+		put_text(a->filename);
+		printf("\t%lld\t%s\n", (long long)a->size, hex);
+	}
+}
+
+static void add_sel(mbx_folder_sel **v, size_t *n, char *path)
+{
+	size_t len = strlen(path);
+	int subtree = 1;
+
+	if (len > 1 && path[len - 1] == '/') {
+		path[len - 1] = '\0';
+		subtree = 0;
+	}
+	*v = realloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[*n].path = path;
+	(*v)[*n].subtree = subtree;
+	(*n)++;
+}
+
+typedef struct counts {
+	int64_t msgs, atts, bytes;
+} counts;
+
+int main(int argc, char **argv)
+{
+	mbx_export_filter f;
+	mbx_folder_sel *inc = NULL, *exc = NULL;
+	mbx_store *st = NULL;
+	mbx_mailbox mb;
+	mbx_folder *fo = NULL;
+	size_t nf = 0, i;
+	int *sel, *wr, counts_mode = 0, a = 1, have_deleted = 0;
+	char **paths;
+	counts *cnt;
+
+	memset(&f, 0, sizeof(f));
+	if (a < argc && strcmp(argv[a], "--counts") == 0) {
+		counts_mode = 1;
+		a++;
+	}
+	if (argc - a < 2) {
+		fprintf(stderr, "usage: export-desc [--counts] DB ALIAS [filters]\n");
+		return 2;
+	}
+	for (i = (size_t)a + 2; i < (size_t)argc; i++) {
+		const char *o = argv[i];
+		char *v = i + 1 < (size_t)argc ? argv[i + 1] : NULL;
+
+		if (strcmp(o, "--no-associated") == 0) {
+			f.no_associated = 1;
+			continue;
+		}
+		if (strcmp(o, "--date-field") == 0 && v) {
+			f.date_field = strcmp(v, "sent") == 0 ? MBX_DATE_SENT : MBX_DATE_RECEIVED;
+		} else if (strcmp(o, "--from") == 0 && v) {
+			if (mbx_export_parse_date(v, 0, &f.from) < 0)
+				return 2;
+		} else if (strcmp(o, "--to") == 0 && v) {
+			if (mbx_export_parse_date(v, 1, &f.to) < 0)
+				return 2;
+		} else if (strcmp(o, "--include") == 0 && v) {
+			add_sel(&inc, &f.n_include, v);
+		} else if (strcmp(o, "--exclude") == 0 && v) {
+			add_sel(&exc, &f.n_exclude, v);
+		} else if (strcmp(o, "--subject") == 0 && v) {
+			f.subject = v;
+		} else if (strcmp(o, "--attachment") == 0 && v) {
+			f.attachment_glob = v;
+		} else if (strcmp(o, "--class") == 0 && v) {
+			f.class_prefix = v;
+		} else {
+			fprintf(stderr, "export-desc: bad option %s\n", o);
+			return 2;
+		}
+		i++;
+	}
+	f.include = inc;
+	f.exclude = exc;
+	if (mbx_store_open(&st, argv[a], MBX_STORE_READONLY) < 0 ||
+	    mbx_store_mailbox_by_alias(st, argv[a + 1], &mb) < 0 ||
+	    mbx_store_folders(st, mb.id, &fo, &nf) < 0) {
+		fprintf(stderr, "export-desc: %s\n", mbx_error_last());
+		return 1;
+	}
+	sel = calloc(nf + 1, sizeof(int));
+	wr = calloc(nf + 1, sizeof(int));
+	paths = calloc(nf + 1, sizeof(char *));
+	cnt = calloc(nf + 1, sizeof(counts));
+	exp_filter_folders(&f, fo, nf, sel, wr);
+	for (i = 0; i < nf; i++) {
+		size_t p;
+		const char *name = fo[i].name;
+
+		for (p = i; p-- > 0;)
+			if (fo[p].id == fo[i].parent_id)
+				break;
+		if (fo[i].parent_id == 0 && fo[i].role == MBX_ROLE_DELETED) {
+			name = "Deleted Items";
+			if (wr[i])
+				have_deleted = 1;
+		}
+		paths[i] = exp_path_join(fo[i].parent_id ? paths[p] : "", name);
+	}
+	for (i = 0; i < nf; i++) {
+		mbx_msg_iter *it;
+		mbx_message *m;
+		int64_t normal = 0;
+		size_t k;
+
+		if (!wr[i])
+			continue;
+		if (sel[i] && mbx_store_messages(st, fo[i].id, &it) == 0) {
+			while (mbx_msg_iter_next(it, &m) > 0) {
+				if (exp_filter_message(&f, m)) {
+					cnt[i].msgs++;
+					cnt[i].atts += (int64_t)m->n_attachments;
+					for (k = 0; k < m->n_attachments; k++)
+						if (!m->attachments[k].embedded)
+							cnt[i].bytes += m->attachments[k].size;
+					if (!m->associated) {
+						normal++;
+						if (!counts_mode)
+							describe_message(st, paths[i], m);
+					}
+				}
+				mbx_message_free(m);
+			}
+			mbx_msg_iter_free(it);
+		}
+		if (counts_mode) {
+			printf("%s\t%lld\t%lld\t%lld\n", paths[i], (long long)cnt[i].msgs,
+			       (long long)cnt[i].atts, (long long)cnt[i].bytes);
+		} else {
+			fputs("F\t", stdout);
+			put_text(paths[i]);
+			printf("\t%lld\n", (long long)normal);
+		}
+	}
+	/* Every PST has a Deleted Items folder. */
+	if (!have_deleted)
+		printf(counts_mode ? "Deleted Items\t0\t0\t0\n" : "F\tDeleted Items\t0\n");
+	for (i = 0; i < nf; i++)
+		mbx_free(paths[i]);
+	free(paths);
+	free(sel);
+	free(wr);
+	free(cnt);
+	free(inc);
+	free(exc);
+	mbx_folders_free(fo, nf);
+	mbx_mailbox_clear(&mb);
+	mbx_store_free(st);
+	return 0;
+}

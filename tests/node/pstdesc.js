@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+// tests/node/pstdesc.js FILE.pst - describe a PST as the npm package
+// pst-extractor reads it, in the format of tests/PSTDESC.md (unsorted: pipe
+// through LC_ALL=C sort).  Exit 0 ok, 2 when the file can not be read.
+//
+// pst-extractor lists a folder's messages from its contents table (up to
+// PidTagContentCount), folders from the hierarchy tables.  The top folder
+// is the IPM subtree named by the store's PidTagIpmSubTreeEntryId.
+// Sender name: PidTagSenderName (0x0C1A), else PidTagSentRepresentingName
+// (0x0042); sender email: 0x0C1F, else 0x0065 (as the other describers).
+'use strict';
+
+const crypto = require('crypto');
+let PSTFile;
+try {
+  ({ PSTFile } = require('pst-extractor'));
+} catch (e) {
+  process.stderr.write('pstdesc.js: pst-extractor is not installed (run npm install in tests/node)\n');
+  process.exit(77);
+}
+
+const out = [];
+
+function text(s) {
+  if (s === null || s === undefined) return '';
+  s = String(s).replace(/\0+$/, '');
+  let r = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0);
+    if (ch === '\\') r += '\\\\';
+    else if (ch === '\t') r += '\\t';
+    else if (ch === '\n') r += '\\n';
+    else if (ch === '\r') r += '\\r';
+    else if (c < 0x20 || c === 0x7f) r += '\\x' + c.toString(16).toUpperCase().padStart(2, '0');
+    else r += ch;
+  }
+  return r;
+}
+
+function sha(buf) {
+  return crypto.createHash('sha256').update(buf).digest('hex');
+}
+
+function pathJoin(parent, name) {
+  // "/" and "\" inside a name get a backslash (as tests/export-desc does);
+  // the path is then escaped like any text field.
+  const n = String(name || '').replace(/\0+$/, '').replace(/[/\\]/g, '\\$&');
+  return parent === null ? n : parent + '/' + n;
+}
+
+function senderName(m) {
+  return m.senderName || m.sentRepresentingName || '';
+}
+
+function senderEmail(m) {
+  return m.senderEmailAddress || m.sentRepresentingEmailAddress || '';
+}
+
+function attachData(a) {
+  const item = a.pstTableItems ? a.pstTableItems.get(0x3701) : null;
+  if (!item) return Buffer.alloc(0);
+  if (!item.isExternalValueReference) return Buffer.from(item.data);
+  const s = a.fileInputStream;
+  if (!s) return Buffer.alloc(0);
+  const b = Buffer.alloc(s.length.toNumber());
+  s.readCompletely(b);
+  return b;
+}
+
+function recipientType(t) {
+  return t === 1 ? 'to' : t === 2 ? 'cc' : t === 3 ? 'bcc' : String(t);
+}
+
+function message(path, m) {
+  const subject = m.subject || '';
+  const body = m.body;
+  const nrec = m.numberOfRecipients;
+  const natt = m.numberOfAttachments;
+  out.push(['M', text(path), text(subject), text(senderName(m)), text(senderEmail(m)), text(m.messageClass),
+    body ? sha(Buffer.from(body.replace(/\0+$/, ''), 'utf8')) : '-', nrec, natt].join('\t'));
+  for (let i = 0; i < nrec; i++) {
+    const r = m.getRecipient(i);
+    if (!r) continue;
+    out.push(['R', text(path), text(subject), recipientType(r.recipientType), text(r.displayName),
+      text(r.emailAddress)].join('\t'));
+  }
+  for (let i = 0; i < natt; i++) {
+    const a = m.getAttachment(i);
+    if (a.attachMethod === 5) {
+      const e = a.embeddedPSTMessage;
+      if (!e) continue;
+      out.push(['E', text(path), text(subject), text(e.subject), e.numberOfRecipients,
+        e.numberOfAttachments].join('\t'));
+    } else {
+      const data = attachData(a);
+      out.push(['A', text(path), text(subject), text(a.longFilename || a.filename), data.length,
+        sha(data)].join('\t'));
+    }
+  }
+}
+
+function folder(f, path) {
+  let count = 0;
+  const msgs = [];
+  if (f.contentCount > 0) {
+    let m = f.getNextChild();
+    while (m) {
+      // Only normal messages (NID type 4), as in the description format.
+      if ((m.descriptorNodeId.toNumber() & 0x1f) === 0x04) msgs.push(m);
+      m = f.getNextChild();
+    }
+  }
+  count = msgs.length;
+  if (path !== null) out.push(['F', text(path), count].join('\t'));
+  for (const m of msgs) message(path === null ? '' : path, m);
+  // Not only when PidTagSubfolders says so: Outlook may leave it out.
+  for (const s of f.getSubFolders()) {
+    if ((s.descriptorNodeId.toNumber() & 0x1f) !== 0x02) continue;
+    folder(s, pathJoin(path, s.displayName));
+  }
+}
+
+function main() {
+  const file = process.argv[2];
+  if (!file || process.argv.length !== 3) {
+    process.stderr.write('usage: pstdesc.js FILE.pst\n');
+    process.exit(2);
+  }
+  let pst;
+  try {
+    pst = new PSTFile(file);
+  } catch (e) {
+    process.stderr.write(`pstdesc.js: ${file}: pst-extractor can not open it: ${e.message}\n`);
+    process.exit(2);
+  }
+  const store = pst.getMessageStore();
+  const eid = store.pstTableItems ? store.pstTableItems.get(0x35e0) : null;
+  const topNid = eid && eid.data && eid.data.length >= 24 ? eid.data.readUInt32LE(20) : 0x8022;
+  const root = pst.getRootFolder();
+  let top = null;
+  for (const s of root.getSubFolders()) {
+    if (s.descriptorNodeId.toNumber() === topNid) top = s;
+  }
+  if (!top) {
+    process.stderr.write(`pstdesc.js: ${file}: no Top of Personal Folders (NID 0x${topNid.toString(16)})\n`);
+    process.exit(2);
+  }
+  folder(top, null);
+  process.stdout.write(out.length ? out.join('\n') + '\n' : '');
+  pst.close();
+}
+
+main();

@@ -1,0 +1,56 @@
+#!/bin/sh
+# Export from the console: F5 on marked mailboxes writes PSTs that
+# `mbxrescue verify` accepts, with a summary of each PST's verification;
+# exporting an orphaned mailbox shows Exmerge's MSEMS lines in the log
+# pane, then the console explains why and offers the adjuster.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/t_console_lib.sh"
+
+DB=$(demo_db) || { echo "# can not create the demo store"; exit 1; }
+OUT="$T_TMP/out"
+tm_start 100 30 --db "$DB"
+check "start screen" tm_wait "Mailbox Resources (" 10
+# Sort orphans first: the last rows are mailboxes with a directory entry.
+tm_keys s
+check "s sorts orphans first" tm_wait "sorted by orphans first" 5
+tm_keys End Space Up Up Space
+check "two mailboxes marked" tm_wait "[2 marked]" 5
+tm_keys F5
+check "F5 opens the export dialog" tm_wait "Export mailboxes to PST" 5
+check "the default destination is shown" tm_wait "$T_TMP/pst" 2
+tm_keys C-u
+tm_keys -l "$OUT"
+tm_keys Enter
+check "the export summary appears" tm_wait "Export summary" 60
+check "both PSTs exported and verified" tm_wait "2 of 2 mailboxes exported and verified" 2
+check "the summary shows each PST's verification" tm_wait "read back with libpst: identical" 2
+tm_keys Enter
+check "summary closes" tm_wait_gone "Export summary" 5
+n=$(ls "$OUT"/*.PST 2>/dev/null | wc -l)
+[ "$n" -eq 2 ] && ok "two PST files written" || not_ok "two PST files written (found $n)"
+for f in "$OUT"/*.PST; do
+	[ -f "$f" ] || continue
+	expect_status 0 "mbxrescue verify accepts $(basename "$f")" "$MBX" verify "$f"
+done
+check "the export log lines reach the log pane" tm_wait "successfully processed" 5
+
+# An orphaned mailbox: Home is the first orphan in this order.
+tm_keys u Home
+tm_wait "NO directory entry" 5
+tm_keys e
+check "export dialog again" tm_wait "Export mailboxes to PST" 5
+tm_keys C-u
+tm_keys -l "$OUT"
+tm_keys Enter
+check "summary shows the failure" tm_wait "FAILED" 60
+tm_keys Enter
+check "the console explains why and offers the adjuster" tm_wait "Mailboxes without a directory entry" 5
+check "the log pane shows the MSEMS line" tm_wait "Error configuring message service (MSEMS)" 2
+tm_keys y
+check "yes opens the adjuster" tm_wait "Consistency adjuster (DS/IS)" 5
+tm_keys Escape
+check "adjuster left" tm_wait_gone "Consistency adjuster (DS/IS)" 5
+n=$(ls "$OUT"/*.PST 2>/dev/null | wc -l)
+[ "$n" -eq 2 ] && ok "no PST for the orphan" || not_ok "no PST for the orphan ($n files)"
+check "quit" tm_quit
+done_testing

@@ -1,0 +1,64 @@
+#!/bin/sh
+# The console's start screen: both panel titles and the demo's orphan
+# count; --ascii draws no line-drawing characters; not a terminal: refuse.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/t_console_lib.sh"
+
+DB=$(demo_db) || { echo "# can not create the demo store"; exit 1; }
+# The orphan count the core reports, to compare with the screen.
+ORPHANS=$("$MBX" --db "$DB" check 2>/dev/null | grep -c -i "orphaned-mailbox")
+[ "$ORPHANS" -gt 0 ] && ok "the demo has orphaned mailboxes ($ORPHANS)" ||
+	not_ok "the demo has orphaned mailboxes (check reported $ORPHANS)"
+
+tm_start 80 24 --db "$DB"
+check "start screen shows Mailbox Resources with the orphan count" \
+	tm_wait "Mailbox Resources (" 10
+check "title counts the orphans" tm_wait "$ORPHANS orphaned)" 2
+check "start screen shows Recipients" tm_wait "Recipients (" 2
+check "header names the server" tm_wait "EXCH1" 2
+check "the log pane shows this session" tm_wait "Log (this session)" 2
+check "the key bar shows F10 Quit" tm_wait "F10Quit" 2
+n=$(tm_cap | grep -c '!')
+[ "$n" -ge "$ORPHANS" ] && ok "orphans carry the ! marker ($n)" || not_ok "orphans carry the ! marker ($n < $ORPHANS)"
+tm_keys '?'
+check "? opens the help" tm_wait "this help" 5
+tm_keys End
+check "help scrolls to the last group" tm_wait "Markers" 5
+tm_keys Escape
+check "help closes" tm_wait_gone "this help" 5
+check "q quits with status 0" tm_quit
+
+# --ascii: no line-drawing characters on screen or in the raw output.
+tm_start 80 24 --ascii --db "$DB"
+tm pipe-pane -o "cat >>'$T_TMP/raw.out'"
+tm_wait "Mailbox Resources (" 10
+tm_keys F1
+tm_wait "this help" 5
+tm_keys Escape
+tm_wait_gone "this help" 5
+tm_cap >"$T_TMP/ascii.txt"
+if grep -q "$(printf '\342\224')\|$(printf '\342\225')" "$T_TMP/ascii.txt"; then
+	not_ok "--ascii screen has no box-drawing characters"
+else
+	ok "--ascii screen has no box-drawing characters"
+fi
+check "--ascii draws ASCII borders" grep -q '^+-' "$T_TMP/ascii.txt"
+sleep 0.2
+check "raw terminal output was recorded" test -s "$T_TMP/raw.out"
+if LC_ALL=C grep -q "$(printf '\016')\|$(printf '\033')(0\|$(printf '\342\224')" "$T_TMP/raw.out"; then
+	not_ok "--ascii output has no alternate-charset or line-drawing bytes"
+else
+	ok "--ascii output has no alternate-charset or line-drawing bytes"
+fi
+check "--ascii quits" tm_quit
+
+# Not a terminal: one line pointing to the batch commands, exit 2.
+"$MBX" --db "$DB" </dev/null >"$T_TMP/pipe.out" 2>"$T_TMP/pipe.err"
+st=$?
+[ "$st" -eq 2 ] && ok "stdin not a terminal: exit 2" || not_ok "stdin not a terminal: exit 2 (got $st)"
+script_st=$( ( "$MBX" --db "$DB" 2>"$T_TMP/pipe2.err"; echo $? >"$T_TMP/st" ) | cat; cat "$T_TMP/st")
+[ "$script_st" = 2 ] && ok "stdout piped: exit 2" || not_ok "stdout piped: exit 2 (got $script_st)"
+[ "$(wc -l <"$T_TMP/pipe2.err")" -eq 1 ] && ok "refusal is one line" || not_ok "refusal is one line"
+check "refusal points to the batch commands" grep -q -- "--help" "$T_TMP/pipe2.err"
+[ ! -s "$T_TMP/pipe.out" ] && ok "nothing drawn on a pipe" || not_ok "nothing drawn on a pipe"
+done_testing

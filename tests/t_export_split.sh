@@ -1,0 +1,59 @@
+#!/bin/sh
+# --max-pst-size splits a mailbox by whole messages into ALIAS.PST,
+# ALIAS-002.PST, ...; every part is verified, no part is over the size, and
+# together they hold the whole mailbox.  A mailbox whose folder tree hides
+# items from the export fails instead of writing an incomplete PST.
+. "$top_srcdir/tests/lib.sh"
+DESC="$top_builddir/tests/export-desc"
+GEN="$top_builddir/tests/export-genmbx"
+DB=$T_TMP/split.db
+# 40 messages with 100 KiB attachments: about 4 MB.
+"$GEN" "$DB" Split "Split, Mailbox" 40 100 --fai 2 || skip_all "export-genmbx failed"
+O=$T_TMP/o
+expect_status 0 "export with --max-pst-size 1M" "$MBX" --db "$DB" export Split --out "$O" --max-pst-size 1M --log-level 2
+cp "$T_TMP/out" "$T_TMP/run"
+parts=$(ls "$O" | grep -c '^SPLIT.*\.PST$')
+check "split into several files ($parts)" test "$parts" -ge 3
+check "first part is SPLIT.PST, then SPLIT-002.PST" test -f "$O/SPLIT.PST" -a -f "$O/SPLIT-002.PST"
+k=2
+while [ $k -le "$parts" ]; do
+	f=$(printf '%s/SPLIT-%03d.PST' "$O" $k)
+	check "part $k exists with its number" test -f "$f"
+	k=$((k + 1))
+done
+big=0
+for f in "$O"/SPLIT*.PST; do
+	[ "$(stat -c %s "$f")" -le 1048576 ] || big=$((big + 1))
+done
+check "no part over 1 MiB" test "$big" -eq 0
+check "the log says the mailbox was split" grep -q "was split into $parts files" "$T_TMP/run"
+# Together the parts hold every message and attachment, each part the tree.
+sum=0 atts=0 trees=0
+for f in "$O"/SPLIT*.PST; do
+	"$MBX" verify "$f" > "$T_TMP/v" || not_ok "verify $f"
+	m=$(tail -1 "$T_TMP/v" | awk '{ print $3 }')
+	a=$(tail -1 "$T_TMP/v" | awk '{ print $5 }')
+	sum=$((sum + m)); atts=$((atts + a))
+	grep -q '^Inbox/Data ' "$T_TMP/v" && trees=$((trees + 1))
+done
+want=$("$DESC" --counts "$DB" Split | awk -F '\t' '{ m += $2; a += $3 } END { print m " " a }')
+check "all 42 items in the parts together ($sum)" test "$sum $atts" = "$want"
+check "every part holds the folder tree" test "$trees" -eq "$parts"
+expect_status 2 "a size under 1M is refused" "$MBX" --db "$DB" export Split --out "$T_TMP/x" --max-pst-size 100K
+expect_status 2 "a malformed size is refused" "$MBX" --db "$DB" export Split --out "$T_TMP/x" --max-pst-size lots
+
+# A folder tree deeper than the store reads (64 levels today): the export
+# must either hold every item or fail without a PST, never lose one quietly.
+"$GEN" "$DB" Deep "Deep, Tree" 3 1 --deep 100 || not_ok "export-genmbx --deep"
+"$MBX" --db "$DB" export Deep --out "$T_TMP/d" > "$T_TMP/out" 2> "$T_TMP/err"
+st=$?
+if [ $st -eq 0 ]; then
+	n=$("$MBX" verify "$T_TMP/d/DEEP.PST" | tail -1 | awk '{ print $3 }')
+	check "deep tree exported whole ($n items)" test "$n" -eq 4
+else
+	check "deep tree: exit 1 ($st)" test "$st" -eq 1
+	check "the error counts the unreachable items" \
+		grep -q "the store counts 4 items in mailbox 'Deep, Tree' but only 3 are reachable" "$T_TMP/err"
+	check "no PST written for it" test -z "$(ls "$T_TMP/d" | grep -i pst)"
+fi
+done_testing

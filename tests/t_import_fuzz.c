@@ -1,0 +1,220 @@
+/*
+ * tests/t_import_fuzz.c - a bad PST never crashes or hangs the importer
+ * and never leaves part of itself in the store.  A few hundred mutations
+ * of support.pst (truncations, bit flips, overwritten runs of bytes,
+ * zeroed pages, garbage headers) are imported one after another into the
+ * same store, within a time budget; each import either succeeds or fails
+ * with a clear error naming the file, and a failed one leaves the mailbox
+ * exactly as it was.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mbx/demo.h"
+#include "mbx/import.h"
+#include "mbx/store.h"
+#include "tap.h"
+
+#define MUTATIONS 300
+#define BUDGET_SECONDS 45
+
+typedef struct snap {
+	int exists;
+	int64_t folders, messages;
+} snap;
+
+static void snapshot(const char *db, snap *s)
+{
+	mbx_store *st;
+	mbx_mailbox mb;
+	mbx_folder *f;
+	size_t n, i;
+
+	memset(s, 0, sizeof(*s));
+	if (mbx_store_open(&st, db, MBX_STORE_READONLY) < 0) {
+		s->folders = -1;
+		return;
+	}
+	if (mbx_store_mailbox_by_alias(st, "FUZZ", &mb) == 0) {
+		s->exists = 1;
+		if (mbx_store_folders(st, mb.id, &f, &n) == 0) {
+			s->folders = (int64_t)n;
+			for (i = 0; i < n; i++)
+				s->messages += f[i].message_count;
+			mbx_folders_free(f, n);
+		}
+		mbx_mailbox_clear(&mb);
+	}
+	mbx_store_free(st);
+}
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+
+static uint64_t rnd(void)
+{
+	/* xorshift64*: reproducible mutations, no dependence on rand(). */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 2685821657736338717ull;
+}
+
+/* One mutation of orig into buf; returns the new length. */
+static size_t mutate(const unsigned char *orig, size_t n, unsigned char *buf, int i, const char **kind)
+{
+	size_t len = n, k, pos, run;
+
+	memcpy(buf, orig, n);
+	switch (i % 6) {
+	case 0:
+		*kind = "truncated";
+		len = (size_t)(rnd() % n);
+		break;
+	case 1:
+		*kind = "bit flips";
+		for (k = 0, run = 1 + rnd() % 64; k < run; k++)
+			buf[rnd() % n] ^= (unsigned char)(1u << (rnd() % 8));
+		break;
+	case 2:
+		*kind = "garbage run";
+		pos = (size_t)(rnd() % n);
+		run = 1 + (size_t)(rnd() % 4096);
+		for (k = pos; k < n && k < pos + run; k++)
+			buf[k] = (unsigned char)rnd();
+		break;
+	case 3:
+		*kind = "zeroed page";
+		pos = (size_t)(rnd() % (n / 512)) * 512;
+		memset(buf + pos, 0, n - pos < 512 ? n - pos : 512);
+		break;
+	case 4:
+		*kind = "header bytes";
+		for (k = 0, run = 1 + rnd() % 8; k < run; k++)
+			buf[rnd() % 564] = (unsigned char)rnd();
+		break;
+	default:
+		*kind = "random file";
+		len = 512 + (size_t)(rnd() % 65536);
+		for (k = 0; k < len && k < n; k++)
+			buf[k] = (unsigned char)rnd();
+		if (len > n)
+			len = n;
+		break;
+	}
+	return len;
+}
+
+int main(void)
+{
+	const char *sh = getenv("MBX_SHARED");
+	char tmpl[] = "/tmp/t_import_fuzz.XXXXXX", *dir, *db, *pst, *src;
+	unsigned char *orig, *buf;
+	snap prev;
+	size_t n;
+	FILE *fp;
+	time_t t0 = time(NULL);
+	int i, done = 0, hung = 0, crashed = 0, passed = 0, failed = 0, unclear = 0, changed = 0, wrong_ok = 0;
+
+	if (!sh)
+		tap_skip_all("MBX_SHARED is not set");
+	src = mbx_asprintf("%s/testdata/pst/support.pst", sh);
+	fp = fopen(src, "rb");
+	if (!fp)
+		tap_skip_all("../shared/testdata/pst/support.pst is not there");
+	fseek(fp, 0, SEEK_END);
+	n = (size_t)ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	orig = mbx_malloc(n);
+	buf = mbx_malloc(n);
+	if (fread(orig, 1, n, fp) != n)
+		tap_skip_all("can not read support.pst");
+	fclose(fp);
+
+	dir = mkdtemp(tmpl);
+	if (!dir)
+		tap_skip_all("no temporary directory");
+	db = mbx_asprintf("%s/fuzz.db", dir);
+	pst = mbx_asprintf("%s/mutant.pst", dir);
+	ok(mbx_demo_create(db) == 0, "a demo store");
+	snapshot(db, &prev);
+
+	for (i = 0; i < MUTATIONS && time(NULL) - t0 < BUDGET_SECONDS; i++) {
+		mbx_import_opts o;
+		mbx_import_result r;
+		snap before, after;
+		const char *kind = "";
+		size_t len = mutate(orig, n, buf, i, &kind);
+		int rc;
+
+		fp = fopen(pst, "wb");
+		if (!fp || (len && fwrite(buf, 1, len, fp) != len)) {
+			ok(0, "write mutation %d", i);
+			break;
+		}
+		fclose(fp);
+		before = prev;
+		mbx_import_opts_init(&o);
+		o.db_path = db;
+		o.pst_path = pst;
+		o.alias = "FUZZ";
+		o.create = 1;
+		o.mode = MBX_IMPORT_MERGE;
+		o.timeout_seconds = 2;
+		o.max_memory = INT64_C(512) << 20;
+		rc = mbx_import_run(&o, &r);
+		snapshot(db, &after);
+		prev = after;
+		done++;
+		if (rc == 0) {
+			passed++;
+			/* libpst read it to the end: everything it read is there. */
+			if (after.messages != before.messages + r.imported)
+				wrong_ok++;
+		} else {
+			failed++;
+			if (r.error && strstr(r.error, "made no progress"))
+				hung++;
+			else if (r.error && strstr(r.error, "crashed"))
+				crashed++;
+			if (!r.error || !strstr(r.error, "mutant.pst")) {
+				unclear++;
+				diag("mutation %d (%s): unclear error '%s'", i, kind, r.error ? r.error : "");
+			}
+			if (before.exists != after.exists || before.folders != after.folders ||
+			    before.messages != after.messages) {
+				changed++;
+				diag("mutation %d (%s): the store changed on failure", i, kind);
+			}
+		}
+		mbx_import_result_clear(&r);
+	}
+	diag("%d mutations in %lld s: %d imported, %d refused (libpst crashed on %d, hung on %d)",
+	     done, (long long)(time(NULL) - t0), passed, failed, crashed, hung);
+	ok(done >= 100, "at least 100 mutations ran within the budget (%d)", done);
+	ok(failed > 0, "some mutations were refused");
+	is_int(unclear, 0, "every refusal names the file");
+	is_int(changed, 0, "a refused file leaves the store unchanged");
+	is_int(wrong_ok, 0, "an accepted file is imported completely");
+	{
+		snap s;
+		snapshot(db, &s);
+		ok(s.folders >= 0, "the store still opens");
+	}
+	{
+		char *cmd = mbx_asprintf("rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			diag("could not remove %s", dir);
+		mbx_free(cmd);
+	}
+	mbx_free(db);
+	mbx_free(pst);
+	mbx_free(src);
+	mbx_free(orig);
+	mbx_free(buf);
+	return tap_done();
+}

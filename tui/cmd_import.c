@@ -1,0 +1,262 @@
+/*
+ * tui/cmd_import.c - the import commands of the batch command line:
+ *
+ *   import-pst FILE.pst --mailbox ALIAS [--create] [--mode copy|merge|replace]
+ *              [--folder PATH] [--display-name NAME] [--log FILE] [--log-level N]
+ *              [--timeout SECONDS]
+ *   import-directory FILE.ldif|FILE.csv [--dry-run]
+ *   export-directory --created-by-adjuster [--out FILE] [--base DN]
+ *
+ * Exit status: 0 done; 1 done, but some PST items could not be read;
+ * 2 usage or input error (bad PST, malformed directory file), nothing changed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mbx/common.h"
+#include "mbx/import.h"
+#include "mbx/log.h"
+#include "mbx/store.h"
+#include "mbx/text.h"
+#include "cli.h"
+#include "cmds.h"
+
+static char *clean(const tui_opts *o, const char *s)
+{
+	return mbx_text_clean(s, -1, o->ascii ? MBX_TEXT_ASCII : 0, NULL);
+}
+
+static void print_log_line(void *ud, int level, const char *line)
+{
+	(void)ud;
+	(void)level;
+	printf("%s\n", line);
+	fflush(stdout);
+}
+
+static int fail_last(const tui_opts *o, int status)
+{
+	char *msg = clean(o, mbx_error_last());
+
+	cli_fail(status, "%s", msg);
+	mbx_free(msg);
+	return status;
+}
+
+int cmd_import_pst(const tui_opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "mailbox", required_argument, NULL, 'm' },
+		{ "create", no_argument, NULL, 'c' },
+		{ "mode", required_argument, NULL, 'M' },
+		{ "folder", required_argument, NULL, 'f' },
+		{ "display-name", required_argument, NULL, 'n' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "log-level", required_argument, NULL, 'L' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	mbx_import_opts opts;
+	mbx_import_result res;
+	char *end;
+	int ch, rc;
+
+	mbx_import_opts_init(&opts);
+	opts.db_path = o->db_path;
+	opts.log_cb = print_log_line;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'm': opts.alias = optarg; break;
+		case 'c': opts.create = 1; break;
+		case 'M':
+			if (mbx_import_mode_parse(optarg, &opts.mode) < 0)
+				return cli_usage_error(argv[0], "%s", mbx_error_last());
+			break;
+		case 'f': opts.folder = optarg; break;
+		case 'n': opts.display_name = optarg; break;
+		case 'l': opts.log_path = optarg; break;
+		case 'L':
+			opts.log_level = (int)strtol(optarg, &end, 10);
+			if (*end || opts.log_level < 0 || opts.log_level > 3)
+				return cli_usage_error(argv[0], "--log-level takes 0 to 3, not '%s'", optarg);
+			break;
+		case 't':
+			opts.timeout_seconds = (int)strtol(optarg, &end, 10);
+			if (*end || opts.timeout_seconds <= 0)
+				return cli_usage_error(argv[0], "--timeout takes a number of seconds, not '%s'",
+				                       optarg);
+			break;
+		default:
+			return cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error(argv[0], optind >= argc ? "name the .pst file to import"
+		                                             : "import one .pst file at a time");
+	if (!opts.alias || !*opts.alias)
+		return cli_usage_error(argv[0], "name the target mailbox with --mailbox ALIAS");
+	opts.pst_path = argv[optind];
+
+	rc = mbx_import_run(&opts, &res);
+	if (rc < 0) {
+		char *msg = clean(o, res.error ? res.error : mbx_error_last());
+		cli_fail(EXIT_USAGE, "%s", msg);
+		mbx_free(msg);
+		mbx_import_result_clear(&res);
+		return EXIT_USAGE;
+	}
+	{
+		char *file = clean(o, opts.pst_path), *alias = clean(o, res.alias);
+		printf("%s -> %s%s: %lld folders (%lld new), %lld items imported, %lld skipped, "
+		       "%lld replaced, %lld failed; %lld attachments, %lld bytes in %.2f s\n",
+		       file, alias, res.mailbox_created ? " (new store mailbox, no directory entry)" : "",
+		       (long long)res.folders, (long long)res.folders_created, (long long)res.imported,
+		       (long long)res.skipped, (long long)res.replaced, (long long)res.failed,
+		       (long long)res.attachments, (long long)res.bytes, res.seconds);
+		mbx_free(file);
+		mbx_free(alias);
+	}
+	rc = res.failed ? EXIT_FINDINGS : EXIT_OK;
+	mbx_import_result_clear(&res);
+	return rc;
+}
+
+int cmd_import_directory(const tui_opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	mbx_dir_report rep;
+	mbx_store *st = NULL;
+	char *file;
+	size_t i;
+	int ch, dry = 0, rc, status;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch == 'n')
+			dry = 1;
+		else
+			return cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+	}
+	if (optind != argc - 1)
+		return cli_usage_error(argv[0], "name one .ldif or .csv file");
+	if (mbx_store_open(&st, o->db_path, 0) < 0)
+		return fail_last(o, EXIT_USAGE);
+	rc = mbx_directory_import(st, argv[optind], dry, &rep);
+	file = clean(o, argv[optind]);
+	for (i = 0; i < rep.n_entries; i++) {
+		const mbx_dir_entry_report *e = &rep.entries[i];
+		char *alias = clean(o, e->alias ? e->alias : ""), *detail = clean(o, e->detail);
+		printf("%s:%lld: %s%s%s%s%s\n", file, (long long)e->line, mbx_dir_action_name(e->action),
+		       *alias ? " " : "", alias, *detail ? ": " : "", detail);
+		mbx_free(alias);
+		mbx_free(detail);
+	}
+	if (rc < 0) {
+		status = fail_last(o, EXIT_USAGE);
+	} else {
+		printf("%s: %lld created, %lld updated, %lld skipped%s\n", file, (long long)rep.created,
+		       (long long)rep.updated, (long long)rep.skipped,
+		       dry ? " (dry run: nothing was changed)" : "");
+		status = EXIT_OK;
+	}
+	mbx_free(file);
+	mbx_dir_report_clear(&rep);
+	mbx_store_free(st);
+	return status;
+}
+
+/* Write text to path through a temporary file (0600) and a rename, so
+ * that path is complete or untouched. */
+static int write_file(const char *path, const char *text)
+{
+	char *tmp = mbx_asprintf("%s.tmp.XXXXXX", path);
+	size_t len = strlen(text), off = 0;
+	int fd = mkstemp(tmp), rc = 0;
+
+	if (fd < 0) {
+		rc = mbx_error_set(MBX_EIO, "%s: can not create: %s", path, strerror(errno));
+		goto out;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = mbx_error_set(errno == ENOSPC ? MBX_ENOSPC : MBX_EIO, "%s: write failed: %s",
+			                   path, strerror(errno));
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (rc == 0 && fsync(fd) < 0)
+		rc = mbx_error_set(MBX_EIO, "%s: write failed: %s", path, strerror(errno));
+	if (close(fd) < 0 && rc == 0)
+		rc = mbx_error_set(MBX_EIO, "%s: write failed: %s", path, strerror(errno));
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = mbx_error_set(MBX_EIO, "%s: can not rename the new file into place: %s", path,
+		                   strerror(errno));
+	if (rc < 0)
+		unlink(tmp);
+out:
+	mbx_free(tmp);
+	return rc;
+}
+
+int cmd_export_directory(const tui_opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "created-by-adjuster", no_argument, NULL, 'a' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "base", required_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *out_path = NULL, *base = NULL;
+	mbx_store *st = NULL;
+	char *text = NULL;
+	size_t n = 0;
+	int ch, adjuster = 0, status = EXIT_OK;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'a': adjuster = 1; break;
+		case 'o': out_path = optarg; break;
+		case 'b': base = optarg; break;
+		default:
+			return cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
+	if (!adjuster)
+		return cli_usage_error(argv[0], "say which entries: --created-by-adjuster");
+	if (mbx_store_open(&st, o->db_path, MBX_STORE_READONLY) < 0)
+		return fail_last(o, EXIT_USAGE);
+	if (mbx_directory_export(st, base, &text, &n) < 0) {
+		status = fail_last(o, EXIT_USAGE);
+	} else if (out_path) {
+		if (write_file(out_path, text) < 0) {
+			status = fail_last(o, EXIT_USAGE);
+		} else {
+			char *p = clean(o, out_path);
+			printf("%zu entr%s written to %s\n", n, n == 1 ? "y" : "ies", p);
+			mbx_free(p);
+		}
+	} else {
+		fputs(text, stdout);
+	}
+	mbx_free(text);
+	mbx_store_free(st);
+	return status;
+}
