@@ -6,7 +6,16 @@ TMUX_SOCK="mbxtest$$"
 tm_n=0
 unset TMUX
 tm() { tmux -L "$TMUX_SOCK" -f /dev/null "$@"; }
-t_cleanup() { tm kill-server >/dev/null 2>&1; rm -rf "$T_TMP"; }
+# Kill this test's servers and remove their sockets.
+t_cleanup() {
+	i=1
+	while [ "$i" -le "$tm_n" ]; do
+		tmux -L "mbxtest$$-$i" -f /dev/null kill-server >/dev/null 2>&1
+		rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/mbxtest$$-$i"
+		i=$((i + 1))
+	done
+	rm -rf "$T_TMP"
+}
 
 # tm_start COLS ROWS ARGS...: the console on a fresh demo copy (or the
 # --db given in ARGS); the pane stays after exit and shows "EXIT=N".
@@ -14,6 +23,7 @@ tm_start() {
 	cols=$1; rows=$2; shift 2
 	# A new server (socket) for each start: a dying one can not race it.
 	tm kill-server >/dev/null 2>&1
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TMUX_SOCK"
 	tm_n=$((tm_n + 1)); TMUX_SOCK="mbxtest$$-$tm_n"
 	printf '%s\n' "#!/bin/sh" "\"$MBX\" $* 2>\"$T_TMP/console.err\"" \
 		"echo \"EXIT=\$?\"" "sleep 600" >"$T_TMP/run.sh"

@@ -21,7 +21,7 @@
 #include "tap.h"
 
 #define MUTATIONS 300
-#define BUDGET_SECONDS 45
+#define BUDGET_SECONDS 40
 
 typedef struct snap {
 	int exists;

@@ -51,13 +51,16 @@ static void schema(void)
 	char *path = tmp("v1.db");
 	mbx_store raw, *st = NULL;
 	struct stat sb;
+	size_t i;
 
 	/* A file at schema version 1, as an older mbxrescue left it. */
 	memset(&raw, 0, sizeof(raw));
 	raw.path = path;
 	ok(sqlite3_open(path, &raw.db) == SQLITE_OK, "create a raw file");
 	ok(store_migrate(&raw, 1) == 0, "bring it to schema 1");
-	sqlite3_close(raw.db);
+	for (i = 0; i < raw.n_cache; i++)
+		sqlite3_finalize(raw.cache[i].stmt);
+	ok(sqlite3_close(raw.db) == SQLITE_OK, "close it");
 	is_int(sql_int(path, "PRAGMA user_version"), 1, "it is at version 1");
 	is_int(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'recipient_guid'"), 0,
 	       "without the version 2 indexes");

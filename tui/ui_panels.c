@@ -58,11 +58,14 @@ void ui_data_free(ui *u)
 	mbx_free(u->rflags);
 	mbx_free(u->lm.order);
 	mbx_free(u->lr.order);
+	mbx_free(u->lm.pos);
+	mbx_free(u->lr.pos);
 	u->mb = NULL;
 	u->rc = NULL;
 	u->rc_of_mb = u->mb_of_rc = NULL;
 	u->mark = u->rflags = NULL;
 	u->lm.order = u->lr.order = NULL;
+	u->lm.pos = u->lr.pos = NULL;
 	u->n_mb = u->n_rc = u->n_orphans = u->n_marked = 0;
 	u->lm.n = u->lr.n = 0;
 }
@@ -147,6 +150,8 @@ int ui_data_load(ui *u)
 	u->rflags = mbx_calloc(u->n_rc ? u->n_rc : 1, 1);
 	u->lm.order = mbx_calloc(u->n_mb ? u->n_mb : 1, sizeof *u->lm.order);
 	u->lr.order = mbx_calloc(u->n_rc ? u->n_rc : 1, sizeof *u->lr.order);
+	u->lm.pos = mbx_calloc(u->n_mb ? u->n_mb : 1, sizeof *u->lm.pos);
+	u->lr.pos = mbx_calloc(u->n_rc ? u->n_rc : 1, sizeof *u->lr.pos);
 	u->lm.n = u->n_mb;
 	u->lr.n = u->n_rc;
 	link_data(u);
@@ -218,16 +223,31 @@ static int cmp_rc(const void *pa, const void *pb, void *ud)
 	return c;
 }
 
+/* The store hands both lists out by display name already: check in one
+ * pass and skip the sort when the order holds (100,000 rows start fast). */
+static void sort_one(size_t *order, size_t n, int (*cmp)(const void *, const void *, void *), ui *u)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	for (i = 1; i < n; i++)
+		if (cmp(&order[i - 1], &order[i], u) > 0)
+			break;
+	if (i < n)
+		qsort_r(order, n, sizeof *order, cmp, u);
+}
+
 static void sort_lists(ui *u)
 {
 	size_t i;
 
+	sort_one(u->lm.order, u->n_mb, cmp_mb, u);
+	sort_one(u->lr.order, u->n_rc, cmp_rc, u);
 	for (i = 0; i < u->n_mb; i++)
-		u->lm.order[i] = i;
+		u->lm.pos[u->lm.order[i]] = i;
 	for (i = 0; i < u->n_rc; i++)
-		u->lr.order[i] = i;
-	qsort_r(u->lm.order, u->n_mb, sizeof *u->lm.order, cmp_mb, u);
-	qsort_r(u->lr.order, u->n_rc, sizeof *u->lr.order, cmp_rc, u);
+		u->lr.pos[u->lr.order[i]] = i;
 }
 
 /* ---- selection ------------------------------------------------------------ */
@@ -244,13 +264,7 @@ static size_t sel_recipient(const ui *u)
 
 static size_t pos_of(const ui_list *l, size_t idx)
 {
-	size_t i;
-
-	/* Linear, but only on a jump between panels: one pass over an index array. */
-	for (i = 0; i < l->n; i++)
-		if (l->order[i] == idx)
-			return i;
-	return UI_NONE;
+	return idx < l->n ? l->pos[idx] : UI_NONE;
 }
 
 static void list_show(ui_list *l, int rows)
@@ -295,39 +309,50 @@ static size_t linked_pos(const ui *u)
 		i = ui_sel_mailbox(u);
 		if (i == UI_NONE || u->rc_of_mb[i] == UI_NONE)
 			return UI_NONE;
-		i = u->rc_of_mb[i];
-		/* Most moves keep the link next to where it was: look there first. */
-		if (u->lr.sel < u->lr.n && u->lr.order[u->lr.sel] == i)
-			return u->lr.sel;
-		if (u->lr.sel + 1 < u->lr.n && u->lr.order[u->lr.sel + 1] == i)
-			return u->lr.sel + 1;
-		if (u->lr.sel > 0 && u->lr.sel - 1 < u->lr.n && u->lr.order[u->lr.sel - 1] == i)
-			return u->lr.sel - 1;
-		return pos_of(&u->lr, i);
+		return pos_of(&u->lr, u->rc_of_mb[i]);
 	}
 	i = sel_recipient(u);
 	if (i == UI_NONE || u->mb_of_rc[i] == UI_NONE)
 		return UI_NONE;
-	i = u->mb_of_rc[i];
-	if (u->lm.sel < u->lm.n && u->lm.order[u->lm.sel] == i)
-		return u->lm.sel;
-	if (u->lm.sel + 1 < u->lm.n && u->lm.order[u->lm.sel + 1] == i)
-		return u->lm.sel + 1;
-	if (u->lm.sel > 0 && u->lm.sel - 1 < u->lm.n && u->lm.order[u->lm.sel - 1] == i)
-		return u->lm.sel - 1;
-	return pos_of(&u->lm, i);
+	return pos_of(&u->lm, u->mb_of_rc[i]);
 }
 
-/* Make the other panel follow the focused selection. */
-static void follow(ui *u)
+/* Make the other panel follow the focused selection; `scrolled` is how
+ * far the focused list's view just moved (rows, signed). */
+static void follow_by(ui *u, long scrolled)
 {
 	size_t p = linked_pos(u);
 	ui_list *other = u->focus == 0 ? &u->lr : &u->lm;
 
+	if (p == UI_NONE && scrolled && other->n > (size_t)u->list_rows) {
+		/* No link (an orphan): scroll along all the same, so the lines
+		 * still move as a whole. */
+		size_t max_top = other->n - (size_t)u->list_rows;
+
+		if (scrolled < 0)
+			other->top = (size_t)-scrolled > other->top ? 0 : other->top - (size_t)-scrolled;
+		else
+			other->top = other->top + (size_t)scrolled > max_top ? max_top :
+			             other->top + (size_t)scrolled;
+		return;
+	}
 	if (p != UI_NONE) {
+		const ui_list *me = u->focus == 0 ? &u->lm : &u->lr;
+		size_t row = me->sel - me->top;
+
+		/* Put the link on the same screen row as the selection.  Besides
+		 * reading like a table, it makes both panels scroll together, so
+		 * whole screen lines move and curses can scroll the terminal
+		 * instead of rewriting every row (see idlok in ui_layout). */
 		other->sel = p;
+		other->top = p > row ? p - row : 0;
 		list_show(other, u->list_rows);
 	}
+}
+
+static void follow(ui *u)
+{
+	follow_by(u, 0);
 }
 
 /* ---- drawing --------------------------------------------------------------- */
@@ -389,7 +414,7 @@ static void draw_mailboxes(ui *u, size_t linked)
 		i = u->lm.order[pos];
 		m = &u->mb[i];
 		orphan = u->rc_of_mb[i] == UI_NONE;
-		selected = pos == u->lm.sel && (u->focus == 0 || pos == linked);
+		selected = pos == u->lm.sel && u->focus == 0;
 		if (orphan)
 			a = ui_attr(u, UI_C_ORPHAN);
 		if (selected)
@@ -397,19 +422,22 @@ static void draw_mailboxes(ui *u, size_t linked)
 		wattrset(w, a);
 		mvwaddch(w, 2 + y, x, u->mark[i] ? '+' : ' ');
 		waddch(w, orphan ? '!' : ' ');
-		waddch(w, ' ');
+		if (pos == linked)
+			waddch(w, '>' | A_REVERSE | A_BOLD);
+		else
+			waddch(w, ' ');
 		x += 3;
 		ui_text_put(u, w, 2 + y, x, m->display_name, name_w, 0, a);
 		x += name_w;
 		fmt_count(m->item_count, num, sizeof num);
-		ui_text_put(u, w, 2 + y, x, num, 1 + L_ITEMS, 1, a);
+		ui_text_put(u, w, 2 + y, x, num, 1 + L_ITEMS, 1, a & ~A_REVERSE);
 		x += 1 + L_ITEMS;
 		mbx_text_size(m->total_size, size, sizeof size);
-		ui_text_put(u, w, 2 + y, x, size, 1 + L_SIZE, 1, a);
+		ui_text_put(u, w, 2 + y, x, size, 1 + L_SIZE, 1, a & ~A_REVERSE);
 		x += 1 + L_SIZE;
 		fmt_date(m->last_logon, narrow, date, sizeof date);
-		ui_text_put(u, w, 2 + y, x, " ", 1, 0, a);
-		ui_text_put(u, w, 2 + y, x + 1, date, logon_w, 0, a);
+		ui_text_put(u, w, 2 + y, x, " ", 1, 0, a & ~A_REVERSE);
+		ui_text_put(u, w, 2 + y, x + 1, date, logon_w, 0, a & ~A_REVERSE);
 	}
 }
 
@@ -453,14 +481,20 @@ static void draw_recipients(ui *u, size_t linked)
 		i = u->lr.order[pos];
 		r = &u->rc[i];
 		f = u->rflags[i];
-		selected = pos == u->lr.sel && (u->focus == 1 || pos == linked);
+		/* The focused selection is a reverse row; the recipient linked to
+		 * the selected mailbox gets a reverse '>' only, so moving through
+		 * the mailboxes rewrites one cell here, not a row. */
+		selected = pos == u->lr.sel && u->focus == 1;
 		if (f)
 			a = ui_attr(u, UI_C_WARN);
 		if (selected)
 			a |= A_REVERSE;
 		wattrset(w, a);
 		mvwaddch(w, 2 + y, x, f & UI_R_NO_MAILBOX ? '-' : f ? '~' : ' ');
-		waddch(w, ' ');
+		if (pos == linked)
+			waddch(w, '>' | A_REVERSE | A_BOLD);
+		else
+			waddch(w, ' ');
 		x += 2;
 		ui_text_put(u, w, 2 + y, x, r->display_name, name_w, 0, a);
 		x += name_w;
@@ -492,11 +526,11 @@ void ui_panels_draw_info(ui *u, WINDOW *w, int y)
 		if (i == UI_NONE)
 			s = mbx_strdup("The information store holds no mailboxes.");
 		else if (u->rc_of_mb[i] == UI_NONE)
-			s = mbx_asprintf("! %s has NO directory entry: Exmerge can not export it "
-			                 "(F2 adjust, F9 recover)", u->mb[i].display_name);
+			s = mbx_strdup("! NO directory entry: Exmerge can not export this mailbox "
+			               "(F2 adjust, F9 recover)");
 		else
-			s = mbx_asprintf("%s -> recipient %s (%s)", u->mb[i].display_name,
-			                 u->rc[u->rc_of_mb[i]].display_name, u->rc[u->rc_of_mb[i]].alias);
+			s = mbx_asprintf("> recipient %s (%s)", u->rc[u->rc_of_mb[i]].display_name,
+			                 u->rc[u->rc_of_mb[i]].alias);
 	} else {
 		i = sel_recipient(u);
 		if (i == UI_NONE) {
@@ -506,8 +540,7 @@ void ui_panels_draw_info(ui *u, WINDOW *w, int y)
 			unsigned char f = u->rflags[i];
 
 			if (u->mb_of_rc[i] != UI_NONE)
-				s = mbx_asprintf("%s -> mailbox %s%s%s", r->display_name,
-				                 u->mb[u->mb_of_rc[i]].display_name,
+				s = mbx_asprintf("> mailbox %s%s%s", u->mb[u->mb_of_rc[i]].display_name,
 				                 f & UI_R_HIDDEN ? "; recreated, still hidden" : "",
 				                 f & UI_R_NO_ACCOUNT ? "; no primary NT account" : "");
 			else if (f & UI_R_NO_MAILBOX)
@@ -538,6 +571,7 @@ static ui_list *focused(ui *u)
 static void move_sel(ui *u, long delta)
 {
 	ui_list *l = focused(u);
+	size_t old_top;
 
 	if (!l->n)
 		return;
@@ -547,8 +581,9 @@ static void move_sel(ui *u, long delta)
 		l->sel = l->n - 1;
 	else
 		l->sel = (size_t)((long)l->sel + delta);
+	old_top = l->top;
 	list_show(l, u->list_rows);
-	follow(u);
+	follow_by(u, (long)l->top - (long)old_top);
 }
 
 static int name_matches(const char *name, const char *needle)

@@ -148,7 +148,9 @@ void ui_box(ui *u, WINDOW *w, const char *title, int active)
 {
 	int cols = getmaxx(w);
 
-	wattrset(w, active ? ui_attr(u, UI_C_TITLE) : A_NORMAL);
+	/* Focus shows in the title only: coloured border cells would cost
+	 * colour escapes on every line curses redraws. */
+	wattrset(w, A_NORMAL);
 	if (u->ascii)
 		wborder(w, '|', '|', '-', '-', '+', '+', '+', '+');
 	else
@@ -384,6 +386,10 @@ void ui_layout(ui *u)
 	u->list_rows = panel_h - 3;   /* border, column heads, border */
 	u->log_rows = log_h - 2;
 	for (i = 0; i < 5; i++) {
+		/* The cursor is hidden: never spend bytes moving it.  idlok lets
+		 * curses scroll the terminal when whole lines move. */
+		leaveok(*ws[i], TRUE);
+		idlok(*ws[i], TRUE);
 		u->p_base[i] = new_panel(*ws[i]);
 		bottom_panel(u->p_base[i]);
 	}

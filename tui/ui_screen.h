@@ -60,6 +60,7 @@ typedef struct ui_ring {
 typedef struct ui_list {
 	size_t n;
 	size_t *order;
+	size_t *pos;           /* inverse of order: position of each data index */
 	size_t sel, top;
 	int sort;
 } ui_list;

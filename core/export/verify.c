@@ -79,15 +79,19 @@ static int on_folder(void *ud, const mbx_pstread_folder *f)
 {
 	vctx *v = ud;
 	seen_folder *parent = f->parent_id ? find_seen(v, f->parent_id) : NULL;
+	char *path = exp_path_join(parent ? parent->path : "", f->name ? f->name : "");
 	seen_folder *s;
 
-	if (v->cancelled && v->cancelled(v->ud))
+	if (v->cancelled && v->cancelled(v->ud)) {
+		mbx_free(path);
 		return MBX_ECANCELLED;
+	}
+	/* (parent points into v->f: the path is built before the array grows) */
 	v->f = mbx_reallocarray(v->f, v->n + 1, sizeof(*v->f));
 	s = &v->f[v->n++];
 	memset(s, 0, sizeof(*s));
 	s->id = f->id;
-	s->path = exp_path_join(parent ? parent->path : "", f->name ? f->name : "");
+	s->path = path;
 	return 0;
 }
 

@@ -439,7 +439,10 @@ static int im_on_message(void *ud, int64_t folder_id, const mbx_message *in)
 	m.id = 0;
 	m.content_hash = NULL;
 	if (run->opts->mode != MBX_IMPORT_COPY) {
-		hash = mbx_message_hash(&m);
+		/* An internet message id names a message; only without one does
+		 * the content decide (hashing every attachment costs time). */
+		if (!m.internet_message_id || !*m.internet_message_id)
+			hash = mbx_message_hash(&m);
 		rc = mbx_store_message_find(run->st, m.folder_id, m.internet_message_id, hash, &found);
 		if (rc < 0)
 			goto out;

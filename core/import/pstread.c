@@ -58,6 +58,11 @@ typedef struct pr_state {
 	int64_t items;           /* folders, messages and skipped items received */
 	mbx_pstread_stats st;
 	int have_done;
+	/* Attachment data buffers, reused from message to message: fresh
+	 * large allocations for every attachment cost more than the copy. */
+	char **pool;
+	size_t *pool_cap;
+	size_t n_pool, next_pool;
 } pr_state;
 
 void mbx_pstread_opts_init(mbx_pstread_opts *opts)
@@ -91,40 +96,28 @@ static void pr_reap(pr_reader *r, int nohang)
 }
 
 /*
- * Refill the buffer.  Waits at most timeout_ms of silence; polls in short
- * steps so that a child which died while someone else's forked process
- * still holds the pipe's write end (no EOF then) is noticed.  Returns 0
- * with data, -1 at the end (EOF, exit, timeout).
+ * Wait until the pipe is readable: at most timeout_ms of silence; polls in
+ * short steps so that a child which died while someone else's forked
+ * process still holds the pipe's write end (no EOF then) is noticed.
+ * 0 readable, -1 at the end (exit, timeout, error).
  */
-static int pr_fill(pr_reader *r)
+static int pr_wait(pr_reader *r)
 {
 	int64_t start = pr_now_ms();
 
-	if (r->pos < r->len)
-		return 0;
-	r->pos = r->len = 0;
 	for (;;) {
 		struct pollfd p = { r->fd, POLLIN, 0 };
 		int rc = poll(&p, 1, 200);
 		if (rc < 0 && errno != EINTR)
 			return -1;
-		if (rc > 0) {
-			ssize_t n = read(r->fd, r->buf, sizeof(r->buf));
-			if (n < 0 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			if (n <= 0)
-				return -1;
-			r->len = (size_t)n;
+		if (rc > 0)
 			return 0;
-		}
 		if (rc == 0) {
 			pr_reap(r, 1);
 			if (r->exited) {
 				/* Anything it wrote before exiting is readable now. */
 				struct pollfd q = { r->fd, POLLIN, 0 };
-				if (poll(&q, 1, 0) > 0 && (q.revents & POLLIN))
-					continue;
-				return -1;
+				return poll(&q, 1, 0) > 0 && (q.revents & POLLIN) ? 0 : -1;
 			}
 			if (pr_now_ms() - start > r->timeout_ms) {
 				r->timed_out = 1;
@@ -134,12 +127,46 @@ static int pr_fill(pr_reader *r)
 	}
 }
 
+/* Refill the buffer: 0 with data, -1 at the end. */
+static int pr_fill(pr_reader *r)
+{
+	if (r->pos < r->len)
+		return 0;
+	r->pos = r->len = 0;
+	for (;;) {
+		ssize_t n;
+		if (pr_wait(r) < 0)
+			return -1;
+		n = read(r->fd, r->buf, sizeof(r->buf));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			return -1;
+		r->len = (size_t)n;
+		return 0;
+	}
+}
+
 static int pr_read(pr_reader *r, void *dst, size_t n)
 {
 	unsigned char *d = dst;
 
 	while (n > 0) {
 		size_t k;
+		if (r->pos == r->len && n >= sizeof(r->buf)) {
+			/* Large data (attachments) straight from the pipe. */
+			ssize_t got;
+			if (pr_wait(r) < 0)
+				return -1;
+			got = read(r->fd, d, n);
+			if (got < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (got <= 0)
+				return -1;
+			d += got;
+			n -= (size_t)got;
+			continue;
+		}
 		if (pr_fill(r) < 0)
 			return -1;
 		k = r->len - r->pos;
@@ -240,6 +267,7 @@ static void pr_message_free(mbx_message *m)
 	mbx_free(m);
 }
 
+/* Attachment data belongs to the reader's pool (pr_state), not freed here. */
 static void pr_message_clear(mbx_message *m)
 {
 	size_t i;
@@ -263,7 +291,6 @@ static void pr_message_clear(mbx_message *m)
 	for (i = 0; i < m->n_attachments; i++) {
 		mbx_free(m->attachments[i].filename);
 		mbx_free(m->attachments[i].mime_type);
-		mbx_free((void *)m->attachments[i].data);
 		pr_message_free(m->attachments[i].embedded);
 	}
 	mbx_free(m->attachments);
@@ -343,12 +370,22 @@ static int pr_attachment(pr_reader *r, mbx_message *m, pr_state *s)
 	}
 	a->size = size;
 	if (has_data && size > 0) {
-		void *d = mbx_malloc((size_t)size);
-		if (pr_read(r, d, (size_t)size) < 0) {
-			mbx_free(d);
-			return -1;
+		size_t i = s->next_pool++;
+		if (i == s->n_pool) {
+			s->pool = mbx_reallocarray(s->pool, s->n_pool + 1, sizeof(*s->pool));
+			s->pool_cap = mbx_reallocarray(s->pool_cap, s->n_pool + 1, sizeof(*s->pool_cap));
+			s->pool[i] = NULL;
+			s->pool_cap[i] = 0;
+			s->n_pool++;
 		}
-		a->data = d;
+		if (s->pool_cap[i] < (size_t)size) {
+			mbx_free(s->pool[i]);
+			s->pool[i] = mbx_malloc((size_t)size);
+			s->pool_cap[i] = (size_t)size;
+		}
+		if (pr_read(r, s->pool[i], (size_t)size) < 0)
+			return -1;
+		a->data = s->pool[i];
 	}
 	s->st.attachments++;
 	s->st.attachment_bytes += size;
@@ -499,6 +536,7 @@ static int pr_on_message(pr_state *s, int *cb_rc)
 		r->garbage = 1;
 		goto out;
 	}
+	s->next_pool = 0;
 	if (pr_message(r, &m, s, 0) < 0)
 		goto out;
 	m.id = item_no;
@@ -593,6 +631,7 @@ static const char *pr_child_why(int code)
 	case 13: return "it has no Top of Personal Folders";
 	case 14: return "its folder tree loops";
 	case 3: return "the reader's output pipe broke";
+	case 5: return "the reader ran out of memory";
 	default: return "libpst gave up";
 	}
 }
@@ -735,6 +774,10 @@ out:
 	for (i = 0; i < s.n_folders; i++)
 		mbx_free(s.folders[i].path);
 	mbx_free(s.folders);
+	for (i = 0; i < s.n_pool; i++)
+		mbx_free(s.pool[i]);
+	mbx_free(s.pool);
+	mbx_free(s.pool_cap);
 	if (stats)
 		*stats = s.st;
 	else

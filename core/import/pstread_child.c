@@ -13,9 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libpst/libpst.h>
-
-#include "pstwire.h"
+#include "pstread_int.h"
 
 /* MS-PST node id types (the low 5 bits of a NID). */
 enum {
@@ -215,7 +213,8 @@ static void pw_recipients(pw_out *o, pst_item *item, size_t rows)
 	pw_recipient_list(o, MBX_RECIP_BCC, bcc);
 }
 
-static void pw_message_body(pw_walk *w, pst_item *item, int depth);
+static void pw_message_body(pw_walk *w, pst_item *item, const pst_desc_tree *d,
+                            const pst_id2_tree *id2, int depth);
 
 static void pw_embedded(pw_walk *w, pst_item_attach *a, int depth)
 {
@@ -232,7 +231,7 @@ static void pw_embedded(pw_walk *w, pst_item_attach *a, int depth)
 	if (!sub)
 		return;
 	pw_u8(w->out, PW_EMB);
-	pw_message_body(w, sub, depth + 1);
+	pw_message_body(w, sub, NULL, a->id2_head, depth + 1);
 	pw_u8(w->out, PW_END);
 	pst_freeItem(sub);
 }
@@ -262,12 +261,14 @@ static void pw_attachment(pw_walk *w, pst_item *item, pst_item_attach *a, int de
 
 /* The fields of one message (top-level or embedded), up to but not
  * including its PW_END. */
-static void pw_message_body(pw_walk *w, pst_item *item, int depth)
+static void pw_message_body(pw_walk *w, pst_item *item, const pst_desc_tree *d,
+                            const pst_id2_tree *id2, int depth)
 {
 	pw_out *o = w->out;
 	pst_item_email *e = item->email;
 	pst_item_attach *a;
-	size_t rows = 0;
+	size_t rows = 0, n_table = 0;
+	pw_rcpt *table = NULL;
 	const char *s;
 
 	pw_field_str(o, PW_F_CLASS, item->ascii_type);
@@ -303,10 +304,39 @@ static void pw_message_body(pw_walk *w, pst_item *item, int depth)
 	for (a = item->attach; a; a = a->next)
 		if (!pw_is_attachment(a))
 			rows++;
-	pw_recipients(o, item, rows);
-	for (a = item->attach; a; a = a->next)
-		if (pw_is_attachment(a))
-			pw_attachment(w, item, a, depth);
+	if (rows > 0 && pw_read_recipients(w->pf, d, id2, &table, &n_table) == 0 && n_table == rows) {
+		size_t i;
+		for (i = 0; i < n_table; i++) {
+			pw_u8(o, PW_RCP);
+			pw_u8(o, (unsigned)table[i].type);
+			pw_str(o, table[i].name);
+			pw_str(o, table[i].addr);
+			pw_str(o, table[i].addrtype);
+		}
+	} else {
+		pw_recipients(o, item, rows);
+	}
+	pw_rcpt_free(table, n_table);
+	/* libpst lists the attachment table's rows last first: send them in
+	 * table order (the order Outlook shows them). */
+	{
+		size_t n_att = 0, i;
+		pst_item_attach **v;
+
+		for (a = item->attach; a; a = a->next)
+			if (pw_is_attachment(a))
+				n_att++;
+		v = n_att ? malloc(n_att * sizeof(*v)) : NULL;
+		if (n_att && !v)
+			_exit(5);
+		i = n_att;
+		for (a = item->attach; a; a = a->next)
+			if (pw_is_attachment(a))
+				v[--i] = a;
+		for (i = 0; i < n_att; i++)
+			pw_attachment(w, item, v[i], depth);
+		free(v);
+	}
 }
 
 static void pw_folder(pw_walk *w, pst_item *item, pst_desc_tree *d, int64_t parent)
@@ -388,7 +418,7 @@ static void pw_walk_children(pw_walk *w, pst_desc_tree *first, int64_t parent, i
 		pw_u8(w->out, PW_MSG);
 		pw_i64(w->out, parent);
 		pw_i64(w->out, w->item_no);
-		pw_message_body(w, item, 0);
+		pw_message_body(w, item, d, NULL, 0);
 		pw_u8(w->out, PW_END);
 		w->messages++;
 		pst_freeItem(item);

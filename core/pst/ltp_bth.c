@@ -31,9 +31,9 @@ static int level_write(pst_heap *h, const unsigned char *recs, size_t n, size_t 
 }
 
 int pst_bth_build(pst_heap *h, uint8_t cbkey, uint8_t cbent, const unsigned char *recs,
-                  size_t n, uint32_t *hid)
+                  size_t n, uint32_t hdr)
 {
-	unsigned char hdr[8];
+	unsigned char head[8];
 	unsigned char *cur = NULL;
 	size_t ncur = n, rs = (size_t)cbkey + cbent;
 	uint8_t levels = 0;
@@ -64,16 +64,17 @@ int pst_bth_build(pst_heap *h, uint8_t cbkey, uint8_t cbent, const unsigned char
 	}
 	if (rc)
 		return rc;
-	hdr[0] = 0xB5;
-	hdr[1] = cbkey;
-	hdr[2] = cbent;
-	hdr[3] = levels;
-	pst_put32(hdr + 4, root);
-	return pst_heap_alloc(h, hdr, sizeof(hdr), hid);
+	head[0] = 0xB5;
+	head[1] = cbkey;
+	head[2] = cbent;
+	head[3] = levels;
+	pst_put32(head + 4, root);
+	return pst_heap_patch(h, hdr, head, sizeof(head));
 }
 
 /* The sizes of the allocations pst_bth_build makes for n records, in the
- * order it makes them; returns their count (at most max). */
+ * order it makes them (the header is reserved before); returns their
+ * count (at most max). */
 size_t pst_bth_alloc_sizes(uint8_t cbkey, uint8_t cbent, size_t n, size_t *sizes, size_t max)
 {
 	size_t rs = (size_t)cbkey + cbent, k = 0;
@@ -88,7 +89,5 @@ size_t pst_bth_alloc_sizes(uint8_t cbkey, uint8_t cbent, size_t n, size_t *sizes
 		n = cnt;
 		rs = (size_t)cbkey + 4;
 	}
-	if (k < max)
-		sizes[k++] = 8;   /* BTHHEADER */
 	return k;
 }

@@ -217,3 +217,46 @@ uint64_t pst_heap_size_after(const pst_heap *h, const size_t *lens, size_t n)
 	}
 	return total + (((cur_len + 1) & ~(size_t)1) + 4 + 2 * (nalloc + 1));
 }
+
+/* Where allocation hid is, when its block is still in memory (the block
+ * being filled, block 0, an HNBITMAPHDR block); NULL otherwise. */
+static unsigned char *find_alloc(pst_heap *h, uint32_t hid, size_t *len)
+{
+	size_t idx = hid >> 16, i = (hid >> 5) & 0x7FF, k;
+
+	if (i == 0)
+		return NULL;
+	if (idx == h->cur_idx && i <= h->nalloc) {
+		size_t end = i < h->nalloc ? h->offs[i] : h->cur_len;
+
+		*len = end - h->offs[i - 1];
+		return h->cur + h->offs[i - 1];
+	}
+	for (k = 0; k < h->nkeep; k++) {
+		unsigned char *b = h->keep[k].data;
+		size_t ibm = pst_get16(b);
+
+		if (h->keep[k].idx != idx || i > pst_get16(b + ibm))
+			continue;
+		*len = (size_t)(pst_get16(b + ibm + 4 + 2 * i) - pst_get16(b + ibm + 2 + 2 * i));
+		return b + pst_get16(b + ibm + 2 + 2 * i);
+	}
+	return NULL;
+}
+
+/*
+ * Fill an allocation reserved earlier.  Readers (pst-extractor) expect a
+ * PC's BTH header and a TC's row index header at HID 0x20, the first
+ * allocation, which can only be written last: block 0 stays in memory
+ * until finish, so it can be.
+ */
+int pst_heap_patch(pst_heap *h, uint32_t hid, const void *p, size_t len)
+{
+	size_t have = 0;
+	unsigned char *at = find_alloc(h, hid, &have);
+
+	if (!at || have != len)
+		return mbx_error_set(MBX_ERROR, "PST writer: cannot fill heap allocation 0x%x", hid);
+	memcpy(at, p, len);
+	return 0;
+}

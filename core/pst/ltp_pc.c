@@ -17,6 +17,7 @@ void pst_pc_init(pst_pc *pc, pst_ndb *ndb, pst_subnodes *sn, uint32_t *next_sub,
 	pc->sn = sn;
 	pc->next_sub = next_sub;
 	pc->cd = cd;
+	pst_heap_alloc(&pc->heap, "\0\0\0\0\0\0\0", 8, &pc->hdr);   /* cannot fail: empty heap */
 }
 
 void pst_pc_hnid(pst_pc *pc, uint16_t id, uint16_t type, uint32_t hnid)
@@ -124,7 +125,6 @@ static size_t dedup(pst_pc *pc)
 int pst_pc_finish_sized(pst_pc *pc, uint16_t size_id, uint64_t extra, uint64_t *bid, uint64_t *bytes)
 {
 	unsigned char *recs = mbx_malloc(pc->n * 8 + 9);
-	uint32_t hid;
 	size_t i, n = 0;
 	int rc;
 
@@ -146,10 +146,10 @@ int pst_pc_finish_sized(pst_pc *pc, uint16_t size_id, uint64_t extra, uint64_t *
 		pst_put16(recs + 8 * i + 2, pc->p[i].type);
 		pst_put32(recs + 8 * i + 4, pc->p[i].val);
 	}
-	rc = pst_bth_build(&pc->heap, 2, 6, recs, n, &hid);
+	rc = pst_bth_build(&pc->heap, 2, 6, recs, n, pc->hdr);
 	mbx_free(recs);
 	if (rc == 0)
-		rc = pst_heap_finish(&pc->heap, hid, bid, bytes);
+		rc = pst_heap_finish(&pc->heap, pc->hdr, bid, bytes);
 	pst_pc_free(pc);
 	return rc;
 }

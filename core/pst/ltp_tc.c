@@ -3,8 +3,8 @@
  *
  * Rows are laid out as the spec orders cells (dwRowID, dwRowVer, 8- and
  * 4-byte cells, 2-byte, 1-byte, then the cell existence bitmap).  A block
- * of the row matrix holds a whole number of rows and is written as soon
- * as it is full, so a table of any length costs one block of rows plus
+ * of the row matrix holds a whole number of rows (8,176 bytes with the
+ * padding, but the last) and is written as soon as it is full, so a table of any length costs one block of rows plus
  * four bytes a row (the row IDs, for the row index BTH built at finish).
  * Variable-size cells go to the table's heap, itself streamed.
  */
@@ -78,8 +78,12 @@ void pst_tc_init(pst_tc *tc, pst_ndb *ndb, const uint32_t *tags, size_t ntags, i
 	qsort(tc->cols, tc->ncols, sizeof(*tc->cols), by_tag);
 	rowsize = tc->rgib[3];
 	tc->rows_per_block = PST_BLOCK_DATA / rowsize;
-	tc->rows = mbx_malloc(tc->rows_per_block * rowsize);
-	tc->row = mbx_malloc(rowsize);
+	tc->rows = mbx_calloc(1, PST_BLOCK_DATA);
+	tc->row = mbx_calloc(1, 22 + 8 * tc->ncols > rowsize ? 22 + 8 * tc->ncols : rowsize);
+	/* readers expect the row index header at 0x20 and TCINFO at 0x40:
+	 * reserve both now, fill them at finish (cannot fail: empty heap) */
+	pst_heap_alloc(&tc->heap, tc->row, 8, &tc->ri_hdr);
+	pst_heap_alloc(&tc->heap, tc->row, 22 + 8 * tc->ncols, &tc->info_hid);
 }
 
 static pst_tccol *col(pst_tc *tc, uint32_t tag)
@@ -179,7 +183,9 @@ int pst_tc_row_end(pst_tc *tc)
 	tc->rowids[tc->nrows++] = pst_get32(tc->row);
 	if (tc->nrows_cur == tc->rows_per_block) {
 		tc->nrows_cur = 0;
-		return pst_dtree_add(tc->heap.ndb, &tc->rows_dt, tc->rows, tc->rows_per_block * rs);
+		/* full blocks keep their tail padding: readers find row r at
+		 * (r / rows_per_block) * 8176 + (r % rows_per_block) * size */
+		return pst_dtree_add(tc->heap.ndb, &tc->rows_dt, tc->rows, PST_BLOCK_DATA);
 	}
 	return 0;
 }
@@ -191,7 +197,7 @@ static int by_key(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int row_index(pst_tc *tc, uint32_t *hid)
+static int row_index(pst_tc *tc)
 {
 	unsigned char *recs = mbx_malloc((size_t)tc->nrows * 8 + 1);
 	uint32_t i;
@@ -202,7 +208,7 @@ static int row_index(pst_tc *tc, uint32_t *hid)
 		pst_put32(recs + 8 * i + 4, i);
 	}
 	qsort(recs, tc->nrows, 8, by_key);
-	rc = pst_bth_build(&tc->heap, 4, 4, recs, tc->nrows, hid);
+	rc = pst_bth_build(&tc->heap, 4, 4, recs, tc->nrows, tc->ri_hdr);
 	mbx_free(recs);
 	return rc;
 }
@@ -241,12 +247,12 @@ static int row_matrix(pst_tc *tc, uint32_t rows_nid, uint32_t *hnid, uint64_t *b
 int pst_tc_finish(pst_tc *tc, uint32_t rows_nid, uint64_t *bid_data, uint64_t *bid_sub, uint64_t *bytes)
 {
 	unsigned char *info = mbx_malloc(22 + 8 * tc->ncols);
-	uint32_t hid_ri = 0, hnid_rows = 0, hid_info = 0;
+	uint32_t hnid_rows = 0;
 	uint64_t rows_bytes = 0, heap_bytes = 0;
 	size_t i;
 	int rc;
 
-	rc = row_index(tc, &hid_ri);
+	rc = row_index(tc);
 	if (rc == 0)
 		rc = row_matrix(tc, rows_nid, &hnid_rows, bid_sub, &rows_bytes);
 	if (rc == 0) {
@@ -254,7 +260,7 @@ int pst_tc_finish(pst_tc *tc, uint32_t rows_nid, uint64_t *bid_data, uint64_t *b
 		info[1] = (unsigned char)tc->ncols;
 		for (i = 0; i < 4; i++)
 			pst_put16(info + 2 + 2 * i, tc->rgib[i]);
-		pst_put32(info + 10, hid_ri);
+		pst_put32(info + 10, tc->ri_hdr);
 		pst_put32(info + 14, hnid_rows);
 		pst_put32(info + 18, 0);   /* hidIndex, deprecated */
 		for (i = 0; i < tc->ncols; i++) {
@@ -265,11 +271,11 @@ int pst_tc_finish(pst_tc *tc, uint32_t rows_nid, uint64_t *bid_data, uint64_t *b
 			d[6] = tc->cols[i].cb;
 			d[7] = tc->cols[i].bit;
 		}
-		rc = pst_heap_alloc(&tc->heap, info, 22 + 8 * tc->ncols, &hid_info);
+		rc = pst_heap_patch(&tc->heap, tc->info_hid, info, 22 + 8 * tc->ncols);
 	}
 	mbx_free(info);
 	if (rc == 0)
-		rc = pst_heap_finish(&tc->heap, hid_info, bid_data, &heap_bytes);
+		rc = pst_heap_finish(&tc->heap, tc->info_hid, bid_data, &heap_bytes);
 	if (bytes)
 		*bytes = heap_bytes + rows_bytes;
 	pst_tc_free(tc);

@@ -38,7 +38,6 @@ struct mbx_pst_msg {
 	int assoc;
 	uint32_t next_sub_own;
 	uint32_t *next_sub;          /* unique subnode NIDs in the whole tree */
-	uint32_t next_attach;
 	pst_pc pc;
 	pst_subnodes sn;
 	pst_tc recips;
@@ -324,7 +323,7 @@ static int attach_start(mbx_pst_msg *msg, const char *name, const char *mime, in
 	if (msg->att)
 		return mbx_error_set(MBX_EINVAL, "an attachment is already open in %s: end it first", msg->pst->path);
 	a = mbx_calloc(1, sizeof(*a));
-	a->nid = PST_NID(PST_NID_TYPE_ATTACHMENT, ++msg->next_attach);
+	a->nid = PST_NID(PST_NID_TYPE_ATTACHMENT, (*msg->next_sub)++);
 	a->method = method;
 	pst_pc_init(&a->pc, &msg->pst->ndb, &a->sn, msg->next_sub, msg->pst->cd);
 	if (name && *name) {

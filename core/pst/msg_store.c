@@ -95,38 +95,65 @@ static int write_store(mbx_pst *pst)
 }
 
 /*
- * The name-to-ID map with one named property, PidLidBusyStatus
- * (PSETID_Appointment, LID 0x8205), at 0x8000 as Outlook starts it: an
- * old libpff mis-reads a map that does not start there.
+ * The name-to-ID map ([MS-PST] 2.4.7) with two named properties, as
+ * Outlook starts it: PidLidBusyStatus (PSETID_Appointment, LID 0x8205) at
+ * 0x8000 (an old libpff mis-reads a map that does not start there) and
+ * the string-named "content-class" (PS_PUBLIC_STRINGS) at 0x8001, so that
+ * none of the GUID, entry and string streams is empty (pst-extractor
+ * cannot read an empty stream).
  */
+static void nameid_entry(unsigned char e[8], uint32_t id, uint16_t guid_idx, int string, uint16_t idx)
+{
+	pst_put32(e, id);
+	pst_put16(e + 4, (uint16_t)((guid_idx << 1) | (string ? 1 : 0)));
+	pst_put16(e + 6, idx);
+}
+
 static int write_nameid(mbx_pst *pst)
 {
 	static const unsigned char guid[16] = {
 		0x02, 0x20, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00,
 		0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46,
 	};
-	unsigned char entry[8];
-	uint32_t lid = 0x8205, next_sub = 1, guid_idx = 3;  /* 1, 2 are PS_MAPI/PUBLIC */
-	uint16_t bucket;
+	static const char name[] = "content-class";
+	unsigned char entries[16], strings[4 + 2 * sizeof(name)], bucket_a[8], bucket_b[8];
+	uint32_t next_sub = 1, hash;
+	uint16_t ba, bb;
+	size_t i, nl = strlen(name);
 	pst_subnodes sn;
 	pst_pc pc;
 	uint64_t bid;
 	int rc;
 
-	pst_put32(entry, lid);
-	pst_put16(entry + 4, (uint16_t)(guid_idx << 1));   /* N = 0: numeric */
-	pst_put16(entry + 6, 0);                           /* wPropIdx: 0x8000 */
-	bucket = (uint16_t)((lid ^ (guid_idx << 1)) % 251);
+	/* the string stream: 4-byte length, UTF-16LE name, padded to 4 */
+	memset(strings, 0, sizeof(strings));
+	pst_put32(strings, (uint32_t)(2 * nl));
+	for (i = 0; i < nl; i++)
+		strings[4 + 2 * i] = (unsigned char)name[i];
+	/* GUID index 3 is the first of the GUID stream; 1, 2 are PS_MAPI and
+	 * PS_PUBLIC_STRINGS */
+	nameid_entry(entries, 0x8205, 3, 0, 0);
+	nameid_entry(entries + 8, 0, 2, 1, 1);   /* id: offset in the string stream */
+	memcpy(bucket_a, entries, 8);
+	memcpy(bucket_b, entries + 8, 8);
+	ba = (uint16_t)((0x8205u ^ (3u << 1)) % 251);
+	hash = pst_crc(strings + 4, 2 * nl);
+	bb = (uint16_t)((hash ^ ((2u << 1) | 1u)) % 251);
 	memset(&sn, 0, sizeof(sn));
 	pst_pc_init(&pc, &pst->ndb, &sn, &next_sub, pst->cd);
 	pst_pc_u32(&pc, 0x0001, PT_LONG, 251);   /* PidTagNameidBucketCount */
 	rc = pst_pc_bin(&pc, 0x0002, PT_BINARY, guid, sizeof(guid));
 	if (rc == 0)
-		rc = pst_pc_bin(&pc, 0x0003, PT_BINARY, entry, sizeof(entry));
+		rc = pst_pc_bin(&pc, 0x0003, PT_BINARY, entries, sizeof(entries));
 	if (rc == 0)
-		rc = pst_pc_bin(&pc, 0x0004, PT_BINARY, "", 0);
-	if (rc == 0)
-		rc = pst_pc_bin(&pc, (uint16_t)(0x1000 + bucket), PT_BINARY, entry, sizeof(entry));
+		rc = pst_pc_bin(&pc, 0x0004, PT_BINARY, strings, (4 + 2 * nl + 3) & ~(size_t)3);
+	if (rc == 0 && ba == bb) {
+		rc = pst_pc_bin(&pc, (uint16_t)(0x1000 + ba), PT_BINARY, entries, sizeof(entries));
+	} else if (rc == 0) {
+		rc = pst_pc_bin(&pc, (uint16_t)(0x1000 + ba), PT_BINARY, bucket_a, 8);
+		if (rc == 0)
+			rc = pst_pc_bin(&pc, (uint16_t)(0x1000 + bb), PT_BINARY, bucket_b, 8);
+	}
 	if (rc == 0)
 		rc = pst_pc_finish(&pc, &bid, NULL);
 	else

@@ -221,10 +221,12 @@ int pst_heap_alloc(pst_heap *h, const void *p, size_t len, uint32_t *hid);
 int pst_heap_finish(pst_heap *h, uint32_t hid_user_root, uint64_t *bid, uint64_t *bytes);
 void pst_heap_free(pst_heap *h);
 uint64_t pst_heap_size_after(const pst_heap *h, const size_t *lens, size_t n);
+int pst_heap_patch(pst_heap *h, uint32_t hid, const void *p, size_t len);
 
-/* ltp_bth.c: recs are n sorted records of cbkey + cbent bytes */
+/* ltp_bth.c: recs are n sorted records of cbkey + cbent bytes; the
+ * BTHHEADER goes to hdr, an 8-byte allocation reserved earlier. */
 int pst_bth_build(pst_heap *h, uint8_t cbkey, uint8_t cbent, const unsigned char *recs,
-                  size_t n, uint32_t *hid);
+                  size_t n, uint32_t hdr);
 size_t pst_bth_alloc_sizes(uint8_t cbkey, uint8_t cbent, size_t n, size_t *sizes, size_t max);
 
 /* ltp_pc.c */
@@ -240,6 +242,7 @@ typedef struct pst_pc {
 	uint32_t *next_sub;          /* counter for their NIDs */
 	pst_prop *p;
 	size_t n, cap;
+	uint32_t hdr;                /* the BTHHEADER, HID 0x20 */
 	iconv_t cd;
 } pst_pc;
 
@@ -276,6 +279,7 @@ typedef struct pst_tc {
 	uint32_t *rowids;            /* dwRowID of every row, in row order */
 	size_t arows;
 	unsigned char *row;          /* the row being built */
+	uint32_t ri_hdr, info_hid;   /* row index BTHHEADER (0x20), TCINFO (0x40) */
 	iconv_t cd;
 } pst_tc;
 

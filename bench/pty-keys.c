@@ -1,0 +1,184 @@
+/*
+ * bench/pty-keys.c - run a full-screen program on a pseudo-terminal and
+ * measure what a user over a slow link would feel: time to the first
+ * full screen, and for each key press the time until the program stops
+ * writing and the bytes it wrote.  Used by bench/bench-console.sh.
+ *
+ * usage: pty-keys COLS ROWS READY KEYS N1 N2 -- CMD [ARGS...]
+ *   READY  text that shows the first screen is complete (e.g. "Quit")
+ *   KEYS   the bytes one key press sends (e.g. "j")
+ *   N1     presses measured as "cursor moves" (within the first page)
+ *   N2     presses measured after them ("view scrolls")
+ * Output lines "NAME VALUE": first_ms; move_ms_mean, move_ms_max,
+ * move_bytes_mean, move_bytes_median; the same with scroll_ for N2.
+ */
+#include "config.h"
+#include <errno.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define QUIET_MS 40   /* no output for this long: the redraw is over */
+#define MAX_PRESSES 1000
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	if (n <= 0)
+		return 0;
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/*
+ * Read until `ready` has been seen (when not NULL) and then the program
+ * has been quiet for QUIET_MS, or until timeout.  *last gets the time of
+ * the last byte; returns the bytes read, -1 on timeout or EOF.
+ */
+static long drain(int fd, const char *ready, double timeout_ms, double *last)
+{
+	char buf[65536], tail[256] = "";
+	double start = now_ms();
+	long total = 0;
+	int seen = ready == NULL;
+
+	*last = start;
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		double t = now_ms();
+		int r;
+
+		if (t - start > timeout_ms)
+			return -1;
+		r = poll(&p, 1, QUIET_MS);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0) {
+			if (seen && total > 0)
+				return total;
+			continue;
+		}
+		{
+			ssize_t n = read(fd, buf, sizeof buf - 1);
+			size_t tl;
+
+			if (n <= 0)
+				return -1;
+			*last = now_ms();
+			total += n;
+			if (!seen) {
+				/* Keep a tail across reads so READY split in two is found. */
+				buf[n] = '\0';
+				tl = strlen(tail);
+				if (tl + (size_t)n < sizeof tail) {
+					memcpy(tail + tl, buf, (size_t)n + 1);
+				} else {
+					size_t keep = sizeof tail - 1 < (size_t)n ? sizeof tail - 1 : (size_t)n;
+
+					memcpy(tail, buf + n - keep, keep);
+					tail[keep] = '\0';
+				}
+				if (memmem(buf, (size_t)n, ready, strlen(ready)) || strstr(tail, ready))
+					seen = 1;
+			}
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct winsize ws;
+	int fd, n1, n2, i;
+	pid_t pid;
+	double t0, last, sum_m = 0, max_m = 0, sum_s = 0, max_s = 0;
+	double bm[MAX_PRESSES], bs[MAX_PRESSES];
+	long b, bytes_m = 0, bytes_s = 0;
+	const char *keys;
+
+	if (argc < 9 || strcmp(argv[7], "--") != 0) {
+		fprintf(stderr, "usage: pty-keys COLS ROWS READY KEYS N1 N2 -- CMD [ARGS...]\n");
+		return 2;
+	}
+	memset(&ws, 0, sizeof ws);
+	ws.ws_col = (unsigned short)atoi(argv[1]);
+	ws.ws_row = (unsigned short)atoi(argv[2]);
+	keys = argv[4];
+	n1 = atoi(argv[5]);
+	n2 = atoi(argv[6]);
+	if (n1 < 0 || n2 < 0 || n1 > MAX_PRESSES || n2 > MAX_PRESSES) {
+		fprintf(stderr, "pty-keys: N1 and N2 from 0 to %d\n", MAX_PRESSES);
+		return 2;
+	}
+	t0 = now_ms();
+	pid = forkpty(&fd, NULL, NULL, &ws);
+	if (pid < 0) {
+		perror("forkpty");
+		return 1;
+	}
+	if (pid == 0) {
+		execvp(argv[8], argv + 8);
+		perror(argv[8]);
+		_exit(127);
+	}
+	if (drain(fd, argv[3], 30000, &last) < 0) {
+		fprintf(stderr, "pty-keys: '%s' never appeared\n", argv[3]);
+		kill(pid, SIGTERM);
+		return 1;
+	}
+	printf("first_ms %.1f\n", last - t0);
+	for (i = 0; i < n1 + n2; i++) {
+		double ts = now_ms(), ms;
+
+		if (write(fd, keys, strlen(keys)) < 0)
+			break;
+		b = drain(fd, NULL, 10000, &last);
+		if (b < 0)
+			break;
+		ms = last - ts;
+		if (i < n1) {
+			bm[i] = (double)b;
+			sum_m += ms;
+			bytes_m += b;
+			if (ms > max_m)
+				max_m = ms;
+		} else {
+			bs[i - n1] = (double)b;
+			sum_s += ms;
+			bytes_s += b;
+			if (ms > max_s)
+				max_s = ms;
+		}
+	}
+	if (n1)
+		printf("move_ms_mean %.2f\nmove_ms_max %.2f\nmove_bytes_mean %.1f\nmove_bytes_median %.1f\n",
+		       sum_m / n1, max_m, (double)bytes_m / n1, median(bm, n1));
+	if (n2)
+		printf("scroll_ms_mean %.2f\nscroll_ms_max %.2f\nscroll_bytes_mean %.1f\n"
+		       "scroll_bytes_median %.1f\n", sum_s / n2, max_s, (double)bytes_s / n2,
+		       median(bs, n2));
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	close(fd);
+	return 0;
+}

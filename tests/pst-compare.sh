@@ -1,0 +1,146 @@
+#!/bin/bash
+# tests/pst-compare.sh [--lenient] FILE.pst EXPECTED.desc
+#
+# Prove a PST with three independent readers and our validator: describe
+# FILE.pst with libpst (tests/pstdesc-libpst), pst-extractor
+# (tests/node/pstdesc.js) and pffexport (tests/pstdesc-pff.sh), compare each
+# description with EXPECTED.desc (tests/PSTDESC.md), and run
+# `mbxrescue pst-check --strict` (--lenient: without --strict, for files
+# Outlook wrote).  Prints one line per reader and a diff for each that
+# disagrees.  Exit 0 only when every reader that ran agrees and pst-check is
+# clean; 1 otherwise; 2 on a usage error.  A reader that is not installed
+# (node/npm, pffexport) is reported and skipped.
+#
+# What each reader is compared on (the expected side is normalized the same way):
+#   libpst         everything but R records (libpst has no recipient rows; the
+#                  recipient count comes from its per-row entries)
+#   pst-extractor  everything
+#   pffexport      M message class as "?", A file names as "?" (pffexport
+#                  rewrites characters such as "@" in file names), and no
+#                  record whose text holds a TAB or line break or whose folder
+#                  name holds "/" (the export can not represent them); it must
+#                  also report no orphan or recovered items
+#
+# Environment: MBX (the mbxrescue binary), top_builddir / top_srcdir
+# (default: this script's directory's parent).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+srcdir=${top_srcdir:-$(dirname "$here")}
+builddir=${top_builddir:-$srcdir}
+mbx=${MBX:-$builddir/mbxrescue}
+strict=--strict
+if [ "${1:-}" = --lenient ]; then
+	strict=
+	shift
+fi
+if [ $# -ne 2 ] || [ ! -f "$1" ] || [ ! -f "$2" ]; then
+	echo "usage: pst-compare.sh [--lenient] FILE.pst EXPECTED.desc (both must exist)" >&2
+	exit 2
+fi
+pst=$1
+expected=$2
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pst-compare.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+export LC_ALL=C
+sort "$expected" >"$tmp/expected"
+failed=0
+ran=0
+
+# diff_reader NAME EXPECTED ACTUAL: print the verdict, and the diff when they differ.
+diff_reader() {
+	if diff -u --label "expected" --label "$1" "$2" "$3" >"$tmp/diff"; then
+		echo "ok   $1: $(wc -l <"$3") records agree"
+	else
+		echo "FAIL $1 disagrees with $(basename "$expected") (- expected, + $1):"
+		grep '^[-+][^-+]' "$tmp/diff" | head -40 | sed 's/^/     /'
+		n=$(grep -c '^[-+][^-+]' "$tmp/diff")
+		[ "$n" -le 40 ] || echo "     ... $((n - 40)) more differing lines"
+		failed=1
+	fi
+}
+
+# 1. libpst
+libpst=$builddir/tests/pstdesc-libpst
+if [ -x "$libpst" ]; then
+	if "$libpst" "$pst" >"$tmp/libpst.raw" 2>"$tmp/libpst.err"; then
+		sort "$tmp/libpst.raw" >"$tmp/libpst"
+		grep -v '^R	' "$tmp/expected" >"$tmp/expected.libpst"
+		diff_reader libpst "$tmp/expected.libpst" "$tmp/libpst"
+	else
+		echo "FAIL libpst could not read $pst: $(head -3 "$tmp/libpst.err")"
+		failed=1
+	fi
+	ran=$((ran + 1))
+else
+	echo "skip libpst: $libpst not built (make check builds it)"
+fi
+
+# 2. pst-extractor (npm)
+js=$srcdir/tests/node/pstdesc.js
+if ! command -v node >/dev/null 2>&1; then
+	echo "skip pst-extractor: node is not installed"
+elif [ ! -d "$srcdir/tests/node/node_modules/pst-extractor" ]; then
+	echo "skip pst-extractor: not installed (cd tests/node && npm install)"
+else
+	node "$js" "$pst" >"$tmp/js.raw" 2>"$tmp/js.err"
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		sort "$tmp/js.raw" >"$tmp/js"
+		diff_reader pst-extractor "$tmp/expected" "$tmp/js"
+	else
+		echo "FAIL pst-extractor could not read $pst (exit $rc): $(head -3 "$tmp/js.err")"
+		failed=1
+	fi
+	ran=$((ran + 1))
+fi
+
+# 3. pffexport
+pff_norm() {
+	# The subset pffexport can show (see the header).
+	awk -F'\t' 'BEGIN { OFS = "\t" }
+		$2 ~ /\\\\\// { next }
+		$1 != "F" && ($0 ~ /\\t|\\n|\\r/) { next }
+		$1 == "M" { $6 = "?" }
+		$1 == "A" { $4 = "?" }
+		{ print }' "$1" | sort
+}
+if ! command -v pffexport >/dev/null 2>&1; then
+	echo "skip pffexport: not installed (Debian pff-tools)"
+else
+	bash "$srcdir/tests/pstdesc-pff.sh" "$pst" >"$tmp/pff.raw" 2>"$tmp/pff.err"
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		pff_norm "$tmp/pff.raw" >"$tmp/pff"
+		pff_norm "$tmp/expected" >"$tmp/expected.pff"
+		diff_reader pffexport "$tmp/expected.pff" "$tmp/pff"
+	else
+		echo "FAIL pffexport (exit $rc): $(head -5 "$tmp/pff.err" | tr '\n' ' ')"
+		failed=1
+	fi
+	ran=$((ran + 1))
+fi
+
+# 4. our validator
+if [ -x "$mbx" ]; then
+	# shellcheck disable=SC2086
+	"$mbx" pst-check -q $strict "$pst" >"$tmp/check" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		echo "ok   pst-check${strict:+ $strict}: $(tail -1 "$tmp/check" | sed 's/^.*\.pst: //')"
+	else
+		echo "FAIL pst-check${strict:+ $strict} (exit $rc):"
+		head -40 "$tmp/check" | sed 's/^/     /'
+		failed=1
+	fi
+	ran=$((ran + 1))
+else
+	echo "FAIL pst-check: $mbx is not built"
+	failed=1
+fi
+
+if [ $failed -ne 0 ]; then
+	echo "pst-compare: $pst does NOT match $(basename "$expected")"
+	exit 1
+fi
+echo "pst-compare: $pst matches $(basename "$expected") ($ran checks)"
+exit 0
