@@ -82,21 +82,103 @@ static int orphan_cmp(const void *a, const void *b)
 	return c ? c : (x->id > y->id) - (x->id < y->id);
 }
 
+/* The details of the few mailboxes the scan picked, by id. */
+static int orphan_details(mbx_store *st, const int64_t *ids, size_t n, check_orphan **out)
+{
+	sqlite3_stmt *s;
+	check_orphan *v = mbx_calloc(n ? n : 1, sizeof(*v));
+	size_t k = 0;
+	int rc = store_stmt(st, "SELECT id, guid, display_name, legacy_dn, created_time "
+	                        "FROM mailbox WHERE id = ?1", &s);
+
+	*out = NULL;
+	if (rc < 0) {
+		mbx_free(v);
+		return rc;
+	}
+	for (k = 0; k < n; k++) {
+		sqlite3_bind_int64(s, 1, ids[k]);
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			rc = store_sqlerr(st, "reading a mailbox");
+			break;
+		}
+		v[k].id = ids[k];
+		v[k].guid = store_col_str(s, 1);
+		v[k].display_name = store_col_str(s, 2);
+		v[k].legacy_dn = store_col_str(s, 3);
+		v[k].created = sqlite3_column_int64(s, 4);
+		sqlite3_reset(s);
+	}
+	store_done(s);
+	if (rc < 0) {
+		check_orphans_free(v, k);
+		return rc;
+	}
+	*out = v;
+	return 0;
+}
+
+static int missing_details(mbx_store *st, const int64_t *ids, size_t n, check_missing **out)
+{
+	sqlite3_stmt *s;
+	check_missing *v = mbx_calloc(n ? n : 1, sizeof(*v));
+	size_t k;
+	int rc = store_stmt(st, "SELECT display_name, alias, dn, created_time FROM recipient "
+	                        "WHERE id = ?1", &s);
+
+	*out = NULL;
+	if (rc < 0) {
+		mbx_free(v);
+		return rc;
+	}
+	for (k = 0; k < n; k++) {
+		sqlite3_bind_int64(s, 1, ids[k]);
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			rc = store_sqlerr(st, "reading a recipient");
+			break;
+		}
+		v[k].id = ids[k];
+		v[k].display_name = store_col_str(s, 0);
+		v[k].alias = store_col_str(s, 1);
+		v[k].dn = store_col_str(s, 2);
+		v[k].created = sqlite3_column_int64(s, 3);
+		sqlite3_reset(s);
+	}
+	store_done(s);
+	if (rc < 0) {
+		missing_free(v, k);
+		return rc;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Append a row id to a growing array. */
+static void push_id(int64_t **v, size_t *n, size_t *cap, int64_t id)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 1024;
+		*v = mbx_reallocarray(*v, *cap, sizeof(**v));
+	}
+	(*v)[(*n)++] = id;
+}
+
 /*
  * The link between store mailboxes and directory mailbox-recipients (GUID,
  * else legacy DN, else the recipient's DN equal to the mailbox's legacy
- * DN; case-insensitive), both ways, as a hash join over two sequential
- * scans: on 100,000 mailboxes this is several times faster than three
- * index lookups per row.  `server` NULL: orphans only.
+ * DN; case-insensitive), both ways, as a sort-merge join of fingerprints
+ * over sequential scans: on 100,000 mailboxes several times faster than
+ * three index lookups per row.  Tags: 'g' GUIDs, 'd' DNs.  `server` NULL:
+ * orphans only.
  */
 static int link_scan(mbx_store *st, const char *server, check_orphan **orph, size_t *no,
                      check_missing **miss, size_t *nm)
 {
-	keyset rg = { 0 }, rd = { 0 }, mg = { 0 }, ml = { 0 };
+	fplist rset = { 0 }, mset = { 0 }, q = { 0 };
 	sqlite3_stmt *s;
-	check_orphan *ov = NULL;
-	check_missing *cand = NULL, *mv = NULL;
-	size_t ocnt = 0, ocap = 0, ccnt = 0, ccap = 0, mcnt = 0, i;
+	int64_t *ids = NULL, *pick = NULL;
+	size_t nids = 0, cids = 0, npick = 0, cpick = 0, i;
+	unsigned char *found = NULL;
 	int rc;
 
 	*orph = NULL;
@@ -105,126 +187,113 @@ static int link_scan(mbx_store *st, const char *server, check_orphan **orph, siz
 		*miss = NULL;
 		*nm = 0;
 	}
-	/* Size the sets once: growing them means rehashing 100,000s of keys. */
-	rc = store_stmt(st, "SELECT (SELECT coalesce(max(id), 0) FROM recipient), "
-	                    "(SELECT coalesce(max(id), 0) FROM mailbox)", &s);
+	/* The directory's keys. */
+	rc = store_stmt(st, "SELECT mailbox_guid, legacy_dn, dn FROM recipient "
+	                    "WHERE object_class = 0", &s);
 	if (rc < 0)
-		return rc;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		size_t nr = (size_t)sqlite3_column_int64(s, 0), nmb = (size_t)sqlite3_column_int64(s, 1);
-
-		keyset_reserve(&rg, nr);
-		keyset_reserve(&rd, nr);
-		if (miss) {
-			keyset_reserve(&mg, nmb);
-			keyset_reserve(&ml, nmb);
-		}
-	}
-	store_done(s);
-	rc = store_stmt(st, "SELECT mailbox_guid, legacy_dn, dn, id, home_server, display_name, "
-	                    "alias, created_time FROM recipient WHERE object_class = 0", &s);
-	if (rc < 0)
-		return rc;
+		goto out;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *g = (const char *)sqlite3_column_text(s, 0);
-		const char *l = (const char *)sqlite3_column_text(s, 1);
-		const char *d = (const char *)sqlite3_column_text(s, 2);
-		const char *home = (const char *)sqlite3_column_text(s, 4);
-
-		if (g)
-			keyset_add(&rg, g);
-		if (l)
-			keyset_add(&rd, l);
-		if (d)
-			keyset_add(&rd, d);
-		if (server && home && strcasecmp(home, server) == 0) {
-			PUSH(cand, ccnt, ccap);
-			cand[ccnt].id = sqlite3_column_int64(s, 3);
-			cand[ccnt].display_name = store_col_str(s, 5);
-			cand[ccnt].alias = store_col_str(s, 6);
-			cand[ccnt].dn = mbx_strdup(d);
-			cand[ccnt].created = sqlite3_column_int64(s, 7);
-			ccnt++;
-		}
+		fplist_add(&rset, 'g', (const char *)sqlite3_column_text(s, 0), 0);
+		fplist_add(&rset, 'd', (const char *)sqlite3_column_text(s, 1), 0);
+		fplist_add(&rset, 'd', (const char *)sqlite3_column_text(s, 2), 0);
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "reading the directory");
 	store_done(s);
 	if (rc < 0)
 		goto out;
-	/* In table order (sequential reads); the orphans are sorted below. */
-	rc = store_stmt(st, "SELECT id, guid, display_name, legacy_dn, created_time FROM mailbox",
-	                &s);
+	/* The store's mailboxes, in id order. */
+	rc = store_stmt(st, "SELECT id, guid, legacy_dn FROM mailbox ORDER BY id", &s);
 	if (rc < 0)
 		goto out;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *g = (const char *)sqlite3_column_text(s, 1);
-		const char *l = (const char *)sqlite3_column_text(s, 3);
+		const char *l = (const char *)sqlite3_column_text(s, 2);
 
-		if (miss) {
-			keyset_add(&mg, g);
-			keyset_add(&ml, l);
+		if (nids >= UINT32_MAX) {
+			rc = mbx_error_set(MBX_ELIMIT, "more than %u mailboxes", (unsigned)UINT32_MAX);
+			break;
 		}
-		if (keyset_has(&rg, g) || keyset_has(&rd, l))
-			continue;
-		PUSH(ov, ocnt, ocap);
-		ov[ocnt].id = sqlite3_column_int64(s, 0);
-		ov[ocnt].guid = mbx_strdup(g);
-		ov[ocnt].display_name = store_col_str(s, 2);
-		ov[ocnt].legacy_dn = mbx_strdup(l);
-		ov[ocnt].created = sqlite3_column_int64(s, 4);
-		ocnt++;
+		fplist_add(&q, 'g', g, (uint32_t)nids);
+		fplist_add(&q, 'd', l, (uint32_t)nids);
+		if (miss) {
+			fplist_add(&mset, 'g', g, 0);
+			fplist_add(&mset, 'd', l, 0);
+		}
+		push_id(&ids, &nids, &cids, sqlite3_column_int64(s, 0));
 	}
-	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "reading the information store");
+	rc = rc == SQLITE_DONE ? 0 : (rc < 0 ? rc : store_sqlerr(st, "reading the information store"));
 	store_done(s);
-	qsort(ov, ocnt, sizeof(*ov), orphan_cmp);
-	if (rc < 0 || !miss || !ccnt)
-		goto out;
-	/* The candidates' GUIDs and legacy DNs: a second, narrow read. */
-	rc = store_stmt(st, "SELECT mailbox_guid, legacy_dn FROM recipient WHERE id = ?1", &s);
 	if (rc < 0)
 		goto out;
-	for (i = 0; i < ccnt; i++) {
-		const char *g, *l;
-		int linked = keyset_has(&ml, cand[i].dn);
+	fplist_sort(&rset);
+	fplist_sort(&q);
+	found = mbx_calloc(nids ? nids : 1, 1);
+	fplist_mark(&rset, &q, found);
+	for (i = 0; i < nids; i++)
+		if (!found[i])
+			push_id(&pick, &npick, &cpick, ids[i]);
+	rc = orphan_details(st, pick, npick, orph);
+	if (rc < 0)
+		goto out;
+	*no = npick;
+	if (npick)
+		qsort(*orph, npick, sizeof(**orph), orphan_cmp);
+	if (!miss)
+		goto out;
 
-		if (!linked) {
-			sqlite3_bind_int64(s, 1, cand[i].id);
-			if (sqlite3_step(s) != SQLITE_ROW) {
-				rc = store_sqlerr(st, "reading the directory");
-				store_done(s);
-				goto out;
-			}
-			g = (const char *)sqlite3_column_text(s, 0);
-			l = (const char *)sqlite3_column_text(s, 1);
-			linked = (g && keyset_has(&mg, g)) || (l && keyset_has(&ml, l));
-			sqlite3_reset(s);
+	/* Directory mailboxes homed here: linked when any key is a mailbox's. */
+	fplist_free(&q);
+	nids = npick = 0;
+	rc = store_stmt(st, "SELECT id, mailbox_guid, legacy_dn, dn FROM recipient "
+	                    "WHERE home_server = ?1 AND object_class = 0 ORDER BY id", &s);
+	if (rc < 0)
+		goto out;
+	store_bind_text(s, 1, server);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (nids >= UINT32_MAX) {
+			rc = mbx_error_set(MBX_ELIMIT, "more than %u recipients", (unsigned)UINT32_MAX);
+			break;
 		}
-		if (linked)
-			continue;
-		mv = mbx_reallocarray(mv, mcnt + 1, sizeof(*mv));
-		mv[mcnt++] = cand[i];
-		memset(&cand[i], 0, sizeof(cand[i]));
+		fplist_add(&q, 'g', (const char *)sqlite3_column_text(s, 1), (uint32_t)nids);
+		fplist_add(&q, 'd', (const char *)sqlite3_column_text(s, 2), (uint32_t)nids);
+		fplist_add(&q, 'd', (const char *)sqlite3_column_text(s, 3), (uint32_t)nids);
+		push_id(&ids, &nids, &cids, sqlite3_column_int64(s, 0));
 	}
+	rc = rc == SQLITE_DONE ? 0 : (rc < 0 ? rc : store_sqlerr(st, "reading the directory"));
 	store_done(s);
-	qsort(mv, mcnt, sizeof(*mv), missing_cmp);
+	if (rc < 0)
+		goto out;
+	fplist_sort(&mset);
+	fplist_sort(&q);
+	mbx_free(found);
+	found = mbx_calloc(nids ? nids : 1, 1);
+	fplist_mark(&mset, &q, found);
+	for (i = 0; i < nids; i++)
+		if (!found[i])
+			push_id(&pick, &npick, &cpick, ids[i]);
+	rc = missing_details(st, pick, npick, miss);
+	if (rc < 0)
+		goto out;
+	*nm = npick;
+	if (npick)
+		qsort(*miss, npick, sizeof(**miss), missing_cmp);
 out:
-	keyset_free(&rg);
-	keyset_free(&rd);
-	keyset_free(&mg);
-	keyset_free(&ml);
-	missing_free(cand, ccnt);
+	fplist_free(&rset);
+	fplist_free(&mset);
+	fplist_free(&q);
+	mbx_free(ids);
+	mbx_free(pick);
+	mbx_free(found);
 	if (rc < 0) {
-		check_orphans_free(ov, ocnt);
-		missing_free(mv, mcnt);
+		check_orphans_free(*orph, *no);
+		*orph = NULL;
+		*no = 0;
+		if (miss) {
+			missing_free(*miss, *nm);
+			*miss = NULL;
+			*nm = 0;
+		}
 		return rc;
-	}
-	*orph = ov;
-	*no = ocnt;
-	if (miss) {
-		*miss = mv;
-		*nm = mcnt;
-	} else {
-		missing_free(mv, mcnt);
 	}
 	return 0;
 }

@@ -236,6 +236,10 @@ static int configure(mbx_store *st, unsigned flags)
 		rc = store_exec(st, "PRAGMA journal_mode = WAL");
 	if (rc == 0)
 		rc = store_exec(st, "PRAGMA synchronous = NORMAL");
+	/* 16 MB of page cache for scans over 100,000s of rows.  (No mmap: an
+	 * I/O error on a mapped page would be a SIGBUS, not an error message.) */
+	if (rc == 0)
+		rc = store_exec(st, "PRAGMA cache_size = -16384");
 	return rc;
 }
 
@@ -272,6 +276,13 @@ int mbx_store_open(mbx_store **out, const char *path, unsigned flags)
 	v = mbx_store_schema_version(st);
 	if (v < 0) {
 		rc = v;
+		goto fail;
+	}
+	/* The header can lag behind a journal a newer program left. */
+	if (v > store_schema_latest()) {
+		rc = mbx_error_set(MBX_ESCHEMA, "store file %s has schema version %d, newer than "
+		                   "this mbxrescue knows (%d); use a newer mbxrescue", path, v,
+		                   store_schema_latest());
 		goto fail;
 	}
 	if (v < store_schema_latest()) {

@@ -3,6 +3,7 @@
  * GUIDs, addresses), for the check's link scan and the adjuster's plan.
  */
 #include "config.h"
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_names.h"
@@ -94,78 +95,74 @@ void nameset_free(nameset *ns)
 	memset(ns, 0, sizeof(*ns));
 }
 
-/* ---- keyset: 128-bit fingerprints only ---------------------------------- */
+/* ---- Fingerprint lists ---------------------------------------------------- */
 
 /* A second, independent 64-bit hash (different basis and multiplier). */
-static uint64_t name_hash2(const char *s)
+static uint64_t name_hash2(const char *s, char tag)
 {
-	uint64_t h = 0x9E3779B97F4A7C15ULL;
+	uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)(unsigned char)tag;
 
 	for (; *s; s++)
 		h = (h + fold((unsigned char)*s)) * 0xC2B2AE3D27D4EB4FULL;
 	h ^= h >> 29;
 	h *= 0xBF58476D1CE4E5B9ULL;
 	h ^= h >> 32;
-	return h | 1;    /* never 0: 0 marks an empty slot */
+	return h;
 }
 
-static size_t key_find(const keyset *ks, uint64_t h1, uint64_t h2)
+void fplist_add(fplist *l, char tag, const char *s, uint32_t idx)
 {
-	size_t j;
+	fingerprint *f;
 
-	for (j = h1 & (ks->cap - 1); ks->slot[j].h2; j = (j + 1) & (ks->cap - 1))
-		if (ks->slot[j].h1 == h1 && ks->slot[j].h2 == h2)
-			break;
-	return j;
-}
-
-static void keyset_grow(keyset *ks)
-{
-	size_t cap = ks->cap ? ks->cap * 2 : 1024, i, j;
-	keyset_slot *slot = mbx_calloc(cap, sizeof(*slot));
-
-	for (i = 0; i < ks->cap; i++) {
-		if (!ks->slot[i].h2)
-			continue;
-		for (j = ks->slot[i].h1 & (cap - 1); slot[j].h2; j = (j + 1) & (cap - 1))
-			;
-		slot[j] = ks->slot[i];
-	}
-	mbx_free(ks->slot);
-	ks->slot = slot;
-	ks->cap = cap;
-}
-
-void keyset_reserve(keyset *ks, size_t n)
-{
-	while ((n + 1) * 2 > ks->cap)
-		keyset_grow(ks);
-}
-
-void keyset_add(keyset *ks, const char *s)
-{
-	uint64_t h1 = name_hash(s), h2 = name_hash2(s);
-	size_t j;
-
-	if ((ks->count + 1) * 2 > ks->cap)
-		keyset_grow(ks);
-	j = key_find(ks, h1, h2);
-	if (ks->slot[j].h2)
+	if (!s)
 		return;
-	ks->slot[j].h1 = h1;
-	ks->slot[j].h2 = h2;
-	ks->count++;
+	if (l->count == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 1024;
+		l->v = mbx_reallocarray(l->v, l->cap, sizeof(*l->v));
+	}
+	f = &l->v[l->count++];
+	f->h1 = name_hash(s) ^ ((uint64_t)(unsigned char)tag << 56);
+	f->h2 = name_hash2(s, tag);
+	f->idx = idx;
 }
 
-int keyset_has(const keyset *ks, const char *s)
+static int fp_cmp(const void *a, const void *b)
 {
-	if (!ks->cap)
-		return 0;
-	return ks->slot[key_find(ks, name_hash(s), name_hash2(s))].h2 != 0;
+	const fingerprint *x = a, *y = b;
+
+	if (x->h1 != y->h1)
+		return x->h1 < y->h1 ? -1 : 1;
+	if (x->h2 != y->h2)
+		return x->h2 < y->h2 ? -1 : 1;
+	return 0;
 }
 
-void keyset_free(keyset *ks)
+void fplist_sort(fplist *l)
 {
-	mbx_free(ks->slot);
-	memset(ks, 0, sizeof(*ks));
+	if (l->count > 1)
+		qsort(l->v, l->count, sizeof(*l->v), fp_cmp);
+}
+
+void fplist_mark(const fplist *set, const fplist *q, unsigned char *found)
+{
+	size_t i = 0, j = 0;
+
+	while (i < set->count && j < q->count) {
+		int c = fp_cmp(&set->v[i], &q->v[j]);
+
+		if (c < 0) {
+			i++;
+		} else if (c > 0) {
+			j++;
+		} else {
+			found[q->v[j].idx] = 1;
+			j++;
+		}
+	}
+}
+
+void fplist_free(fplist *l)
+{
+	mbx_free(l->v);
+	memset(l, 0, sizeof(*l));
 }

@@ -26,23 +26,27 @@ void nameset_add(nameset *ns, const char *s);
 void nameset_free(nameset *ns);
 
 /*
- * keyset: membership of case-insensitive names by a 128-bit fingerprint
- * (two independent 64-bit hashes), without keeping the strings: for the
- * link scan over 100,000s of GUIDs and DNs, where a false match would need
- * a 128-bit collision.
+ * fplist: lists of 128-bit fingerprints of case-insensitive names (two
+ * independent 64-bit hashes and a tag for the kind of name), joined by
+ * sorting and merging.  For the link scan over 100,000s of GUIDs and DNs:
+ * sequential memory access instead of one cache miss per hash lookup, and
+ * a false match would need a 128-bit collision.
  */
-typedef struct keyset_slot {
-	uint64_t h1, h2;       /* h2 == 0: empty */
-} keyset_slot;
+typedef struct fingerprint {
+	uint64_t h1, h2;
+	uint32_t idx;          /* the caller's row index (query lists) */
+} fingerprint;
 
-typedef struct keyset {
-	keyset_slot *slot;
-	size_t cap, count;
-} keyset;
+typedef struct fplist {
+	fingerprint *v;
+	size_t count, cap;
+} fplist;
 
-void keyset_reserve(keyset *ks, size_t n);
-void keyset_add(keyset *ks, const char *s);
-int keyset_has(const keyset *ks, const char *s);
-void keyset_free(keyset *ks);
+/* Add the fingerprint of (tag, s); s NULL is skipped. */
+void fplist_add(fplist *l, char tag, const char *s, uint32_t idx);
+void fplist_sort(fplist *l);
+/* Both sorted: found[q->v[j].idx] = 1 for every q entry that is in set. */
+void fplist_mark(const fplist *set, const fplist *q, unsigned char *found);
+void fplist_free(fplist *l);
 
 #endif

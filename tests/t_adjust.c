@@ -17,12 +17,15 @@ static char dir[] = "/tmp/t_adjust.XXXXXX";
 
 typedef struct buf {
 	char *p;
-	size_t len;
+	size_t len, cap;
 } buf;
 
 static void buf_add(buf *b, const void *p, size_t n)
 {
-	b->p = mbx_realloc(b->p, b->len + n + 1);
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->p = mbx_realloc(b->p, b->cap);
+	}
 	memcpy(b->p + b->len, p, n);
 	b->len += n;
 }
@@ -32,7 +35,7 @@ static buf dump(const char *path)
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *t = NULL, *s = NULL;
-	buf b = { NULL, 0 };
+	buf b = { NULL, 0, 0 };
 
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
 		return b;

@@ -52,5 +52,26 @@ tm_keys Escape
 check "adjuster left" tm_wait_gone "Consistency adjuster (DS/IS)" 5
 n=$(ls "$OUT"/*.PST 2>/dev/null | wc -l)
 [ "$n" -eq 2 ] && ok "no PST for the orphan" || not_ok "no PST for the orphan ($n files)"
+
+# F9: the adjuster (create-mailboxes preselected), then the export of every
+# mailbox (none is marked) to the default destination; a resize while the
+# export runs is taken in stride.
+tm_keys F9
+check "F9 opens the adjuster" tm_wait "[x] Create directory entries" 5
+tm_keys Enter
+tm_wait "Apply the adjuster?" 5
+tm_keys Left Enter
+check "fix-up offered" tm_wait "Fix recreated recipients?" 10
+tm_keys n
+tm resize-window -x 60 -y 20
+tm_wait "terminal too small" 5
+tm resize-window -x 100 -y 30
+check "the recovery export ends with its summary" tm_wait "Export summary" 120
+check "every mailbox exported and verified" tm_wait "12 of 12 mailboxes exported and verified" 2
+n=$(ls "$T_TMP/pst"/*.PST 2>/dev/null | wc -l)
+[ "$n" -eq 12 ] && ok "12 PSTs in the default destination next to the store" ||
+	not_ok "12 PSTs in the default destination next to the store (found $n)"
+tm_keys Enter
+check "no orphan left" tm_wait "(12, 0 orphaned)" 5
 check "quit" tm_quit
 done_testing

@@ -95,6 +95,7 @@ typedef struct thr {
 	counts c;
 	mbx_pstread_stats st;
 	int rc;
+	char error[512];
 } thr;
 
 static void *thread_main(void *arg)
@@ -102,6 +103,7 @@ static void *thread_main(void *arg)
 	thr *t = arg;
 
 	t->rc = read_file(t->path, &t->c, &t->st);
+	snprintf(t->error, sizeof(t->error), "%s", mbx_error_last());
 	return NULL;
 }
 
@@ -170,8 +172,9 @@ int main(void)
 	}
 	for (i = 0; i < 4; i++) {
 		pthread_join(tids[i], NULL);
-		ok(t[i].rc == 0 && t[i].st.messages == (i % 2 ? 1 : 17),
-		   "thread %d read its file completely", i);
+		if (!ok(t[i].rc == 0 && t[i].st.messages == (i % 2 ? 1 : 17),
+		        "thread %d read its file completely", i))
+			diag("rc %d, %lld messages: %s", t[i].rc, (long long)t[i].st.messages, t[i].error);
 		mbx_free(t[i].st.store_name);
 	}
 

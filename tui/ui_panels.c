@@ -374,8 +374,10 @@ static void fmt_date(int64_t t, int short_year, char *buf, size_t len)
 
 	if (t <= 0 || !gmtime_r(&tt, &tm))
 		snprintf(buf, len, "never");
+	else if (short_year)
+		snprintf(buf, len, "%02d-%02d-%02d", (tm.tm_year + 1900) % 100, tm.tm_mon + 1, tm.tm_mday);
 	else
-		strftime(buf, len, short_year ? "%y-%m-%d" : "%Y-%m-%d", &tm);
+		snprintf(buf, len, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 /* Column widths of the left panel for an inner width W. */

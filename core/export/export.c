@@ -47,6 +47,62 @@ struct mbx_export {
 	int rc;
 };
 
+/* The fork gate (export_int.h).  Process-wide by nature: pthread_atfork
+ * handlers can not be per-export. */
+static pthread_rwlock_t fork_gate;
+static pthread_mutex_t verify_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t gate_once = PTHREAD_ONCE_INIT;
+
+static void gate_prepare(void)
+{
+	pthread_rwlock_wrlock(&fork_gate);
+}
+
+static void gate_parent(void)
+{
+	pthread_rwlock_unlock(&fork_gate);
+}
+
+static void gate_init(void)
+{
+	pthread_rwlockattr_t a;
+
+	pthread_rwlockattr_init(&a);
+	/* A waiting fork must not be starved by workers re-entering. */
+	pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&fork_gate, &a);
+	pthread_rwlockattr_destroy(&a);
+	/* The child only runs the reader and exits: it leaves the lock alone. */
+	pthread_atfork(gate_prepare, gate_parent, NULL);
+}
+
+void exp_gate_enter(void)
+{
+	pthread_once(&gate_once, gate_init);
+	pthread_rwlock_rdlock(&fork_gate);
+}
+
+void exp_gate_leave(void)
+{
+	pthread_rwlock_unlock(&fork_gate);
+}
+
+void exp_gate_yield(void)
+{
+	exp_gate_leave();
+	exp_gate_enter();
+}
+
+void exp_verify_lock(void)
+{
+	pthread_mutex_lock(&verify_mutex);
+}
+
+void exp_verify_unlock(void)
+{
+	pthread_mutex_unlock(&verify_mutex);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -416,6 +472,7 @@ static void *worker(void *arg)
 	mbx_export *ex = arg;
 	mbx_store *st = NULL;
 
+	exp_gate_enter();
 	if (mbx_store_open(&st, ex->db_path, 0) < 0)
 		st = NULL;   /* each mailbox then fails with the error */
 	for (;;) {
@@ -430,8 +487,10 @@ static void *worker(void *arg)
 		if (idx >= ex->n)
 			break;
 		export_one(ex, st, idx);
+		exp_gate_yield();
 	}
 	mbx_store_free(st);
+	exp_gate_leave();
 	return NULL;
 }
 
@@ -494,6 +553,7 @@ int mbx_export_start(mbx_export **out, const mbx_export_opts *opts,
 	if (opts->max_pst_size < 0 || (opts->max_pst_size > 0 && opts->max_pst_size < 1024 * 1024))
 		return mbx_error_set(MBX_EINVAL, "--max-pst-size must be at least 1M");
 
+	pthread_once(&gate_once, gate_init);
 	ex = mbx_calloc(1, sizeof(*ex));
 	pthread_mutex_init(&ex->lock, NULL);
 	copy_opts(ex, opts);

@@ -72,6 +72,24 @@ typedef int (*exp_cancel_fn)(void *ud);
  */
 int exp_verify(const char *path, const exp_expect *e, exp_cancel_fn cancelled, void *ud);
 
+/* ---- export.c: the fork gate ----
+ *
+ * Verification forks a libpst child from a process whose other workers
+ * keep allocating and converting text.  A fork while another thread holds
+ * a lock (malloc's under AddressSanitizer, iconv's gconv lock) leaves the
+ * child waiting forever.  So workers hold the gate (shared) while they
+ * work and step out of it between messages; a fork in this process
+ * (pthread_atfork) takes it exclusively, i.e. happens only while every
+ * worker stands at such a safe point.  Verifications run one at a time,
+ * so that no worker decodes a reader's output while another forks. */
+void exp_gate_enter(void);
+void exp_gate_leave(void);
+/* Let a waiting fork through (between messages). */
+void exp_gate_yield(void);
+/* Serialize verifications (call with the gate left). */
+void exp_verify_lock(void);
+void exp_verify_unlock(void);
+
 /* ---- export_mailbox.c ---- */
 
 /* One mailbox to export, and what came of it. */

@@ -306,6 +306,7 @@ static int write_attachment(wctx *w, mbx_pst_msg *pm, const mbx_attachment *a, i
 		if (rc < 0)
 			return rc;
 		off += (int64_t)got;
+		exp_gate_yield();
 	}
 	return mbx_pst_attach_end(pm);
 }
@@ -460,6 +461,7 @@ static int copy_folder(wctx *w, size_t fi)
 			j->progress(j->ud, w->items_done, w->bytes_done);
 		mbx_message_free(m);
 		m = NULL;
+		exp_gate_yield();
 	}
 	mbx_message_free(m);
 	mbx_msg_iter_free(it);
@@ -534,14 +536,16 @@ static int write_all(wctx *w)
 static int verify_all(wctx *w)
 {
 	size_t k;
-	int rc;
+	int rc = 0;
 
-	for (k = 0; k < w->n_parts; k++) {
+	/* Out of the gate: our own fork must not wait for ourselves. */
+	exp_gate_leave();
+	exp_verify_lock();
+	for (k = 0; k < w->n_parts && rc == 0; k++)
 		rc = exp_verify(w->parts[k].tmp, &w->parts[k].expect, verify_cancel, w->job);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
+	exp_verify_unlock();
+	exp_gate_enter();
+	return rc;
 }
 
 /* Verified: give the parts their final names, then make that durable. */

@@ -657,25 +657,96 @@ static int pr_error(pr_state *s)
 		s->path, (long long)s->items + 1, why);
 }
 
-/* The child: never returns. */
-static void pr_child(const char *path, const mbx_pstread_opts *opts, int fd,
-                     int64_t max_memory)
-{
-	int null = open("/dev/null", O_RDWR);
-	struct rlimit rl;
+/*
+ * The child is a fresh process image: after fork() it execs this very
+ * program (/proc/self/exe), whose constructor below runs the reader.  A
+ * forked copy of a multi-threaded parent could inherit a lock another
+ * thread held at fork time (iconv's, the sanitizers' allocator) and hang
+ * in libpst's first iconv_open or malloc; a new image holds none.  Only
+ * when exec is impossible (no /proc) does the forked copy read itself.
+ */
+#define PR_ENV_CHILD "MBX_PSTREAD_CHILD"
+#define PR_ENV_FILE "MBX_PSTREAD_FILE"
+#define PR_ENV_OPTS "MBX_PSTREAD_OPTS"
 
-	/* Keep the pipe at fd 3 and close everything else the parent had
-	 * open (the store's database, other children's pipes). */
+static void pr_exec_entry(void) __attribute__((constructor));
+static void pr_exec_entry(void)
+{
+	const char *flag = getenv(PR_ENV_CHILD), *file, *o;
+	mbx_pstread_opts opts;
+
+	if (!flag || strcmp(flag, "1") != 0)
+		return;
+	file = getenv(PR_ENV_FILE);
+	o = getenv(PR_ENV_OPTS);
+	if (!file || !o || strlen(o) < 2)
+		_exit(4);
+	mbx_pstread_opts_init(&opts);
+	opts.want_data = o[0] == '1';
+	opts.want_bodies = o[1] == '1';
+	_exit(mbx_pstread_child(file, &opts, 3));
+}
+
+/* The environment of the exec'd child, built before fork (allocation
+ * after fork is what this avoids). */
+static char **pr_child_env(const char *path, const mbx_pstread_opts *opts)
+{
+	extern char **environ;
+	size_t n = 0, k = 0, i;
+	char **env;
+
+	while (environ && environ[n])
+		n++;
+	env = mbx_calloc(n + 4, sizeof(*env));
+	for (i = 0; i < n; i++)
+		if (strncmp(environ[i], "MBX_PSTREAD_", 12) != 0)
+			env[k++] = environ[i];
+	env[k++] = mbx_strdup(PR_ENV_CHILD "=1");
+	env[k++] = mbx_asprintf(PR_ENV_FILE "=%s", path);
+	env[k++] = mbx_asprintf(PR_ENV_OPTS "=%d%d", opts->want_data ? 1 : 0, opts->want_bodies ? 1 : 0);
+	env[k] = NULL;
+	return env;
+}
+
+static void pr_child_env_free(char **env)
+{
+	size_t n = 0;
+
+	while (env[n])
+		n++;
+	/* The last three are ours; the others belong to environ. */
+	if (n >= 3) {
+		mbx_free(env[n - 1]);
+		mbx_free(env[n - 2]);
+		mbx_free(env[n - 3]);
+	}
+	mbx_free(env);
+}
+
+/* The forked child: never returns. */
+static void pr_child(const char *path, const mbx_pstread_opts *opts, int fd,
+                     int64_t max_memory, char **env)
+{
+	static char arg0[] = "mbxrescue-pstread";
+	char *argv[] = { arg0, NULL };
+	struct rlimit rl;
+	int null;
+
+	/* The pipe at fd 3; stdin, stdout and stderr on /dev/null (libpst
+	 * must never write to the terminal); everything else the parent had
+	 * open (the store's database, other children's pipes) closed. */
 	if (fd != 3) {
 		if (dup2(fd, 3) < 0)
 			_exit(4);
+		close(fd);
 		fd = 3;
 	}
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-	}
+	null = open("/dev/null", O_RDWR);
+	if (null < 0)
+		_exit(4);
+	dup2(null, 0);
+	dup2(null, 1);
+	dup2(null, 2);
 	close_range(4, ~0U, 0);
 	signal(SIGPIPE, SIG_DFL);
 #if !defined(__SANITIZE_ADDRESS__)
@@ -686,6 +757,7 @@ static void pr_child(const char *path, const mbx_pstread_opts *opts, int fd,
 	(void)rl;
 	(void)max_memory;
 #endif
+	execve("/proc/self/exe", argv, env);
 	_exit(mbx_pstread_child(path, opts, fd));
 }
 
@@ -697,6 +769,7 @@ int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx
 	pr_reader *r = NULL;
 	struct stat sb;
 	int fds[2] = { -1, -1 };
+	char **env;
 	int rc = 0, cb_rc = 0;
 	size_t i;
 
@@ -729,6 +802,7 @@ int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx
 	r->fd = fds[0];
 	r->file_size = (int64_t)sb.st_size;
 	r->timeout_ms = opts.timeout_seconds * 1000;
+	env = pr_child_env(path, &opts);
 	/* Flush our stdio so the child can not write our buffers twice. */
 	fflush(NULL);
 	r->pid = fork();
@@ -736,14 +810,16 @@ int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx
 		rc = mbx_error_set(MBX_EIO, "%s: can not start the PST reader: %s", path, strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
+		pr_child_env_free(env);
 		mbx_free(r);
 		return rc;
 	}
 	if (r->pid == 0) {
 		close(fds[0]);
-		pr_child(path, &opts, fds[1], opts.max_memory);
+		pr_child(path, &opts, fds[1], opts.max_memory, env);
 	}
 	close(fds[1]);
+	pr_child_env_free(env);
 
 	s.path = path;
 	s.opts = &opts;

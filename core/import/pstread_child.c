@@ -44,24 +44,37 @@ static void pw_die(void)
 	_exit(3);
 }
 
+static void pw_write_all(int fd, const unsigned char *p, size_t n);
+
 static void pw_flush(pw_out *o)
 {
-	size_t off = 0;
-
-	while (off < o->len) {
-		ssize_t n = write(o->fd, o->buf + off, o->len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			pw_die();
-		off += (size_t)n;
-	}
+	pw_write_all(o->fd, o->buf, o->len);
 	o->len = 0;
+}
+
+static void pw_write_all(int fd, const unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			pw_die();
+		p += k;
+		n -= (size_t)k;
+	}
 }
 
 static void pw_bytes(pw_out *o, const void *p, size_t n)
 {
 	const unsigned char *s = p;
+
+	if (n >= sizeof(o->buf)) {
+		/* Attachment data: straight to the pipe, not through the buffer. */
+		pw_flush(o);
+		pw_write_all(o->fd, s, n);
+		return;
+	}
 
 	while (n > 0) {
 		size_t room = sizeof(o->buf) - o->len;

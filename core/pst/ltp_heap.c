@@ -202,7 +202,7 @@ uint64_t pst_heap_size_after(const pst_heap *h, const size_t *lens, size_t n)
 	for (i = 0; i < h->nkeep; i++)
 		total += h->keep[i].len;
 	for (i = 0; i < n; i++) {
-		size_t at = (cur_len + 1) & ~(size_t)1;
+		size_t at = cur_len;   /* packed, as pst_heap_alloc */
 
 		if (((at + lens[i] + 1) & ~(size_t)1) + 4 + 2 * (nalloc + 2) > PST_BLOCK_DATA ||
 		    nalloc + 1 > MAX_ALLOCS) {

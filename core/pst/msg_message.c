@@ -100,14 +100,17 @@ static int put_props(mbx_pst_msg *m, const mbx_pst_message_props *p)
 	int rc;
 
 	m->klass = mbx_strdup(p->message_class ? p->message_class : "IPM.Note");
-	m->subject = mbx_strdup(p->subject);
+	/* as Outlook stores it: 0x01, then 1 + the prefix length, then the
+	 * subject; every reader strips the two, and libpff mangles a first
+	 * non-ASCII character without them */
+	m->subject = p->subject ? mbx_asprintf("\x01%c%s", (char)(pre + 1), p->subject) : NULL;
 	m->topic = p->subject ? mbx_strdup(p->subject + pre) : NULL;
 	m->sender = mbx_strdup(p->sender_name);
 	m->flags = p->flags;
 	m->importance = p->importance;
 	rc = pst_pc_str(pc, 0x001A, m->klass, "the message class");
 	if (rc == 0 && p->subject) {
-		rc = pst_pc_str(pc, 0x0037, p->subject, "the subject");
+		rc = pst_pc_str(pc, 0x0037, m->subject, "the subject");
 		if (rc == 0)
 			rc = pst_pc_str(pc, 0x003D, prefix, "the subject");
 		if (rc == 0)

@@ -1,0 +1,331 @@
+/*
+ * tests/t_pst_ndb - unit tests of the PST writer's NDB layer: CRC against
+ * known values (and the header CRCs of Outlook's own empty PST), the
+ * permutative encoding, signatures, the map page schedule, blocks with
+ * their trailer, data trees (XBLOCK/XXBLOCK), subnode trees (SLBLOCK/
+ * SIBLOCK), B-trees with index levels and AMap pages.
+ */
+#include "config.h"
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "tap.h"
+#include "mbx/common.h"
+#include "pst/pst_int.h"
+
+static char path[256];
+
+static void ndb_open(pst_ndb *ndb, int crypt)
+{
+	memset(ndb, 0, sizeof(*ndb));
+	ndb->crypt = crypt;
+	if (pst_io_open(ndb, path) != 0 || pst_amap_init(ndb) != 0) {
+		printf("Bail out! cannot create %s: %s\n", path, mbx_error_last());
+		exit(1);
+	}
+}
+
+static void ndb_close(pst_ndb *ndb)
+{
+	pst_io_close(ndb, 0);
+	mbx_free(ndb->buf);
+	mbx_free(ndb->bbt);
+	mbx_free(ndb->nbt);
+	mbx_free(ndb->path);
+	unlink(path);
+}
+
+static int pread_all(const char *p, uint64_t ib, void *buf, size_t n)
+{
+	int fd = open(p, O_RDONLY);
+	ssize_t r;
+
+	if (fd < 0)
+		return -1;
+	r = pread(fd, buf, n, (off_t)ib);
+	close(fd);
+	return r == (ssize_t)n ? 0 : -1;
+}
+
+static const pst_bbt_ent *bbt_find(const pst_ndb *ndb, uint64_t bid)
+{
+	size_t i;
+
+	for (i = 0; i < ndb->nbbt; i++)
+		if (ndb->bbt[i].bid == bid)
+			return &ndb->bbt[i];
+	return NULL;
+}
+
+/* Read a block as written; check its trailer; decode data blocks. */
+static int read_block(pst_ndb *ndb, uint64_t bid, unsigned char *out, size_t *cb)
+{
+	const pst_bbt_ent *e = bbt_find(ndb, bid);
+	unsigned char raw[PST_BLOCK_MAX];
+	size_t size;
+	const unsigned char *t;
+
+	if (!e || pst_io_flush(ndb))
+		return -1;
+	size = (e->cb + PST_TRAILER + 63) & ~(size_t)63;
+	if (pread_all(path, e->ib, raw, size))
+		return -1;
+	t = raw + size - PST_TRAILER;
+	if (pst_get16(t) != e->cb || pst_get16(t + 2) != pst_sig(e->ib, bid) ||
+	    pst_get32(t + 4) != pst_crc(raw, e->cb) || pst_get64(t + 8) != bid)
+		return -2;
+	memcpy(out, raw, e->cb);
+	if (!(bid & 2) && ndb->crypt == MBX_PST_CRYPT_PERMUTE)
+		pst_permute(out, e->cb, 0);
+	*cb = e->cb;
+	return 0;
+}
+
+static void test_crc(void)
+{
+	const char *shared = getenv("MBX_SHARED");
+	char file[512];
+	unsigned char h[564];
+
+	is_int(pst_crc("123456789", 9), 0x2DFD2D88u, "CRC of \"123456789\" (no pre/post inversion)");
+	is_int(pst_crc("", 0), 0, "CRC of nothing is 0");
+	if (!shared) {
+		diag("MBX_SHARED unset: Outlook header CRCs not checked");
+		return;
+	}
+	snprintf(file, sizeof(file), "%s/testdata/pst/outlook-empty.pst", shared);
+	if (pread_all(file, 0, h, sizeof(h)) != 0) {
+		diag("%s not readable: Outlook header CRCs not checked", file);
+		return;
+	}
+	is_int(pst_crc(h + 8, 471), pst_get32(h + 4), "dwCRCPartial of outlook-empty.pst");
+	is_int(pst_crc(h + 8, 516), pst_get32(h + 524), "dwCRCFull of outlook-empty.pst");
+}
+
+static void test_header(void)
+{
+	pst_header_info hi;
+	unsigned char h[564];
+
+	memset(&hi, 0, sizeof(hi));
+	hi.file_eof = 0x42400;
+	hi.amap_last = 0x4400;
+	hi.nbt_bid = 7;
+	hi.nbt_ib = 0x7000;
+	hi.amap_valid = 1;
+	hi.crypt = MBX_PST_CRYPT_PERMUTE;
+	pst_header_build(h, &hi);
+	ok(memcmp(h, "!BDN", 4) == 0, "header magic");
+	is_int(pst_get16(h + 8), 0x4D53, "wMagicClient SM");
+	is_int(pst_get16(h + 10), 23, "wVer 23 (Unicode)");
+	is_int(pst_get32(h + 4), pst_crc(h + 8, 471), "dwCRCPartial");
+	is_int(pst_get32(h + 524), pst_crc(h + 8, 516), "dwCRCFull");
+	is_int(pst_get64(h + 184), 0x42400, "ibFileEof at 184");
+	is_int(pst_get64(h + 224), 0x7000, "BREF NBT ib at 224");
+	is_int(h[248], 2, "fAMapValid 2 when valid");
+	is_int(h[512], 0x80, "bSentinel");
+	is_int(h[513], 1, "bCryptMethod permute");
+	ok(h[256] == 0xFF && h[511] == 0xFF, "rgbFM/rgbFP all 0xFF");
+	hi.amap_valid = 0;
+	pst_header_build(h, &hi);
+	is_int(h[248], 0, "fAMapValid 0 while writing");
+}
+
+static void test_permute_sig(void)
+{
+	unsigned char b[256], c[256];
+	int i, same = 1;
+
+	for (i = 0; i < 256; i++)
+		b[i] = c[i] = (unsigned char)i;
+	pst_permute(b, 256, 1);
+	is_int(b[0], 65, "mpbbCrypt[0] = 65");
+	is_int(b[255], 61, "mpbbCrypt[255] = 61");
+	pst_permute(b, 256, 0);
+	for (i = 0; i < 256; i++)
+		same &= b[i] == c[i];
+	ok(same, "decode(encode(x)) = x for every byte");
+	is_int(pst_sig(0x4400, 4), (uint16_t)(0x4404 ^ 0), "signature = low16(ib^bid) ^ high16(ib^bid)");
+	is_int(pst_sig(0x123456789ull, 0x10004), (uint16_t)(((0x123456789ull ^ 0x10004) >> 16) ^ ((0x123456789ull ^ 0x10004) & 0xFFFF)),
+	       "signature of a high offset");
+}
+
+static void test_layout(void)
+{
+	int p, f, fp;
+
+	pst_amap_layout(0, &p, &f, &fp);
+	ok(p && !f && !fp, "interval 0: AMap + PMap (0x4600)");
+	pst_amap_layout(1, &p, &f, &fp);
+	ok(!p && !f && !fp, "interval 1: AMap only");
+	pst_amap_layout(8, &p, &f, &fp);
+	ok(p && !f && !fp, "interval 8: a PMap every 8 AMaps");
+	pst_amap_layout(128, &p, &f, &fp);
+	ok(p && f && !fp, "interval 128: first FMap (rgbFM covers 128 AMaps)");
+	pst_amap_layout(128 + 496, &p, &f, &fp);
+	ok(f, "next FMap 496 AMaps later");
+	pst_amap_layout(8192, &p, &f, &fp);
+	ok(p && !f && fp, "interval 8192 (~2 GB): first FPMap, packed at +1024");
+	pst_amap_layout(8192 + 31744, &p, &f, &fp);
+	ok(fp, "next FPMap 31,744 AMaps later");
+	pst_amap_layout(8193, &p, &f, &fp);
+	ok(!fp && !f, "interval 8193: no FPMap");
+}
+
+static void test_blocks(void)
+{
+	pst_ndb ndb;
+	unsigned char data[PST_BLOCK_DATA], back[PST_BLOCK_DATA];
+	uint64_t bid;
+	size_t cb, i;
+	pst_dtree dt;
+	int rc;
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (unsigned char)(i * 7);
+	ndb_open(&ndb, MBX_PST_CRYPT_PERMUTE);
+	rc = pst_block_write(&ndb, data, 100, 0, &bid);
+	is_int(rc, 0, "write a 100-byte data block");
+	is_int(bid, 4, "first BID is 4");
+	is_int(ndb.bbt[0].ib % 64, 0, "blocks are 64-byte aligned");
+	is_int(read_block(&ndb, bid, back, &cb), 0, "trailer: cb, signature, CRC, BID check");
+	ok(cb == 100 && memcmp(back, data, 100) == 0, "data decodes to what was written");
+	rc = pst_block_write(&ndb, data, PST_BLOCK_DATA, 0, &bid);
+	is_int(rc, 0, "a full 8,176-byte block");
+	is_int(bid, 8, "BIDs step by 4");
+	ok(pst_block_write(&ndb, data, PST_BLOCK_DATA + 1, 0, &bid) != 0, "8,177 bytes do not fit one block");
+
+	/* XXBLOCK: more than 1,021 blocks */
+	memset(&dt, 0, sizeof(dt));
+	for (i = 0; i < 1100 && rc == 0; i++)
+		rc = pst_dtree_add(&ndb, &dt, data, 8);
+	rc = rc ? rc : pst_dtree_finish(&ndb, &dt, &bid);
+	is_int(rc, 0, "a data tree of 1,100 blocks");
+	ok(bid & 2, "its root is an internal block");
+	is_int(read_block(&ndb, bid, back, &cb), 0, "the XXBLOCK reads back");
+	ok(back[0] == 1 && back[1] == 2 && pst_get16(back + 2) == 2 && pst_get32(back + 4) == 8800,
+	   "XXBLOCK: type 1, level 2, 2 XBLOCKs, lcbTotal 8,800");
+	if (read_block(&ndb, pst_get64(back + 8), back, &cb) == 0)
+		ok(back[1] == 1 && pst_get16(back + 2) == 1021 && pst_get32(back + 4) == 1021 * 8,
+		   "first XBLOCK: level 1, 1,021 BIDs, lcbTotal of its own blocks");
+	else
+		ok(0, "first XBLOCK readable");
+	/* XBLOCK: 2 blocks */
+	memset(&dt, 0, sizeof(dt));
+	pst_dtree_add(&ndb, &dt, data, PST_BLOCK_DATA);
+	pst_dtree_add(&ndb, &dt, data, 1);
+	rc = pst_dtree_finish(&ndb, &dt, &bid);
+	if (rc == 0 && read_block(&ndb, bid, back, &cb) == 0)
+		ok(back[1] == 1 && pst_get16(back + 2) == 2 && pst_get32(back + 4) == 8177 && cb == 24,
+		   "8,177 bytes: XBLOCK of 2 blocks");
+	else
+		ok(0, "XBLOCK readable");
+	ndb_close(&ndb);
+}
+
+static void test_subnodes(void)
+{
+	pst_ndb ndb;
+	pst_subnodes sn;
+	unsigned char b[PST_BLOCK_DATA], sl[PST_BLOCK_DATA];
+	uint64_t bid;
+	size_t cb, i;
+	int sorted = 1;
+
+	ndb_open(&ndb, MBX_PST_CRYPT_NONE);
+	memset(&sn, 0, sizeof(sn));
+	for (i = 0; i < 700; i++)   /* added in reverse: must come out sorted */
+		pst_subnodes_add(&sn, PST_NID(PST_NID_TYPE_LTP, 700 - i), 4 * (i + 1), 0, 10);
+	is_int(sn.bytes, 7000, "subnode sizes add up");
+	is_int(pst_subnodes_write(&ndb, &sn, &bid), 0, "700 subnodes written");
+	if (read_block(&ndb, bid, b, &cb) == 0) {
+		ok(b[0] == 2 && b[1] == 1 && pst_get16(b + 2) == 3, "an SIBLOCK over 3 SLBLOCKs");
+		if (read_block(&ndb, pst_get64(b + 16), sl, &cb) == 0) {
+			ok(sl[0] == 2 && sl[1] == 0 && pst_get16(sl + 2) == 340, "first SLBLOCK holds 340");
+			for (i = 1; i < 340; i++)
+				sorted &= pst_get64(sl + 8 + 24 * i) > pst_get64(sl + 8 + 24 * (i - 1));
+			ok(sorted && pst_get64(sl + 8) == PST_NID(PST_NID_TYPE_LTP, 1), "entries sorted by NID");
+			is_int(pst_get64(b + 8), pst_get64(sl + 8), "SIENTRY key is the first NID below it");
+		} else {
+			ok(0, "SLBLOCK readable");
+		}
+	} else {
+		ok(0, "SIBLOCK readable");
+	}
+	pst_subnodes_free(&sn);
+	pst_subnodes_add(&sn, 0x3F, 4, 0, 0);
+	is_int(pst_subnodes_write(&ndb, &sn, &bid), 0, "one subnode");
+	if (read_block(&ndb, bid, b, &cb) == 0)
+		ok(b[0] == 2 && b[1] == 0 && pst_get16(b + 2) == 1 && cb == 32, "an SLBLOCK of one entry");
+	else
+		ok(0, "SLBLOCK readable");
+	pst_subnodes_free(&sn);
+	ndb_close(&ndb);
+}
+
+static void test_btree_amap(void)
+{
+	pst_ndb ndb;
+	unsigned char page[PST_PAGE], data[PST_BLOCK_DATA];
+	uint64_t bid, ib, eof;
+	size_t i;
+	int rc = 0, bits = 0;
+
+	ndb_open(&ndb, MBX_PST_CRYPT_PERMUTE);
+	memset(data, 0x5A, sizeof(data));
+	for (i = 0; i < 400; i++)
+		pst_ndb_node_add(&ndb, PST_NID(PST_NID_TYPE_NORMAL_MESSAGE, 400 - i), 4, 0, 0x8022);
+	/* 40 full blocks: past the first AMap interval */
+	for (i = 0; i < 40 && rc == 0; i++)
+		rc = pst_block_write(&ndb, data, PST_BLOCK_DATA, 0, &bid);
+	is_int(rc, 0, "40 blocks of 8 KB");
+	ok(ndb.amap_ib == PST_AMAP_FIRST + PST_AMAP_SPAN, "allocation moved to the second interval");
+	rc = pst_btree_write(&ndb, 1, &bid, &ib);
+	is_int(rc, 0, "NBT of 400 nodes");
+	pst_io_flush(&ndb);
+	if (pread_all(path, ib, page, sizeof(page)) == 0) {
+		is_int(page[491], 2, "27 leaves, 2 index pages: root at level 2");
+		is_int(page[488], 2, "root has 2 entries");
+		ok(page[496] == PST_PTYPE_NBT && page[497] == PST_PTYPE_NBT, "ptype NBT");
+		is_int(pst_get32(page + 500), pst_crc(page, 496), "page CRC");
+		is_int(pst_get16(page + 498), pst_sig(ib, bid), "page signature");
+	} else {
+		ok(0, "NBT root readable");
+	}
+	ok(ndb.nbt[0].nid < ndb.nbt[1].nid, "NBT entries sorted");
+	rc = pst_amap_finish(&ndb, &eof);
+	is_int(rc, 0, "last AMap written");
+	is_int(eof, PST_AMAP_FIRST + 2 * PST_AMAP_SPAN, "the file ends with its last interval");
+	pst_io_flush(&ndb);
+	if (pread_all(path, PST_AMAP_FIRST, page, sizeof(page)) == 0) {
+		for (i = 0; i < PST_PAGE_DATA; i++)
+			bits += __builtin_popcount(page[i]);
+		ok(page[0] == 0xFF, "first AMap maps itself and the PMap");
+		is_int(page[496], PST_PTYPE_AMAP, "ptype AMap");
+		is_int(pst_get16(page + 498), 0, "AMap wSig 0");
+		is_int(pst_get64(page + 504), PST_AMAP_FIRST, "AMap BID = its offset");
+		is_int(pst_get32(page + 500), pst_crc(page, 496), "AMap CRC");
+		ok(bits > 3500 && bits < 3968, "first interval nearly full (%d of 3,968 units)", bits);
+	} else {
+		ok(0, "AMap readable");
+	}
+	ok(ndb.amap_free % 64 == 0 && ndb.amap_free > 0 && ndb.amap_free < 2 * PST_AMAP_SPAN,
+	   "cbAMapFree counted from the bitmaps (%llu)", (unsigned long long)ndb.amap_free);
+	ndb_close(&ndb);
+}
+
+int main(void)
+{
+	snprintf(path, sizeof(path), "%s/t_pst_ndb.%d.pst", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+	         (int)getpid());
+	test_crc();
+	test_header();
+	test_permute_sig();
+	test_layout();
+	test_blocks();
+	test_subnodes();
+	test_btree_amap();
+	return tap_done();
+}
