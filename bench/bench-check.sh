@@ -25,16 +25,23 @@ size=$(wc -c < "$work/synth.db")
 t0=$(now); cp "$work/synth.db" "$work/copy.db"; t1=$(now)
 t_cp=$(elapsed "$t0" "$t1")
 
+# CPU seconds (user+sys) of the last timed command, when GNU time is
+# installed: wall time on a busy machine says more about the machine.
+cpu() {
+	if [ -s "$work/cpu" ]; then awk -F: '/^[0-9.]+:[0-9.]+$/ { printf " (cpu %.2f s)", $1 + $2 }' "$work/cpu"; fi
+}
+if [ -x /usr/bin/time ]; then T="/usr/bin/time -f %U:%S -o $work/cpu"; else T=; fi
+
 # check: exit 1 is expected (the server has findings).
-t0=$(now); "$MBX" --db "$work/copy.db" check > "$work/check.out" || [ $? -eq 1 ]; t1=$(now)
-t_check=$(elapsed "$t0" "$t1")
+t0=$(now); $T "$MBX" --db "$work/copy.db" check > "$work/check.out" || [ $? -eq 1 ]; t1=$(now)
+t_check=$(elapsed "$t0" "$t1"); c_check=$(cpu)
 findings=$(tail -1 "$work/check.out")
 
 t0=$(now); "$MBX" --db "$work/copy.db" check --json > /dev/null || [ $? -eq 1 ]; t1=$(now)
 t_json=$(elapsed "$t0" "$t1")
 
-t0=$(now); "$MBX" --db "$work/copy.db" adjust > "$work/adjust.out"; t1=$(now)
-t_adjust=$(elapsed "$t0" "$t1")
+t0=$(now); $T "$MBX" --db "$work/copy.db" adjust > "$work/adjust.out"; t1=$(now)
+t_adjust=$(elapsed "$t0" "$t1"); c_adjust=$(cpu)
 applied=$(grep '^Applied' "$work/adjust.out" || true)
 
 t0=$(now); "$MBX" --db "$work/copy.db" check > /dev/null || [ $? -eq 1 ]; t1=$(now)
@@ -42,8 +49,9 @@ t_check2=$(elapsed "$t0" "$t1")
 
 echo "store: $n mailboxes, $size bytes"
 echo "cp of the store (reference): ${t_cp} s"
-echo "check:              ${t_check} s  ($findings)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null), $(nproc 2>/dev/null) CPUs"
+echo "check:              ${t_check} s${c_check}  ($findings)"
 echo "check --json:       ${t_json} s"
-echo "adjust (all):       ${t_adjust} s  ($applied)"
+echo "adjust (all):       ${t_adjust} s${c_adjust}  ($applied)"
 echo "check after adjust: ${t_check2} s"
 echo "ratios to cp: check $(ratio "$t_check" "$t_cp")x, adjust $(ratio "$t_adjust" "$t_cp")x"

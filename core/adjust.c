@@ -325,7 +325,7 @@ int mbx_adjust_plan_compute(mbx_store *st, const mbx_adjust_opts *opts, mbx_adju
 {
 	plan_ctx c;
 	int64_t now;
-	int rc;
+	int rc, own_txn;
 
 	*out = NULL;
 	memset(&c, 0, sizeof(c));
@@ -338,13 +338,20 @@ int mbx_adjust_plan_compute(mbx_store *st, const mbx_adjust_opts *opts, mbx_adju
 	now = opts->now ? opts->now : (int64_t)time(NULL);
 	c.filtered = opts->older_than_days >= 0;
 	c.cutoff = now - (int64_t)opts->older_than_days * DAY;
-	rc = mbx_store_server_get(st, &c.si);
+	/* One read transaction: a consistent snapshot, and no lock round trip
+	 * for each of the plan's many small lookups. */
+	own_txn = st->txn_depth == 0;
+	rc = own_txn ? store_exec(st, "BEGIN") : 0;
+	if (rc == 0)
+		rc = mbx_store_server_get(st, &c.si);
 	if (rc == 0 && (opts->functions & MBX_ADJ_CREATE_MAILBOXES))
 		rc = plan_create(&c);
 	if (rc == 0 && (opts->functions & MBX_ADJ_REHOME_PUBLIC_FOLDERS))
 		rc = plan_rehome(&c);
 	if (rc == 0 && (opts->functions & MBX_ADJ_REMOVE_UNKNOWN_PERMISSIONS))
 		rc = plan_permissions(&c, !!(opts->functions & MBX_ADJ_CREATE_MAILBOXES));
+	if (own_txn && !sqlite3_get_autocommit(st->db))
+		store_exec(st, rc == 0 ? "COMMIT" : "ROLLBACK");
 	mbx_server_info_clear(&c.si);
 	nameset_free(&c.aliases);
 	nameset_free(&c.dns);

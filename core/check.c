@@ -187,6 +187,20 @@ static int link_scan(mbx_store *st, const char *server, check_orphan **orph, siz
 		*miss = NULL;
 		*nm = 0;
 	}
+	/* Size the lists once from the row counts' upper bounds. */
+	rc = store_stmt(st, "SELECT (SELECT coalesce(max(id), 0) FROM recipient), "
+	                    "(SELECT coalesce(max(id), 0) FROM mailbox)", &s);
+	if (rc < 0)
+		goto out;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		size_t nr = (size_t)sqlite3_column_int64(s, 0), nmb = (size_t)sqlite3_column_int64(s, 1);
+
+		fplist_reserve(&rset, 2 * nr);
+		fplist_reserve(&q, 2 * nmb);
+		if (miss)
+			fplist_reserve(&mset, 2 * nmb);
+	}
+	store_done(s);
 	/* The directory's keys. */
 	rc = store_stmt(st, "SELECT mailbox_guid, legacy_dn, dn FROM recipient "
 	                    "WHERE object_class = 0", &s);

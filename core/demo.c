@@ -324,10 +324,11 @@ static int add_directory(demo *d)
 	return rc;
 }
 
-/* Someone to write to or hear from: a store mailbox owner or an outsider. */
-static void pick_party(demo *d, const char **name, char **addr, int internal_only)
+/* Someone to write to or hear from: a store mailbox owner (the first 12
+ * people) or an outsider. */
+static void pick_party(demo *d, const char **name, char **addr)
 {
-	unsigned k = rng_below(&d->r, internal_only ? 12 : 12 + N_OUTSIDERS);
+	unsigned k = rng_below(&d->r, 12 + N_OUTSIDERS);
 
 	if (k < 12) {
 		*name = people[k].display;
@@ -429,7 +430,7 @@ static void fill_message(demo *d, const msg_ctx *c, mbx_message *m, int fai)
 		sender_name = c->owner->display;
 		sender_addr = smtp_of(c->owner->alias);
 	} else {
-		pick_party(d, &sender_name, &sender_addr, 0);
+		pick_party(d, &sender_name, &sender_addr);
 	}
 	m->sender_name = (char *)sender_name;
 	m->sender_address = sender_addr;
@@ -464,7 +465,7 @@ static void fill_message(demo *d, const msg_ctx *c, mbx_message *m, int fai)
 	for (i = 0; i < nrec; i++) {
 		mbx_msg_recipient *r = &m->recipients[m->n_recipients++];
 
-		pick_party(d, &rname, &raddr, 0);
+		pick_party(d, &rname, &raddr);
 		r->type = i == 0 && outgoing ? MBX_RECIP_TO :
 		          (mbx_recip_type)(MBX_RECIP_TO + rng_below(&d->r, 3));
 		r->name = (char *)rname;

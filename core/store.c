@@ -236,10 +236,9 @@ static int configure(mbx_store *st, unsigned flags)
 		rc = store_exec(st, "PRAGMA journal_mode = WAL");
 	if (rc == 0)
 		rc = store_exec(st, "PRAGMA synchronous = NORMAL");
-	/* 16 MB of page cache for scans over 100,000s of rows.  (No mmap: an
-	 * I/O error on a mapped page would be a SIGBUS, not an error message.) */
-	if (rc == 0)
-		rc = store_exec(st, "PRAGMA cache_size = -16384");
+	/* SQLite's default page cache: the big scans read each page once,
+	 * and a larger cache only costs page faults.  No mmap either: an I/O
+	 * error on a mapped page would be a SIGBUS, not an error message. */
 	return rc;
 }
 

@@ -97,32 +97,47 @@ void nameset_free(nameset *ns)
 
 /* ---- Fingerprint lists ---------------------------------------------------- */
 
-/* A second, independent 64-bit hash (different basis and multiplier). */
-static uint64_t name_hash2(const char *s, char tag)
+/* Mix the high bits of a 64-bit hash down (MurmurHash3's finalizer). */
+static uint64_t fmix(uint64_t h)
 {
-	uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)(unsigned char)tag;
-
-	for (; *s; s++)
-		h = (h + fold((unsigned char)*s)) * 0xC2B2AE3D27D4EB4FULL;
-	h ^= h >> 29;
-	h *= 0xBF58476D1CE4E5B9ULL;
-	h ^= h >> 32;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
 	return h;
+}
+
+void fplist_reserve(fplist *l, size_t n)
+{
+	if (n > l->cap) {
+		l->v = mbx_reallocarray(l->v, n, sizeof(*l->v));
+		l->cap = n;
+	}
 }
 
 void fplist_add(fplist *l, char tag, const char *s, uint32_t idx)
 {
+	uint64_t a = 1469598103934665603ULL ^ (uint64_t)(unsigned char)tag;
+	uint64_t b = 0x9E3779B97F4A7C15ULL + (uint64_t)(unsigned char)tag;
 	fingerprint *f;
 
 	if (!s)
 		return;
+	/* Two independent hashes in one pass: FNV-1a and a multiply-add. */
+	for (; *s; s++) {
+		unsigned char c = fold((unsigned char)*s);
+
+		a = (a ^ c) * 1099511628211ULL;
+		b = (b + c) * 0xC2B2AE3D27D4EB4FULL;
+	}
 	if (l->count == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 1024;
 		l->v = mbx_reallocarray(l->v, l->cap, sizeof(*l->v));
 	}
 	f = &l->v[l->count++];
-	f->h1 = name_hash(s) ^ ((uint64_t)(unsigned char)tag << 56);
-	f->h2 = name_hash2(s, tag);
+	f->h1 = fmix(a);
+	f->h2 = fmix(b ^ 0x5bd1e9955bd1e995ULL);
 	f->idx = idx;
 }
 
@@ -137,10 +152,48 @@ static int fp_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/*
+ * LSD radix sort on h1 (8 passes of 8 bits, stable), then the rare runs of
+ * equal h1 by h2: the hashes are uniform, so this is linear and streams
+ * through memory where qsort would not.
+ */
 void fplist_sort(fplist *l)
 {
-	if (l->count > 1)
-		qsort(l->v, l->count, sizeof(*l->v), fp_cmp);
+	fingerprint *tmp, *src = l->v, *dst, *t;
+	size_t cnt[256], i, pos, run;
+	int shift;
+
+	if (l->count < 64) {
+		if (l->count > 1)
+			qsort(l->v, l->count, sizeof(*l->v), fp_cmp);
+		return;
+	}
+	tmp = mbx_reallocarray(NULL, l->count, sizeof(*tmp));
+	dst = tmp;
+	for (shift = 0; shift < 64; shift += 8) {
+		memset(cnt, 0, sizeof(cnt));
+		for (i = 0; i < l->count; i++)
+			cnt[(src[i].h1 >> shift) & 0xff]++;
+		for (i = 0, pos = 0; i < 256; i++) {
+			size_t c = cnt[i];
+
+			cnt[i] = pos;
+			pos += c;
+		}
+		for (i = 0; i < l->count; i++)
+			dst[cnt[(src[i].h1 >> shift) & 0xff]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	/* Eight passes: the sorted data is back in l->v. */
+	mbx_free(tmp);
+	for (i = 0; i < l->count; i = run) {
+		for (run = i + 1; run < l->count && l->v[run].h1 == l->v[i].h1; run++)
+			;
+		if (run - i > 1)
+			qsort(&l->v[i], run - i, sizeof(*l->v), fp_cmp);
+	}
 }
 
 void fplist_mark(const fplist *set, const fplist *q, unsigned char *found)

@@ -42,6 +42,8 @@ typedef struct fplist {
 	size_t count, cap;
 } fplist;
 
+/* Make room for n entries at once (growing by doubling copies 10s of MB). */
+void fplist_reserve(fplist *l, size_t n);
 /* Add the fingerprint of (tag, s); s NULL is skipped. */
 void fplist_add(fplist *l, char tag, const char *s, uint32_t idx);
 void fplist_sort(fplist *l);

@@ -16,6 +16,11 @@ check "one line" one_line
 check "names the file" has "$T_TMP/err" "$f"
 check "is not created" test ! -e "$f"
 
+f="$T_TMP/$(printf 'x\033[31mred')"
+expect_status 2 "missing file with a control character in its name" "$MBX" --db "$f" check
+check "the name is shown sanitized" has "$T_TMP/err" "x^[[31mred"
+check "no raw escape reaches the terminal" sh -c "! grep -q \"\$(printf '\\033')\" '$T_TMP/err'"
+
 expect_status 2 "a directory" "$MBX" --db "$T_TMP" check
 check "one line" one_line
 
@@ -37,6 +42,16 @@ head -c $((size / 2)) "$db" > "$f"; before=$(sum "$f")
 expect_status 2 "truncated store" "$MBX" --db "$f" check
 check "says truncated" has "$T_TMP/err" "truncated"
 check "names the file" has "$T_TMP/err" "$f"
+check "one line" one_line
+check "untouched" test "$(sum "$f")" = "$before"
+
+f="$T_TMP/pages.db"
+cp "$db" "$f"
+# Pages 2-11 (after the header page) zeroed: the tables the check reads first.
+dd if=/dev/zero of="$f" bs=4096 seek=1 count=10 conv=notrunc 2>/dev/null
+before=$(sum "$f")
+expect_status 2 "store with zeroed pages" "$MBX" --db "$f" check
+check "says corrupt" has "$T_TMP/err" "corrupt"
 check "one line" one_line
 check "untouched" test "$(sum "$f")" = "$before"
 

@@ -73,5 +73,22 @@ n=$(ls "$T_TMP/pst"/*.PST 2>/dev/null | wc -l)
 	not_ok "12 PSTs in the default destination next to the store (found $n)"
 tm_keys Enter
 check "no orphan left" tm_wait "(12, 0 orphaned)" 5
+
+# F6: import an exported PST into a new mailbox (Exmerge step 2); the
+# store gains a mailbox without a directory entry.
+tm_keys F6
+check "F6 opens the import dialog" tm_wait "Import a PST into a mailbox" 5
+tm_keys C-u
+tm_keys -l "$T_TMP/pst/ASCHMIDT.PST"
+tm_keys Tab C-u
+tm_keys -l "Restored1"
+tm_keys Enter
+check "the import finishes" tm_wait "Import finished" 60
+check "it reports the items imported" tm_wait "43 items imported" 2
+tm_keys Enter
+check "the new mailbox is in Mailbox Resources, orphaned" tm_wait "(13, 1 orphaned)" 5
+check "the import lines reach the log pane" tm_wait "imported into mailbox Restored1" 2
+"$MBX" --db "$DB" check >"$T_TMP/check2.out" 2>&1
+check "the store agrees: Restored1 has no directory entry" grep -q "orphaned-mailbox.*Restored1\|Restored1.*orphan" "$T_TMP/check2.out"
 check "quit" tm_quit
 done_testing

@@ -17,15 +17,15 @@ t_cleanup() {
 	rm -rf "$T_TMP"
 }
 
-# tm_start COLS ROWS ARGS...: the console on a fresh demo copy (or the
-# --db given in ARGS); the pane stays after exit and shows "EXIT=N".
+# tm_start COLS ROWS ARGS...: the console with ARGS (TM_ENV: VAR=VALUE
+# words put before it); the pane stays after exit and shows "EXIT=N".
 tm_start() {
 	cols=$1; rows=$2; shift 2
 	# A new server (socket) for each start: a dying one can not race it.
 	tm kill-server >/dev/null 2>&1
 	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TMUX_SOCK"
 	tm_n=$((tm_n + 1)); TMUX_SOCK="mbxtest$$-$tm_n"
-	printf '%s\n' "#!/bin/sh" "\"$MBX\" $* 2>\"$T_TMP/console.err\"" \
+	printf '%s\n' "#!/bin/sh" "${TM_ENV:+$TM_ENV }\"$MBX\" $* 2>\"$T_TMP/console.err\"" \
 		"echo \"EXIT=\$?\"" "sleep 600" >"$T_TMP/run.sh"
 	tm new-session -d -x "$cols" -y "$rows" "sh '$T_TMP/run.sh'" || return 1
 	tm set-option -g status off >/dev/null 2>&1

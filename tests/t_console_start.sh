@@ -26,7 +26,48 @@ tm_keys End
 check "help scrolls to the last group" tm_wait "Markers" 5
 tm_keys Escape
 check "help closes" tm_wait_gone "this help" 5
+tm_keys /
+tm_keys -l "kowal"
+check "/ shows what is searched" tm_wait "Search: kowal" 5
+tm_keys Enter
+check "/ found the mailbox" tm_wait "> recipient Kowalski, Piotr (PKowalski)" 5
+tm_keys /
+tm_keys -l "田中"
+tm_keys Enter
+check "/ finds CJK text" tm_wait "Tanaka, Yuki (田中 由紀)" 5
+check "the orphan's info line says it has no directory entry" tm_wait "! NO directory entry" 5
+tm_keys /
+tm_keys -l "kowal"
+tm_keys Enter
+tm_wait "> recipient Kowalski" 5
+tm_keys Tab
+check "Tab moves to Recipients, the link follows" tm_wait "> mailbox Kowalski, Piotr" 5
+tm_keys Tab s
+check "s cycles the sort" tm_wait "sorted by orphans first" 5
+tm_keys '*'
+check "* marks every orphan" tm_wait "5 marked in all" 5
+tm_keys Enter
+check "Enter shows details with folders" tm_wait "Folders (" 5
+tm_keys Escape
 check "q quits with status 0" tm_quit
+
+# NO_COLOR: monochrome, no colour escapes at all.
+TM_ENV="NO_COLOR=1" tm_start 80 24 --db "$DB"
+tm pipe-pane -o "cat >>'$T_TMP/mono.out'"
+tm_wait "Mailbox Resources (" 10
+tm_keys F2
+tm_wait "Consistency adjuster" 5
+tm_keys Escape
+tm_wait_gone "Consistency adjuster" 5
+sleep 0.2
+check "NO_COLOR: output recorded" test -s "$T_TMP/mono.out"
+if LC_ALL=C grep -q "$(printf '\033')\[[0-9;]*3[0-7][;m]\|$(printf '\033')\[[0-9;]*4[0-7][;m]\|38;5;" "$T_TMP/mono.out"; then
+	not_ok "NO_COLOR: no colour escapes"
+else
+	ok "NO_COLOR: no colour escapes"
+fi
+check "NO_COLOR: orphans still marked with !" tm_wait "! " 2
+check "NO_COLOR quits" tm_quit
 
 # --ascii: no line-drawing characters on screen or in the raw output.
 tm_start 80 24 --ascii --db "$DB"

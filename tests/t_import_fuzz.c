@@ -22,6 +22,11 @@
 
 #define MUTATIONS 300
 #define BUDGET_SECONDS 40
+#if defined(__SANITIZE_ADDRESS__)
+#define MIN_DONE 15    /* every libpst child runs instrumented: ~1 s each */
+#else
+#define MIN_DONE 100
+#endif
 
 typedef struct snap {
 	int exists;
@@ -195,7 +200,7 @@ int main(void)
 	}
 	diag("%d mutations in %lld s: %d imported, %d refused (libpst crashed on %d, hung on %d)",
 	     done, (long long)(time(NULL) - t0), passed, failed, crashed, hung);
-	ok(done >= 100, "at least 100 mutations ran within the budget (%d)", done);
+	ok(done >= MIN_DONE, "at least %d mutations ran within the budget (%d)", MIN_DONE, done);
 	ok(failed > 0, "some mutations were refused");
 	is_int(unclear, 0, "every refusal names the file");
 	is_int(changed, 0, "a refused file leaves the store unchanged");

@@ -36,6 +36,46 @@ static int sql_int(const char *path, const char *sql)
 	return v;
 }
 
+/* The text of the first column of the first row, caller frees. */
+static char *sql_text(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	char *v = NULL;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		v = mbx_strdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+static void demo_deterministic(void)
+{
+	static const char q[] = "SELECT group_concat(x, '|') FROM (SELECT id || content_hash || "
+	                        "received_time || flags AS x FROM message ORDER BY id)";
+	char *a = tmp("det-a.db"), *b = tmp("det-b.db"), *ta, *tb;
+
+	ok(mbx_demo_create(a) == 0 && mbx_demo_create(b) == 0, "build the demo twice");
+	ta = sql_text(a, q);
+	tb = sql_text(b, q);
+	ok(ta && tb && strcmp(ta, tb) == 0, "the same messages, hashes, times and flags");
+	is_int(sql_int(a, "SELECT count(*) FROM message"), 518, "518 messages");
+	is_int(sql_int(a, "SELECT count(*) FROM message WHERE associated = 1"), 24, "24 of them FAI");
+	is_int(sql_int(a, "SELECT count(*) FROM message WHERE html_body IS NOT NULL"), 329,
+	       "with HTML bodies");
+	ok(sql_int(a, "SELECT count(*) FROM message WHERE subject GLOB '*[一-龥]*'") > 0 &&
+	   sql_int(a, "SELECT count(*) FROM message WHERE body LIKE '%تقرير%' OR subject LIKE '%تقرير%'") > 0,
+	   "CJK and Arabic text");
+	is_int(sql_int(a, "SELECT max(created_time) FROM mailbox"), (int)(mbx_demo_base_time() - 3 * 86400),
+	       "times count back from the fixed base");
+	mbx_free(ta);
+	mbx_free(tb);
+	mbx_free(a);
+	mbx_free(b);
+}
+
 static void write_file(const char *path, const void *p, size_t n)
 {
 	FILE *f = fopen(path, "wb");
@@ -461,6 +501,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 99;
 	schema();
+	demo_deterministic();
 	bad_files();
 	directory_and_mailboxes();
 	messages();

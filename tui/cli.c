@@ -16,6 +16,7 @@
 #include "mbx/common.h"
 #include "mbx/demo.h"
 #include "mbx/store.h"
+#include "mbx/text.h"
 #include "cli.h"
 #include "cmds.h"
 
@@ -23,7 +24,7 @@ static const cmd_entry commands[] = {
 	/* commands: one line each (name, usage, summary, handler, needs_db) */
 	{ "check", "[--json]", "find directory/store inconsistencies (exit 1 when there are any)", cmd_check, 1 },
 	{ "adjust", "[--dry-run] [--create-mailboxes] [--rehome-public-folders] [--remove-unknown-permissions] [--older-than DAYS]", "DS/IS consistency adjuster: print the plan, then apply it unless --dry-run (no function flag: all three)", cmd_adjust, 1 },
-	{ "fix-recipient", "ALIAS --account DOMAIN\\\\USER [--unhide]", "assign a recreated recipient's primary account and unhide it (KB Q197970)", cmd_fix_recipient, 1 },
+	{ "fix-recipient", "ALIAS --account DOMAIN\\USER [--unhide]", "assign a recreated recipient's primary account and unhide it (KB Q197970)", cmd_fix_recipient, 1 },
 	{ "pst-check", "[-q] [--strict] FILE.pst...", "check a Unicode PST file strictly against [MS-PST]", cmd_pst_check, 0 },
 	{ "export", "(--all | ALIAS... | --mailbox-list FILE) --out DIR [--from DATE] [--to DATE] [--date-field received|sent] [--include-folder PATH]... [--exclude-folder PATH]... [--subject TEXT] [--attachment GLOB] [--class PREFIX] [--no-associated] [--threads N] [--max-pst-size SIZE] [--log-level 0-3] [--resume]", "copy mailboxes to verified PST files (Exmerge step 1)", cmd_export, 1 },
 	{ "batch", "-F ExMerge.ini", "run Exmerge's batch mode from its ini file", cmd_batch, 1 },
@@ -48,6 +49,17 @@ static const cmd_entry *cmd_find(const char *name)
 	return NULL;
 }
 
+/* Messages carry outside strings (file names, aliases, arguments): one
+ * sanitized line. */
+static void put_clean(FILE *fp, const char *fmt, va_list ap)
+{
+	char *raw = mbx_vasprintf(fmt, ap), *c = mbx_text_clean(raw, -1, 0, NULL);
+
+	fprintf(fp, "%s\n", c);
+	mbx_free(c);
+	mbx_free(raw);
+}
+
 static void print_cmd_usage(FILE *fp, const cmd_entry *c)
 {
 	fprintf(fp, "usage: mbxrescue [--db PATH] %s%s%s\n", c->name,
@@ -62,9 +74,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	if (fmt) {
 		fprintf(stderr, "mbxrescue%s%s: ", cmd ? " " : "", cmd ? cmd : "");
 		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
+		put_clean(stderr, fmt, ap);
 		va_end(ap);
-		fputc('\n', stderr);
 	}
 	if (c)
 		print_cmd_usage(stderr, c);
@@ -79,9 +90,8 @@ int cli_fail(int status, const char *fmt, ...)
 
 	fputs("mbxrescue: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	put_clean(stderr, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return status;
 }
 
@@ -299,7 +309,10 @@ int cli_main(int argc, char **argv)
 		if (status != EXIT_OK)
 			goto out;
 		if (reset && !tty) {
-			printf("Recreated the demo server at %s\n", o.db_path);
+			char *shown = mbx_text_clean(o.db_path, -1, o.ascii ? MBX_TEXT_ASCII : 0, NULL);
+
+			printf("Recreated the demo server at %s\n", shown);
+			mbx_free(shown);
 			goto out;
 		}
 		if (!tty) {

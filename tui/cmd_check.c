@@ -56,6 +56,22 @@ static const char *actor_name(void)
 	return u && *u ? u : "mbxrescue";
 }
 
+/* Exit status for a failed core call: bad input (a corrupt or unusable
+ * store, an unknown name) is 2, anything else 1. */
+static int fail_status(int rc)
+{
+	switch (rc) {
+	case MBX_EINVAL:
+	case MBX_ENOTFOUND:
+	case MBX_ECORRUPT:
+	case MBX_ESCHEMA:
+	case MBX_EREADONLY:
+		return EXIT_USAGE;
+	default:
+		return EXIT_FINDINGS;
+	}
+}
+
 static int open_store(const tui_opts *o, mbx_store **st)
 {
 	if (mbx_store_open(st, o->db_path, 0) < 0)
@@ -169,7 +185,7 @@ int cmd_check(const tui_opts *o, int argc, char **argv)
 	mbx_store *st = NULL;
 	mbx_findings *f = NULL;
 	size_t i, problems = 0;
-	int ch, json = o->json, status;
+	int ch, json = o->json, status, rc;
 
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -183,8 +199,9 @@ int cmd_check(const tui_opts *o, int argc, char **argv)
 	status = open_store(o, &st);
 	if (status != EXIT_OK)
 		return status;
-	if (mbx_check_run(st, &f) < 0) {
-		status = cli_fail(EXIT_FINDINGS, "%s", mbx_error_last());
+	rc = mbx_check_run(st, &f);
+	if (rc < 0) {
+		status = cli_fail(fail_status(rc), "%s", mbx_error_last());
 		goto out;
 	}
 	for (i = 0; i < f->count; i++)
@@ -251,7 +268,7 @@ int cmd_adjust(const tui_opts *o, int argc, char **argv)
 	mbx_adjust_plan *plan = NULL;
 	mbx_store *st = NULL;
 	size_t n_apply;
-	int ch, dry = 0, status;
+	int ch, dry = 0, status, rc;
 
 	memset(&ao, 0, sizeof(ao));
 	ao.older_than_days = -1;
@@ -281,8 +298,9 @@ int cmd_adjust(const tui_opts *o, int argc, char **argv)
 	status = open_store(o, &st);
 	if (status != EXIT_OK)
 		return status;
-	if (mbx_adjust_plan_compute(st, &ao, &plan) < 0) {
-		status = cli_fail(EXIT_FINDINGS, "%s", mbx_error_last());
+	rc = mbx_adjust_plan_compute(st, &ao, &plan);
+	if (rc < 0) {
+		status = cli_fail(fail_status(rc), "%s", mbx_error_last());
 		goto out;
 	}
 	print_plan(o, st, plan, &n_apply);
@@ -290,14 +308,14 @@ int cmd_adjust(const tui_opts *o, int argc, char **argv)
 		printf("Dry run: nothing was changed.\n");
 	} else if (n_apply == 0) {
 		printf("Nothing to do.\n");
-	} else if (mbx_adjust_apply(st, plan, &ao) < 0) {
-		status = cli_fail(EXIT_FINDINGS, "%s", mbx_error_last());
+	} else if ((rc = mbx_adjust_apply(st, plan, &ao)) < 0) {
+		status = cli_fail(fail_status(rc), "%s", mbx_error_last());
 	} else {
 		printf("Applied %zu change%s (recorded in the audit log).\n", n_apply,
 		       n_apply == 1 ? "" : "s");
 		if (ao.functions & MBX_ADJ_CREATE_MAILBOXES)
 			printf("Recreated entries are hidden and have no primary account (KB Q197970): "
-			       "run 'mbxrescue fix-recipient ALIAS --account DOMAIN\\\\USER --unhide'.\n");
+			       "run 'mbxrescue fix-recipient ALIAS --account DOMAIN\\USER --unhide'.\n");
 	}
 out:
 	mbx_adjust_plan_free(plan);
@@ -339,10 +357,8 @@ int cmd_fix_recipient(const tui_opts *o, int argc, char **argv)
 	if (status != EXIT_OK)
 		return status;
 	rc = mbx_recipient_fixup(st, alias, account, unhide, actor_name());
-	if (rc == MBX_EINVAL || rc == MBX_ENOTFOUND) {
-		status = cli_fail(EXIT_USAGE, "%s", mbx_error_last());
-	} else if (rc < 0) {
-		status = cli_fail(EXIT_FINDINGS, "%s", mbx_error_last());
+	if (rc < 0) {
+		status = cli_fail(fail_status(rc), "%s", mbx_error_last());
 	} else {
 		printf("Recipient ");
 		put(o, alias);

@@ -21,15 +21,10 @@
 #include "ui_dialog.h"
 #include "ui_export.h"
 #include "ui_help.h"
+#include "ui_import.h"
 #include "ui_panels.h"
 #include "ui_screen.h"
 #include "ui_walk.h"
-
-static void import_key(ui *u)
-{
-	ui_message(u, "Import", "Import is not available in this build of the console. "
-	           "Use the batch commands (mbxrescue --help) to import PST files.");
-}
 
 /* One key of the main screen; 0 to quit. */
 static int main_key(ui *u, int ch)
@@ -52,7 +47,7 @@ static int main_key(ui *u, int ch)
 		ui_recover(u);
 		break;
 	case 'i': case KEY_F(6):
-		import_key(u);
+		ui_import(u);
 		break;
 	case 'w':
 		ui_walk(u);

@@ -139,7 +139,7 @@ static void mailbox_details(ui *u, size_t i, ui_lines *l)
 	}
 	ui_lines_add(l, "Folders (%zu):", nf);
 	for (k = 0; k < nf; k++)
-		ui_lines_add(l, "  %-40s %6lld items, %lld unread", f[k].path ? f[k].path : f[k].name,
+		ui_lines_add(l, "  %s\t: %lld items, %lld unread", f[k].path ? f[k].path : f[k].name,
 		             (long long)f[k].message_count, (long long)f[k].unread_count);
 	mbx_folders_free(f, nf);
 }

@@ -7,9 +7,11 @@
 #include "config.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <wchar.h>
 
 #include "mbx/common.h"
 #include "mbx/text.h"
@@ -155,7 +157,8 @@ int ui_data_load(ui *u)
 	u->lm.n = u->n_mb;
 	u->lr.n = u->n_rc;
 	link_data(u);
-	qsort(marked, n_marked, sizeof *marked, cmp_i64);
+	if (n_marked)
+		qsort(marked, n_marked, sizeof *marked, cmp_i64);
 	for (i = 0; i < u->n_mb; i++)
 		if (n_marked && bsearch(&u->mb[i].id, marked, n_marked, sizeof *marked, cmp_i64)) {
 			u->mark[i] = 1;
@@ -374,10 +377,8 @@ static void fmt_date(int64_t t, int short_year, char *buf, size_t len)
 
 	if (t <= 0 || !gmtime_r(&tt, &tm))
 		snprintf(buf, len, "never");
-	else if (short_year)
-		snprintf(buf, len, "%02d-%02d-%02d", (tm.tm_year + 1900) % 100, tm.tm_mon + 1, tm.tm_mday);
-	else
-		snprintf(buf, len, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	else if (strftime(buf, len, "%Y-%m-%d", &tm) == 10 && short_year)
+		memmove(buf, buf + 2, 9);   /* "26-09-30": the century goes */
 }
 
 /* Column widths of the left panel for an inner width W. */
@@ -633,13 +634,25 @@ static int search_key(ui *u, int ch)
 	} else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
 		u->searching = 0;
 	} else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+		/* Remove one whole UTF-8 character. */
+		while (len && ((unsigned char)u->search[len - 1] & 0xC0) == 0x80)
+			len--;
 		if (len)
-			u->search[len - 1] = '\0';
+			len--;
+		u->search[len] = '\0';
 		if (!search_from(u, u->search_start))
 			ui_status(u, "no match for \"%s\"", u->search);
-	} else if (ch >= 32 && ch < 256 && len + 1 < sizeof u->search) {
-		u->search[len] = (char)ch;
-		u->search[len + 1] = '\0';
+	} else if ((ch & UI_WCHAR) || (ch >= 32 && ch < 256 && ch != 127)) {
+		char mb[MB_LEN_MAX];
+		mbstate_t ps;
+		size_t k;
+
+		memset(&ps, 0, sizeof ps);
+		k = wcrtomb(mb, (wchar_t)(ch & ~UI_WCHAR), &ps);
+		if (k == (size_t)-1 || len + k + 1 > sizeof u->search)
+			return 1;
+		memcpy(u->search + len, mb, k);
+		u->search[len + k] = '\0';
 		if (!search_from(u, u->search_start))
 			ui_status(u, "no match for \"%s\"", u->search);
 	} else if (ch == KEY_DOWN || ch == 14 /* ^N */) {

@@ -631,6 +631,7 @@ static const char *pr_child_why(int code)
 	case 13: return "it has no Top of Personal Folders";
 	case 14: return "its folder tree loops";
 	case 3: return "the reader's output pipe broke";
+	case 4: return "the reader could not start";
 	case 5: return "the reader ran out of memory";
 	default: return "libpst gave up";
 	}

@@ -397,10 +397,10 @@ int mbx_pst_close(mbx_pst *pst)
 
 	if (pst->closed)
 		return mbx_error_set(MBX_EINVAL, "%s is already closed", pst->path);
+	if (pst->ndb.err)
+		return pst->ndb.err;   /* the first failure, whose message was set then */
 	if (pst->open)
 		return mbx_error_set(MBX_EINVAL, "a message is still open in %s: end it first", pst->path);
-	if (pst->ndb.err)
-		return pst->ndb.err;
 	rc = pst_folders_finish(pst);
 	header_info(pst, &hi);
 	if (rc == 0)
