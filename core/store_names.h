@@ -44,11 +44,13 @@ typedef struct fplist {
 
 /* Make room for n entries at once (growing by doubling copies 10s of MB). */
 void fplist_reserve(fplist *l, size_t n);
-/* Add the fingerprint of (tag, s); s NULL is skipped. */
-void fplist_add(fplist *l, char tag, const char *s, uint32_t idx);
+/* Add the fingerprint of (tag, s), s being len bytes; s NULL is skipped. */
+void fplist_add(fplist *l, char tag, const char *s, size_t len, uint32_t idx);
 void fplist_sort(fplist *l);
-/* Both sorted: found[q->v[j].idx] = 1 for every q entry that is in set. */
-void fplist_mark(const fplist *set, const fplist *q, unsigned char *found);
+/* Both sorted: found_a[idx] = 1 for every entry of a that is also in b,
+ * and found_b[idx] = 1 for every entry of b that is also in a. */
+void fplist_link(const fplist *a, const fplist *b, unsigned char *found_a,
+                 unsigned char *found_b);
 void fplist_free(fplist *l);
 
 #endif

@@ -16,7 +16,9 @@
 #                  recipient count comes from its per-row entries)
 #   pst-extractor  everything
 #   pffexport      M message class as "?", A file names as "?" (pffexport
-#                  rewrites characters such as "@" in file names), and no
+#                  rewrites characters such as "@" in file names), characters
+#                  outside the BMP as "?" and bodies holding them not compared
+#                  (Debian's libpff 20180714 decodes surrogate pairs wrongly), no
 #                  record whose text holds a TAB or line break or whose folder
 #                  name holds "/" (the export can not represent them); it must
 #                  also report no orphan or recovered items
@@ -113,7 +115,15 @@ pff_norm() {
 		$1 != "F" && ($0 ~ /\\t|\\n|\\r/) { next }
 		$1 == "M" { $6 = "?" }
 		$1 == "A" { $4 = "?" }
-		{ print }' "$1" | sort
+		{ print }' "$1" | sed 's/[\xF0-\xF4][\x80-\xBF][\x80-\xBF][\x80-\xBF]/?/g' | sort
+}
+# pstdesc-pff.sh writes "~" for a body with characters outside the BMP
+# (Debian's libpff decodes them wrongly): the expected body is not compared there.
+pff_bodies() {
+	awk -F'\t' 'BEGIN { OFS = "\t" }
+		NR == FNR { if ($1 == "M" && $7 == "~") skip[$2 FS $3] = 1; next }
+		$1 == "M" && (($2 FS $3) in skip) { $7 = "~" }
+		{ print }' "$1" "$2" | sort
 }
 if ! want pffexport; then
 	:
@@ -124,7 +134,8 @@ else
 	rc=$?
 	if [ $rc -eq 0 ]; then
 		pff_norm "$tmp/pff.raw" >"$tmp/pff"
-		pff_norm "$tmp/expected" >"$tmp/expected.pff"
+		pff_norm "$tmp/expected" >"$tmp/expected.pff0"
+		pff_bodies "$tmp/pff" "$tmp/expected.pff0" >"$tmp/expected.pff"
 		diff_reader pffexport "$tmp/expected.pff" "$tmp/pff"
 	else
 		echo "FAIL pffexport (exit $rc): $(head -5 "$tmp/pff.err" | tr '\n' ' ')"

@@ -4,9 +4,9 @@
  *
  * What libpst (Debian 0.6.76) can not give, and how this describer copes:
  * - It has no recipient rows: it turns each row of the recipient table into
- *   an "attachment" without data (i_id 0), so R records are not printed and
- *   the recipient count is the number of such entries.  Attachments are the
- *   entries with data (or embedded messages).
+ *   an "attachment" without data and without an attach method, so R records
+ *   are not printed and the recipient count is the number of such entries.
+ *   Attachments are the entries with a method (by value, embedded, ...).
  * - Sender name is PidTagSenderName (0x0C1A), else PidTagSentRepresentingName
  *   (0x0042); sender email PidTagSenderEmailAddress (0x0C1F), else 0x0065 -
  *   the same rule the other describers follow.
@@ -110,8 +110,10 @@ static void count(pst_item *m, counts *c)
 	pst_item_attach *a;
 
 	c->recipients = c->attachments = 0;
+	/* The per-recipient entries carry no PidTagAttachMethod (method 0,
+	 * PST_ATTACH_NONE); real attachments have one, even when empty. */
 	for (a = m->attach; a; a = a->next) {
-		if (a->method == PST_ATTACH_EMBEDDED || a->data.data || a->i_id)
+		if (a->method != PST_ATTACH_NONE)
 			c->attachments++;
 		else
 			c->recipients++;
@@ -191,7 +193,7 @@ static void message(const char *path, pst_item *m)
 			put_str(utf8(e, &e->subject));
 			printf("\t%d\t%d\n", ec.recipients, ec.attachments);
 			pst_freeItem(e);
-		} else if (a->data.data || a->i_id) {
+		} else if (a->method != PST_ATTACH_NONE) {
 			pst_binary b = a->data;
 			const char *name = utf8(m, &a->filename2);
 

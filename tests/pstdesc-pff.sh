@@ -15,6 +15,9 @@
 #   - folder names are directory names: a name with "/" can not be
 #     represented, and such folders are dropped from both sides;
 #   - recipient types other than To/CC/BCC are written as pffexport names them.
+#   - characters outside the BMP: Debian's libpff (20180714) decodes UTF-16
+#     surrogate pairs wrongly; pst-compare.sh writes them "?" on both sides,
+#     and a body holding one is written "~" here (not compared).
 # Body SHA-256 is of Message.txt (the plain body as stored, UTF-8).
 #
 # Exit 0 ok; 2 when pffexport fails; 3 when pffexport recovered orphan or
@@ -114,10 +117,16 @@ nattachments() {
 }
 
 item() {
-	local d=$1 path=$2 subj body a name base esubj
+	local d=$1 path=$2 subj body a name base esubj em e
 	headers "$d"
 	subj=$H_subject
-	if [ -f "$d/Message.txt" ]; then body=$(sha_file "$d/Message.txt"); else body=-; fi
+	if [ ! -f "$d/Message.txt" ]; then
+		body=-
+	elif LC_ALL=C grep -q $'[\xF0-\xF4]' "$d/Message.txt"; then
+		body="~"   # outside the BMP: libpff decodes such text wrongly
+	else
+		body=$(sha_file "$d/Message.txt")
+	fi
 	printf 'M\t%s\t%s\t%s\t%s\t?\t%s\t%s\t%s\n' "$(esc "$path")" "$(esc "$subj")" "$(esc "$H_sname")" \
 		"$(esc "$H_semail")" "$body" "$(nrecipients "$d")" "$(nattachments "$d")"
 	if [ -f "$d/Recipients.txt" ]; then
@@ -135,11 +144,16 @@ item() {
 		base=${a##*/}
 		name=${base#*_}
 		if [ -d "$a" ]; then
-			# An embedded message: its own export directory.
-			headers "$a"
+			# An embedded message: AttachmentNNNNN/MessageNNNNN/, an item
+			# directory of its own.
+			em=$a
+			for e in "$a"/*/; do
+				if [ -d "$e" ] && is_item "${e%/}"; then em=${e%/}; break; fi
+			done
+			headers "$em"
 			esubj=$H_subject
 			printf 'E\t%s\t%s\t%s\t%s\t%s\n' "$(esc "$path")" "$(esc "$subj")" "$(esc "$esubj")" \
-				"$(nrecipients "$a")" "$(nattachments "$a")"
+				"$(nrecipients "$em")" "$(nattachments "$em")"
 		else
 			printf 'A\t%s\t%s\t%s\t%s\t%s\n' "$(esc "$path")" "$(esc "$subj")" "$(esc "$name")" \
 				"$(stat -c %s "$a")" "$(sha_file "$a")"

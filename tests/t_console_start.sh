@@ -34,8 +34,12 @@ check "/ found the mailbox" tm_wait "> recipient Kowalski, Piotr (PKowalski)" 5
 tm_keys /
 tm_keys -l "田中"
 tm_keys Enter
-check "/ finds CJK text" tm_wait "Tanaka, Yuki (田中 由紀)" 5
 check "the orphan's info line says it has no directory entry" tm_wait "! NO directory entry" 5
+tm_keys Enter
+check "/ found the CJK name (details)" tm_wait "Display name:  Tanaka, Yuki (田中 由紀)" 5
+check "details say why it is orphaned" tm_wait "Directory:     NONE" 2
+tm_keys Escape
+tm_wait_gone "Mailbox details" 5
 tm_keys /
 tm_keys -l "kowal"
 tm_keys Enter

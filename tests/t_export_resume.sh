@@ -7,8 +7,8 @@ DESC="$top_builddir/tests/export-desc"
 GEN="$top_builddir/tests/export-genmbx"
 DB=$(demo_db) || skip_all "cannot create the demo server"
 "$MBX" --db "$DB" adjust --create-mailboxes >/dev/null 2>&1 || skip_all "adjust failed"
-# 100 MB, sorted last ("Zz"), so the demo mailboxes are done before it.
-"$GEN" "$DB" ZBig "Zz Big, Mailbox" 200 512 || skip_all "export-genmbx failed"
+# 40 MB, sorted last ("Zz"), so the demo mailboxes are done before it.
+"$GEN" "$DB" ZBig "Zz Big, Mailbox" 80 512 || skip_all "export-genmbx failed"
 
 # wait_tmp FILE: until FILE exists and holds at least 4 MB (max 30 s)
 wait_tmp() {

@@ -26,7 +26,7 @@ pff_norm() {
 		$1 != "F" && ($0 ~ /\\t|\\n|\\r/) { next }
 		$1 == "M" { $6 = "?" }
 		$1 == "A" { $4 = "?" }
-		{ print }' "$1" | sort
+		{ print }' "$1" | sed 's/[\xF0-\xF4][\x80-\xBF][\x80-\xBF][\x80-\xBF]/?/g' | sort
 }
 if [ $have_js -eq 1 ]; then
 	check "pst-extractor describer reads support.pst" sh -c 'node "$1" "$2" | sort >"$3"' sh \

@@ -25,26 +25,38 @@ void ui_dlg_place_at(ui *u, ui_dlg *d, int y, int x, int h, int wd, const char *
 		wd = u->cols - 2;
 	if (h < 5)
 		h = 5;
+	/* Only while the terminal is below the minimum can it be smaller
+	 * still; the too-small screen covers the dialog then. */
+	if (h > u->rows)
+		h = u->rows > 0 ? u->rows : 1;
+	if (wd > u->cols)
+		wd = u->cols > 0 ? u->cols : 1;
 	if (y < 0 || y + h > u->rows)
-		y = (u->rows - h) / 2;
+		y = (u->rows - h) / 2 > 0 ? (u->rows - h) / 2 : 0;
 	if (x < 0 || x + wd > u->cols)
-		x = (u->cols - wd) / 2;
+		x = (u->cols - wd) / 2 > 0 ? (u->cols - wd) / 2 : 0;
 	if (!d->w || d->h != h || d->wd != wd) {
 		WINDOW *nw = newwin(h, wd, y, x);
 
-		if (d->p)
-			replace_panel(d->p, nw);
-		else
-			d->p = new_panel(nw);
-		if (d->w)
-			delwin(d->w);
-		d->w = nw;
-		d->h = h;
-		d->wd = wd;
-		keypad(nw, TRUE);
+		if (nw) {
+			if (d->p)
+				replace_panel(d->p, nw);
+			else
+				d->p = new_panel(nw);
+			if (d->w)
+				delwin(d->w);
+			d->w = nw;
+			d->h = h;
+			d->wd = wd;
+			keypad(nw, TRUE);
+		}
 	}
+	if (!d->w)
+		return;
 	move_panel(d->p, y, x);
 	top_panel(d->p);
+	if (u->small && u->p_small)
+		top_panel(u->p_small);
 	werase(d->w);
 	ui_box(u, d->w, title, 1);
 }
@@ -115,7 +127,8 @@ void ui_wrap(const ui *u, const ui_lines *in, int width, ui_lines *out)
 			c = ui_text(u, in->v[i], -1, NULL);
 			while (c[indent] == ' ')
 				indent++;
-			indent += 2;
+			if (indent)
+				indent += 2;   /* an indented item: hang under its text */
 		}
 		if (indent > width / 2)
 			indent = 0;

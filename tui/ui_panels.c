@@ -742,7 +742,8 @@ int ui_panels_key(ui *u, int ch)
 		          u->n_orphans, u->n_orphans == 1 ? "" : "es", k, u->n_marked);
 		return 1;
 	case 'u':
-		memset(u->mark, 0, u->n_mb ? u->n_mb : 1);
+		if (u->mark)
+			memset(u->mark, 0, u->n_mb);
 		u->n_marked = 0;
 		ui_status(u, "marks cleared");
 		return 1;

@@ -144,9 +144,21 @@ static void colors_init(ui *u)
 	init_pair(UI_C_BAR, COLOR_BLACK, COLOR_GREEN);
 }
 
+/* A line-drawing cell as a plain UTF-8 character: unlike the terminal's
+ * alternate character set it needs no charset switch (and reset) around
+ * every border cell curses redraws. */
+static cchar_t *box_char(cchar_t *c, wchar_t wc)
+{
+	wchar_t s[2] = { wc, 0 };
+
+	setcchar(c, s, A_NORMAL, 0, NULL);
+	return c;
+}
+
 void ui_box(ui *u, WINDOW *w, const char *title, int active)
 {
 	int cols = getmaxx(w);
+	cchar_t v, h, tl, tr, bl, br;
 
 	/* Focus shows in the title only: coloured border cells would cost
 	 * colour escapes on every line curses redraws. */
@@ -154,7 +166,9 @@ void ui_box(ui *u, WINDOW *w, const char *title, int active)
 	if (u->ascii)
 		wborder(w, '|', '|', '-', '-', '+', '+', '+', '+');
 	else
-		box(w, 0, 0);
+		wborder_set(w, box_char(&v, 0x2502), &v, box_char(&h, 0x2500), &h,
+		            box_char(&tl, 0x250C), box_char(&tr, 0x2510), box_char(&bl, 0x2514),
+		            box_char(&br, 0x2518));
 	wattrset(w, A_NORMAL);
 	if (title && cols > 6) {
 		int tcols;
@@ -171,11 +185,13 @@ void ui_box(ui *u, WINDOW *w, const char *title, int active)
 
 void ui_hline(ui *u, WINDOW *w, int y, int x, int n)
 {
+	cchar_t h;
+
 	wmove(w, y, x);
 	if (u->ascii)
 		whline(w, '-', n);
 	else
-		whline(w, 0, n);
+		whline_set(w, box_char(&h, 0x2500), n);
 }
 
 void ui_status(ui *u, const char *fmt, ...)
@@ -228,6 +244,9 @@ void ui_draw_bar(ui *u)
 	size_t i;
 	int wide = u->cols >= 104;
 
+	if (u->small || !w)
+		return;   /* the too-small screen is up; ui_redraw repaints later */
+
 	/* Row 0: the news of the moment, or what the selection is. */
 	if (u->status[0])
 		ui_text_put(u, w, 0, 0, u->status, u->cols, 0, ui_attr(u, UI_C_WARN));
@@ -269,6 +288,9 @@ void ui_draw_log(ui *u)
 	int inner = u->log_rows, width = u->cols - 2, i;
 	size_t end, first;
 	char title[64];
+
+	if (u->small || !w)
+		return;
 
 	if (u->log_scroll > u->n_log)
 		u->log_scroll = u->n_log;

@@ -306,6 +306,8 @@ void ui_walk(ui *u)
 				for (i = 0; i < u->lm.n; i++)
 					a[k++] = u->mb[u->lm.order[i]].alias;
 				n = k;
+				/* Results of this export only (not of step 1's). */
+				ui_export_summary_free(&u->last_export);
 				if (ui_export(u, a, n, UI_EXP_ASK | UI_EXP_QUIET) >= 0 && u->last_export.total) {
 					u->walk_exported = 1;
 					u->walk_step++;

@@ -336,6 +336,15 @@ static void on_total(void *ud, int64_t items)
 	pthread_mutex_unlock(&w->ex->lock);
 }
 
+static void on_verifying(void *ud)
+{
+	worker_ud *w = ud;
+
+	pthread_mutex_lock(&w->ex->lock);
+	w->ex->prog[w->idx].state = MBX_EXP_VERIFYING;
+	pthread_mutex_unlock(&w->ex->lock);
+}
+
 static int worker_cancelled(void *ud)
 {
 	return is_cancelled(((worker_ud *)ud)->ex);
@@ -426,6 +435,7 @@ static void export_one(mbx_export *ex, mbx_store *st, size_t idx)
 	j.max_pst_size = ex->opts.max_pst_size;
 	j.progress = on_progress;
 	j.total = on_total;
+	j.verifying = on_verifying;
 	j.cancelled = worker_cancelled;
 	j.ud = &wu;
 	rc = exp_mailbox_export(&j);

@@ -107,6 +107,8 @@ typedef struct exp_mailbox_job {
 	void (*progress)(void *ud, int64_t items, int64_t bytes);
 	/* called once the folders are known: items (FAI included) to go through */
 	void (*total)(void *ud, int64_t items);
+	/* called when the file(s) are written and reading back starts */
+	void (*verifying)(void *ud);
 	exp_cancel_fn cancelled;
 	void *ud;
 	/* out */

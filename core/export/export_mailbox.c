@@ -538,6 +538,8 @@ static int verify_all(wctx *w)
 	size_t k;
 	int rc = 0;
 
+	if (w->job->verifying)
+		w->job->verifying(w->job->ud);
 	/* Out of the gate: our own fork must not wait for ourselves. */
 	exp_gate_leave();
 	exp_verify_lock();

@@ -90,6 +90,10 @@ function message(path, m) {
   for (let i = 0; i < natt; i++) {
     const a = m.getAttachment(i);
     if (a.attachMethod === 5) {
+      // pst-extractor 1.12 builds attachments without a descriptor node,
+      // and then embeddedPSTMessage always returns null: lend it the
+      // outer message's (it is only used to label the object).
+      if (!a.descriptorIndexNode) a.descriptorIndexNode = m.descriptorIndexNode;
       const e = a.embeddedPSTMessage;
       if (!e) continue;
       out.push(['E', text(path), text(subject), text(e.subject), e.numberOfRecipients,

@@ -1,0 +1,62 @@
+#!/bin/sh
+# bench/bench-export.sh - export throughput (issue 4).
+#
+#   make mbxrescue tests/export-genmbx && sh $(top_srcdir)/bench/bench-export.sh [SIZE_MB]
+#
+# From the build directory.  Exports (a) every demo mailbox (after the
+# adjuster) and (b) one synthetic mailbox of SIZE_MB (default 1024) MiB of
+# 1 MiB attachments in a store of its own, each with 1 and 2 threads.  An export includes the fsync and
+# the read-back verification with libpst.  Reference runs in the same
+# invocation: `cp` of the produced PSTs, and `readpst -o` reading them back.
+# Prints store MB/s, messages/s, peak RSS, and the ratios export/cp and
+# export/readpst.
+set -eu
+MB=${1:-1024}
+B=$(pwd)
+MBX=$B/mbxrescue
+GEN=$B/tests/export-genmbx
+[ -x "$MBX" ] && [ -x "$GEN" ] || { echo "build first: make mbxrescue tests/export-genmbx" >&2; exit 2; }
+command -v readpst >/dev/null || { echo "readpst (pst-utils) is needed" >&2; exit 2; }
+W=$(mktemp -d "${TMPDIR:-/tmp}/bench-export.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+DB=$W/bench.db
+"$MBX" --db "$DB" --reset-demo >/dev/null
+"$MBX" --db "$DB" adjust --create-mailboxes >/dev/null
+DEMO=$(sqlite3 "$DB" "SELECT count(*) FROM mailbox")
+echo "generating a synthetic mailbox of $MB MiB..."
+SDB=$W/synth.db
+"$GEN" "$SDB" Synth "Synthetic, Mailbox" "$MB" 1024
+
+# secs CMD...: wall seconds of CMD; peak RSS (KiB) of it in $W/rss
+secs() {
+	/usr/bin/time -f "%e %M" -o "$W/time" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; cat "$W/time" >&2; exit 1; }
+	cut -d' ' -f2 "$W/time" > "$W/rss"
+	cut -d' ' -f1 "$W/time"
+}
+# bytes and messages the store holds for the mailboxes of a run
+store_bytes() { sqlite3 "$1" "SELECT sum(total_size) FROM mailbox"; }
+store_msgs() { sqlite3 "$1" "SELECT count(*) FROM message"; }
+
+run() { # run NAME DB THREADS EXPORT-ARGS...
+	name=$1 db=$2 th=$3
+	shift 3
+	out=$W/out-$name-$th
+	t=$(secs "$MBX" --db "$db" export "$@" --out "$out" --threads "$th")
+	rss=$(cat "$W/rss")
+	bytes=$(store_bytes "$db")
+	msgs=$(store_msgs "$db")
+	pst=$(du -cb "$out"/*.PST | tail -1 | cut -f1)
+	tcp=$(secs cp -r "$out" "$W/cp-$name-$th")
+	mkdir -p "$W/rp-$name-$th"
+	trp=$(secs sh -c "for f in '$out'/*.PST; do readpst -q -o '$W/rp-$name-$th' \"\$f\" || exit 1; done")
+	rm -rf "$W/cp-$name-$th" "$W/rp-$name-$th"
+	awk -v n="$name" -v th="$th" -v t="$t" -v b="$bytes" -v m="$msgs" -v p="$pst" -v r="$rss" \
+	    -v c="$tcp" -v rp="$trp" 'BEGIN {
+		if (t <= 0) t = 0.01; if (c <= 0) c = 0.01; if (rp <= 0) rp = 0.01;
+		printf "%-6s threads=%d  %7.1f MB store -> %7.1f MB PST in %6.2f s: %7.1f MB/s, %8.0f msgs/s, peak RSS %6.1f MB | cp %5.2f s (x%.1f) | readpst %6.2f s (x%.2f)\n",
+		       n, th, b / 1e6, p / 1e6, t, b / 1e6 / t, m / t, r / 1024, c, t / c, rp, t / rp }'
+	rm -rf "$out"
+}
+echo "mbxrescue $("$MBX" --version 2>/dev/null | head -1); $(nproc) CPUs; $DEMO demo mailboxes + 1 synthetic"
+for th in 1 2; do run demo "$DB" $th --all; done
+for th in 1 2; do run synth "$SDB" $th Synth; done
