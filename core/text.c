@@ -150,6 +150,17 @@ char *mbx_text_clean(const char *s, int max_cols, unsigned flags, int *cols)
 	char *out;
 	token t;
 
+	/* Printable ASCII that fits is its own cleaned form (the common case:
+	 * a report prints 10,000s of names). */
+	for (i = 0; i < n && p[i] >= 0x20 && p[i] < 0x7F; i++)
+		;
+	if (i == n && n <= INT_MAX && (max_cols < 0 || n <= (size_t)max_cols)) {
+		out = mbx_malloc(n + 1);
+		memcpy(out, p, n + 1);
+		if (cols)
+			*cols = (int)n;
+		return out;
+	}
 	/* Pass 1: the full width, to know whether truncation happens at all. */
 	for (i = 0; (k = next_token(p + i, n - i, flags, &t)) > 0; i += k)
 		total += t.cols;
