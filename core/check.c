@@ -197,7 +197,7 @@ static void pick_unfound(const int64_t *ids, const unsigned char *found,
 static int link_scan(mbx_store *st, const char *server, check_orphan **orph, size_t *no,
                      check_missing **miss, size_t *nm)
 {
-	fplist rset = { 0 }, mset = { 0 };
+	fplist rset = { 0 }, mset = { 0 }, scratch = { 0 };
 	sqlite3_stmt *s;
 	int64_t *rids = NULL, *mids = NULL, *pick = NULL;
 	size_t nr = 0, cr = 0, nmb = 0, cm = 0, npick = 0;
@@ -263,8 +263,8 @@ static int link_scan(mbx_store *st, const char *server, check_orphan **orph, siz
 	store_done(s);
 	if (rc < 0)
 		goto out;
-	fplist_sort(&rset);
-	fplist_sort(&mset);
+	fplist_sort(&rset, &scratch);
+	fplist_sort(&mset, &scratch);
 	found_r = mbx_calloc(nr ? nr : 1, 1);
 	found_m = mbx_calloc(nmb ? nmb : 1, 1);
 	fplist_link(&rset, &mset, found_r, found_m);
@@ -290,6 +290,7 @@ static int link_scan(mbx_store *st, const char *server, check_orphan **orph, siz
 out:
 	fplist_free(&rset);
 	fplist_free(&mset);
+	fplist_free(&scratch);
 	mbx_free(rids);
 	mbx_free(mids);
 	mbx_free(pick);

@@ -144,16 +144,14 @@ static void mix8(uint64_t *a, uint64_t *b, uint64_t w)
 	*b = rotl64(*b + w, 31) * 0xC2B2AE3D27D4EB4FULL;
 }
 
-void fplist_add(fplist *l, char tag, const char *s, size_t len, uint32_t idx)
+/* The 96-bit fingerprint of (tag, s), s being len bytes. */
+static void fp_compute(char tag, const char *s, size_t len, uint64_t *h1, uint32_t *h2)
 {
 	uint64_t a = 0x243F6A8885A308D3ULL ^ (uint64_t)(unsigned char)tag;
 	uint64_t b = 0x9E3779B97F4A7C15ULL + (uint64_t)(unsigned char)tag;
 	uint64_t w;
 	size_t i;
-	fingerprint *f;
 
-	if (!s)
-		return;
 	/* Word at a time: the names are 30-60 bytes, and a byte loop was the
 	 * largest cost of the check. */
 	for (i = 0; i + 8 <= len; i += 8) {
@@ -164,14 +162,92 @@ void fplist_add(fplist *l, char tag, const char *s, size_t len, uint32_t idx)
 	memcpy(&w, s + i, len - i);
 	mix8(&a, &b, fold8(w));
 	mix8(&a, &b, (uint64_t)len);
+	*h1 = fmix(a);
+	*h2 = (uint32_t)(fmix(b ^ 0x5bd1e9955bd1e995ULL) >> 32);
+}
+
+void fplist_add(fplist *l, char tag, const char *s, size_t len, uint32_t idx)
+{
+	fingerprint *f;
+
+	if (!s)
+		return;
 	if (l->count == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 1024;
 		l->v = mbx_reallocarray(l->v, l->cap, sizeof(*l->v));
 	}
 	f = &l->v[l->count++];
-	f->h1 = fmix(a);
-	f->h2 = fmix(b ^ 0x5bd1e9955bd1e995ULL);
+	fp_compute(tag, s, len, &f->h1, &f->h2);
 	f->idx = idx;
+}
+
+/* ---- Fingerprint sets ------------------------------------------------------ */
+
+/* (0, 0) marks an empty slot; a real fingerprint that is (0, 0) is stored
+ * as (0, 1), on both add and lookup. */
+static size_t fpset_find(const fpset *fs, uint64_t h1, uint32_t h2)
+{
+	size_t j;
+
+	for (j = h1 & (fs->cap - 1); fs->slot[j].h1 || fs->slot[j].h2; j = (j + 1) & (fs->cap - 1))
+		if (fs->slot[j].h1 == h1 && fs->slot[j].h2 == h2)
+			break;
+	return j;
+}
+
+static void fpset_grow(fpset *fs)
+{
+	size_t cap = fs->cap ? fs->cap * 2 : 1024, i;
+	fpset old = *fs;
+
+	fs->slot = mbx_calloc(cap, sizeof(*fs->slot));
+	fs->cap = cap;
+	for (i = 0; i < old.cap; i++)
+		if (old.slot[i].h1 || old.slot[i].h2)
+			fs->slot[fpset_find(fs, old.slot[i].h1, old.slot[i].h2)] = old.slot[i];
+	mbx_free(old.slot);
+}
+
+void fpset_add(fpset *fs, char tag, const char *s, size_t len)
+{
+	uint64_t h1;
+	uint32_t h2;
+	size_t j;
+
+	if (!s)
+		return;
+	fp_compute(tag, s, len, &h1, &h2);
+	if (!h1 && !h2)
+		h2 = 1;
+	if ((fs->count + 1) * 2 > fs->cap)
+		fpset_grow(fs);
+	j = fpset_find(fs, h1, h2);
+	if (fs->slot[j].h1 || fs->slot[j].h2)
+		return;
+	fs->slot[j].h1 = h1;
+	fs->slot[j].h2 = h2;
+	fs->count++;
+}
+
+int fpset_maybe_has(const fpset *fs, char tag, const char *s, size_t len)
+{
+	uint64_t h1;
+	uint32_t h2;
+	size_t j;
+
+	if (!fs->cap)
+		return 0;
+	fp_compute(tag, s, len, &h1, &h2);
+	if (!h1 && !h2)
+		h2 = 1;
+	j = fpset_find(fs, h1, h2);
+	return fs->slot[j].h1 || fs->slot[j].h2;
+}
+
+void fpset_free(fpset *fs)
+{
+	mbx_free(fs->slot);
+	memset(fs, 0, sizeof(*fs));
 }
 
 static int fp_cmp(const void *a, const void *b)
@@ -196,7 +272,7 @@ static int fp_less(const fingerprint *x, const fingerprint *y)
  * share those bits: the hashes are uniform, so this is linear and streams
  * through memory where qsort would not.
  */
-void fplist_sort(fplist *l)
+void fplist_sort(fplist *l, fplist *scratch)
 {
 	fingerprint *tmp, *src = l->v, *dst, *t, x;
 	size_t cnt[2048], i, j, pos;
@@ -207,7 +283,8 @@ void fplist_sort(fplist *l)
 			qsort(l->v, l->count, sizeof(*l->v), fp_cmp);
 		return;
 	}
-	tmp = mbx_reallocarray(NULL, l->count, sizeof(*tmp));
+	fplist_reserve(scratch, l->count);
+	tmp = scratch->v;
 	dst = tmp;
 	for (shift = 42; shift < 64; shift += 11) {
 		memset(cnt, 0, sizeof(cnt));
@@ -226,7 +303,6 @@ void fplist_sort(fplist *l)
 		dst = t;
 	}
 	/* Two passes: the data is back in l->v. */
-	mbx_free(tmp);
 	for (i = 1; i < l->count; i++) {
 		if (!fp_less(&l->v[i], &l->v[i - 1]))
 			continue;

@@ -26,15 +26,16 @@ void nameset_add(nameset *ns, const char *s);
 void nameset_free(nameset *ns);
 
 /*
- * fplist: lists of 128-bit fingerprints of case-insensitive names (two
+ * fplist: lists of 96-bit fingerprints of case-insensitive names (two
  * independent 64-bit hashes and a tag for the kind of name), joined by
  * sorting and merging.  For the link scan over 100,000s of GUIDs and DNs:
  * sequential memory access instead of one cache miss per hash lookup, and
- * a false match would need a 128-bit collision.
+ * a false match would need a 96-bit collision.
  */
 typedef struct fingerprint {
-	uint64_t h1, h2;
-	uint32_t idx;          /* the caller's row index (query lists) */
+	uint64_t h1;
+	uint32_t h2;           /* 96 bits in all: 16 bytes an entry */
+	uint32_t idx;          /* the caller's row index */
 } fingerprint;
 
 typedef struct fplist {
@@ -46,11 +47,27 @@ typedef struct fplist {
 void fplist_reserve(fplist *l, size_t n);
 /* Add the fingerprint of (tag, s), s being len bytes; s NULL is skipped. */
 void fplist_add(fplist *l, char tag, const char *s, size_t len, uint32_t idx);
-void fplist_sort(fplist *l);
+/* Sort by fingerprint; `scratch` is working space the caller keeps for the
+ * next sort and frees with fplist_free. */
+void fplist_sort(fplist *l, fplist *scratch);
 /* Both sorted: found_a[idx] = 1 for every entry of a that is also in b,
  * and found_b[idx] = 1 for every entry of b that is also in a. */
 void fplist_link(const fplist *a, const fplist *b, unsigned char *found_a,
                  unsigned char *found_b);
 void fplist_free(fplist *l);
+
+/*
+ * fpset: a hash set of the same fingerprints, for "certainly not there"
+ * answers without the names: fpset_maybe_has is 0 when (tag, s) was never
+ * added, 1 when it was (or, at odds of 2^-96, when another name was).
+ */
+typedef struct fpset {
+	fingerprint *slot;
+	size_t cap, count;
+} fpset;
+
+void fpset_add(fpset *fs, char tag, const char *s, size_t len);
+int fpset_maybe_has(const fpset *fs, char tag, const char *s, size_t len);
+void fpset_free(fpset *fs);
 
 #endif

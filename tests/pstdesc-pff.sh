@@ -23,6 +23,7 @@
 # Exit 0 ok; 2 when pffexport fails; 3 when pffexport recovered orphan or
 # deleted items (a PST we write must have none); 77 when pffexport is absent.
 set -u
+export LC_ALL=C   # bytes, not characters, in every pattern below
 pst=${1:?usage: pstdesc-pff.sh FILE.pst}
 command -v pffexport >/dev/null 2>&1 || { echo "pstdesc-pff.sh: pffexport not installed (Debian pff-tools)" >&2; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pstdesc-pff.XXXXXX")
@@ -57,8 +58,8 @@ if [ ! -d "$top" ]; then
 	[ -n "$top" ] || { echo "pstdesc-pff.sh: no Top of Personal Folders in the export of $pst" >&2; exit 2; }
 fi
 
-# Escape a text field as tests/PSTDESC.md says (pure bash: this runs for
-# every field of every item).
+# Escape a text field as tests/PSTDESC.md says, into REPLY (pure bash, no
+# subshell: this runs for every field of every item).
 esc() {
 	local s=$1 out= c i
 	s=${s//\\/\\\\}
@@ -75,7 +76,7 @@ esc() {
 		done
 		s=$out
 	fi
-	printf '%s' "$s"
+	REPLY=$s
 }
 
 # Read pffexport's "Name:<tabs>value" lines of OutlookHeaders.txt into H_*.
@@ -100,44 +101,91 @@ headers() {
 	[ -n "$H_semail" ] || H_semail=$H_remail
 }
 
+# Recipients of an item: R_count, and R_lines (R records) when $2 is set.
+recipients() {
+	local line key val name= email= type= have=0 p=$2 sj=$3
+	R_count=0 R_lines=
+	[ -f "$1/Recipients.txt" ] || return 0
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line%$'\r'}
+		key=${line%%:*}
+		val=${line#*:}
+		val=${val#"${val%%[!$'\t']*}"}
+		case $key in
+		"Display name")
+			[ $have -eq 1 ] && recipient_line "$p" "$sj" "$type" "$name" "$email"
+			have=1 name=$val email= type=
+			R_count=$((R_count + 1)) ;;
+		"Email address") email=$val ;;
+		"Recipient type") type=$val ;;
+		esac
+	done <"$1/Recipients.txt"
+	[ $have -eq 1 ] && recipient_line "$p" "$sj" "$type" "$name" "$email"
+	return 0
+}
+
+recipient_line() {
+	local t=${3,,} n e
+	esc "$4"; n=$REPLY
+	esc "$5"; e=$REPLY
+	R_lines+="R"$'\t'"$1"$'\t'"$2"$'\t'"$t"$'\t'"$n"$'\t'"$e"$'\n'
+}
+
+# 1 when a file holds a UTF-8 lead byte of a character outside the BMP.
+has_astral() {
+	local txt
+	IFS= read -r -d '' txt <"$1"
+	[[ $txt == *[$'\xF0'-$'\xF4']* ]]
+}
+
 is_item() {
 	[ -f "$1/OutlookHeaders.txt" ] || [ -f "$1/Recipients.txt" ] || [ -f "$1/ConversationIndex.txt" ]
 }
 
-sha_file() {
-	sha256sum <"$1" | cut -d' ' -f1
-}
+# SHA-256 and size of every exported file, in two calls for the whole export.
+declare -A SHA SIZE
+while IFS= read -r -d '' line; do
+	SIZE[${line#*$'\t'}]=${line%%$'\t'*}
+done < <(find "$root" -type f -printf '%s\t%p\0')
+while IFS= read -r line; do
+	# sha256sum prefixes names holding "\" or a newline with "\": leave those to sha_file.
+	case $line in \\*) continue ;; esac
+	SHA[${line#*  }]=${line%%  *}
+done < <(find "$root" -type f \( -name Message.txt -o -path '*/Attachments/*' \) -print0 | xargs -0 -r sha256sum)
 
-nrecipients() {
-	if [ -f "$1/Recipients.txt" ]; then grep -c '^Display name:' "$1/Recipients.txt"; else echo 0; fi
+sha_file() {
+	if [ -n "${SHA[$1]+x}" ]; then
+		REPLY=${SHA[$1]}
+	else
+		REPLY=$(sha256sum <"$1" | cut -d' ' -f1)
+	fi
 }
 
 nattachments() {
-	if [ -d "$1/Attachments" ]; then find "$1/Attachments" -mindepth 1 -maxdepth 1 | wc -l; else echo 0; fi
+	local att=("$1"/Attachments/*)
+	REPLY=0
+	[ -e "${att[0]}" ] && REPLY=${#att[@]}
+	return 0
 }
 
 item() {
-	local d=$1 path=$2 subj body a name base esubj em e
+	local d=$1 path=$2 ep subj body a name base esubj em e natt
+	esc "$path"; ep=$REPLY
 	headers "$d"
-	subj=$H_subject
+	esc "$H_subject"; subj=$REPLY
 	if [ ! -f "$d/Message.txt" ]; then
 		body=-
-	elif LC_ALL=C grep -q $'[\xF0-\xF4]' "$d/Message.txt"; then
+	elif has_astral "$d/Message.txt"; then
 		body="~"   # outside the BMP: libpff decodes such text wrongly
 	else
-		body=$(sha_file "$d/Message.txt")
+		sha_file "$d/Message.txt"; body=$REPLY
 	fi
-	printf 'M\t%s\t%s\t%s\t%s\t?\t%s\t%s\t%s\n' "$(esc "$path")" "$(esc "$subj")" "$(esc "$H_sname")" \
-		"$(esc "$H_semail")" "$body" "$(nrecipients "$d")" "$(nattachments "$d")"
-	if [ -f "$d/Recipients.txt" ]; then
-		LC_ALL=C awk -F'\t+' -v path="$(esc "$path")" -v subj="$(esc "$subj")" '
-			function flush() { if (have) { t = tolower(type); print "R\t" path "\t" subj "\t" t "\t" name "\t" email }; have = 0; name = email = type = "" }
-			function e(x) { gsub(/\\/, "\\\\", x); return x }
-			/^Display name:/ { flush(); have = 1; name = e($2) }
-			/^Email address:/ { email = e($2) }
-			/^Recipient type:/ { type = $2 }
-			END { flush() }' "$d/Recipients.txt" | sed 's/\r//g'
-	fi
+	recipients "$d" "$ep" "$subj"
+	nattachments "$d"; natt=$REPLY
+	esc "$H_sname"; local sn=$REPLY
+	esc "$H_semail"; local se=$REPLY
+	printf 'M\t%s\t%s\t%s\t%s\t?\t%s\t%s\t%s\n' "$ep" "$subj" "$sn" "$se" "$body" "$R_count" "$natt"
+	printf '%s' "$R_lines"
 	[ -d "$d/Attachments" ] || return 0
 	for a in "$d/Attachments"/*; do
 		[ -e "$a" ] || continue
@@ -151,12 +199,14 @@ item() {
 				if [ -d "$e" ] && is_item "${e%/}"; then em=${e%/}; break; fi
 			done
 			headers "$em"
-			esubj=$H_subject
-			printf 'E\t%s\t%s\t%s\t%s\t%s\n' "$(esc "$path")" "$(esc "$subj")" "$(esc "$esubj")" \
-				"$(nrecipients "$em")" "$(nattachments "$em")"
+			esc "$H_subject"; esubj=$REPLY
+			recipients "$em" "" ""
+			nattachments "$em"
+			printf 'E\t%s\t%s\t%s\t%s\t%s\n' "$ep" "$subj" "$esubj" "$R_count" "$REPLY"
 		else
-			printf 'A\t%s\t%s\t%s\t%s\t%s\n' "$(esc "$path")" "$(esc "$subj")" "$(esc "$name")" \
-				"$(stat -c %s "$a")" "$(sha_file "$a")"
+			esc "$name"; name=$REPLY
+			sha_file "$a"
+			printf 'A\t%s\t%s\t%s\t%s\t%s\n' "$ep" "$subj" "$name" "${SIZE[$a]:-0}" "$REPLY"
 		fi
 	done
 }
@@ -167,7 +217,10 @@ folder() {
 		[ -d "$d" ] || continue
 		is_item "${d%/}" && n=$((n + 1))
 	done
-	[ -z "$path" ] || printf 'F\t%s\t%s\n' "$(esc "$path")" "$n"
+	if [ -n "$path" ]; then
+		esc "$path"
+		printf 'F\t%s\t%s\n' "$REPLY" "$n"
+	fi
 	for d in "$dir"/*/; do
 		[ -d "$d" ] || continue
 		d=${d%/}

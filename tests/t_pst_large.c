@@ -69,8 +69,8 @@ static void run(const char *cmd, char *out, size_t n)
 	pclose(f);
 }
 
-/* libpst's description and pst-check of a file: the M count and the
- * A lines' "size sha" of the given attachment name. */
+/* libpst's description and pst-check of a file: the M count (want_msgs
+ * >= 0) and the A line's "size sha" of the given attachment name. */
 static void readers(const char *path, long want_msgs, const char *att, const char *att_want)
 {
 	const char *mbx = getenv("MBX"), *bd = getenv("top_builddir");
@@ -81,15 +81,19 @@ static void readers(const char *path, long want_msgs, const char *att, const cha
 		ok(1, "# SKIP MBX/top_builddir unset: readers not run on %s", path);
 		return;
 	}
-	snprintf(cmd, sizeof(cmd), "'%s/tests/pstdesc-libpst' '%s' | grep -c '^M'", bd, path);
-	run(cmd, out, sizeof(out));
-	is_int(atol(out), want_msgs, "libpst reads every message of %s", strrchr(path, '/') + 1);
+	if (want_msgs >= 0) {
+		snprintf(cmd, sizeof(cmd), "'%s/tests/pstdesc-libpst' '%s' | grep -c '^M'", bd, path);
+		run(cmd, out, sizeof(out));
+		is_int(atol(out), want_msgs, "libpst reads every message of %s", strrchr(path, '/') + 1);
+	}
 	if (att) {
 		snprintf(cmd, sizeof(cmd), "'%s/tests/pstdesc-libpst' '%s' | awk -F'\\t' '$1 == \"A\" && $4 == \"%s\" { print $5 \" \" $6; exit }'",
 		         bd, path, att);
 		run(cmd, out, sizeof(out));
 		is_str(got, att_want, "libpst reads %s back byte for byte", att);
 	}
+	if (want_msgs < 0)
+		return;
 	snprintf(cmd, sizeof(cmd), "'%s' pst-check -q --strict '%s' >/dev/null 2>&1; echo $?", mbx, path);
 	run(cmd, out, sizeof(out));
 	is_str(got, "0", "pst-check --strict is clean on %s", strrchr(path, '/') + 1);
@@ -219,10 +223,12 @@ static void file_over_4gb(void)
 		rc = mbx_pst_close(pst);
 	is_int(rc, 0, "a file over 4 GB written (%s)", rc ? mbx_error_last() : "ok");
 	mbx_pst_free(pst);
-	ok(stat(path, &st) == 0 && st.st_size > (4ll << 30), "it is %lld bytes", (long long)st.st_size);
+	if (stat(path, &st) != 0)
+		st.st_size = 0;
+	ok(st.st_size > (4ll << 30), "it is %lld bytes", (long long)st.st_size);
 	ok(peak_rss_kb() <= RSS_LIMIT_KB, "peak RSS %ld KB <= 64 MB", peak_rss_kb());
 	readers(path, 44, "first.bin", want);
-	readers(path, 44, "part42.bin", last);
+	readers(path, -1, "part42.bin", last);
 	unlink(path);
 }
 

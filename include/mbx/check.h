@@ -92,6 +92,11 @@ typedef struct mbx_adjust_plan {
 	mbx_change *changes;
 	size_t count;
 	unsigned functions;    /* what it was computed for */
+	/* Set by mbx_adjust_plan_compute for mbx_adjust_apply, not for callers:
+	 * the store and its state the plan saw, so that applying it on an
+	 * unchanged store need not look every mailbox's link up again. */
+	const mbx_store *seen_store;
+	int64_t seen_version, seen_changes;
 } mbx_adjust_plan;
 
 const char *mbx_change_kind_name(mbx_change_kind kind);
