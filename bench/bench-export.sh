@@ -26,6 +26,7 @@ DEMO=$(sqlite3 "$DB" "SELECT count(*) FROM mailbox")
 echo "generating a synthetic mailbox of $MB MiB..."
 SDB=$W/synth.db
 "$GEN" "$SDB" Synth "Synthetic, Mailbox" "$MB" 1024
+sync   # start every run with the store written out
 
 # secs CMD...: wall seconds of CMD; peak RSS (KiB) of it in $W/rss
 secs() {
@@ -56,6 +57,7 @@ run() { # run NAME DB THREADS EXPORT-ARGS...
 		printf "%-6s threads=%d  %7.1f MB store -> %7.1f MB PST in %6.2f s: %7.1f MB/s, %8.0f msgs/s, peak RSS %6.1f MB | cp %5.2f s (x%.1f) | readpst %6.2f s (x%.2f)\n",
 		       n, th, b / 1e6, p / 1e6, t, b / 1e6 / t, m / t, r / 1024, c, t / c, rp, t / rp }'
 	rm -rf "$out"
+	sync
 }
 echo "mbxrescue $("$MBX" --version 2>/dev/null | head -1); $(nproc) CPUs; $DEMO demo mailboxes + 1 synthetic"
 for th in 1 2; do run demo "$DB" $th --all; done

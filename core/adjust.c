@@ -38,7 +38,7 @@ static const char name_tags[] = { 'a', 'd', 's' };
  * the plan creates many entries, one scan answers most "is this name
  * taken?" questions that would each be an index lookup.
  */
-static int directory_names(mbx_store *st, fpset *out)
+static int directory_names(mbx_store *st, int64_t rows, fpset *out)
 {
 	sqlite3_stmt *s;
 	int rc = store_stmt(st, "SELECT alias, dn, smtp FROM recipient", &s);
@@ -46,6 +46,7 @@ static int directory_names(mbx_store *st, fpset *out)
 
 	if (rc < 0)
 		return rc;
+	fpset_reserve(out, 3 * (size_t)rows);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		for (col = 0; col < 3; col++) {
 			const char *v = (const char *)sqlite3_column_text(s, col);
@@ -289,7 +290,7 @@ static int plan_create(plan_ctx *c)
 
 			store_done(s);
 			if ((int64_t)n * 16 >= nr)
-				rc = directory_names(c->st, &c->known);
+				rc = directory_names(c->st, nr, &c->known);
 		}
 	}
 	for (i = 0; rc == 0 && i < n; i++) {

@@ -208,6 +208,12 @@ static void fpset_grow(fpset *fs)
 	mbx_free(old.slot);
 }
 
+void fpset_reserve(fpset *fs, size_t n)
+{
+	while (fs->cap < 2 * n)
+		fpset_grow(fs);
+}
+
 void fpset_add(fpset *fs, char tag, const char *s, size_t len)
 {
 	uint64_t h1;

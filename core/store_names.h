@@ -66,6 +66,8 @@ typedef struct fpset {
 	size_t cap, count;
 } fpset;
 
+/* Make room for n names at once. */
+void fpset_reserve(fpset *fs, size_t n);
 void fpset_add(fpset *fs, char tag, const char *s, size_t len);
 int fpset_maybe_has(const fpset *fs, char tag, const char *s, size_t len);
 void fpset_free(fpset *fs);
