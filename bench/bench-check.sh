@@ -71,8 +71,8 @@ row() { # label wall cpu
 
 echo "### check and adjust on a synthetic server ($n mailboxes)"
 echo
-echo "Command, from the build directory: \`make bench/gen-synthetic mbxrescue &&" \
-     "RUNS=$runs sh \$(top_srcdir)/bench/bench-check.sh $n\`"
+echo "Command, in the build directory (configured with default flags):" \
+     "\`make bench/gen-synthetic mbxrescue && RUNS=$runs sh $0 $n\`"
 echo
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc 2>/dev/null || echo '?') CPUs," \
      "load average $load; mbxrescue $("$MBX" --version | sed 's/^mbxrescue //')," \

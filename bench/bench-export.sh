@@ -7,7 +7,8 @@
 # adjuster) and (b) one synthetic mailbox of SIZE_MB (default 1024) MiB of
 # 1 MiB attachments in a store of its own, each with 1 and 2 threads.  An export includes the fsync and
 # the read-back verification with libpst.  Reference runs in the same
-# invocation: `cp` of the produced PSTs, and `readpst -o` reading them back.
+# invocation: `cp` of the produced PSTs followed by `sync FILES` (the export
+# fsyncs too), and `readpst -o` reading them back.
 # Prints store MB/s, messages/s, peak RSS, and the ratios export/cp and
 # export/readpst.
 set -eu
@@ -47,14 +48,15 @@ run() { # run NAME DB THREADS EXPORT-ARGS...
 	bytes=$(store_bytes "$db")
 	msgs=$(store_msgs "$db")
 	pst=$(du -cb "$out"/*.PST | tail -1 | cut -f1)
-	tcp=$(secs cp -r "$out" "$W/cp-$name-$th")
+	# cp with the same durability as the export (fsync of every file)
+	tcp=$(secs sh -c "cp -r '$out' '$W/cp-$name-$th' && sync '$W/cp-$name-$th'/*.PST")
 	mkdir -p "$W/rp-$name-$th"
 	trp=$(secs sh -c "for f in '$out'/*.PST; do readpst -q -o '$W/rp-$name-$th' \"\$f\" || exit 1; done")
 	rm -rf "$W/cp-$name-$th" "$W/rp-$name-$th"
 	awk -v n="$name" -v th="$th" -v t="$t" -v b="$bytes" -v m="$msgs" -v p="$pst" -v r="$rss" \
 	    -v c="$tcp" -v rp="$trp" 'BEGIN {
 		if (t <= 0) t = 0.01; if (c <= 0) c = 0.01; if (rp <= 0) rp = 0.01;
-		printf "%-6s threads=%d  %7.1f MB store -> %7.1f MB PST in %6.2f s: %7.1f MB/s, %8.0f msgs/s, peak RSS %6.1f MB | cp %5.2f s (x%.1f) | readpst %6.2f s (x%.2f)\n",
+		printf "%-6s threads=%d  %7.1f MB store -> %7.1f MB PST in %6.2f s: %7.1f MB/s, %8.0f msgs/s, peak RSS %6.1f MB | cp+sync %5.2f s (x%.1f) | readpst %6.2f s (x%.2f)\n",
 		       n, th, b / 1e6, p / 1e6, t, b / 1e6 / t, m / t, r / 1024, c, t / c, rp, t / rp }'
 	rm -rf "$out"
 	sync

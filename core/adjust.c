@@ -425,7 +425,7 @@ int mbx_adjust_plan_compute(mbx_store *st, const mbx_adjust_opts *opts, mbx_adju
 	if (rc == 0)
 		rc = store_state(st, &c.plan->seen_version, &c.plan->seen_changes);
 	if (rc == 0)
-		c.plan->seen_store = st;
+		c.plan->seen_store = st->handle_id;
 	if (own_txn && !sqlite3_get_autocommit(st->db))
 		store_exec(st, rc == 0 ? "COMMIT" : "ROLLBACK");
 	mbx_server_info_clear(&c.si);
@@ -606,7 +606,7 @@ int mbx_adjust_apply(mbx_store *st, const mbx_adjust_plan *plan, const mbx_adjus
 	a.si = &si;
 	a.now = now;
 	a.actor = actor;
-	a.unchanged = plan->seen_store == st && plan->seen_version == version &&
+	a.unchanged = plan->seen_store == st->handle_id && plan->seen_version == version &&
 	              plan->seen_changes == changes;
 	for (i = 0; i < plan->count; i++) {
 		const mbx_change *x = &plan->changes[i];

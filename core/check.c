@@ -330,49 +330,213 @@ void check_orphans_free(check_orphan *v, size_t n)
 	mbx_free(v);
 }
 
-#define PF_PATHS "WITH RECURSIVE t(id, path) AS (" \
-	" SELECT id, name FROM public_folder WHERE parent_id IS NULL" \
-	" UNION ALL SELECT p.id, t.path || '/' || p.name FROM public_folder p" \
-	" JOIN t ON p.parent_id = t.id) "
+/*
+ * Public folder paths ("Top/Sub/Leaf"), built in memory from one scan:
+ * the recursive query that did this cost more than the check's questions
+ * themselves.  Folders that do not reach a root (a parent missing, or a
+ * loop) have no path and are left out, as the recursive join left them.
+ */
+typedef struct pf_paths {
+	int64_t *id;           /* ascending */
+	int64_t *parent;
+	unsigned char *has_parent;
+	unsigned char *state;  /* 0 not yet, 1 being resolved, 2 done */
+	char **name;
+	char **path;           /* NULL: not reachable from a root */
+	size_t n;
+} pf_paths;
+
+static void pf_paths_free(pf_paths *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		mbx_free(p->name[i]);
+		mbx_free(p->path[i]);
+	}
+	mbx_free(p->id);
+	mbx_free(p->parent);
+	mbx_free(p->has_parent);
+	mbx_free(p->state);
+	mbx_free(p->name);
+	mbx_free(p->path);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Index of folder `id`, or SIZE_MAX. */
+static size_t pf_find(const pf_paths *p, int64_t id)
+{
+	size_t lo = 0, hi = p->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->id[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < p->n && p->id[lo] == id ? lo : SIZE_MAX;
+}
+
+/* Walk up from folder i to a resolved folder or a root, then set the
+ * paths on the way back down.  `stack` has room for every folder. */
+static void pf_resolve(pf_paths *p, size_t i, size_t *stack)
+{
+	size_t k = 0, j = i, pj, m;
+	int broken = 0;
+
+	for (;;) {
+		if (p->state[j] == 2)
+			break;
+		if (p->state[j] == 1) {          /* a loop */
+			broken = 1;
+			break;
+		}
+		p->state[j] = 1;
+		stack[k++] = j;
+		if (!p->has_parent[j])
+			break;
+		pj = pf_find(p, p->parent[j]);
+		if (pj == SIZE_MAX) {            /* parent missing */
+			broken = 1;
+			break;
+		}
+		j = pj;
+	}
+	while (k > 0) {
+		m = stack[--k];
+		if (broken) {
+			p->path[m] = NULL;
+		} else if (!p->has_parent[m]) {
+			p->path[m] = mbx_strdup(p->name[m]);
+		} else {
+			const char *pp = p->path[pf_find(p, p->parent[m])];
+
+			p->path[m] = pp ? mbx_asprintf("%s/%s", pp, p->name[m]) : NULL;
+		}
+		p->state[m] = 2;
+	}
+}
+
+static int pf_paths_load(mbx_store *st, pf_paths *p)
+{
+	sqlite3_stmt *s;
+	size_t cap = 0, i, *stack;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	rc = store_stmt(st, "SELECT id, parent_id, name FROM public_folder ORDER BY id", &s);
+	if (rc < 0)
+		return rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (p->n == cap) {
+			cap = cap ? cap * 2 : 256;
+			p->id = mbx_reallocarray(p->id, cap, sizeof(*p->id));
+			p->parent = mbx_reallocarray(p->parent, cap, sizeof(*p->parent));
+			p->has_parent = mbx_realloc(p->has_parent, cap);
+			p->name = mbx_reallocarray(p->name, cap, sizeof(*p->name));
+		}
+		p->id[p->n] = sqlite3_column_int64(s, 0);
+		p->has_parent[p->n] = sqlite3_column_type(s, 1) != SQLITE_NULL;
+		p->parent[p->n] = sqlite3_column_int64(s, 1);
+		p->name[p->n] = store_col_str(s, 2);
+		if (!p->name[p->n])
+			p->name[p->n] = mbx_strdup("");
+		p->n++;
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "reading the public folders");
+	store_done(s);
+	p->state = mbx_calloc(p->n ? p->n : 1, 1);
+	p->path = mbx_calloc(p->n ? p->n : 1, sizeof(*p->path));
+	if (rc < 0) {
+		pf_paths_free(p);
+		return rc;
+	}
+	stack = mbx_reallocarray(NULL, p->n ? p->n : 1, sizeof(*stack));
+	for (i = 0; i < p->n; i++)
+		if (p->state[i] != 2)
+			pf_resolve(p, i, stack);
+	mbx_free(stack);
+	return 0;
+}
+
+/* The path of folder `id`, or NULL when it has none. */
+static const char *pf_path(const pf_paths *p, int64_t id)
+{
+	size_t i = pf_find(p, id);
+
+	return i == SIZE_MAX ? NULL : p->path[i];
+}
+
+/* ORDER BY path, id (BINARY: byte order). */
+static int pf_cmp(const void *a, const void *b)
+{
+	const check_pf *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+static int perm_cmp(const void *a, const void *b)
+{
+	const check_perm *x = a, *y = b;
+	int c = strcmp(x->folder_path, y->folder_path);
+
+	return c ? c : (x->id > y->id) - (x->id < y->id);
+}
 
 int check_unknown_pfs(mbx_store *st, check_pf **out, size_t *n)
 {
 	sqlite3_stmt *s;
 	check_pf *v = NULL;
+	pf_paths paths;
 	size_t cnt = 0, cap = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	rc = store_stmt(st, PF_PATHS
-	                "SELECT p.id, t.path, p.home_server, p.home_site, p.limit_admin_access, "
+	rc = pf_paths_load(st, &paths);
+	if (rc < 0)
+		return rc;
+	rc = store_stmt(st, "SELECT p.id, p.home_server, p.home_site, p.limit_admin_access, "
 	                "p.modified_time, "
 	                "EXISTS (SELECT 1 FROM known_server k WHERE k.site = p.home_site) OR "
 	                "EXISTS (SELECT 1 FROM server v WHERE v.site = p.home_site COLLATE NOCASE) "
-	                "FROM public_folder p JOIN t ON t.id = p.id "
+	                "FROM public_folder p "
 	                "WHERE NOT EXISTS (SELECT 1 FROM server v WHERE v.server = p.home_server "
 	                "COLLATE NOCASE AND v.site = p.home_site COLLATE NOCASE) "
 	                "AND NOT EXISTS (SELECT 1 FROM known_server k WHERE k.server = p.home_server "
-	                "AND k.site = p.home_site) ORDER BY t.path, p.id", &s);
-	if (rc < 0)
+	                "AND k.site = p.home_site)", &s);
+	if (rc < 0) {
+		pf_paths_free(&paths);
 		return rc;
+	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		const char *path = pf_path(&paths, id);
+
+		if (!path)
+			continue;
 		PUSH(v, cnt, cap);
-		v[cnt].id = sqlite3_column_int64(s, 0);
-		v[cnt].path = store_col_str(s, 1);
-		v[cnt].server = store_col_str(s, 2);
-		v[cnt].site = store_col_str(s, 3);
-		v[cnt].limited = sqlite3_column_int(s, 4);
-		v[cnt].modified = sqlite3_column_int64(s, 5);
-		v[cnt].site_known = sqlite3_column_int(s, 6);
+		v[cnt].id = id;
+		v[cnt].path = mbx_strdup(path);
+		v[cnt].server = store_col_str(s, 1);
+		v[cnt].site = store_col_str(s, 2);
+		v[cnt].limited = sqlite3_column_int(s, 3);
+		v[cnt].modified = sqlite3_column_int64(s, 4);
+		v[cnt].site_known = sqlite3_column_int(s, 5);
 		cnt++;
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "looking for public folders on unknown servers");
 	store_done(s);
+	pf_paths_free(&paths);
 	if (rc < 0) {
 		check_pfs_free(v, cnt);
 		return rc;
 	}
+	if (cnt > 1)
+		qsort(v, cnt, sizeof(*v), pf_cmp);
 	*out = v;
 	*n = cnt;
 	return 0;
@@ -396,36 +560,48 @@ int check_unknown_perms(mbx_store *st, check_perm **out, size_t *n)
 {
 	sqlite3_stmt *s;
 	check_perm *v = NULL;
+	pf_paths paths;
 	size_t cnt = 0, cap = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	/* Default and Anonymous are the built-in entries of every folder. */
-	rc = store_stmt(st, PF_PATHS
-	                "SELECT e.id, e.folder_id, e.account, e.rights, t.path, e.granted_time "
-	                "FROM permission e JOIN t ON t.id = e.folder_id "
-	                "WHERE e.account NOT IN ('Default', 'Anonymous') "
-	                "AND NOT EXISTS (SELECT 1 FROM recipient r WHERE r.alias = e.account) "
-	                "ORDER BY t.path, e.id", &s);
+	rc = pf_paths_load(st, &paths);
 	if (rc < 0)
 		return rc;
+	/* Default and Anonymous are the built-in entries of every folder. */
+	rc = store_stmt(st, "SELECT e.id, e.folder_id, e.account, e.rights, e.granted_time "
+	                "FROM permission e "
+	                "WHERE e.account NOT IN ('Default', 'Anonymous') "
+	                "AND NOT EXISTS (SELECT 1 FROM recipient r WHERE r.alias = e.account)", &s);
+	if (rc < 0) {
+		pf_paths_free(&paths);
+		return rc;
+	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t folder = sqlite3_column_int64(s, 1);
+		const char *path = pf_path(&paths, folder);
+
+		if (!path)
+			continue;
 		PUSH(v, cnt, cap);
 		v[cnt].id = sqlite3_column_int64(s, 0);
-		v[cnt].folder_id = sqlite3_column_int64(s, 1);
+		v[cnt].folder_id = folder;
 		v[cnt].account = store_col_str(s, 2);
 		v[cnt].rights = store_col_str(s, 3);
-		v[cnt].folder_path = store_col_str(s, 4);
-		v[cnt].granted = sqlite3_column_int64(s, 5);
+		v[cnt].folder_path = mbx_strdup(path);
+		v[cnt].granted = sqlite3_column_int64(s, 4);
 		cnt++;
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "looking for unknown permission accounts");
 	store_done(s);
+	pf_paths_free(&paths);
 	if (rc < 0) {
 		check_perms_free(v, cnt);
 		return rc;
 	}
+	if (cnt > 1)
+		qsort(v, cnt, sizeof(*v), perm_cmp);
 	*out = v;
 	*n = cnt;
 	return 0;

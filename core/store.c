@@ -264,6 +264,9 @@ int mbx_store_open(mbx_store **out, const char *path, unsigned flags)
 	}
 	st = mbx_calloc(1, sizeof(*st));
 	st->path = mbx_strdup(path);
+	do
+		sqlite3_randomness((int)sizeof(st->handle_id), &st->handle_id);
+	while (st->handle_id == 0);
 	oflags = (flags & MBX_STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		rc = store_sqlerr(st, "opening");

@@ -21,6 +21,8 @@ struct mbx_store {
 	char *path;
 	int txn_depth;
 	int txn_failed;        /* an inner level rolled back: the outer one must too */
+	uint64_t handle_id;    /* random, never 0: tells this handle from a later
+	                        * one at the same address (mbx_adjust_plan) */
 	struct {
 		const char *sql;
 		sqlite3_stmt *stmt;

@@ -37,6 +37,12 @@ check "nothing escaped the output directory" test ! -e "$T_TMP/escape.PST" -a ! 
 check "only regular files in the output directory" test -z "$(find "$OUT" -mindepth 1 ! -type f)"
 check "no escape character reached the output" test "$(grep -c "$(printf '\033')" "$T_TMP/run.out")" -eq 0
 check "the log shows the control characters visibly" grep -q 'evil^\[\[2J^Aname' "$OUT/mbxrescue.log"
+# A later run of one mailbox keeps its name and never takes another's.
+cp "$OUT/A_B.PST" "$T_TMP/ab.copy"
+expect_status 0 "export of one colliding alias alone" "$MBX" --db "$DB" export "a/b" --out "$OUT"
+check "it keeps the name the first run gave it" grep -q "to file '$OUT/A_B_3.PST'" "$T_TMP/out"
+check "the other mailbox's A_B.PST is untouched" cmp -s "$OUT/A_B.PST" "$T_TMP/ab.copy"
+check "no new file names" test "$(ls "$OUT" | grep -v '^mbxrescue.log$' | wc -l)" -eq 9
 for f in "$OUT"/*.PST; do
 	if "$MBX" verify "$f" >/dev/null 2>&1; then ok "readable: $(basename "$f")"; else not_ok "readable: $f"; fi
 done

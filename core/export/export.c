@@ -50,7 +50,9 @@ struct mbx_export {
 /* The fork gate (export_int.h).  Process-wide by nature: pthread_atfork
  * handlers can not be per-export. */
 static pthread_rwlock_t fork_gate;
+#if defined(__SANITIZE_ADDRESS__)
 static pthread_mutex_t verify_mutex = PTHREAD_MUTEX_INITIALIZER;
+#endif
 static pthread_once_t gate_once = PTHREAD_ONCE_INIT;
 
 static void gate_prepare(void)
@@ -93,14 +95,22 @@ void exp_gate_yield(void)
 	exp_gate_enter();
 }
 
+/* glibc's malloc is safe across fork (it takes its arenas' locks around
+ * it), so in a normal build verifications run in parallel: the reader's
+ * parent side only allocates and decodes.  AddressSanitizer's allocator is
+ * not fork-safe: there one verification runs at a time. */
 void exp_verify_lock(void)
 {
+#if defined(__SANITIZE_ADDRESS__)
 	pthread_mutex_lock(&verify_mutex);
+#endif
 }
 
 void exp_verify_unlock(void)
 {
+#if defined(__SANITIZE_ADDRESS__)
 	pthread_mutex_unlock(&verify_mutex);
+#endif
 }
 
 static double now_s(void)
@@ -248,19 +258,64 @@ static int resolve(mbx_export *ex, mbx_store *st, const char *const *aliases, si
 	return 0;
 }
 
-static void name_files(mbx_export *ex)
+/* The base name an earlier run gave a mailbox ("DIR/JSMITH.PST" ->
+ * "JSMITH"), NULL when it had none. */
+static char *job_base(const mbx_job *j)
 {
-	char **used = mbx_calloc(ex->n ? ex->n : 1, sizeof(char *));
-	size_t i;
+	const char *slash, *name;
+	size_t len;
 
+	if (!j->final_path)
+		return NULL;
+	slash = strrchr(j->final_path, '/');
+	name = slash ? slash + 1 : j->final_path;
+	len = strlen(name);
+	if (len <= 4 || strcmp(name + len - 4, ".PST") != 0)
+		return NULL;
+	return mbx_strndup(name, len - 4);
+}
+
+/*
+ * File names.  A mailbox keeps the name an earlier run into the same
+ * directory gave it, and no mailbox takes a name that belongs to another
+ * mailbox's file there: exporting a subset never overwrites the PST of a
+ * mailbox that is not part of the run.
+ */
+static int name_files(mbx_export *ex, mbx_store *st)
+{
+	mbx_job *jobs = NULL;
+	size_t nj = 0, nused = 0, i, k;
+	char **used;
+	int rc = mbx_store_jobs(st, ex->out_dir, &jobs, &nj);
+
+	if (rc < 0)
+		return rc;
+	used = mbx_calloc(ex->n + nj + 1, sizeof(char *));
+	for (i = 0; i < ex->n; i++)
+		for (k = 0; k < nj && !ex->items[i].base; k++)
+			if (jobs[k].mailbox_id == ex->items[i].mb.id && (ex->items[i].base = job_base(&jobs[k])))
+				used[nused++] = mbx_strdup(ex->items[i].base);
+	for (k = 0; k < nj; k++) {
+		int ours = 0;
+
+		for (i = 0; i < ex->n && !ours; i++)
+			ours = jobs[k].mailbox_id == ex->items[i].mb.id;
+		if (!ours && (used[nused] = job_base(&jobs[k])))
+			nused++;
+	}
 	for (i = 0; i < ex->n; i++) {
-		char *b = exp_base_name(ex->items[i].mb.alias ? ex->items[i].mb.alias : ex->items[i].mb.display_name);
+		char *b;
 
-		ex->items[i].base = exp_unique_base(b, used, i);
-		used[i] = ex->items[i].base;
+		if (ex->items[i].base)
+			continue;
+		b = exp_base_name(ex->items[i].mb.alias ? ex->items[i].mb.alias : ex->items[i].mb.display_name);
+		ex->items[i].base = exp_unique_base(b, used, nused);
+		used[nused++] = mbx_strdup(ex->items[i].base);
 		mbx_free(b);
 	}
-	mbx_free(used);
+	mbx_export_list_free(used, nused);
+	mbx_jobs_free(jobs, nj);
+	return 0;
 }
 
 /* Job rows: resume skips verified mailboxes whose files are still there;
@@ -595,7 +650,9 @@ int mbx_export_start(mbx_export **out, const mbx_export_opts *opts,
 	if (rc < 0)
 		goto fail;
 	ex->server = mbx_strdup(si.server ? si.server : "");
-	name_files(ex);
+	rc = name_files(ex, st);
+	if (rc < 0)
+		goto fail;
 	rc = prepare_jobs(ex, st);
 	if (rc < 0)
 		goto fail;

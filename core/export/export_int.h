@@ -80,13 +80,13 @@ int exp_verify(const char *path, const exp_expect *e, exp_cancel_fn cancelled, v
  * child waiting forever.  So workers hold the gate (shared) while they
  * work and step out of it between messages; a fork in this process
  * (pthread_atfork) takes it exclusively, i.e. happens only while every
- * worker stands at such a safe point.  Verifications run one at a time,
- * so that no worker decodes a reader's output while another forks. */
+ * worker stands at such a safe point.  Under AddressSanitizer, whose
+ * allocator is not fork-safe, verifications also run one at a time. */
 void exp_gate_enter(void);
 void exp_gate_leave(void);
 /* Let a waiting fork through (between messages). */
 void exp_gate_yield(void);
-/* Serialize verifications (call with the gate left). */
+/* Serialize verifications under AddressSanitizer (call with the gate left). */
 void exp_verify_lock(void);
 void exp_verify_unlock(void);
 

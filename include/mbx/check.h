@@ -95,7 +95,7 @@ typedef struct mbx_adjust_plan {
 	/* Set by mbx_adjust_plan_compute for mbx_adjust_apply, not for callers:
 	 * the store and its state the plan saw, so that applying it on an
 	 * unchanged store need not look every mailbox's link up again. */
-	const mbx_store *seen_store;
+	uint64_t seen_store;   /* the handle's random id, 0: none */
 	int64_t seen_version, seen_changes;
 } mbx_adjust_plan;
 
