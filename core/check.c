@@ -200,7 +200,7 @@ static int link_scan(mbx_store *st, const char *server, check_orphan **orph, siz
 	fplist rset = { 0 }, mset = { 0 }, scratch = { 0 };
 	sqlite3_stmt *s;
 	int64_t *rids = NULL, *mids = NULL, *pick = NULL;
-	size_t nr = 0, cr = 0, nmb = 0, cm = 0, npick = 0;
+	size_t nr = 0, cr = 0, nmb = 0, cm = 0, npick = 0, chome = 0;
 	unsigned char *found_r = NULL, *found_m = NULL, *home = NULL;
 	int rc;
 
@@ -237,8 +237,10 @@ static int link_scan(mbx_store *st, const char *server, check_orphan **orph, siz
 		add_col(&rset, 'g', s, 1, (uint32_t)nr);
 		add_col(&rset, 'd', s, 2, (uint32_t)nr);
 		add_col(&rset, 'd', s, 3, (uint32_t)nr);
-		if (nr == cr)   /* push_id below grows rids to the same capacity */
-			home = mbx_realloc(home, cr ? cr * 2 : 1024);
+		if (nr == chome) {
+			chome = chome ? chome * 2 : 1024;
+			home = mbx_realloc(home, chome);
+		}
 		home[nr] = (unsigned char)sqlite3_column_int(s, 4);
 		push_id(&rids, &nr, &cr, sqlite3_column_int64(s, 0));
 	}

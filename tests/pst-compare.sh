@@ -16,7 +16,8 @@
 #                  recipient count comes from its per-row entries)
 #   pst-extractor  everything
 #   pffexport      M message class as "?", A file names as "?" (pffexport
-#                  rewrites characters such as "@" in file names), characters
+#                  rewrites characters such as "@" in file names), appointment
+#                  bodies not compared (pffexport exports none), characters
 #                  outside the BMP as "?" and bodies holding them not compared
 #                  (Debian's libpff 20180714 decodes surrogate pairs wrongly), no
 #                  record whose text holds a TAB or line break or whose folder

@@ -3,12 +3,26 @@
 # (Debian pff-tools) exports it, in the format of tests/PSTDESC.md
 # (unsorted: pipe through LC_ALL=C sort).
 #
-# pffexport -m all -f all writes a directory per folder and per item
-# (MessageNNNNN/ with OutlookHeaders.txt, Message.txt, Recipients.txt,
-# Attachments/N_name); libpff builds the tree from the folders' hierarchy
-# and contents tables.  What it can not give, so the comparison
-# (tests/pst-compare.sh) normalizes the expected description the same way:
-#   - the message class (not exported): written "?" in M records;
+# pffexport -m all -f all writes a directory per folder and per item, named
+# after the kind libpff gives the item from its message class: MessageNNNNN/
+# (e-mail and classes it does not type) holds OutlookHeaders.txt;
+# AppointmentNNNNN/, ContactNNNNN/, TaskNNNNN/, NoteNNNNN/ (sticky notes),
+# ActivityNNNNN/ (journal), MeetingNNNNN/, DistributionListNNNNN/,
+# DocumentNNNNN/ and RSS feeds hold Appointment.txt, Contact.txt, ... whose
+# first section ("Message:", up to the first empty line) has the same
+# "Name:<tabs>value" lines as OutlookHeaders.txt (subject, sender name and
+# address), followed by the kind's own section and, for some, the body.
+# Beside it: Message.txt (plain body), Recipients.txt, Attachments/N_name.
+# libpff builds the tree from the folders' hierarchy and contents tables.
+# What it can not give, so the comparison (tests/pst-compare.sh) normalizes
+# the expected description the same way:
+#   - the message class (not exported; the directory name only tells the
+#     kind): written "?" in M records;
+#   - the body of an appointment: pffexport writes no Message.txt and no
+#     "Body:" section for one (also on Outlook's own files, e.g.
+#     ansi-32bit.pst): written "~" (not compared);
+#   - attachment file names: pffexport rewrites characters such as "@" in
+#     them; pst-compare.sh writes them "?" on both sides;
 #   - text with a line break or a tab (subjects, names, file names): the
 #     text files hold one value per line, so such M/R/A/E records can not be
 #     parsed back; pst-compare.sh drops them from both sides;
@@ -79,13 +93,36 @@ esc() {
 	REPLY=$s
 }
 
-# Read pffexport's "Name:<tabs>value" lines of OutlookHeaders.txt into H_*.
+# The file holding an item's "Message:" section: OutlookHeaders.txt for an
+# e-mail (IPM.Note and classes libpff does not type), else the file named
+# after the kind libpff gives the item (IPM.Appointment -> Appointment.txt,
+# IPM.Contact, IPM.Task, IPM.StickyNote -> Note.txt, IPM.Activity (journal)
+# -> Activity.txt, meeting requests, distribution lists, documents, RSS).
+HDR_FILES="OutlookHeaders.txt Appointment.txt Contact.txt Task.txt Note.txt
+Activity.txt Meeting.txt DistributionList.txt Document.txt Feed.txt"
+
+# The header file of item directory $1 into REPLY; 1 when it has none.
+header_file() {
+	local f
+	for f in $HDR_FILES; do
+		if [ -f "$1/$f" ]; then REPLY=$1/$f; return 0; fi
+	done
+	REPLY=
+	return 1
+}
+
+# Read the "Name:<tabs>value" lines of the item's "Message:" section into
+# H_*.  The section ends at the first empty line: the kind files go on
+# with their own section and the body, whose lines must not be read as
+# headers.
 headers() {
-	local line key val
+	local line key val hf
 	H_subject= H_sname= H_semail= H_rname= H_remail=
-	[ -f "$1/OutlookHeaders.txt" ] || return 0
+	header_file "$1" || return 0
+	hf=$REPLY
 	while IFS= read -r line || [ -n "$line" ]; do
 		line=${line%$'\r'}
+		[ -n "$line" ] || break
 		key=${line%%:*}
 		val=${line#*:}
 		val=${val#"${val%%[!$'\t']*}"}
@@ -96,7 +133,7 @@ headers() {
 		"Sent representing name") H_rname=$val ;;
 		"Sent representing email address") H_remail=$val ;;
 		esac
-	done <"$1/OutlookHeaders.txt"
+	done <"$hf"
 	[ -n "$H_sname" ] || H_sname=$H_rname
 	[ -n "$H_semail" ] || H_semail=$H_remail
 }
@@ -139,7 +176,7 @@ has_astral() {
 }
 
 is_item() {
-	[ -f "$1/OutlookHeaders.txt" ] || [ -f "$1/Recipients.txt" ] || [ -f "$1/ConversationIndex.txt" ]
+	header_file "$1" || [ -f "$1/Recipients.txt" ] || [ -f "$1/ConversationIndex.txt" ]
 }
 
 # SHA-256 and size of every exported file, in two calls for the whole export.
@@ -173,7 +210,9 @@ item() {
 	esc "$path"; ep=$REPLY
 	headers "$d"
 	esc "$H_subject"; subj=$REPLY
-	if [ ! -f "$d/Message.txt" ]; then
+	if [ -f "$d/Appointment.txt" ] && [ ! -f "$d/Message.txt" ]; then
+		body="~"   # pffexport writes no body for an appointment
+	elif [ ! -f "$d/Message.txt" ]; then
 		body=-
 	elif has_astral "$d/Message.txt"; then
 		body="~"   # outside the BMP: libpff decodes such text wrongly
