@@ -607,7 +607,7 @@ int mbx_export_start(mbx_export **out, const mbx_export_opts *opts,
 	mbx_store *st = NULL;
 	mbx_server_info si;
 	char *abs = NULL;
-	size_t i, todo = 0;
+	size_t i, pending = 0;
 	int rc, t;
 
 	*out = NULL;
@@ -664,10 +664,10 @@ int mbx_export_start(mbx_export **out, const mbx_export_opts *opts,
 		goto fail;
 	init_progress(ex);
 	for (i = 0; i < ex->n; i++)
-		todo += !ex->items[i].skip;
+		pending += !ex->items[i].skip;
 	t = opts->threads > 0 ? opts->threads : online_cpus();
-	if ((size_t)t > todo)
-		t = (int)todo;
+	if ((size_t)t > pending)
+		t = (int)pending;
 	mbx_log_write(ex->log, MBX_LOG_MED, "Exporting %zu mailboxes from '%s' to '%s' with %d threads",
 	              ex->n, ex->db_path, ex->out_dir, t);
 	exp_filter_log(&ex->opts.filter, ex->log);
