@@ -56,20 +56,4 @@ void fplist_link(const fplist *a, const fplist *b, unsigned char *found_a,
                  unsigned char *found_b);
 void fplist_free(fplist *l);
 
-/*
- * fpset: a hash set of the same fingerprints, for "certainly not there"
- * answers without the names: fpset_maybe_has is 0 when (tag, s) was never
- * added, 1 when it was (or, at odds of 2^-96, when another name was).
- */
-typedef struct fpset {
-	fingerprint *slot;
-	size_t cap, count;
-} fpset;
-
-/* Make room for n names at once. */
-void fpset_reserve(fpset *fs, size_t n);
-void fpset_add(fpset *fs, char tag, const char *s, size_t len);
-int fpset_maybe_has(const fpset *fs, char tag, const char *s, size_t len);
-void fpset_free(fpset *fs);
-
 #endif
