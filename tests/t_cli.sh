@@ -60,6 +60,9 @@ expect_status 0 "adjust --dry-run" "$MBX" --db "$db" adjust --dry-run
 check "the plan creates JSmith" grep -q 'create-recipient.*directory entry JSmith ' "$T_TMP/out"
 check "the plan shows Legal as SKIP" grep -q '^SKIP.*Legal' "$T_TMP/out"
 check "says nothing changed" has "$T_TMP/out" "Dry run: nothing was changed."
+check "warns about rehoming (KB Q182979)" has "$T_TMP/out" "WARNING (KB Q182979): 3 public folders will be rehomed"
+expect_status 0 "no rehoming, no warning" "$MBX" --db "$db" adjust --dry-run --create-mailboxes
+check "the create-only plan has no rehoming warning" sh -c "! grep -q Q182979 '$T_TMP/out'"
 expect_status 1 "check after the dry run" "$MBX" --db "$db" check
 check "finds the same" cmp -s "$T_TMP/out" "$T_TMP/check1"
 expect_status 2 "--older-than needs a number" "$MBX" --db "$db" adjust --older-than abc

@@ -236,7 +236,7 @@ static int parse_days(const char *s, int *out)
 static void print_plan(const tui_opts *o, mbx_store *st, const mbx_adjust_plan *p,
                        size_t *n_apply)
 {
-	size_t i;
+	size_t i, rehome = 0;
 
 	*n_apply = 0;
 	server_line(o, st, "Consistency adjuster plan for");
@@ -245,6 +245,7 @@ static void print_plan(const tui_opts *o, mbx_store *st, const mbx_adjust_plan *
 
 		if (x->kind != MBX_CHANGE_SKIP_LIMITED_FOLDER)
 			(*n_apply)++;
+		rehome += x->kind == MBX_CHANGE_REHOME_FOLDER;
 		printf("%-5s %-21s ", x->kind == MBX_CHANGE_SKIP_LIMITED_FOLDER ? "SKIP" : "DO",
 		       mbx_change_kind_name(x->kind));
 		put(o, x->detail);
@@ -252,6 +253,12 @@ static void print_plan(const tui_opts *o, mbx_store *st, const mbx_adjust_plan *
 	}
 	printf("%zu change%s to make, %zu left alone.\n", *n_apply, *n_apply == 1 ? "" : "s",
 	       p->count - *n_apply);
+	/* The one side effect an admin must know before saying yes (KB Q182979). */
+	if (rehome)
+		printf("WARNING (KB Q182979): %zu public folder%s will be rehomed to this server. When this\n"
+		       "site is reconnected to the organization, the rehomed folders win replication\n"
+		       "conflicts and permissions of users elsewhere in the organization are lost.\n",
+		       rehome, rehome == 1 ? "" : "s");
 }
 
 int cmd_adjust(const tui_opts *o, int argc, char **argv)
