@@ -11,6 +11,7 @@
  *   N2     presses measured after them ("view scrolls")
  * Output lines "NAME VALUE": first_ms; move_ms_mean, move_ms_max,
  * move_bytes_mean, move_bytes_median; the same with scroll_ for N2.
+ * With PTY_KEYS_DUMP=FILE the raw output goes to FILE too.
  */
 #include "config.h"
 #include <errno.h>
@@ -56,7 +57,7 @@ static double now_ms(void)
  * has been quiet for QUIET_MS, or until timeout.  *last gets the time of
  * the last byte; returns the bytes read, -1 on timeout or EOF.
  */
-static long drain(int fd, const char *ready, double timeout_ms, double *last)
+static long drain(int fd, const char *ready, double timeout_ms, double *last, FILE *dump)
 {
 	char buf[65536], tail[256] = "";
 	double start = now_ms();
@@ -87,6 +88,8 @@ static long drain(int fd, const char *ready, double timeout_ms, double *last)
 				return -1;
 			*last = now_ms();
 			total += n;
+			if (dump)
+				fwrite(buf, 1, (size_t)n, dump);
 			if (!seen) {
 				/* Keep a tail across reads so READY split in two is found. */
 				buf[n] = '\0';
@@ -115,6 +118,7 @@ int main(int argc, char **argv)
 	double bm[MAX_PRESSES], bs[MAX_PRESSES];
 	long b, bytes_m = 0, bytes_s = 0;
 	const char *keys;
+	FILE *dump = NULL;
 
 	if (argc < 9 || strcmp(argv[7], "--") != 0) {
 		fprintf(stderr, "usage: pty-keys COLS ROWS READY KEYS N1 N2 -- CMD [ARGS...]\n");
@@ -130,6 +134,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pty-keys: N1 and N2 from 0 to %d\n", MAX_PRESSES);
 		return 2;
 	}
+	/* PTY_KEYS_DUMP=FILE keeps every byte written, each press after a
+	 * marker line, to see where the bytes go. */
+	if (getenv("PTY_KEYS_DUMP") && !(dump = fopen(getenv("PTY_KEYS_DUMP"), "w"))) {
+		perror(getenv("PTY_KEYS_DUMP"));
+		return 2;
+	}
 	t0 = now_ms();
 	pid = forkpty(&fd, NULL, NULL, &ws);
 	if (pid < 0) {
@@ -141,7 +151,7 @@ int main(int argc, char **argv)
 		perror(argv[8]);
 		_exit(127);
 	}
-	if (drain(fd, argv[3], 30000, &last) < 0) {
+	if (drain(fd, argv[3], 30000, &last, dump) < 0) {
 		fprintf(stderr, "pty-keys: '%s' never appeared\n", argv[3]);
 		kill(pid, SIGTERM);
 		return 1;
@@ -152,7 +162,9 @@ int main(int argc, char **argv)
 
 		if (write(fd, keys, strlen(keys)) < 0)
 			break;
-		b = drain(fd, NULL, 10000, &last);
+		if (dump)
+			fprintf(dump, "\n=== press %d\n", i + 1);
+		b = drain(fd, NULL, 10000, &last, dump);
 		if (b < 0)
 			break;
 		ms = last - ts;
@@ -180,5 +192,7 @@ int main(int argc, char **argv)
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
 	close(fd);
+	if (dump)
+		fclose(dump);
 	return 0;
 }

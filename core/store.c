@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "store_int.h"
+#include "store_names.h"
 
 /* ---- Small helpers ------------------------------------------------------ */
 
@@ -548,17 +549,69 @@ static void recipient_row(sqlite3_stmt *s, mbx_recipient *r)
 	r->legacy_dn = store_col_str(s, 12);
 }
 
+/*
+ * How many rows to make room for before a full-table read: the largest
+ * rowid, which is the row count unless rows were deleted, and is found in
+ * one b-tree descent.  Growing 10 MB arrays by doubling copied them
+ * repeatedly.  Capped: a stray huge rowid must not reserve gigabytes.
+ */
+static size_t rows_hint(mbx_store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	size_t n = 0;
+
+	if (store_stmt(st, sql, &s) < 0) {
+		mbx_error_clear();
+		return 0;
+	}
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) > 0)
+		n = (size_t)sqlite3_column_int64(s, 0);
+	store_done(s);
+	return n < ((size_t)1 << 22) ? n : (size_t)1 << 22;
+}
+
+#define RECIPIENT_ROWS_HINT "SELECT max(id) FROM recipient"
+#define MAILBOX_ROWS_HINT "SELECT max(id) FROM mailbox"
+
+/*
+ * Put rows read in rowid order into the order of `k` (sorted name keys),
+ * in place: one cycle of the permutation at a time, so that 10 MB of rows
+ * are not copied to a second array.  Spoils k[].row.
+ */
+static void rows_reorder(void *v, size_t n, size_t size, name_key *k)
+{
+	unsigned char *base = v, *tmp = mbx_malloc(size);
+	size_t i, j, from;
+
+	for (i = 0; i < n; i++) {
+		if (k[i].row == SIZE_MAX)
+			continue;
+		memcpy(tmp, base + i * size, size);
+		for (j = i; (from = k[j].row) != i; j = from) {
+			memcpy(base + j * size, base + from * size, size);
+			k[j].row = SIZE_MAX;
+		}
+		memcpy(base + j * size, tmp, size);
+		k[j].row = SIZE_MAX;
+	}
+	mbx_free(tmp);
+}
+
 int mbx_store_recipients(mbx_store *st, mbx_recipient **out, size_t *n)
 {
 	sqlite3_stmt *s;
 	mbx_recipient *v = NULL;
-	size_t cnt = 0, cap = 0;
+	name_key *k = NULL;
+	size_t cnt = 0, cap = 0, i;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	rc = store_stmt(st, "SELECT " RECIPIENT_COLS " FROM recipient "
-	                    "ORDER BY display_name COLLATE NOCASE, id", &s);
+	cap = rows_hint(st, RECIPIENT_ROWS_HINT);
+	if (cap)
+		v = mbx_reallocarray(NULL, cap, sizeof(*v));
+	/* In rowid order, sorted by name here (see name_key). */
+	rc = store_stmt(st, "SELECT " RECIPIENT_COLS " FROM recipient ORDER BY id", &s);
 	if (rc < 0)
 		return rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -576,8 +629,14 @@ int mbx_store_recipients(mbx_store *st, mbx_recipient **out, size_t *n)
 		return rc;
 	}
 	store_done(s);
+	k = mbx_reallocarray(NULL, cnt ? cnt : 1, sizeof(*k));
+	for (i = 0; i < cnt; i++)
+		name_key_set(&k[i], v[i].display_name, v[i].id, i);
+	name_keys_sort(k, cnt);
+	rows_reorder(v, cnt, sizeof(*v), k);
 	*out = v;
 	*n = cnt;
+	mbx_free(k);
 	return 0;
 }
 
@@ -723,7 +782,8 @@ int mbx_store_recipient_update(mbx_store *st, const mbx_recipient *r)
 	"(SELECT x.id FROM recipient x WHERE x.legacy_dn = m.legacy_dn AND x.object_class = 0), " \
 	"(SELECT x.id FROM recipient x WHERE x.dn = m.legacy_dn AND x.object_class = 0)) "
 
-static void mailbox_row(sqlite3_stmt *s, mbx_mailbox *m)
+/* Columns 0-7 of MAILBOX_SELECT and of the plain mailbox scan. */
+static void mailbox_cols(sqlite3_stmt *s, mbx_mailbox *m)
 {
 	m->id = sqlite3_column_int64(s, 0);
 	m->guid = store_col_str(s, 1);
@@ -733,41 +793,219 @@ static void mailbox_row(sqlite3_stmt *s, mbx_mailbox *m)
 	m->total_size = sqlite3_column_int64(s, 5);
 	m->last_logon = sqlite3_column_int64(s, 6);
 	m->created_time = sqlite3_column_int64(s, 7);
-	m->recipient_id = sqlite3_column_int64(s, 8);
-	m->alias = store_col_str(s, 9);
+}
+
+/* An unlinked mailbox's alias: the cn of its legacy DN, else its GUID. */
+static void mailbox_alias_fallback(mbx_mailbox *m)
+{
 	if (!m->alias)
 		m->alias = store_dn_cn(m->legacy_dn);
 	if (!m->alias)
 		m->alias = mbx_strdup(m->guid);
 }
 
-int mbx_store_mailboxes(mbx_store *st, mbx_mailbox **out, size_t *n)
+static void mailbox_row(sqlite3_stmt *s, mbx_mailbox *m)
+{
+	mailbox_cols(s, m);
+	m->recipient_id = sqlite3_column_int64(s, 8);
+	m->alias = store_col_str(s, 9);
+	mailbox_alias_fallback(m);
+}
+
+/*
+ * mbx_store_mailboxes resolves the same link as MAILBOX_SELECT for all
+ * mailboxes at once, the way the check does (store_names.h): both tables
+ * read once in rowid order, fingerprints sorted and merged.  Three kinds of
+ * link, in order of preference; a fingerprint's idx is row * LINK_KINDS +
+ * kind on both sides, and equal tags make equal kinds meet.
+ */
+enum { LINK_GUID, LINK_LEGACY_DN, LINK_DN, LINK_KINDS };
+static const char link_tag[LINK_KINDS] = { 'g', 'l', 'n' };
+#define LINK_NONE UINT32_MAX
+
+/* The directory's side: mailbox-recipients in id order. */
+typedef struct link_dir {
+	int64_t *id;
+	size_t *alias_off;     /* into `alias`, NUL-separated: one block */
+	char *alias;
+	size_t n, cap, alias_len, alias_cap;
+	fplist fp;
+} link_dir;
+
+static void link_dir_free(link_dir *d)
+{
+	mbx_free(d->id);
+	mbx_free(d->alias_off);
+	mbx_free(d->alias);
+	fplist_free(&d->fp);
+}
+
+static void link_fp_col(fplist *l, int kind, sqlite3_stmt *s, int col, size_t row)
+{
+	const char *v = (const char *)sqlite3_column_text(s, col);
+
+	if (v)
+		fplist_add(l, link_tag[kind], v, (size_t)sqlite3_column_bytes(s, col),
+		           (uint32_t)(row * LINK_KINDS + (size_t)kind));
+}
+
+static int link_dir_read(mbx_store *st, link_dir *d)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = store_stmt(st, "SELECT id, mailbox_guid, legacy_dn, dn, alias FROM recipient "
+	                    "WHERE object_class = 0 ORDER BY id", &s);
+	if (rc < 0)
+		return rc;
+	d->cap = rows_hint(st, RECIPIENT_ROWS_HINT);
+	if (d->cap) {
+		d->id = mbx_reallocarray(NULL, d->cap, sizeof(*d->id));
+		d->alias_off = mbx_reallocarray(NULL, d->cap, sizeof(*d->alias_off));
+		fplist_reserve(&d->fp, d->cap * LINK_KINDS);
+		d->alias_cap = d->cap * 16;
+		d->alias = mbx_malloc(d->alias_cap);
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *alias = (const char *)sqlite3_column_text(s, 4);
+		size_t len = (size_t)sqlite3_column_bytes(s, 4);
+
+		if (d->n >= UINT32_MAX / LINK_KINDS) {
+			rc = mbx_error_set(MBX_ELIMIT, "more than %u recipients",
+			                   (unsigned)(UINT32_MAX / LINK_KINDS));
+			break;
+		}
+		if (d->n == d->cap) {
+			d->cap = d->cap ? d->cap * 2 : 1024;
+			d->id = mbx_reallocarray(d->id, d->cap, sizeof(*d->id));
+			d->alias_off = mbx_reallocarray(d->alias_off, d->cap, sizeof(*d->alias_off));
+		}
+		while (d->alias_len + len + 1 > d->alias_cap) {
+			d->alias_cap = d->alias_cap ? d->alias_cap * 2 : 65536;
+			d->alias = mbx_realloc(d->alias, d->alias_cap);
+		}
+		memcpy(d->alias + d->alias_len, alias ? alias : "", len);
+		d->alias[d->alias_len + len] = '\0';
+		d->alias_off[d->n] = d->alias_len;
+		d->alias_len += len + 1;
+		d->id[d->n] = sqlite3_column_int64(s, 0);
+		link_fp_col(&d->fp, LINK_GUID, s, 1, d->n);
+		link_fp_col(&d->fp, LINK_LEGACY_DN, s, 2, d->n);
+		link_fp_col(&d->fp, LINK_DN, s, 3, d->n);
+		d->n++;
+	}
+	rc = rc == SQLITE_DONE ? 0 : (rc < 0 ? rc : store_sqlerr(st, "reading the directory"));
+	store_done(s);
+	return rc;
+}
+
+/* A run of equal fingerprints: each mailbox entry keeps the lowest
+ * recipient row (the lowest id, as the index lookup would find). */
+static void link_pick(const fingerprint *mb, size_t nmb, const fingerprint *rc, size_t nrc,
+                      void *arg)
+{
+	uint32_t *best = arg, lo = LINK_NONE;
+	size_t k;
+
+	for (k = 0; k < nrc; k++)
+		if (rc[k].idx / LINK_KINDS < lo)
+			lo = rc[k].idx / LINK_KINDS;
+	for (k = 0; k < nmb; k++)
+		if (lo < best[mb[k].idx])
+			best[mb[k].idx] = lo;
+}
+
+/* The store's side, in id order, with their fingerprints. */
+static int link_mailboxes_read(mbx_store *st, mbx_mailbox **out, size_t *n, fplist *fp)
 {
 	sqlite3_stmt *s;
 	mbx_mailbox *v = NULL;
 	size_t cnt = 0, cap = 0;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
-	rc = store_stmt(st, MAILBOX_SELECT "ORDER BY m.display_name COLLATE NOCASE, m.id", &s);
+	rc = store_stmt(st, "SELECT id, guid, display_name, legacy_dn, item_count, total_size, "
+	                    "last_logon, created_time FROM mailbox ORDER BY id", &s);
 	if (rc < 0)
 		return rc;
+	cap = rows_hint(st, MAILBOX_ROWS_HINT);
+	if (cap) {
+		v = mbx_reallocarray(NULL, cap, sizeof(*v));
+		fplist_reserve(fp, cap * LINK_KINDS);
+	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cnt >= UINT32_MAX / LINK_KINDS) {
+			rc = mbx_error_set(MBX_ELIMIT, "more than %u mailboxes",
+			                   (unsigned)(UINT32_MAX / LINK_KINDS));
+			break;
+		}
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 64;
 			v = mbx_reallocarray(v, cap, sizeof(*v));
 		}
 		memset(&v[cnt], 0, sizeof(v[cnt]));
-		mailbox_row(s, &v[cnt++]);
+		mailbox_cols(s, &v[cnt]);
+		link_fp_col(fp, LINK_GUID, s, 1, cnt);
+		link_fp_col(fp, LINK_LEGACY_DN, s, 3, cnt);
+		link_fp_col(fp, LINK_DN, s, 3, cnt);
+		cnt++;
 	}
-	if (rc != SQLITE_DONE) {
-		rc = store_sqlerr(st, "reading the mailboxes");
-		store_done(s);
+	rc = rc == SQLITE_DONE ? 0 : (rc < 0 ? rc : store_sqlerr(st, "reading the mailboxes"));
+	store_done(s);
+	*out = v;
+	*n = cnt;
+	return rc;
+}
+
+int mbx_store_mailboxes(mbx_store *st, mbx_mailbox **out, size_t *n)
+{
+	link_dir d = { 0 };
+	fplist mfp = { 0 }, scratch = { 0 };
+	mbx_mailbox *v = NULL;
+	name_key *k = NULL;
+	uint32_t *best = NULL;
+	size_t cnt = 0, i;
+	int rc, kind;
+
+	*out = NULL;
+	*n = 0;
+	rc = link_dir_read(st, &d);
+	if (rc < 0)
+		goto out;
+	rc = link_mailboxes_read(st, &v, &cnt, &mfp);
+	if (rc < 0)
+		goto out;
+	fplist_sort(&d.fp, &scratch);
+	fplist_sort(&mfp, &scratch);
+	best = mbx_reallocarray(NULL, cnt ? cnt * LINK_KINDS : 1, sizeof(*best));
+	for (i = 0; i < cnt * LINK_KINDS; i++)
+		best[i] = LINK_NONE;
+	fplist_join(&mfp, &d.fp, link_pick, best);
+	k = mbx_reallocarray(NULL, cnt ? cnt : 1, sizeof(*k));
+	for (i = 0; i < cnt; i++) {
+		for (kind = 0; kind < LINK_KINDS; kind++) {
+			uint32_t r = best[i * LINK_KINDS + (size_t)kind];
+
+			if (r != LINK_NONE) {
+				v[i].recipient_id = d.id[r];
+				v[i].alias = mbx_strdup(d.alias + d.alias_off[r]);
+				break;
+			}
+		}
+		mailbox_alias_fallback(&v[i]);
+		name_key_set(&k[i], v[i].display_name, v[i].id, i);
+	}
+	name_keys_sort(k, cnt);
+	rows_reorder(v, cnt, sizeof(*v), k);
+out:
+	link_dir_free(&d);
+	fplist_free(&mfp);
+	fplist_free(&scratch);
+	mbx_free(best);
+	mbx_free(k);
+	if (rc < 0) {
 		mbx_mailboxes_free(v, cnt);
 		return rc;
 	}
-	store_done(s);
 	*out = v;
 	*n = cnt;
 	return 0;

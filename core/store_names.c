@@ -244,10 +244,9 @@ void fplist_sort(fplist *l, fplist *scratch)
 	}
 }
 
-void fplist_link(const fplist *a, const fplist *b, unsigned char *found_a,
-                 unsigned char *found_b)
+void fplist_join(const fplist *a, const fplist *b, fplist_match_fn *fn, void *arg)
 {
-	size_t i = 0, j = 0, ie, je, k;
+	size_t i = 0, j = 0, ie, je;
 
 	while (i < a->count && j < b->count) {
 		int c = fp_cmp(&a->v[i], &b->v[j]);
@@ -257,23 +256,111 @@ void fplist_link(const fplist *a, const fplist *b, unsigned char *found_a,
 		} else if (c > 0) {
 			j++;
 		} else {
-			/* Equal runs on both sides: every entry of each is matched. */
 			for (ie = i + 1; ie < a->count && !fp_cmp(&a->v[ie], &a->v[i]); ie++)
 				;
 			for (je = j + 1; je < b->count && !fp_cmp(&b->v[je], &b->v[j]); je++)
 				;
-			for (k = i; k < ie; k++)
-				found_a[a->v[k].idx] = 1;
-			for (k = j; k < je; k++)
-				found_b[b->v[k].idx] = 1;
+			fn(&a->v[i], ie - i, &b->v[j], je - j, arg);
 			i = ie;
 			j = je;
 		}
 	}
 }
 
+struct link_flags {
+	unsigned char *found_a, *found_b;
+};
+
+/* Equal runs on both sides: every entry of each is matched. */
+static void link_mark(const fingerprint *ra, size_t na, const fingerprint *rb, size_t nb,
+                      void *arg)
+{
+	struct link_flags *f = arg;
+	size_t k;
+
+	for (k = 0; k < na; k++)
+		f->found_a[ra[k].idx] = 1;
+	for (k = 0; k < nb; k++)
+		f->found_b[rb[k].idx] = 1;
+}
+
+void fplist_link(const fplist *a, const fplist *b, unsigned char *found_a,
+                 unsigned char *found_b)
+{
+	struct link_flags f = { found_a, found_b };
+
+	fplist_join(a, b, link_mark, &f);
+}
+
 void fplist_free(fplist *l)
 {
 	mbx_free(l->v);
 	memset(l, 0, sizeof(*l));
+}
+
+/* ---- Ordering by name ------------------------------------------------------ */
+
+static uint64_t load_be64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+void name_key_set(name_key *k, const char *name, int64_t id, size_t row)
+{
+	unsigned char buf[16] = { 0 };
+	uint64_t w;
+	size_t len = name ? strnlen(name, sizeof(buf)) : 0;
+
+	/* Fold a word at a time (fold8 works byte by byte, whatever the
+	 * endianness), then read big-endian so that numbers compare as the
+	 * bytes do. */
+	memcpy(buf, name ? name : "", len);
+	memcpy(&w, buf, 8);
+	w = fold8(w);
+	memcpy(buf, &w, 8);
+	memcpy(&w, buf + 8, 8);
+	w = fold8(w);
+	memcpy(buf + 8, &w, 8);
+	k->k0 = load_be64(buf);
+	k->k1 = load_be64(buf + 8);
+	k->name = name;
+	k->id = id;
+	k->row = row;
+}
+
+/* SQLite's NOCASE: folded bytes compared unsigned, a prefix first. */
+static int nocase_cmp(const char *a, const char *b)
+{
+	const unsigned char *x = (const unsigned char *)(a ? a : "");
+	const unsigned char *y = (const unsigned char *)(b ? b : "");
+
+	for (; *x && fold(*x) == fold(*y); x++, y++)
+		;
+	return (int)fold(*x) - (int)fold(*y);
+}
+
+static int name_key_cmp(const void *pa, const void *pb)
+{
+	const name_key *a = pa, *b = pb;
+	int c;
+
+	if (a->k0 != b->k0)
+		return a->k0 < b->k0 ? -1 : 1;
+	if (a->k1 != b->k1)
+		return a->k1 < b->k1 ? -1 : 1;
+	c = nocase_cmp(a->name, b->name);
+	if (c)
+		return c;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+void name_keys_sort(name_key *k, size_t n)
+{
+	if (n > 1)
+		qsort(k, n, sizeof(*k), name_key_cmp);
 }

@@ -54,6 +54,28 @@ void fplist_sort(fplist *l, fplist *scratch);
  * and found_b[idx] = 1 for every entry of b that is also in a. */
 void fplist_link(const fplist *a, const fplist *b, unsigned char *found_a,
                  unsigned char *found_b);
+/* Both sorted: fn(ra, na, rb, nb, arg) once for every fingerprint that is
+ * in both, with its run of na entries in a and nb entries in b.  The
+ * general form of fplist_link, for callers that need the pairs. */
+typedef void fplist_match_fn(const fingerprint *ra, size_t na, const fingerprint *rb,
+                             size_t nb, void *arg);
+void fplist_join(const fplist *a, const fplist *b, fplist_match_fn *fn, void *arg);
 void fplist_free(fplist *l);
+
+/*
+ * Ordering rows by name like SQL's "ORDER BY name COLLATE NOCASE, id", in
+ * C: reading a table in rowid order and sorting here is several times
+ * faster than SQLite's sorter on 100,000 rows.  A key holds the first 16
+ * ASCII-folded bytes, so most comparisons never touch the strings.
+ */
+typedef struct name_key {
+	uint64_t k0, k1;       /* folded prefix, big-endian, zero-padded */
+	const char *name;      /* borrowed; NULL sorts as "" */
+	int64_t id;
+	size_t row;            /* the caller's row index */
+} name_key;
+
+void name_key_set(name_key *k, const char *name, int64_t id, size_t row);
+void name_keys_sort(name_key *k, size_t n);
 
 #endif

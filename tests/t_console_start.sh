@@ -30,7 +30,8 @@ tm_keys /
 tm_keys -l "kowal"
 check "/ shows what is searched" tm_wait "Search: kowal" 5
 tm_keys Enter
-check "/ found the mailbox" tm_wait "> recipient Kowalski, Piotr (PKowalski)" 5
+check "/ found the mailbox" tm_wait "> recipient Kowalski, Piotr" 5
+check "its recipient is marked '>' in Recipients" tm_wait ">Kowalski, Pio" 2
 tm_keys /
 tm_keys -l "田中"
 tm_keys Enter

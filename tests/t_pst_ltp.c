@@ -2,8 +2,9 @@
  * tests/t_pst_ltp - unit tests of the PST writer's LTP layer, read back
  * from the blocks written: a heap across many blocks (HNHDR, HNPAGEHDR,
  * HNBITMAPHDR at block 8, page maps), a BTH with index levels, a PC with
- * inline, heap and subnode values, a TC whose rows span many blocks, and
- * the size prediction used for PidTagMessageSize.
+ * inline, heap and subnode values, a TC whose rows span many blocks, a TC
+ * cell too big for the heap (a subnode), and the size prediction used for
+ * PidTagMessageSize.
  */
 #include "config.h"
 #include <fcntl.h>
@@ -365,6 +366,84 @@ out:
 	ndb_close(&ndb);
 }
 
+/* A cell over 3,580 bytes (a 3,000-character subject) is in the row as the
+ * NID of a subnode of the table holding the value; short cells stay in the
+ * heap. */
+static void test_tc_long(void)
+{
+	static const uint32_t cols[] = { 0x0037001F, 0x0E080003 };
+	pst_ndb ndb;
+	pst_tc tc;
+	node nd, val;
+	iconv_t cd = pst_utf16_open();
+	char subj[3001];
+	unsigned char *sl = NULL, *want = malloc(6000);
+	uint64_t bd, bs, bytes;
+	size_t len, i, cb, ib = 0, rs, got = 0;
+	const unsigned char *info, *rows, *p;
+	uint32_t hnid;
+	int same = 1, found = 0;
+
+	ndb_open(&ndb);
+	memset(&nd, 0, sizeof(nd));
+	memset(&val, 0, sizeof(val));
+	for (i = 0; i < 3000; i++) {
+		subj[i] = (char)('a' + i % 26);
+		want[2 * i] = (unsigned char)subj[i];
+		want[2 * i + 1] = 0;
+	}
+	subj[3000] = 0;
+	pst_tc_init(&tc, &ndb, cols, 2, cd);
+	pst_tc_row_begin(&tc, PST_NID(PST_NID_TYPE_NORMAL_MESSAGE, 1));
+	is_int(pst_tc_str(&tc, 0x0037001F, subj), 0, "a 3,000-character cell");
+	pst_tc_row_end(&tc);
+	pst_tc_row_begin(&tc, PST_NID(PST_NID_TYPE_NORMAL_MESSAGE, 2));
+	is_int(pst_tc_str(&tc, 0x0037001F, "short"), 0, "a short cell");
+	pst_tc_row_end(&tc);
+	is_int(tc.sn.n, 1, "the long cell went to a subnode");
+	is_int(pst_tc_finish(&tc, PST_NID(PST_NID_TYPE_LTP, 1), &bd, &bs, &bytes), 0, "TC finished");
+	ok(bytes >= 6000, "TC size counts the long cell (%llu)", (unsigned long long)bytes);
+	read_node(&ndb, bd, &nd);
+	info = hid_get(&nd, 0x40, &len);
+	if (!info || info[0] != 0x7C) {
+		ok(0, "TCINFO at HID 0x40");
+		goto out;
+	}
+	for (i = 0; i < info[1]; i++)
+		if (pst_get32(info + 22 + 8 * i) == 0x0037001F)
+			ib = pst_get16(info + 22 + 8 * i + 4);
+	rs = pst_get16(info + 8);
+	rows = hid_get(&nd, pst_get32(info + 14), &len);
+	if (!rows || len != 2 * rs || ib == 0) {
+		ok(0, "two rows in the heap with a subject column");
+		goto out;
+	}
+	hnid = pst_get32(rows + ib);
+	ok((hnid & 0x1F) == PST_NID_TYPE_LTP && hnid != PST_NID(PST_NID_TYPE_LTP, 1),
+	   "row 0's subject is a subnode NID (0x%x), not the row matrix's", hnid);
+	p = hid_get(&nd, pst_get32(rows + rs + ib), &len);
+	ok(p && len == 10 && memcmp(p, "s\0h\0o\0r\0t\0", 10) == 0, "row 1's subject in the heap");
+	sl = bs ? read_block(&ndb, bs, &cb) : NULL;
+	for (i = 0; sl && sl[0] == 2 && sl[1] == 0 && i < pst_get16(sl + 2); i++) {
+		if (pst_get64(sl + 8 + 24 * i) != hnid || read_node(&ndb, pst_get64(sl + 16 + 24 * i), &val))
+			continue;
+		found = 1;
+		for (cb = 0; cb < val.n; cb++) {
+			same &= got + val.cb[cb] <= 6000 && memcmp(val.blk[cb], want + got, val.cb[cb]) == 0;
+			got += val.cb[cb];
+		}
+	}
+	ok(found, "the TC's subnode tree lists 0x%x", hnid);
+	ok(same && got == 6000, "the subnode holds the subject's 6,000 bytes of UTF-16 (%zu)", got);
+out:
+	free(sl);
+	free(want);
+	node_free(&nd);
+	node_free(&val);
+	iconv_close(cd);
+	ndb_close(&ndb);
+}
+
 /* pst_heap_size_after must predict the heap's final size exactly. */
 static void test_size_prediction(void)
 {
@@ -406,6 +485,7 @@ int main(void)
 	test_bth();
 	test_pc();
 	test_tc();
+	test_tc_long();
 	test_size_prediction();
 	return tap_done();
 }

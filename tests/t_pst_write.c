@@ -291,6 +291,34 @@ static void scenario_many(mbx_pst *pst, desc *d, unsigned n)
 	desc_folder(d, "Bulk", n);
 }
 
+/* Values too big for a table's heap (over 3,580 bytes): a 3,000-character
+ * subject (contents table) or, with long_name, a 2,000-character recipient
+ * name (recipient table, and the contents table's display-to), which the
+ * tables must hold in subnodes of their own. */
+static void scenario_long(mbx_pst *pst, desc *d, int long_name)
+{
+	static char subj[3001], name[2001];
+	mbx_pst_recipient r[1] = { { 1, name, "long@example.com", NULL } };
+	tmsg big = { subj, "Alice", "alice@example.com", "a long subject", NULL, NULL, 1, r };
+	tmsg small = { "Short one", "Bob", "bob@example.com", "short", NULL, NULL, 1, two_recips };
+	mbx_pst_nid f;
+	mbx_pst_msg *msg;
+	size_t i;
+
+	for (i = 0; i < 3000; i++)
+		subj[i] = (char)('a' + i % 26);
+	for (i = 0; i < (long_name ? 2000 : 20); i++)
+		name[i] = (char)('A' + i % 26);
+	CHECK(mbx_pst_folder_add(pst, mbx_pst_top_folder(pst), "Long", NULL, &f));
+	msg = message(pst, f, &big, 1600000000);
+	CHECK(mbx_pst_message_end(msg, NULL));
+	desc_message(d, "Long", &big, 0);
+	msg = message(pst, f, &small, 1600000100);
+	CHECK(mbx_pst_message_end(msg, NULL));
+	desc_message(d, "Long", &small, 0);
+	desc_folder(d, "Long", 2);
+}
+
 static void scenario_recips(mbx_pst *pst, desc *d)
 {
 	mbx_pst_recipient *r = calloc(1000, sizeof(*r));
@@ -437,6 +465,10 @@ int main(int argc, char **argv)
 		scenario_embedded(pst, &d);
 	else if (strcmp(s, "fai") == 0)
 		scenario_fai(pst, &d);
+	else if (strcmp(s, "long") == 0)
+		scenario_long(pst, &d, 0);
+	else if (strcmp(s, "longrecip") == 0)
+		scenario_long(pst, &d, 1);
 	else if (strcmp(s, "empty") != 0) {
 		fprintf(stderr, "t_pst_write: unknown scenario %s\n", s);
 		mbx_pst_free(pst);

@@ -62,6 +62,7 @@ static const help_key k_dialogs[] = {
 	{ NULL, NULL }
 };
 static const help_key k_marks_legend[] = {
+	{ ">", "the item linked to the selection, in the other panel (named on the info line)" },
 	{ "!", "Mailbox Resources: orphaned, no directory entry (Exmerge fails, MSEMS)" },
 	{ "+", "Mailbox Resources: marked" },
 	{ "-", "Recipients: mailbox homed on this server but not in the store" },

@@ -68,7 +68,7 @@ void ui_data_free(ui *u)
 	u->mark = u->rflags = NULL;
 	u->lm.order = u->lr.order = NULL;
 	u->lm.pos = u->lr.pos = NULL;
-	u->n_mb = u->n_rc = u->n_orphans = u->n_marked = 0;
+	u->n_mb = u->n_rc = u->n_orphans = u->n_marked = u->n_flagged = 0;
 	u->lm.n = u->lr.n = 0;
 }
 
@@ -89,6 +89,7 @@ static void link_data(ui *u)
 	}
 	qsort(byid, u->n_rc, sizeof *byid, cmp_id_idx);
 	u->n_orphans = 0;
+	u->n_flagged = 0;
 	for (i = 0; i < u->n_mb; i++) {
 		id_idx key = { u->mb[i].recipient_id, 0 }, *hit = NULL;
 
@@ -114,6 +115,7 @@ static void link_data(ui *u)
 		if (is_recreated(r) && (!r->primary_account || !r->primary_account[0]))
 			f |= UI_R_NO_ACCOUNT;
 		u->rflags[i] = f;
+		u->n_flagged += f != 0;
 	}
 	mbx_free(byid);
 }
@@ -321,41 +323,48 @@ static size_t linked_pos(const ui *u)
 }
 
 /* Make the other panel follow the focused selection; `scrolled` is how
- * far the focused list's view just moved (rows, signed). */
-static void follow_by(ui *u, long scrolled)
+ * far the focused list's view just moved (rows, signed).
+ *
+ * The other view scrolls along with the focused one whenever it can, so
+ * both panels move as whole screen lines and curses scrolls the terminal
+ * (idlok in ui_layout) instead of rewriting every row.  The linked item
+ * is marked with '>' wherever it shows; only when it is out of view does
+ * the other view jump, putting it on the selection's row (always, with
+ * `align`, after jumps).  Keeping the
+ * link always on the selection's row would stop the other view for one
+ * line at every orphan (it has no counterpart), and each such stop costs
+ * a rewrite of a whole panel. */
+static void follow_move(ui *u, long scrolled, int align)
 {
-	size_t p = linked_pos(u);
+	size_t p = linked_pos(u), rows = u->list_rows > 0 ? (size_t)u->list_rows : 1;
 	ui_list *other = u->focus == 0 ? &u->lr : &u->lm;
+	const ui_list *me = u->focus == 0 ? &u->lm : &u->lr;
 
-	if (p == UI_NONE && scrolled && other->n > (size_t)u->list_rows) {
-		/* No link (an orphan): scroll along all the same, so the lines
-		 * still move as a whole. */
-		size_t max_top = other->n - (size_t)u->list_rows;
+	if (scrolled && other->n > rows) {
+		size_t max_top = other->n - rows;
 
 		if (scrolled < 0)
 			other->top = (size_t)-scrolled > other->top ? 0 : other->top - (size_t)-scrolled;
 		else
 			other->top = other->top + (size_t)scrolled > max_top ? max_top :
 			             other->top + (size_t)scrolled;
-		return;
 	}
-	if (p != UI_NONE) {
-		const ui_list *me = u->focus == 0 ? &u->lm : &u->lr;
+	if (p == UI_NONE)
+		return;
+	other->sel = p;
+	if (align || p < other->top || p >= other->top + rows) {
 		size_t row = me->sel - me->top;
 
-		/* Put the link on the same screen row as the selection.  Besides
-		 * reading like a table, it makes both panels scroll together, so
-		 * whole screen lines move and curses can scroll the terminal
-		 * instead of rewriting every row (see idlok in ui_layout). */
-		other->sel = p;
 		other->top = p > row ? p - row : 0;
-		list_show(other, u->list_rows);
 	}
+	list_show(other, u->list_rows);
 }
 
+/* After a jump (search, Tab, sort) the whole view changes anyway: put
+ * the link on the selection's row, where it reads best. */
 static void follow(ui *u)
 {
-	follow_by(u, 0);
+	follow_move(u, 0, 1);
 }
 
 /* ---- drawing --------------------------------------------------------------- */
@@ -426,7 +435,7 @@ static void draw_mailboxes(ui *u, size_t linked)
 		mvwaddch(w, 2 + y, x, u->mark[i] ? '+' : ' ');
 		waddch(w, orphan ? '!' : ' ');
 		if (pos == linked)
-			waddch(w, '>' | A_REVERSE | A_BOLD);
+			waddch(w, '>');
 		else
 			waddch(w, ' ');
 		x += 3;
@@ -454,13 +463,12 @@ static void draw_recipients(ui *u, size_t linked)
 	WINDOW *w = u->w_right;
 	int W = getmaxx(w) - 2, rest = W - 2 - (1 + R_TYPE) - (1 + R_HID) - 1;
 	int alias_w = rest * 2 / 5, name_w = rest - alias_w;
-	size_t flagged = 0, i;
+	size_t flagged, i;
 	char title[96];
 	int y;
 	chtype head = A_BOLD | A_UNDERLINE;
 
-	for (i = 0; i < u->n_rc; i++)
-		flagged += u->rflags[i] != 0;
+	flagged = u->n_flagged;
 	if (flagged)
 		snprintf(title, sizeof title, "Recipients (%zu, %zu need attention)", u->n_rc, flagged);
 	else
@@ -485,8 +493,10 @@ static void draw_recipients(ui *u, size_t linked)
 		r = &u->rc[i];
 		f = u->rflags[i];
 		/* The focused selection is a reverse row; the recipient linked to
-		 * the selected mailbox gets a reverse '>' only, so moving through
-		 * the mailboxes rewrites one cell here, not a row. */
+		 * the selected mailbox gets a plain '>' in the marker column (the
+		 * only one there), so moving through the mailboxes rewrites two
+		 * cells here, not a row: with an attribute each move would add
+		 * two attribute changes as the panels scroll under it. */
 		selected = pos == u->lr.sel && u->focus == 1;
 		if (f)
 			a = ui_attr(u, UI_C_WARN);
@@ -495,7 +505,7 @@ static void draw_recipients(ui *u, size_t linked)
 		wattrset(w, a);
 		mvwaddch(w, 2 + y, x, f & UI_R_NO_MAILBOX ? '-' : f ? '~' : ' ');
 		if (pos == linked)
-			waddch(w, '>' | A_REVERSE | A_BOLD);
+			waddch(w, '>');
 		else
 			waddch(w, ' ');
 		x += 2;
@@ -529,11 +539,11 @@ void ui_panels_draw_info(ui *u, WINDOW *w, int y)
 		if (i == UI_NONE)
 			s = mbx_strdup("The information store holds no mailboxes.");
 		else if (u->rc_of_mb[i] == UI_NONE)
-			s = mbx_strdup("! NO directory entry: Exmerge can not export this mailbox "
-			               "(F2 adjust, F9 recover)");
+			s = mbx_strdup("! NO directory entry (Exmerge fails): F2 adjust, F9 recover");
 		else
-			s = mbx_asprintf("> recipient %s (%s)", u->rc[u->rc_of_mb[i]].display_name,
-			                 u->rc[u->rc_of_mb[i]].alias);
+			/* The alias shows on the row marked '>': every byte here is
+			 * rewritten on each line of movement. */
+			s = mbx_asprintf("> recipient %s", u->rc[u->rc_of_mb[i]].display_name);
 	} else {
 		i = sel_recipient(u);
 		if (i == UI_NONE) {
@@ -586,7 +596,7 @@ static void move_sel(ui *u, long delta)
 		l->sel = (size_t)((long)l->sel + delta);
 	old_top = l->top;
 	list_show(l, u->list_rows);
-	follow_by(u, (long)l->top - (long)old_top);
+	follow_move(u, (long)l->top - (long)old_top, 0);
 }
 
 static int name_matches(const char *name, const char *needle)

@@ -119,7 +119,11 @@ chtype ui_attr(const ui *u, int c)
 		}
 	}
 	switch (c) {
-	case UI_C_ORPHAN: case UI_C_WARN: case UI_C_TITLE: case UI_C_OK:
+	case UI_C_ORPHAN:
+		/* Colour alone: orphan rows scroll by on every tenth line, and
+		 * bold would add attribute resets around each of their cells. */
+		return COLOR_PAIR(c);
+	case UI_C_WARN: case UI_C_TITLE: case UI_C_OK:
 		return COLOR_PAIR(c) | A_BOLD;
 	case UI_C_NORMAL:
 		return A_NORMAL;

@@ -105,6 +105,7 @@ struct ui {
 	unsigned char *mark;   /* Space marks, per mailbox */
 	size_t n_marked;
 	unsigned char *rflags; /* UI_R_* per recipient */
+	size_t n_flagged;      /* recipients with any rflags: the title counts them */
 	ui_list lm, lr;
 	int focus;             /* 0 mailboxes, 1 recipients */
 

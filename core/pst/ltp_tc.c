@@ -6,7 +6,8 @@
  * of the row matrix holds a whole number of rows (8,176 bytes with the
  * padding, but the last) and is written as soon as it is full, so a table of any length costs one block of rows plus
  * four bytes a row (the row IDs, for the row index BTH built at finish).
- * Variable-size cells go to the table's heap, itself streamed.
+ * Variable-size cells go to the table's heap, itself streamed; cells
+ * too big for the heap go to a subnode of the table node, as in a PC.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,7 @@ void pst_tc_init(pst_tc *tc, pst_ndb *ndb, const uint32_t *tags, size_t ntags, i
 	memset(tc, 0, sizeof(*tc));
 	pst_heap_init(&tc->heap, ndb, 0x7C);
 	tc->cd = cd;
+	tc->next_sub_own = 2;
 	tc->cols = mbx_calloc(ntags + 2, sizeof(*tc->cols));
 	tc->cols[0].tag = 0x67F20003;   /* PidTagLtpRowId */
 	tc->cols[0].cb = 4;
@@ -135,21 +137,46 @@ void pst_tc_i64(pst_tc *tc, uint32_t tag, uint64_t v)
 	exists(tc, c);
 }
 
-/* A variable-size cell: in the heap; cells over 3,580 bytes are left out
- * of the table (the object itself has the value). */
+/* A cell over 3,580 bytes: a data stream in a subnode; the HNID is its NID. */
+static int long_cell(pst_tc *tc, const void *p, size_t len, uint32_t *hnid)
+{
+	uint32_t *next = tc->next_sub ? tc->next_sub : &tc->next_sub_own;
+	pst_dstream ds;
+	uint64_t bid, total;
+	int rc;
+
+	memset(&ds, 0, sizeof(ds));
+	rc = pst_dstream_write(tc->heap.ndb, &ds, p, len);
+	if (rc == 0)
+		rc = pst_dstream_finish(tc->heap.ndb, &ds, &bid, &total);
+	pst_dstream_free(&ds);
+	if (rc)
+		return rc;
+	*hnid = PST_NID(PST_NID_TYPE_LTP, (*next)++);
+	pst_subnodes_add(&tc->sn, *hnid, bid, 0, total);
+	return 0;
+}
+
+/* A variable-size cell: in the heap, or in a subnode when over 3,580
+ * bytes, so rows repeat the values of the objects they list. */
 int pst_tc_bin(pst_tc *tc, uint32_t tag, const void *p, size_t len)
 {
 	pst_tccol *c = col(tc, tag);
 	uint32_t hid = 0;
-	int rc;
+	int rc = 0;
 
-	if (!c || len > PST_HEAP_ALLOC_MAX)
+	if (!c)
 		return 0;
-	if (len > 0) {
+	/* past what one subnode tree holds (row matrix included), the cell
+	 * is left out: the object itself still has the value */
+	if (len > PST_HEAP_ALLOC_MAX && tc->sn.n + 2 > (size_t)PST_SL_MAX * PST_SI_MAX)
+		return 0;
+	if (len > PST_HEAP_ALLOC_MAX)
+		rc = long_cell(tc, p, len, &hid);
+	else if (len > 0)
 		rc = pst_heap_alloc(&tc->heap, p, len, &hid);
-		if (rc)
-			return rc;
-	}
+	if (rc)
+		return rc;
 	pst_put32(tc->row + c->ib, hid);
 	exists(tc, c);
 	return 0;
@@ -213,34 +240,35 @@ static int row_index(pst_tc *tc)
 	return rc;
 }
 
-/* The row matrix: in the heap when small, else a subnode data tree. */
+/* The row matrix: in the heap when small, else a subnode data tree.
+ * The subnode tree (row matrix and long cells) is written here. */
 static int row_matrix(pst_tc *tc, uint32_t rows_nid, uint32_t *hnid, uint64_t *bid_sub, uint64_t *bytes)
 {
 	size_t rs = tc->rgib[3], cur = tc->nrows_cur * rs;
-	pst_subnodes sn;
-	uint64_t bid, total;
+	uint64_t bid;
 	int rc = 0;
 
 	*hnid = 0;
 	*bid_sub = 0;
 	*bytes = 0;
-	if (tc->nrows == 0)
-		return 0;
-	if (tc->rows_dt.n == 0 && cur <= PST_HEAP_ALLOC_MAX)
-		return pst_heap_alloc(&tc->heap, tc->rows, cur, hnid);
-	if (cur > 0)
-		rc = pst_dtree_add(tc->heap.ndb, &tc->rows_dt, tc->rows, cur);
-	total = tc->rows_dt.total;
+	if (tc->nrows > 0 && tc->rows_dt.n == 0 && cur <= PST_HEAP_ALLOC_MAX) {
+		rc = pst_heap_alloc(&tc->heap, tc->rows, cur, hnid);
+	} else if (tc->nrows > 0) {
+		uint64_t total;
+
+		if (cur > 0)
+			rc = pst_dtree_add(tc->heap.ndb, &tc->rows_dt, tc->rows, cur);
+		total = tc->rows_dt.total;   /* pst_dtree_finish clears rows_dt */
+		if (rc == 0)
+			rc = pst_dtree_finish(tc->heap.ndb, &tc->rows_dt, &bid);
+		if (rc == 0) {
+			pst_subnodes_add(&tc->sn, rows_nid, bid, 0, total);
+			*hnid = rows_nid;
+		}
+	}
 	if (rc == 0)
-		rc = pst_dtree_finish(tc->heap.ndb, &tc->rows_dt, &bid);
-	if (rc)
-		return rc;
-	memset(&sn, 0, sizeof(sn));
-	pst_subnodes_add(&sn, rows_nid, bid, 0, total);
-	rc = pst_subnodes_write(tc->heap.ndb, &sn, bid_sub);
-	pst_subnodes_free(&sn);
-	*hnid = rows_nid;
-	*bytes = total;
+		rc = pst_subnodes_write(tc->heap.ndb, &tc->sn, bid_sub);
+	*bytes = tc->sn.bytes;
 	return rc;
 }
 
@@ -286,6 +314,7 @@ void pst_tc_free(pst_tc *tc)
 {
 	pst_heap_free(&tc->heap);
 	pst_dtree_free(&tc->rows_dt);
+	pst_subnodes_free(&tc->sn);
 	mbx_free(tc->cols);
 	mbx_free(tc->rows);
 	mbx_free(tc->rowids);

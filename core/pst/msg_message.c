@@ -174,6 +174,7 @@ static mbx_pst_msg *msg_new(mbx_pst *pst, uint32_t nid)
 	m->next_sub = &m->next_sub_own;
 	pst_pc_init(&m->pc, &pst->ndb, &m->sn, m->next_sub, pst->cd);
 	pst_tc_init(&m->recips, &pst->ndb, recip_cols, sizeof(recip_cols) / sizeof(recip_cols[0]), pst->cd);
+	m->recips.next_sub = m->next_sub;
 	return m;
 }
 
@@ -406,8 +407,10 @@ static int attach_finish(mbx_pst_msg *msg)
 		rc = pst_subnodes_write(&msg->pst->ndb, &a->sn, &bid_sub);
 	if (rc == 0) {
 		pst_subnodes_add(&msg->sn, a->nid, bid, bid_sub, size);
-		if (msg->nattach == 0)
+		if (msg->nattach == 0) {
 			pst_tc_init(tc, &msg->pst->ndb, pst_attach_cols, pst_nattach_cols, msg->pst->cd);
+			tc->next_sub = msg->next_sub;
+		}
 		pst_tc_row_begin(tc, a->nid);
 		pst_tc_u32(tc, 0x0E200003, (uint32_t)(size > UINT32_MAX ? UINT32_MAX : size));
 		pst_tc_u32(tc, 0x37050003, (uint32_t)a->method);
@@ -447,6 +450,7 @@ int mbx_pst_attach_message_begin(mbx_pst_msg *msg, const char *display_name,
 	/* one NID space for the whole tree: libpst looks subnodes up by NID */
 	m->next_sub = msg->next_sub;
 	m->pc.next_sub = msg->next_sub;
+	m->recips.next_sub = msg->next_sub;
 	m->outer = msg;
 	rc = put_props(m, props);
 	if (rc) {

@@ -281,6 +281,9 @@ typedef struct pst_tc {
 	unsigned char *row;          /* the row being built */
 	uint32_t ri_hdr, info_hid;   /* row index BTHHEADER (0x20), TCINFO (0x40) */
 	iconv_t cd;
+	pst_subnodes sn;             /* cells over 3,580 bytes, one subnode each */
+	uint32_t *next_sub;          /* their NID counter; NULL: next_sub_own */
+	uint32_t next_sub_own;       /* starts at 2: index 1 is the row matrix */
 } pst_tc;
 
 void pst_tc_init(pst_tc *tc, pst_ndb *ndb, const uint32_t *tags, size_t ntags, iconv_t cd);
@@ -290,7 +293,9 @@ void pst_tc_i64(pst_tc *tc, uint32_t tag, uint64_t v);
 int pst_tc_bin(pst_tc *tc, uint32_t tag, const void *p, size_t len);
 int pst_tc_str(pst_tc *tc, uint32_t tag, const char *utf8);
 int pst_tc_row_end(pst_tc *tc);
-/* rows_nid: the subnode NID for a row matrix too big for the heap */
+/* rows_nid: the subnode NID for a row matrix too big for the heap; when
+ * tc->next_sub is set (a table inside a message) it must come from that
+ * counter, else it must be LTP index 1 (long cells count from 2). */
 int pst_tc_finish(pst_tc *tc, uint32_t rows_nid, uint64_t *bid_data, uint64_t *bid_sub, uint64_t *bytes);
 void pst_tc_free(pst_tc *tc);
 
