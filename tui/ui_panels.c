@@ -330,10 +330,9 @@ static size_t linked_pos(const ui *u)
  * (idlok in ui_layout) instead of rewriting every row.  The linked item
  * is marked with '>' wherever it shows; only when it is out of view does
  * the other view jump, putting it on the selection's row (always, with
- * `align`, after jumps).  Keeping the
- * link always on the selection's row would stop the other view for one
- * line at every orphan (it has no counterpart), and each such stop costs
- * a rewrite of a whole panel. */
+ * `align`, after jumps).  Keeping the link on the selection's row at
+ * every step would stop the other view for one line at each orphan (it
+ * has no counterpart), and each stop costs a rewrite of a whole panel. */
 static void follow_move(ui *u, long scrolled, int align)
 {
 	size_t p = linked_pos(u), rows = u->list_rows > 0 ? (size_t)u->list_rows : 1;
@@ -431,7 +430,9 @@ static void draw_mailboxes(ui *u, size_t linked)
 			a = ui_attr(u, UI_C_ORPHAN);
 		if (selected)
 			a |= A_REVERSE;
-		wattrset(w, a);
+		/* The selection bar starts at the name: the marker cells keep
+		 * their look, so when the bar moves on they need no rewrite. */
+		wattrset(w, a & ~A_REVERSE);
 		mvwaddch(w, 2 + y, x, u->mark[i] ? '+' : ' ');
 		waddch(w, orphan ? '!' : ' ');
 		if (pos == linked)
@@ -502,7 +503,7 @@ static void draw_recipients(ui *u, size_t linked)
 			a = ui_attr(u, UI_C_WARN);
 		if (selected)
 			a |= A_REVERSE;
-		wattrset(w, a);
+		wattrset(w, a & ~A_REVERSE);   /* the bar starts at the name, as on the left */
 		mvwaddch(w, 2 + y, x, f & UI_R_NO_MAILBOX ? '-' : f ? '~' : ' ');
 		if (pos == linked)
 			waddch(w, '>');

@@ -120,8 +120,8 @@ chtype ui_attr(const ui *u, int c)
 	}
 	switch (c) {
 	case UI_C_ORPHAN:
-		/* Colour alone: orphan rows scroll by on every tenth line, and
-		 * bold would add attribute resets around each of their cells. */
+		/* Colour alone: orphan rows pass by all the time while the
+		 * list scrolls, and bold adds attribute resets around them. */
 		return COLOR_PAIR(c);
 	case UI_C_WARN: case UI_C_TITLE: case UI_C_OK:
 		return COLOR_PAIR(c) | A_BOLD;
