@@ -71,6 +71,7 @@ int store_exec(mbx_store *st, const char *sql)
 	char *err = NULL;
 	int rc;
 
+	store_blob_release(st);
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) == SQLITE_OK)
 		return 0;
 	rc = store_sqlerr(st, err ? err : "running SQL");
@@ -83,6 +84,8 @@ int store_stmt(mbx_store *st, const char *sql, sqlite3_stmt **out)
 	sqlite3_stmt *s = NULL;
 	size_t i;
 
+	/* A kept attachment blob is for consecutive reads only. */
+	store_blob_release(st);
 	for (i = 0; i < st->n_cache; i++) {
 		if (st->cache[i].sql == sql) {
 			*out = st->cache[i].stmt;
@@ -313,6 +316,8 @@ void mbx_store_free(mbx_store *st)
 
 	if (!st)
 		return;
+	mbx_store_bulk_end(st);
+	store_blob_release(st);
 	for (i = 0; i < st->n_cache; i++)
 		sqlite3_finalize(st->cache[i].stmt);
 	if (st->db)
@@ -389,6 +394,7 @@ int mbx_store_rollback(mbx_store *st)
 		return 0;
 	}
 	st->txn_failed = 0;
+	store_blob_release(st);
 	if (sqlite3_get_autocommit(st->db))
 		return 0;
 	{
@@ -400,6 +406,58 @@ int mbx_store_rollback(mbx_store *st)
 		mbx_free(keep);
 		return rc;
 	}
+}
+
+/* ---- Bulk loading ------------------------------------------------------- */
+
+int mbx_store_bulk_begin(mbx_store *st)
+{
+	sqlite3_stmt *s;
+	const char *mode;
+	int on = 0;
+
+	if (st->bulk || st->txn_depth > 0)
+		return 0;
+	/* Leaving WAL needs the only connection; otherwise SQLite keeps WAL
+	 * and says so (or fails busy): either way, carry on in WAL. */
+	if (store_stmt(st, "PRAGMA journal_mode = DELETE", &s) < 0) {
+		mbx_error_clear();
+		return 0;
+	}
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		mode = (const char *)sqlite3_column_text(s, 0);
+		on = mode && strcasecmp(mode, "delete") == 0;
+	}
+	store_done(s);
+	if (!on) {
+		mbx_error_clear();
+		return 0;
+	}
+	st->bulk = 1;
+	/* A rollback journal is only crash-safe with full syncs. */
+	if (store_exec(st, "PRAGMA synchronous = FULL") < 0) {
+		int rc = mbx_error_prefix(MBX_EIO, "preparing a bulk load");
+
+		mbx_store_bulk_end(st);
+		return rc;
+	}
+	return 1;
+}
+
+void mbx_store_bulk_end(mbx_store *st)
+{
+	char *keep;
+
+	if (!st || !st->bulk)
+		return;
+	st->bulk = 0;
+	/* The caller's error (a failed import) outlives this cleanup; should
+	 * WAL not come back now, the next mbx_store_open restores it. */
+	keep = mbx_strdup(mbx_error_last());
+	store_exec(st, "PRAGMA journal_mode = WAL");
+	store_exec(st, "PRAGMA synchronous = NORMAL");
+	mbx_error_set(MBX_ERROR, "%s", keep);
+	mbx_free(keep);
 }
 
 /* ---- Meta --------------------------------------------------------------- */

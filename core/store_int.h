@@ -28,6 +28,13 @@ struct mbx_store {
 		sqlite3_stmt *stmt;
 	} cache[STORE_STMT_CACHE];
 	size_t n_cache;
+	/* The attachment being read in chunks (mbx_store_attachment_read):
+	 * kept open between consecutive calls only; store_stmt and store_exec
+	 * close it first (store_blob_release). */
+	sqlite3_blob *blob;
+	int64_t blob_id;
+	int64_t blob_size;
+	int bulk;              /* in mbx_store_bulk_begin's rollback-journal mode */
 };
 
 /* A cached, reset statement for `sql` (a string literal), or <0 with the
@@ -45,6 +52,10 @@ int store_exec(mbx_store *st, const char *sql);
 /* Binding and reading helpers: NULL strings bind as SQL NULL. */
 int store_bind_text(sqlite3_stmt *s, int i, const char *v);
 char *store_col_str(sqlite3_stmt *s, int i);   /* mbx_strdup, NULL stays NULL */
+
+/* Close the attachment kept open for sequential reads, if any: an open
+ * blob holds a read snapshot, so any other statement releases it. */
+void store_blob_release(mbx_store *st);
 
 /* Schema (schema.c). */
 int store_schema_latest(void);

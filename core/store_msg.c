@@ -364,7 +364,7 @@ int mbx_store_message_find(mbx_store *st, int64_t folder_id, const char *interne
 
 /* ---- Load --------------------------------------------------------------- */
 
-void mbx_message_free(mbx_message *m)
+void mbx_message_clear(mbx_message *m)
 {
 	size_t i;
 
@@ -386,12 +386,21 @@ void mbx_message_free(mbx_message *m)
 		mbx_free(m->recipients[i].addrtype);
 	}
 	mbx_free(m->recipients);
+	/* Attachment data is not the message's (see mbx/store.h). */
 	for (i = 0; i < m->n_attachments; i++) {
 		mbx_free(m->attachments[i].filename);
 		mbx_free(m->attachments[i].mime_type);
 		mbx_message_free(m->attachments[i].embedded);
 	}
 	mbx_free(m->attachments);
+	memset(m, 0, sizeof(*m));
+}
+
+void mbx_message_free(mbx_message *m)
+{
+	if (!m)
+		return;
+	mbx_message_clear(m);
 	mbx_free(m);
 }
 
@@ -575,25 +584,28 @@ void mbx_msg_iter_free(mbx_msg_iter *it)
 
 /* ---- Attachment data ---------------------------------------------------- */
 
-int mbx_store_attachment_read(mbx_store *st, int64_t attachment_id, int64_t offset,
-                              void *buf, size_t len, size_t *got)
+void store_blob_release(mbx_store *st)
+{
+	if (st->blob)
+		sqlite3_blob_close(st->blob);
+	st->blob = NULL;
+	st->blob_id = 0;
+	st->blob_size = 0;
+}
+
+/* The size of an attachment's data; 0 for none. */
+static int attachment_size(mbx_store *st, int64_t attachment_id, int64_t *size)
 {
 	sqlite3_stmt *s;
-	sqlite3_blob *blob = NULL;
-	int64_t size = 0;
-	size_t n;
 	int rc;
 
-	*got = 0;
-	if (offset < 0)
-		return mbx_error_set(MBX_EINVAL, "negative attachment offset");
 	rc = store_stmt(st, "SELECT coalesce(length(data), 0) FROM attachment WHERE id = ?1", &s);
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_int64(s, 1, attachment_id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		size = sqlite3_column_int64(s, 0);
+		*size = sqlite3_column_int64(s, 0);
 		rc = 0;
 	} else if (rc == SQLITE_DONE) {
 		rc = mbx_error_set(MBX_ENOTFOUND, "attachment %" PRId64 " does not exist",
@@ -602,17 +614,51 @@ int mbx_store_attachment_read(mbx_store *st, int64_t attachment_id, int64_t offs
 		rc = store_sqlerr(st, "reading an attachment");
 	}
 	store_done(s);
-	if (rc < 0 || offset >= size || len == 0)
-		return rc;
-	n = (size_t)(size - offset) < len ? (size_t)(size - offset) : len;
-	/* Incremental blob I/O: the attachment is never loaded whole. */
-	if (sqlite3_blob_open(st->db, "main", "attachment", "data", attachment_id, 0, &blob)
-	    != SQLITE_OK)
-		return store_sqlerr(st, "opening an attachment");
-	if (sqlite3_blob_read(blob, buf, (int)n, (int)offset) != SQLITE_OK)
-		rc = store_sqlerr(st, "reading an attachment");
-	else
-		*got = n;
-	sqlite3_blob_close(blob);
 	return rc;
+}
+
+/*
+ * Incremental blob I/O: the attachment is never loaded whole.  The export
+ * reads an attachment in consecutive chunks, so its blob stays open from
+ * one call to the next (opening one costs a query and two b-tree
+ * descents); it is closed at its last byte, and before any other statement
+ * of the store runs (store_stmt, store_exec), so that it never pins a read
+ * snapshot behind the caller's back.
+ */
+int mbx_store_attachment_read(mbx_store *st, int64_t attachment_id, int64_t offset,
+                              void *buf, size_t len, size_t *got)
+{
+	int64_t size = 0;
+	size_t n;
+	int rc;
+
+	*got = 0;
+	if (offset < 0)
+		return mbx_error_set(MBX_EINVAL, "negative attachment offset");
+	if (!st->blob || st->blob_id != attachment_id) {
+		rc = attachment_size(st, attachment_id, &size);
+		if (rc < 0 || offset >= size || len == 0)
+			return rc;
+		if (sqlite3_blob_open(st->db, "main", "attachment", "data", attachment_id, 0,
+		                      &st->blob) != SQLITE_OK) {
+			rc = store_sqlerr(st, "opening an attachment");
+			store_blob_release(st);
+			return rc;
+		}
+		st->blob_id = attachment_id;
+		st->blob_size = size;
+	}
+	size = st->blob_size;
+	if (offset >= size || len == 0)
+		return 0;
+	n = (size_t)(size - offset) < len ? (size_t)(size - offset) : len;
+	if (sqlite3_blob_read(st->blob, buf, (int)n, (int)offset) != SQLITE_OK) {
+		rc = store_sqlerr(st, "reading an attachment");
+		store_blob_release(st);
+		return rc;
+	}
+	*got = n;
+	if (offset + (int64_t)n >= size)
+		store_blob_release(st);
+	return 0;
 }

@@ -556,6 +556,10 @@ static int im_do(mbx_import *im, const mbx_import_opts *opts, mbx_import_result 
 	rc = mbx_store_server_get(run.st, &srv);
 	if (rc < 0)
 		goto out;
+	/* One big, mostly appending transaction: written once, not via the WAL. */
+	rc = mbx_store_bulk_begin(run.st);
+	if (rc < 0)
+		goto out;
 	rc = mbx_store_begin(run.st);
 	if (rc < 0)
 		goto out;
@@ -603,6 +607,7 @@ static int im_do(mbx_import *im, const mbx_import_opts *opts, mbx_import_result 
 out:
 	if (in_txn)
 		mbx_store_rollback(run.st);
+	mbx_store_bulk_end(run.st);
 	res->status = rc;
 	res->seconds = (double)(im_now_ms() - t0) / 1000.0;
 	if (rc < 0) {

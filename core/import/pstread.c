@@ -257,46 +257,6 @@ static int pr_str(pr_reader *r, char **out)
 	return 0;
 }
 
-static void pr_message_clear(mbx_message *m);
-
-static void pr_message_free(mbx_message *m)
-{
-	if (!m)
-		return;
-	pr_message_clear(m);
-	mbx_free(m);
-}
-
-/* Attachment data belongs to the reader's pool (pr_state), not freed here. */
-static void pr_message_clear(mbx_message *m)
-{
-	size_t i;
-
-	mbx_free(m->message_class);
-	mbx_free(m->subject);
-	mbx_free(m->sender_name);
-	mbx_free(m->sender_address);
-	mbx_free(m->sender_addrtype);
-	mbx_free(m->body);
-	mbx_free(m->html_body);
-	mbx_free(m->transport_headers);
-	mbx_free(m->internet_message_id);
-	mbx_free(m->content_hash);
-	for (i = 0; i < m->n_recipients; i++) {
-		mbx_free(m->recipients[i].name);
-		mbx_free(m->recipients[i].address);
-		mbx_free(m->recipients[i].addrtype);
-	}
-	mbx_free(m->recipients);
-	for (i = 0; i < m->n_attachments; i++) {
-		mbx_free(m->attachments[i].filename);
-		mbx_free(m->attachments[i].mime_type);
-		pr_message_free(m->attachments[i].embedded);
-	}
-	mbx_free(m->attachments);
-	memset(m, 0, sizeof(*m));
-}
-
 static char **pr_str_field(mbx_message *m, unsigned field)
 {
 	switch (field) {
@@ -547,7 +507,9 @@ static int pr_on_message(pr_state *s, int *cb_rc)
 	if (s->cb && s->cb->message)
 		*cb_rc = s->cb->message(s->ud, folder_id, &m);
 out:
-	pr_message_clear(&m);
+	/* Attachment data belongs to the reader's pool (pr_state): the
+	 * message does not own it, and mbx_message_clear leaves it. */
+	mbx_message_clear(&m);
 	return rc;
 }
 

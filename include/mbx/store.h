@@ -239,6 +239,15 @@ int mbx_msg_iter_next(mbx_msg_iter *it, mbx_message **out);
 void mbx_msg_iter_free(mbx_msg_iter *it);
 int mbx_store_message_get(mbx_store *st, int64_t message_id, mbx_message **out);
 void mbx_message_free(mbx_message *m);
+/*
+ * Free what m owns (strings, recipients, attachments and their embedded
+ * messages, recursively) and zero *m, leaving the struct itself to the
+ * caller: for messages built on the stack.  Attachment `data` is never
+ * freed: the message does not own it (the store does not set it, and
+ * readers point it into their own buffers).  mbx_message_free(m) is
+ * mbx_message_clear(m) and then freeing m.
+ */
+void mbx_message_clear(mbx_message *m);
 
 /* Read up to len bytes of attachment data from offset; *got is set. */
 int mbx_store_attachment_read(mbx_store *st, int64_t attachment_id, int64_t offset,
@@ -315,6 +324,20 @@ int mbx_store_job_set(mbx_store *st, int64_t job_id, mbx_job_state state,
 /* Jobs for an output directory. */
 int mbx_store_jobs(mbx_store *st, const char *out_dir, mbx_job **out, size_t *n);
 void mbx_jobs_free(mbx_job *j, size_t n);
+
+/*
+ * Bulk loading, around one large transaction that mostly appends (a PST
+ * import): the store leaves write-ahead logging for a rollback journal
+ * with full syncs, so the new pages are written once instead of to the WAL
+ * and then again by its checkpoint.  Only possible while no other
+ * connection has the file open (returns 0 then, and nothing changes); 1
+ * when entered.  Call before mbx_store_begin; mbx_store_bulk_end (after
+ * the commit or rollback; NULL and "not entered" are no-ops) returns to
+ * WAL and keeps the thread's error message.  Other processes wait for the
+ * file meanwhile instead of reading it.
+ */
+int mbx_store_bulk_begin(mbx_store *st);
+void mbx_store_bulk_end(mbx_store *st);
 
 #ifdef __cplusplus
 }
