@@ -66,6 +66,42 @@ int store_sqlerr(mbx_store *st, const char *what)
 	}
 }
 
+/*
+ * Step s to its end into a growing array of `size`-byte elements that
+ * row() fills (zeroed first).  On an SQL error the partial array goes to
+ * free_list() and the error names `what`.  s is finished in every case.
+ */
+typedef void (*store_row_fn)(sqlite3_stmt *s, void *elem);
+typedef void (*store_list_free_fn)(void *v, size_t n);
+
+static int store_collect(mbx_store *st, sqlite3_stmt *s, size_t size, store_row_fn row,
+                         store_list_free_fn free_list, const char *what, void **out, size_t *n)
+{
+	char *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 32;
+			v = mbx_reallocarray(v, cap, size);
+		}
+		memset(v + cnt * size, 0, size);
+		row(s, v + cnt * size);
+		cnt++;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_sqlerr(st, what);
+		store_done(s);
+		free_list(v, cnt);
+		return rc;
+	}
+	store_done(s);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
 int store_exec(mbx_store *st, const char *sql)
 {
 	char *err = NULL;
@@ -1380,11 +1416,28 @@ void mbx_public_folders_free(mbx_public_folder *f, size_t n)
 	mbx_free(f);
 }
 
+static void public_folder_row(sqlite3_stmt *s, void *elem)
+{
+	mbx_public_folder *f = elem;
+
+	f->id = sqlite3_column_int64(s, 0);
+	f->parent_id = sqlite3_column_int64(s, 1);
+	f->name = store_col_str(s, 2);
+	f->path = store_col_str(s, 3);
+	f->home_server = store_col_str(s, 4);
+	f->home_site = store_col_str(s, 5);
+	f->limit_admin_access = sqlite3_column_int(s, 6);
+	f->modified_time = sqlite3_column_int64(s, 7);
+}
+
+static void public_folders_free_v(void *v, size_t n)
+{
+	mbx_public_folders_free(v, n);
+}
+
 int mbx_store_public_folders(mbx_store *st, mbx_public_folder **out, size_t *n)
 {
 	sqlite3_stmt *s;
-	mbx_public_folder *v = NULL;
-	size_t cnt = 0, cap = 0;
 	int rc;
 
 	*out = NULL;
@@ -1399,31 +1452,8 @@ int mbx_store_public_folders(mbx_store *st, mbx_public_folder **out, size_t *n)
 	                    "FROM public_folder p JOIN t ON t.id = p.id ORDER BY t.path, p.id", &s);
 	if (rc < 0)
 		return rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = mbx_reallocarray(v, cap, sizeof(*v));
-		}
-		v[cnt].id = sqlite3_column_int64(s, 0);
-		v[cnt].parent_id = sqlite3_column_int64(s, 1);
-		v[cnt].name = store_col_str(s, 2);
-		v[cnt].path = store_col_str(s, 3);
-		v[cnt].home_server = store_col_str(s, 4);
-		v[cnt].home_site = store_col_str(s, 5);
-		v[cnt].limit_admin_access = sqlite3_column_int(s, 6);
-		v[cnt].modified_time = sqlite3_column_int64(s, 7);
-		cnt++;
-	}
-	if (rc != SQLITE_DONE) {
-		rc = store_sqlerr(st, "reading the public folders");
-		store_done(s);
-		mbx_public_folders_free(v, cnt);
-		return rc;
-	}
-	store_done(s);
-	*out = v;
-	*n = cnt;
-	return 0;
+	return store_collect(st, s, sizeof(**out), public_folder_row, public_folders_free_v,
+	                     "reading the public folders", (void **)out, n);
 }
 
 int mbx_store_public_folder_add(mbx_store *st, const mbx_public_folder *f, int64_t *out_id)
@@ -1481,11 +1511,25 @@ void mbx_permissions_free(mbx_permission *p, size_t n)
 	mbx_free(p);
 }
 
+static void permission_row(sqlite3_stmt *s, void *elem)
+{
+	mbx_permission *p = elem;
+
+	p->id = sqlite3_column_int64(s, 0);
+	p->folder_id = sqlite3_column_int64(s, 1);
+	p->account = store_col_str(s, 2);
+	p->rights = store_col_str(s, 3);
+	p->granted_time = sqlite3_column_int64(s, 4);
+}
+
+static void permissions_free_v(void *v, size_t n)
+{
+	mbx_permissions_free(v, n);
+}
+
 int mbx_store_permissions(mbx_store *st, mbx_permission **out, size_t *n)
 {
 	sqlite3_stmt *s;
-	mbx_permission *v = NULL;
-	size_t cnt = 0, cap = 0;
 	int rc;
 
 	*out = NULL;
@@ -1494,28 +1538,8 @@ int mbx_store_permissions(mbx_store *st, mbx_permission **out, size_t *n)
 	                    "ORDER BY folder_id, id", &s);
 	if (rc < 0)
 		return rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = mbx_reallocarray(v, cap, sizeof(*v));
-		}
-		v[cnt].id = sqlite3_column_int64(s, 0);
-		v[cnt].folder_id = sqlite3_column_int64(s, 1);
-		v[cnt].account = store_col_str(s, 2);
-		v[cnt].rights = store_col_str(s, 3);
-		v[cnt].granted_time = sqlite3_column_int64(s, 4);
-		cnt++;
-	}
-	if (rc != SQLITE_DONE) {
-		rc = store_sqlerr(st, "reading the permissions");
-		store_done(s);
-		mbx_permissions_free(v, cnt);
-		return rc;
-	}
-	store_done(s);
-	*out = v;
-	*n = cnt;
-	return 0;
+	return store_collect(st, s, sizeof(**out), permission_row, permissions_free_v,
+	                     "reading the permissions", (void **)out, n);
 }
 
 int mbx_store_permission_add(mbx_store *st, const mbx_permission *p, int64_t *out_id)
@@ -1572,11 +1596,26 @@ int mbx_store_audit(mbx_store *st, const char *actor, const char *action,
 	return step_done(st, s, "writing the audit log");
 }
 
+static void audit_row(sqlite3_stmt *s, void *elem)
+{
+	mbx_audit_entry *e = elem;
+
+	e->id = sqlite3_column_int64(s, 0);
+	e->time = sqlite3_column_int64(s, 1);
+	e->actor = store_col_str(s, 2);
+	e->action = store_col_str(s, 3);
+	e->object = store_col_str(s, 4);
+	e->detail = store_col_str(s, 5);
+}
+
+static void audit_free_v(void *v, size_t n)
+{
+	mbx_audit_free(v, n);
+}
+
 int mbx_store_audit_list(mbx_store *st, size_t limit, mbx_audit_entry **out, size_t *n)
 {
 	sqlite3_stmt *s;
-	mbx_audit_entry *v = NULL;
-	size_t cnt = 0, cap = 0;
 	int rc;
 
 	*out = NULL;
@@ -1586,29 +1625,8 @@ int mbx_store_audit_list(mbx_store *st, size_t limit, mbx_audit_entry **out, siz
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_int64(s, 1, limit ? (int64_t)limit : -1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 32;
-			v = mbx_reallocarray(v, cap, sizeof(*v));
-		}
-		v[cnt].id = sqlite3_column_int64(s, 0);
-		v[cnt].time = sqlite3_column_int64(s, 1);
-		v[cnt].actor = store_col_str(s, 2);
-		v[cnt].action = store_col_str(s, 3);
-		v[cnt].object = store_col_str(s, 4);
-		v[cnt].detail = store_col_str(s, 5);
-		cnt++;
-	}
-	if (rc != SQLITE_DONE) {
-		rc = store_sqlerr(st, "reading the audit log");
-		store_done(s);
-		mbx_audit_free(v, cnt);
-		return rc;
-	}
-	store_done(s);
-	*out = v;
-	*n = cnt;
-	return 0;
+	return store_collect(st, s, sizeof(**out), audit_row, audit_free_v,
+	                     "reading the audit log", (void **)out, n);
 }
 
 void mbx_audit_free(mbx_audit_entry *e, size_t n)
@@ -1674,11 +1692,28 @@ int mbx_store_job_set(mbx_store *st, int64_t job_id, mbx_job_state state,
 	return rc;
 }
 
+static void job_row(sqlite3_stmt *s, void *elem)
+{
+	mbx_job *j = elem;
+
+	j->id = sqlite3_column_int64(s, 0);
+	j->out_dir = store_col_str(s, 1);
+	j->mailbox_id = sqlite3_column_int64(s, 2);
+	j->state = (mbx_job_state)sqlite3_column_int(s, 3);
+	j->temp_path = store_col_str(s, 4);
+	j->final_path = store_col_str(s, 5);
+	j->error = store_col_str(s, 6);
+	j->updated_time = sqlite3_column_int64(s, 7);
+}
+
+static void jobs_free_v(void *v, size_t n)
+{
+	mbx_jobs_free(v, n);
+}
+
 int mbx_store_jobs(mbx_store *st, const char *out_dir, mbx_job **out, size_t *n)
 {
 	sqlite3_stmt *s;
-	mbx_job *v = NULL;
-	size_t cnt = 0, cap = 0;
 	int rc;
 
 	*out = NULL;
@@ -1688,31 +1723,8 @@ int mbx_store_jobs(mbx_store *st, const char *out_dir, mbx_job **out, size_t *n)
 	if (rc < 0)
 		return rc;
 	store_bind_text(s, 1, out_dir);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 32;
-			v = mbx_reallocarray(v, cap, sizeof(*v));
-		}
-		v[cnt].id = sqlite3_column_int64(s, 0);
-		v[cnt].out_dir = store_col_str(s, 1);
-		v[cnt].mailbox_id = sqlite3_column_int64(s, 2);
-		v[cnt].state = (mbx_job_state)sqlite3_column_int(s, 3);
-		v[cnt].temp_path = store_col_str(s, 4);
-		v[cnt].final_path = store_col_str(s, 5);
-		v[cnt].error = store_col_str(s, 6);
-		v[cnt].updated_time = sqlite3_column_int64(s, 7);
-		cnt++;
-	}
-	if (rc != SQLITE_DONE) {
-		rc = store_sqlerr(st, "reading export jobs");
-		store_done(s);
-		mbx_jobs_free(v, cnt);
-		return rc;
-	}
-	store_done(s);
-	*out = v;
-	*n = cnt;
-	return 0;
+	return store_collect(st, s, sizeof(**out), job_row, jobs_free_v,
+	                     "reading export jobs", (void **)out, n);
 }
 
 void mbx_jobs_free(mbx_job *j, size_t n)
