@@ -17,10 +17,32 @@
 
 static char path[256];
 
+/* The BBT goes to disk as blocks are written: the tests keep their own
+ * list of the entries through the writer's hook to find blocks again. */
+typedef struct bbt_log {
+	pst_bbt_ent *e;
+	size_t n, cap;
+} bbt_log;
+static bbt_log blocks;
+
+static void bbt_record(void *ctx, const pst_bbt_ent *e)
+{
+	bbt_log *lg = ctx;
+
+	if (lg->n == lg->cap) {
+		lg->cap = lg->cap ? lg->cap * 2 : 256;
+		lg->e = mbx_reallocarray(lg->e, lg->cap, sizeof(*lg->e));
+	}
+	lg->e[lg->n++] = *e;
+}
+
 static void ndb_open(pst_ndb *ndb, int crypt)
 {
 	memset(ndb, 0, sizeof(*ndb));
 	ndb->crypt = crypt;
+	blocks.n = 0;
+	ndb->bbt_hook = bbt_record;
+	ndb->bbt_hook_ctx = &blocks;
 	if (pst_io_open(ndb, path) != 0 || pst_amap_init(ndb) != 0) {
 		printf("Bail out! cannot create %s: %s\n", path, mbx_error_last());
 		exit(1);
@@ -31,7 +53,6 @@ static void ndb_close(pst_ndb *ndb)
 {
 	pst_io_close(ndb, 0);
 	mbx_free(ndb->buf);
-	mbx_free(ndb->bbt);
 	mbx_free(ndb->nbt);
 	mbx_free(ndb->path);
 	unlink(path);
@@ -49,20 +70,20 @@ static int pread_all(const char *p, uint64_t ib, void *buf, size_t n)
 	return r == (ssize_t)n ? 0 : -1;
 }
 
-static const pst_bbt_ent *bbt_find(const pst_ndb *ndb, uint64_t bid)
+static const pst_bbt_ent *bbt_find(uint64_t bid)
 {
 	size_t i;
 
-	for (i = 0; i < ndb->nbbt; i++)
-		if (ndb->bbt[i].bid == bid)
-			return &ndb->bbt[i];
+	for (i = 0; i < blocks.n; i++)
+		if (blocks.e[i].bid == bid)
+			return &blocks.e[i];
 	return NULL;
 }
 
 /* Read a block as written; check its trailer; decode data blocks. */
 static int read_block(pst_ndb *ndb, uint64_t bid, unsigned char *out, size_t *cb)
 {
-	const pst_bbt_ent *e = bbt_find(ndb, bid);
+	const pst_bbt_ent *e = bbt_find(bid);
 	unsigned char raw[PST_BLOCK_MAX];
 	size_t size;
 	const unsigned char *t;
@@ -189,7 +210,7 @@ static void test_blocks(void)
 	rc = pst_block_write(&ndb, data, 100, 0, &bid);
 	is_int(rc, 0, "write a 100-byte data block");
 	is_int(bid, 4, "first BID is 4");
-	is_int(ndb.bbt[0].ib % 64, 0, "blocks are 64-byte aligned");
+	is_int(blocks.n == 1 ? blocks.e[0].ib % 64 : 1, 0, "blocks are 64-byte aligned");
 	is_int(read_block(&ndb, bid, back, &cb), 0, "trailer: cb, signature, CRC, BID check");
 	ok(cb == 100 && memcmp(back, data, 100) == 0, "data decodes to what was written");
 	rc = pst_block_write(&ndb, data, PST_BLOCK_DATA, 0, &bid);
@@ -316,6 +337,92 @@ static void test_btree_amap(void)
 	ndb_close(&ndb);
 }
 
+/* Walk a BBT page from disk: check its trailer and level, collect the
+ * leaf entries in order into out.  Returns -1 on any inconsistency. */
+static int bbt_walk(uint64_t ib, uint64_t bid, uint64_t key, int level, pst_bbt_ent *out, size_t *n,
+                    size_t max, int *root_level)
+{
+	unsigned char page[PST_PAGE];
+	size_t j, cnt;
+
+	if (pread_all(path, ib, page, sizeof(page)) || page[496] != PST_PTYPE_BBT || page[497] != PST_PTYPE_BBT ||
+	    pst_get32(page + 500) != pst_crc(page, 496) || pst_get16(page + 498) != pst_sig(ib, bid) ||
+	    pst_get64(page + 504) != bid || page[490] != 24 || page[489] != 20 || page[488] > 20)
+		return -1;
+	if (level < 0)
+		*root_level = level = page[491];
+	if (page[491] != level)
+		return -1;
+	cnt = page[488];
+	if (cnt > 0 && pst_get64(page) != key)
+		return -1;   /* the parent's key is the page's first key */
+	for (j = 0; j < cnt; j++) {
+		const unsigned char *p = page + 24 * j;
+
+		if (level > 0) {
+			if (cnt < 2 && *root_level == level)
+				return -1;   /* a root index page with one entry is a wasted level */
+			if (bbt_walk(pst_get64(p + 16), pst_get64(p + 8), pst_get64(p), level - 1, out, n, max,
+			             root_level))
+				return -1;
+			continue;
+		}
+		if (*n == max)
+			return -1;
+		out[*n].bid = pst_get64(p);
+		out[*n].ib = pst_get64(p + 8);
+		out[*n].cb = pst_get16(p + 16);
+		out[*n].cref = pst_get16(p + 18);
+		(*n)++;
+	}
+	return 0;
+}
+
+/* The BBT written as blocks come: for n blocks, read the tree back from
+ * the root and compare it with every block recorded. */
+static void bbt_case(size_t nblocks, int want_level, const char *what)
+{
+	pst_ndb ndb;
+	unsigned char data[100];
+	pst_bbt_ent *got = mbx_calloc(nblocks + 1, sizeof(*got));
+	uint64_t bid, root_bid = 0, root_ib = 0;
+	size_t i, n = 0;
+	int rc = 0, level = -1, same = 1;
+
+	memset(data, 0x33, sizeof(data));
+	ndb_open(&ndb, MBX_PST_CRYPT_NONE);
+	for (i = 0; i < nblocks && rc == 0; i++)
+		rc = pst_block_write(&ndb, data, sizeof(data), (int)(i % 3 == 0), &bid);
+	if (rc == 0)
+		rc = pst_btree_write(&ndb, 0, &root_bid, &root_ib);
+	is_int(rc, 0, "%s: %zu blocks and their BBT written", what, nblocks);
+	pst_io_flush(&ndb);
+	ok(bbt_walk(root_ib, root_bid, nblocks ? blocks.e[0].bid : 0, -1, got, &n, nblocks + 1, &level) == 0,
+	   "%s: every BBT page valid, keys match the pages below", what);
+	is_int(level, want_level, "%s: root at level %d", what, want_level);
+	is_int(n, nblocks, "%s: the BBT lists every block once", what);
+	for (i = 0; i < n && i < blocks.n; i++)
+		if (memcmp(&got[i], &blocks.e[i], sizeof(got[i])) || got[i].cref != 2 ||
+		    (i > 0 && got[i].bid <= got[i - 1].bid))
+			same = 0;
+	ok(same && n == blocks.n, "%s: BID, offset, size, cRef 2 of each, in BID order", what);
+	is_int(ndb.nbbt, nblocks, "%s: blocks counted", what);
+	mbx_free(got);
+	ndb_close(&ndb);
+}
+
+static void test_bbt_stream(void)
+{
+	bbt_case(0, 0, "empty");
+	bbt_case(19, 0, "one partial leaf");
+	bbt_case(20, 0, "one full leaf");
+	bbt_case(21, 1, "a leaf and a bit");
+	bbt_case(400, 1, "20 full leaves");
+	bbt_case(401, 2, "21 leaves");
+	bbt_case(8000, 2, "400 full leaves");
+	bbt_case(8001, 3, "401 leaves");
+}
+
 int main(void)
 {
 	snprintf(path, sizeof(path), "%s/t_pst_ndb.%d.pst", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
@@ -327,5 +434,7 @@ int main(void)
 	test_blocks();
 	test_subnodes();
 	test_btree_amap();
+	test_bbt_stream();
+	mbx_free(blocks.e);
 	return tap_done();
 }

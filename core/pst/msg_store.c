@@ -448,7 +448,6 @@ void mbx_pst_free(mbx_pst *pst)
 	if (pst->cd != (iconv_t)-1)
 		iconv_close(pst->cd);
 	mbx_free(pst->ndb.buf);
-	mbx_free(pst->ndb.bbt);
 	mbx_free(pst->ndb.nbt);
 	mbx_free(pst->ndb.path);
 	mbx_free(pst->path);

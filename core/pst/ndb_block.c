@@ -1,7 +1,7 @@
 /*
  * core/pst/ndb_block.c - blocks ([MS-PST] 2.2.2.8): CRC (5.3), the
  * permutative encoding (5.1), signatures, and writing a block with its
- * trailer.  Every block written is recorded for the BBT.
+ * trailer.  Every block written is recorded for the BBT (ndb_btree.c).
  */
 #include <string.h>
 #include <zlib.h>
@@ -68,21 +68,6 @@ uint16_t pst_sig(uint64_t ib, uint64_t bid)
 	return (uint16_t)((uint16_t)(x >> 16) ^ (uint16_t)x);
 }
 
-static void bbt_add(pst_ndb *ndb, uint64_t bid, uint64_t ib, uint16_t cb)
-{
-	pst_bbt_ent *e;
-
-	if (ndb->nbbt == ndb->abbt) {
-		ndb->abbt = ndb->abbt ? ndb->abbt * 2 : 1024;
-		ndb->bbt = mbx_reallocarray(ndb->bbt, ndb->abbt, sizeof(*ndb->bbt));
-	}
-	e = &ndb->bbt[ndb->nbbt++];
-	e->bid = bid;
-	e->ib = ib;
-	e->cb = cb;
-	e->cref = 2;   /* the BBT's own reference + the one user (see notes) */
-}
-
 /*
  * Write one block of cb data bytes: data blocks are encoded with the
  * file's method, internal blocks (XBLOCK, SLBLOCK...) never are.
@@ -111,8 +96,8 @@ int pst_block_write(pst_ndb *ndb, const void *data, size_t cb, int internal, uin
 	pst_put16(t + 2, pst_sig(ib, *bid));
 	pst_put32(t + 4, pst_crc(blk, cb));
 	pst_put64(t + 8, *bid);
-	bbt_add(ndb, *bid, ib, (uint16_t)cb);
-	return pst_io_write(ndb, ib, blk, size);
+	rc = pst_io_write(ndb, ib, blk, size);
+	return rc ? rc : pst_bbt_add(ndb, *bid, ib, (uint16_t)cb);
 }
 
 void pst_ndb_node_add(pst_ndb *ndb, uint32_t nid, uint64_t bid_data, uint64_t bid_sub, uint32_t parent)

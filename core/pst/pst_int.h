@@ -89,6 +89,18 @@ typedef struct pst_bbt_ent {
 	uint16_t cref;
 } pst_bbt_ent;
 
+/* A reference to a B-tree page: its first key and BREF. */
+typedef struct pst_bt_ref {
+	uint64_t key, bid, ib;
+} pst_bt_ref;
+
+#define PST_BBT_LEAF  20   /* BBTENTRYs of 24 bytes in a page */
+#define PST_BT_FANOUT 20   /* BTENTRYs of 24 bytes in an index page */
+/* Leaf pages go out in runs of this many, back to back: one alignment
+ * gap between 64-byte blocks and a 512-byte page per run, not per page. */
+#define PST_BBT_BATCH 32
+#define PST_BT_LEVELS 16   /* index levels 1..15: 20^15 leaves, beyond any file */
+
 typedef struct pst_nbt_ent {
 	uint32_t nid;
 	uint32_t parent;
@@ -113,8 +125,19 @@ typedef struct pst_ndb {
 	uint64_t amap_last;          /* ib of the last AMap page */
 	uint64_t next_bid;           /* next block BID (steps of 4) */
 	uint64_t next_pbid;          /* next page BID */
-	pst_bbt_ent *bbt;            /* every block, in BID order */
-	size_t nbbt, abbt;
+	/* The BBT is written as blocks come (BIDs rise, so entries arrive
+	 * sorted): leaf pages of 20 entries (PST_BBT_BATCH at a time), then
+	 * per level up to 20 refs to the pages below, so memory stays
+	 * bounded whatever the size. */
+	pst_bbt_ent bbt_leaf[PST_BBT_BATCH * PST_BBT_LEAF];
+	size_t bbt_nleaf;
+	pst_bt_ref bbt_up[PST_BT_LEVELS][PST_BT_FANOUT];   /* [L]: refs to level L-1 pages */
+	size_t bbt_nup[PST_BT_LEVELS];
+	uint64_t bbt_pages[PST_BT_LEVELS];   /* pages written at each level */
+	uint64_t nbbt;               /* blocks recorded */
+	/* Test hook: called with every BBT entry as recorded, if set. */
+	void (*bbt_hook)(void *ctx, const pst_bbt_ent *e);
+	void *bbt_hook_ctx;
 	pst_nbt_ent *nbt;            /* every node, sorted at close */
 	size_t nnbt, anbt;
 } pst_ndb;
@@ -180,6 +203,7 @@ void pst_subnodes_free(pst_subnodes *sn);
 
 /* ndb_btree.c */
 int pst_btree_write(pst_ndb *ndb, int nbt, uint64_t *root_bid, uint64_t *root_ib);
+int pst_bbt_add(pst_ndb *ndb, uint64_t bid, uint64_t ib, uint16_t cb);
 
 /* ndb_header.c */
 typedef struct pst_header_info {
