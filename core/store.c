@@ -1303,13 +1303,36 @@ void mbx_folders_free(mbx_folder *f, size_t n)
 	mbx_free(f);
 }
 
+static void folder_row(sqlite3_stmt *s, void *elem)
+{
+	mbx_folder *f = elem;
+
+	f->id = sqlite3_column_int64(s, 0);
+	f->mailbox_id = sqlite3_column_int64(s, 1);
+	f->parent_id = sqlite3_column_int64(s, 2);
+	f->name = store_col_str(s, 3);
+	f->container_class = store_col_str(s, 4);
+	f->role = (mbx_folder_role)sqlite3_column_int(s, 5);
+	f->message_count = sqlite3_column_int64(s, 6);
+	f->unread_count = sqlite3_column_int64(s, 7);
+}
+
+static void folders_free_v(void *v, size_t n)
+{
+	mbx_folders_free(v, n);
+}
+
 /* Depth-first order and paths, from the flat list sorted by name. */
 static void folders_order(mbx_folder *in, size_t n, int64_t parent, const char *prefix,
                           mbx_folder *out, size_t *k, int depth)
 {
 	size_t i;
 
-	if (depth > 64)   /* a cycle in the parent links: stop rather than loop */
+	/* Each folder is taken once (its name moves out), so a cycle in the
+	 * parent links is never entered; the bound only keeps the recursion
+	 * off the end of the stack on a pathological chain.  Real trees stop
+	 * far earlier (Microsoft 365 import refuses 300 levels). */
+	if (depth > MBX_FOLDER_DEPTH_MAX)
 		return;
 	for (i = 0; i < n; i++) {
 		if (in[i].parent_id != parent || !in[i].name)
@@ -1328,7 +1351,7 @@ int mbx_store_folders(mbx_store *st, int64_t mailbox_id, mbx_folder **out, size_
 {
 	sqlite3_stmt *s;
 	mbx_folder *v = NULL, *ordered;
-	size_t cnt = 0, cap = 0, k = 0;
+	size_t cnt = 0, k = 0;
 	int rc;
 
 	*out = NULL;
@@ -1343,29 +1366,10 @@ int mbx_store_folders(mbx_store *st, int64_t mailbox_id, mbx_folder **out, size_
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_int64(s, 1, mailbox_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 32;
-			v = mbx_reallocarray(v, cap, sizeof(*v));
-		}
-		memset(&v[cnt], 0, sizeof(v[cnt]));
-		v[cnt].id = sqlite3_column_int64(s, 0);
-		v[cnt].mailbox_id = sqlite3_column_int64(s, 1);
-		v[cnt].parent_id = sqlite3_column_int64(s, 2);
-		v[cnt].name = store_col_str(s, 3);
-		v[cnt].container_class = store_col_str(s, 4);
-		v[cnt].role = (mbx_folder_role)sqlite3_column_int(s, 5);
-		v[cnt].message_count = sqlite3_column_int64(s, 6);
-		v[cnt].unread_count = sqlite3_column_int64(s, 7);
-		cnt++;
-	}
-	if (rc != SQLITE_DONE) {
-		rc = store_sqlerr(st, "reading the folders");
-		store_done(s);
-		mbx_folders_free(v, cnt);
+	rc = store_collect(st, s, sizeof(*v), folder_row, folders_free_v, "reading the folders",
+	                   (void **)&v, &cnt);
+	if (rc < 0)
 		return rc;
-	}
-	store_done(s);
 	ordered = mbx_calloc(cnt ? cnt : 1, sizeof(*ordered));
 	folders_order(v, cnt, 0, NULL, ordered, &k, 0);
 	mbx_folders_free(v, cnt);

@@ -376,7 +376,7 @@ static int64_t pw_count(const pst_desc_tree *first, int depth, int64_t limit)
 	const pst_desc_tree *d;
 	int64_t n = 0, seen = 0;
 
-	if (depth > 64)
+	if (depth > PW_MAX_FOLDER_DEPTH)
 		return 0;
 	for (d = first; d && seen < limit; d = d->next, seen++) {
 		unsigned t = (unsigned)(d->d_id & 0x1F);
@@ -392,7 +392,7 @@ static void pw_walk_children(pw_walk *w, pst_desc_tree *first, int64_t parent, i
 {
 	pst_desc_tree *d;
 
-	if (depth > 64) {
+	if (depth > PW_MAX_FOLDER_DEPTH) {
 		w->looped = 1;
 		return;
 	}

@@ -55,6 +55,9 @@ enum {
 
 /* Deepest nesting of embedded messages either end accepts. */
 #define PW_MAX_DEPTH 16
+/* Deepest folder level walked; past it the tree is taken to loop (a
+ * corrupt file).  Same bound as the store's (MBX_FOLDER_DEPTH_MAX). */
+#define PW_MAX_FOLDER_DEPTH MBX_FOLDER_DEPTH_MAX
 
 /*
  * The child: read `path` with libpst and write the stream to fd.  Returns

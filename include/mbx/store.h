@@ -152,6 +152,10 @@ typedef struct mbx_folder {
 	char *path;            /* "Inbox/Projects" (filled by mbx_store_folders) */
 } mbx_folder;
 
+/* The deepest folder level mbx_store_folders lists (deeper chains are left
+ * out, and export then fails the mailbox rather than drop them). */
+#define MBX_FOLDER_DEPTH_MAX 4096
+
 /* A mailbox's folders, parents before children (depth-first, by name). */
 int mbx_store_folders(mbx_store *st, int64_t mailbox_id, mbx_folder **out, size_t *n);
 void mbx_folders_free(mbx_folder *f, size_t n);
