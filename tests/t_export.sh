@@ -69,7 +69,7 @@ done
 
 # readpst names its output directory after the store's display name.
 mkdir -p "$T_TMP/readpst"
-if readpst -q -r -o "$T_TMP/readpst" "$ALL/JSMITH.PST" >/dev/null 2>&1; then
+if readpst -q -j 0 -r -o "$T_TMP/readpst" "$ALL/JSMITH.PST" >/dev/null 2>&1; then
 	check "store display name is the mailbox display name (readpst)" test -d "$T_TMP/readpst/Smith, John"
 	check "readpst finds the Inbox/Projects/Archive 2025 folder" test -d "$T_TMP/readpst/Smith, John/Inbox/Projects/Archive 2025"
 else

@@ -237,7 +237,9 @@ static void check_file(const char *pst, const char *name, int64_t want_folders)
 	mbx_free(cmd);
 
 	mkdir(out, 0700);
-	cmd = mbx_asprintf("readpst -q -D -S -o '%s' '%s' >/dev/null 2>&1", out, pst);
+	/* -j 0: no worker processes; by default readpst may still be writing
+	 * in a child when it returns, and the count below would race it. */
+	cmd = mbx_asprintf("readpst -q -j 0 -D -S -o '%s' '%s' >/dev/null 2>&1", out, pst);
 	rc = system(cmd);
 	mbx_free(cmd);
 	ok(rc == 0, "%s: readpst read it", name);
