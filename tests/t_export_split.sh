@@ -50,11 +50,17 @@ check "it warns about the depth" grep -q "has folders 300 or more levels deep" "
 n=$("$MBX" verify "$T_TMP/d/DEEP.PST" | tail -1 | awk '{ print $3 }')
 check "deep tree exported whole ($n items)" test "$n" = 4
 check "pst-check is clean on it" "$MBX" pst-check -q --strict "$T_TMP/d/DEEP.PST"
-# An item over 150 MB: exported, verified, and warned about.
-"$GEN" "$DB" Huge "Huge, Item" 1 154000 || not_ok "export-genmbx 150 MB"
-expect_status 0 "a 150 MB item exports" "$MBX" --db "$DB" export Huge --out "$T_TMP/h"
-check "it warns about the item size" grep -q "Microsoft 365 PST import refuses items over 150 MB" "$T_TMP/out" "$T_TMP/err" "$T_TMP/h/mbxrescue.log"
-sz=$("$MBX" verify "$T_TMP/h/HUGE.PST" | tail -1 | sed -n 's/.*(\([0-9]*\) bytes).*/\1/p')
-check "the attachment is whole ($sz bytes)" test "$sz" = $((154000 * 1024))
-rm -rf "$T_TMP/h"
+# An item over 150 MB: exported, verified, and warned about.  Not under
+# ASan: the libpst reader child, instrumented, stalls on a 150 MB
+# allocation under its address-space limit (known, see the session note).
+if [ -n "${MBX_ASAN:-}" ]; then
+	echo "# the 150 MB item case is skipped under ASan"
+else
+	"$GEN" "$DB" Huge "Huge, Item" 1 154000 || not_ok "export-genmbx 150 MB"
+	expect_status 0 "a 150 MB item exports" "$MBX" --db "$DB" export Huge --out "$T_TMP/h"
+	check "it warns about the item size" grep -q "Microsoft 365 PST import refuses items over 150 MB" "$T_TMP/out" "$T_TMP/err" "$T_TMP/h/mbxrescue.log"
+	sz=$("$MBX" verify "$T_TMP/h/HUGE.PST" | tail -1 | sed -n 's/.*(\([0-9]*\) bytes).*/\1/p')
+	check "the attachment is whole ($sz bytes)" test "$sz" = $((154000 * 1024))
+	rm -rf "$T_TMP/h"
+fi
 done_testing
