@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/bench-console.sh - the console on the synthetic recovery server
 # (100,000 mailboxes) at 80x24, on a pseudo-terminal (bench/pty-keys):
-#   - time to the first full screen (target <= 0.3 s)
+#   - time to the first full screen (target <= 0.3 s), and until the full
+#     lists are loaded behind it
 #   - key press to the end of the redraw while moving down the list and
 #     while the list scrolls (target <= 50 ms)
 #   - bytes written to the terminal for one line of movement / scrolling
@@ -30,7 +31,13 @@ seq 1 "$n" | sed 's/^/line /' >"$work/lines.txt"
 
 # 10 presses of j move the cursor inside the first page (12 rows at 80x24);
 # the next 30 scroll the view a line each.
-"$PTY" 80 24 Quit j 10 30 -- "$MBX" --db "$work/synth.db" >"$work/console.txt"
+# The console shows the first page at once and reads the full lists on a
+# thread; the measured presses start once it says it has them (the offer
+# of the walkthrough replaces "Reading ...").  A second run presses at once,
+# during the loading: moves within the first page are answered meanwhile.
+PTY_KEYS_SETTLED="guided walkthrough" \
+	"$PTY" 80 24 Quit j 10 30 -- "$MBX" --db "$work/synth.db" >"$work/console.txt"
+"$PTY" 80 24 Quit j 10 0 -- "$MBX" --db "$work/synth.db" >"$work/eager.txt"
 "$PTY" 80 24 "line 23" j 10 30 -- less "$work/lines.txt" >"$work/less.txt"
 "$MBX" --db "$work/small.db" --reset-demo >/dev/null 2>&1
 "$PTY" 80 24 Quit j 10 0 -- "$MBX" --db "$work/small.db" >"$work/small.txt"
@@ -38,7 +45,9 @@ seq 1 "$n" | sed 's/^/line /' >"$work/lines.txt"
 v() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
 echo "console, $n mailboxes, 80x24, TERM=$TERM"
 echo "first full screen:        $(v first_ms "$work/console.txt") ms  (demo store, 12 mailboxes: $(v first_ms "$work/small.txt") ms; less: $(v first_ms "$work/less.txt") ms)"
+echo "full lists loaded:        $(v settled_ms "$work/console.txt") ms after start"
 echo "key to redraw, cursor:    mean $(v move_ms_mean "$work/console.txt") ms, max $(v move_ms_max "$work/console.txt") ms"
+echo "  pressed while loading:  mean $(v move_ms_mean "$work/eager.txt") ms, max $(v move_ms_max "$work/eager.txt") ms"
 echo "key to redraw, scrolling: mean $(v scroll_ms_mean "$work/console.txt") ms, max $(v scroll_ms_max "$work/console.txt") ms  (less: mean $(v scroll_ms_mean "$work/less.txt") ms)"
 echo "bytes per line, cursor:   median $(v move_bytes_median "$work/console.txt"), mean $(v move_bytes_mean "$work/console.txt")"
 echo "bytes per line, scroll:   median $(v scroll_bytes_median "$work/console.txt"), mean $(v scroll_bytes_mean "$work/console.txt")  (less: $(v scroll_bytes_mean "$work/less.txt"))"

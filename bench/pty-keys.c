@@ -11,7 +11,10 @@
  *   N2     presses measured after them ("view scrolls")
  * Output lines "NAME VALUE": first_ms; move_ms_mean, move_ms_max,
  * move_bytes_mean, move_bytes_median; the same with scroll_ for N2.
- * With PTY_KEYS_DUMP=FILE the raw output goes to FILE too.
+ * With PTY_KEYS_DUMP=FILE the raw output goes to FILE too.  With
+ * PTY_KEYS_SETTLED=TEXT the presses start only once TEXT has been written
+ * after the first screen (a program that goes on loading after it), and
+ * settled_ms says when.
  */
 #include "config.h"
 #include <errno.h>
@@ -157,6 +160,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("first_ms %.1f\n", last - t0);
+	if (getenv("PTY_KEYS_SETTLED")) {
+		if (drain(fd, getenv("PTY_KEYS_SETTLED"), 30000, &last, dump) < 0) {
+			fprintf(stderr, "pty-keys: '%s' never appeared\n", getenv("PTY_KEYS_SETTLED"));
+			kill(pid, SIGTERM);
+			return 1;
+		}
+		printf("settled_ms %.1f\n", last - t0);
+	}
 	for (i = 0; i < n1 + n2; i++) {
 		double ts = now_ms(), ms;
 

@@ -187,20 +187,15 @@ static uint32_t be32(const unsigned char *p)
 }
 
 /*
- * Look at the file before SQLite does, so that nothing is written to a file
- * that is not ours: exists, regular, readable, an SQLite database of the
- * size its header says, an mbxrescue store, not of a newer schema.
+ * Look at the file before anything is written to it, so that nothing is
+ * written to a file that is not ours: exists, regular (here, by its path),
+ * and then (inspect_header) readable, an SQLite database of the size its
+ * header says, an mbxrescue store, not of a newer schema, writable.
  */
-static int inspect_file(const char *path, unsigned flags, int *exists)
+static int inspect_path(const char *path, unsigned flags, int *exists, struct stat *sb)
 {
-	unsigned char h[100];
-	struct stat sb;
-	uint32_t page_size, pages, appid, version;
-	ssize_t got;
-	int fd, rc = 0;
-
 	*exists = 0;
-	if (stat(path, &sb) != 0) {
+	if (stat(path, sb) != 0) {
 		if (errno == ENOENT && (flags & MBX_STORE_CREATE))
 			return 0;
 		if (errno == ENOENT)
@@ -210,22 +205,61 @@ static int inspect_file(const char *path, unsigned flags, int *exists)
 		                     "its permissions", path, strerror(errno));
 	}
 	*exists = 1;
-	if (S_ISDIR(sb.st_mode))
+	if (S_ISDIR(sb->st_mode))
 		return mbx_error_set(MBX_EINVAL, "store file %s is a directory; give the path of "
 		                     "the store file", path);
-	if (!S_ISREG(sb.st_mode))
+	if (!S_ISREG(sb->st_mode))
 		return mbx_error_set(MBX_EINVAL, "store file %s is not a regular file", path);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (access(path, R_OK) != 0)
 		return mbx_error_set(MBX_EIO, "can not read store file %s: %s; check its permissions",
 		                     path, strerror(errno));
-	got = read(fd, h, sizeof(h));
-	if (got < 0)
-		rc = mbx_error_set(MBX_EIO, "can not read store file %s: %s", path, strerror(errno));
-	close(fd);
-	if (rc)
-		return rc;
-	if (got < (ssize_t)sizeof(h) || memcmp(h, "SQLite format 3", 16) != 0)
+	return 0;
+}
+
+/*
+ * The header is read through SQLite's own descriptor of the file, never
+ * through one of ours: closing any descriptor of a file drops every POSIX
+ * lock the process holds on it, and with them the locks of the other
+ * connections this process has open on the store (a console with an
+ * export's worker connections), so another process would take the
+ * write-ahead log away from under them.
+ */
+static int pragma_u32(mbx_store *st, const char *sql, uint32_t *out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return store_sqlerr(st, "reading");
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = (uint32_t)sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else {
+		rc = store_sqlerr(st, "reading");
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int inspect_header(mbx_store *st, unsigned flags, const struct stat *sb)
+{
+	const char *path = st->path;
+	unsigned char h[100];
+	sqlite3_file *f = NULL;
+	uint32_t page_size, pages, appid = 0, version = 0;
+	int rc = 0, got;
+
+	if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
+	    !f || !f->pMethods)
+		return mbx_error_set(MBX_EIO, "can not read store file %s; check its permissions",
+		                     path);
+	memset(h, 0, sizeof(h));
+	got = f->pMethods->xRead(f, h, (int)sizeof(h), 0);
+	if (got != SQLITE_OK && got != SQLITE_IOERR_SHORT_READ)
+		return mbx_error_set(MBX_EIO, "can not read store file %s; check the disk and its "
+		                     "permissions", path);
+	if (got == SQLITE_IOERR_SHORT_READ || memcmp(h, "SQLite format 3", 16) != 0)
 		return mbx_error_set(MBX_ECORRUPT, "%s is not an mbxrescue store (not an SQLite "
 		                     "database); check the path given to --db", path);
 	page_size = (uint32_t)h[16] << 8 | h[17];
@@ -234,12 +268,16 @@ static int inspect_file(const char *path, unsigned flags, int *exists)
 	pages = be32(h + 28);
 	/* The page count is valid when the change counter matches. */
 	if (be32(h + 24) == be32(h + 92) && pages &&
-	    (uint64_t)sb.st_size < (uint64_t)page_size * pages)
+	    (uint64_t)sb->st_size < (uint64_t)page_size * pages)
 		return mbx_error_set(MBX_ECORRUPT, "store file %s is truncated or corrupt (%jd of "
 		                     "%" PRIu64 " bytes); restore it from a backup", path,
-		                     (intmax_t)sb.st_size, (uint64_t)page_size * pages);
-	version = be32(h + 60);
-	appid = be32(h + 68);
+		                     (intmax_t)sb->st_size, (uint64_t)page_size * pages);
+	/* The application id and schema version through SQLite, not from the
+	 * bytes on disk: in WAL mode the newest header may still be in the log
+	 * of a connection that has the store open (reading writes nothing). */
+	if ((rc = pragma_u32(st, "PRAGMA application_id", &appid)) < 0 ||
+	    (rc = pragma_u32(st, "PRAGMA user_version", &version)) < 0)
+		return rc;
 	if (appid != MBX_STORE_APP_ID)
 		return mbx_error_set(MBX_ECORRUPT, "%s is an SQLite database of another program, "
 		                     "not an mbxrescue store; check the path given to --db", path);
@@ -253,7 +291,7 @@ static int inspect_file(const char *path, unsigned flags, int *exists)
 		if (slash)
 			*(slash == dir ? slash + 1 : slash) = '\0';
 		/* Mode bits too: root passes access(W_OK) on a chmod 444 file. */
-		if ((sb.st_mode & 0222) == 0 || access(path, W_OK) != 0)
+		if ((sb->st_mode & 0222) == 0 || access(path, W_OK) != 0)
 			rc = mbx_error_set(MBX_EREADONLY, "store file %s is read-only; make it "
 			                   "writable (chmod u+w) or work on a copy", path);
 		else if (access(slash ? dir : ".", W_OK | X_OK) != 0)
@@ -285,12 +323,13 @@ static int configure(mbx_store *st, unsigned flags)
 int mbx_store_open(mbx_store **out, const char *path, unsigned flags)
 {
 	mbx_store *st = NULL;
+	struct stat sb;
 	int exists, rc, oflags, v;
 
 	*out = NULL;
 	if (!path || !*path)
 		return mbx_error_set(MBX_EINVAL, "no store file given");
-	rc = inspect_file(path, flags, &exists);
+	rc = inspect_path(path, flags, &exists, &sb);
 	if (rc < 0)
 		return rc;
 	if (!exists) {
@@ -312,6 +351,8 @@ int mbx_store_open(mbx_store **out, const char *path, unsigned flags)
 		rc = store_sqlerr(st, "opening");
 		goto fail;
 	}
+	if (exists && (rc = inspect_header(st, flags, &sb)) < 0)
+		goto fail;
 	rc = configure(st, flags);
 	if (rc < 0)
 		goto fail;
@@ -623,10 +664,9 @@ int mbx_store_known_server(mbx_store *st, const char *server, const char *site)
 
 /* ---- Recipients --------------------------------------------------------- */
 
-#define RECIPIENT_COLS "id, display_name, alias, dn, smtp, home_server, primary_account, " \
-	"object_class, hidden, created_by_adjuster, created_time, mailbox_guid, legacy_dn"
+#define RECIPIENT_COLS STORE_RECIPIENT_COLS
 
-static void recipient_row(sqlite3_stmt *s, mbx_recipient *r)
+void store_recipient_row(sqlite3_stmt *s, mbx_recipient *r)
 {
 	r->id = sqlite3_column_int64(s, 0);
 	r->display_name = store_col_str(s, 1);
@@ -714,7 +754,7 @@ int mbx_store_recipients(mbx_store *st, mbx_recipient **out, size_t *n)
 			v = mbx_reallocarray(v, cap, sizeof(*v));
 		}
 		memset(&v[cnt], 0, sizeof(v[cnt]));
-		recipient_row(s, &v[cnt++]);
+		store_recipient_row(s, &v[cnt++]);
 	}
 	if (rc != SQLITE_DONE) {
 		rc = store_sqlerr(st, "reading the recipients");
@@ -772,7 +812,7 @@ int mbx_store_recipient_by_alias(mbx_store *st, const char *alias, mbx_recipient
 	store_bind_text(s, 1, alias);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		recipient_row(s, out);
+		store_recipient_row(s, out);
 		rc = 0;
 	} else if (rc == SQLITE_DONE) {
 		rc = mbx_error_set(MBX_ENOTFOUND, "no recipient with alias '%s' in the directory",
@@ -877,7 +917,7 @@ int mbx_store_recipient_update(mbx_store *st, const mbx_recipient *r)
 	"(SELECT x.id FROM recipient x WHERE x.dn = m.legacy_dn AND x.object_class = 0)) "
 
 /* Columns 0-7 of MAILBOX_SELECT and of the plain mailbox scan. */
-static void mailbox_cols(sqlite3_stmt *s, mbx_mailbox *m)
+void store_mailbox_cols(sqlite3_stmt *s, mbx_mailbox *m)
 {
 	m->id = sqlite3_column_int64(s, 0);
 	m->guid = store_col_str(s, 1);
@@ -890,7 +930,7 @@ static void mailbox_cols(sqlite3_stmt *s, mbx_mailbox *m)
 }
 
 /* An unlinked mailbox's alias: the cn of its legacy DN, else its GUID. */
-static void mailbox_alias_fallback(mbx_mailbox *m)
+void store_mailbox_alias_fallback(mbx_mailbox *m)
 {
 	if (!m->alias)
 		m->alias = store_dn_cn(m->legacy_dn);
@@ -900,23 +940,19 @@ static void mailbox_alias_fallback(mbx_mailbox *m)
 
 static void mailbox_row(sqlite3_stmt *s, mbx_mailbox *m)
 {
-	mailbox_cols(s, m);
+	store_mailbox_cols(s, m);
 	m->recipient_id = sqlite3_column_int64(s, 8);
 	m->alias = store_col_str(s, 9);
-	mailbox_alias_fallback(m);
+	store_mailbox_alias_fallback(m);
 }
 
 /*
  * mbx_store_mailboxes resolves the same link as MAILBOX_SELECT for all
  * mailboxes at once, the way the check does (store_names.h): both tables
  * read once in rowid order, fingerprints sorted and merged.  Three kinds of
- * link, in order of preference; a fingerprint's idx is row * LINK_KINDS +
+ * link, in order of preference; a fingerprint's idx is row * STORE_LINK_KINDS +
  * kind on both sides, and equal tags make equal kinds meet.
  */
-enum { LINK_GUID, LINK_LEGACY_DN, LINK_DN, LINK_KINDS };
-static const char link_tag[LINK_KINDS] = { 'g', 'l', 'n' };
-#define LINK_NONE UINT32_MAX
-
 /* The directory's side: mailbox-recipients in id order. */
 typedef struct link_dir {
 	int64_t *id;
@@ -934,15 +970,6 @@ static void link_dir_free(link_dir *d)
 	fplist_free(&d->fp);
 }
 
-static void link_fp_col(fplist *l, int kind, sqlite3_stmt *s, int col, size_t row)
-{
-	const char *v = (const char *)sqlite3_column_text(s, col);
-
-	if (v)
-		fplist_add(l, link_tag[kind], v, (size_t)sqlite3_column_bytes(s, col),
-		           (uint32_t)(row * LINK_KINDS + (size_t)kind));
-}
-
 static int link_dir_read(mbx_store *st, link_dir *d)
 {
 	sqlite3_stmt *s;
@@ -956,7 +983,7 @@ static int link_dir_read(mbx_store *st, link_dir *d)
 	if (d->cap) {
 		d->id = mbx_reallocarray(NULL, d->cap, sizeof(*d->id));
 		d->alias_off = mbx_reallocarray(NULL, d->cap, sizeof(*d->alias_off));
-		fplist_reserve(&d->fp, d->cap * LINK_KINDS);
+		fplist_reserve(&d->fp, d->cap * STORE_LINK_KINDS);
 		d->alias_cap = d->cap * 16;
 		d->alias = mbx_malloc(d->alias_cap);
 	}
@@ -964,9 +991,9 @@ static int link_dir_read(mbx_store *st, link_dir *d)
 		const char *alias = (const char *)sqlite3_column_text(s, 4);
 		size_t len = (size_t)sqlite3_column_bytes(s, 4);
 
-		if (d->n >= UINT32_MAX / LINK_KINDS) {
+		if (d->n >= UINT32_MAX / STORE_LINK_KINDS) {
 			rc = mbx_error_set(MBX_ELIMIT, "more than %u recipients",
-			                   (unsigned)(UINT32_MAX / LINK_KINDS));
+			                   (unsigned)(UINT32_MAX / STORE_LINK_KINDS));
 			break;
 		}
 		if (d->n == d->cap) {
@@ -983,30 +1010,14 @@ static int link_dir_read(mbx_store *st, link_dir *d)
 		d->alias_off[d->n] = d->alias_len;
 		d->alias_len += len + 1;
 		d->id[d->n] = sqlite3_column_int64(s, 0);
-		link_fp_col(&d->fp, LINK_GUID, s, 1, d->n);
-		link_fp_col(&d->fp, LINK_LEGACY_DN, s, 2, d->n);
-		link_fp_col(&d->fp, LINK_DN, s, 3, d->n);
+		store_link_fp(&d->fp, STORE_LINK_GUID, s, 1, d->n);
+		store_link_fp(&d->fp, STORE_LINK_LEGACY_DN, s, 2, d->n);
+		store_link_fp(&d->fp, STORE_LINK_DN, s, 3, d->n);
 		d->n++;
 	}
 	rc = rc == SQLITE_DONE ? 0 : (rc < 0 ? rc : store_sqlerr(st, "reading the directory"));
 	store_done(s);
 	return rc;
-}
-
-/* A run of equal fingerprints: each mailbox entry keeps the lowest
- * recipient row (the lowest id, as the index lookup would find). */
-static void link_pick(const fingerprint *mb, size_t nmb, const fingerprint *rc, size_t nrc,
-                      void *arg)
-{
-	uint32_t *best = arg, lo = LINK_NONE;
-	size_t k;
-
-	for (k = 0; k < nrc; k++)
-		if (rc[k].idx / LINK_KINDS < lo)
-			lo = rc[k].idx / LINK_KINDS;
-	for (k = 0; k < nmb; k++)
-		if (lo < best[mb[k].idx])
-			best[mb[k].idx] = lo;
 }
 
 /* The store's side, in id order, with their fingerprints. */
@@ -1024,12 +1035,12 @@ static int link_mailboxes_read(mbx_store *st, mbx_mailbox **out, size_t *n, fpli
 	cap = rows_hint(st, MAILBOX_ROWS_HINT);
 	if (cap) {
 		v = mbx_reallocarray(NULL, cap, sizeof(*v));
-		fplist_reserve(fp, cap * LINK_KINDS);
+		fplist_reserve(fp, cap * STORE_LINK_KINDS);
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt >= UINT32_MAX / LINK_KINDS) {
+		if (cnt >= UINT32_MAX / STORE_LINK_KINDS) {
 			rc = mbx_error_set(MBX_ELIMIT, "more than %u mailboxes",
-			                   (unsigned)(UINT32_MAX / LINK_KINDS));
+			                   (unsigned)(UINT32_MAX / STORE_LINK_KINDS));
 			break;
 		}
 		if (cnt == cap) {
@@ -1037,10 +1048,10 @@ static int link_mailboxes_read(mbx_store *st, mbx_mailbox **out, size_t *n, fpli
 			v = mbx_reallocarray(v, cap, sizeof(*v));
 		}
 		memset(&v[cnt], 0, sizeof(v[cnt]));
-		mailbox_cols(s, &v[cnt]);
-		link_fp_col(fp, LINK_GUID, s, 1, cnt);
-		link_fp_col(fp, LINK_LEGACY_DN, s, 3, cnt);
-		link_fp_col(fp, LINK_DN, s, 3, cnt);
+		store_mailbox_cols(s, &v[cnt]);
+		store_link_fp(fp, STORE_LINK_GUID, s, 1, cnt);
+		store_link_fp(fp, STORE_LINK_LEGACY_DN, s, 3, cnt);
+		store_link_fp(fp, STORE_LINK_DN, s, 3, cnt);
 		cnt++;
 	}
 	rc = rc == SQLITE_DONE ? 0 : (rc < 0 ? rc : store_sqlerr(st, "reading the mailboxes"));
@@ -1056,9 +1067,9 @@ int mbx_store_mailboxes(mbx_store *st, mbx_mailbox **out, size_t *n)
 	fplist mfp = { 0 }, scratch = { 0 };
 	mbx_mailbox *v = NULL;
 	name_key *k = NULL;
-	uint32_t *best = NULL;
+	uint32_t *row = NULL;
 	size_t cnt = 0, i;
-	int rc, kind;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -1070,22 +1081,14 @@ int mbx_store_mailboxes(mbx_store *st, mbx_mailbox **out, size_t *n)
 		goto out;
 	fplist_sort(&d.fp, &scratch);
 	fplist_sort(&mfp, &scratch);
-	best = mbx_reallocarray(NULL, cnt ? cnt * LINK_KINDS : 1, sizeof(*best));
-	for (i = 0; i < cnt * LINK_KINDS; i++)
-		best[i] = LINK_NONE;
-	fplist_join(&mfp, &d.fp, link_pick, best);
+	row = store_link_resolve(&d.fp, &mfp, cnt);
 	k = mbx_reallocarray(NULL, cnt ? cnt : 1, sizeof(*k));
 	for (i = 0; i < cnt; i++) {
-		for (kind = 0; kind < LINK_KINDS; kind++) {
-			uint32_t r = best[i * LINK_KINDS + (size_t)kind];
-
-			if (r != LINK_NONE) {
-				v[i].recipient_id = d.id[r];
-				v[i].alias = mbx_strdup(d.alias + d.alias_off[r]);
-				break;
-			}
+		if (row[i] != STORE_LINK_NONE) {
+			v[i].recipient_id = d.id[row[i]];
+			v[i].alias = mbx_strdup(d.alias + d.alias_off[row[i]]);
 		}
-		mailbox_alias_fallback(&v[i]);
+		store_mailbox_alias_fallback(&v[i]);
 		name_key_set(&k[i], v[i].display_name, v[i].id, i);
 	}
 	name_keys_sort(k, cnt);
@@ -1094,7 +1097,7 @@ out:
 	link_dir_free(&d);
 	fplist_free(&mfp);
 	fplist_free(&scratch);
-	mbx_free(best);
+	mbx_free(row);
 	mbx_free(k);
 	if (rc < 0) {
 		mbx_mailboxes_free(v, cnt);

@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 #include "mbx/store.h"
+#include "store_names.h"
 
 /* "mbxR" in PRAGMA application_id: marks a file as an mbxrescue store. */
 #define MBX_STORE_APP_ID 0x6d627852
@@ -71,4 +72,28 @@ int store_meta_set(mbx_store *st, const char *key, const char *value);
 /* *out NULL when not set; caller frees. */
 int store_meta_get(mbx_store *st, const char *key, char **out);
 
+/* Row readers shared by store.c and store_links.c. */
+#define STORE_RECIPIENT_COLS "id, display_name, alias, dn, smtp, home_server, " \
+	"primary_account, object_class, hidden, created_by_adjuster, created_time, " \
+	"mailbox_guid, legacy_dn"
+void store_recipient_row(sqlite3_stmt *s, mbx_recipient *r);   /* STORE_RECIPIENT_COLS */
+/* Columns id, guid, display_name, legacy_dn, item_count, total_size,
+ * last_logon, created_time (0-7). */
+void store_mailbox_cols(sqlite3_stmt *s, mbx_mailbox *m);
+/* An unlinked mailbox's alias: the cn of its legacy DN, else its GUID. */
+void store_mailbox_alias_fallback(mbx_mailbox *m);
+
+/*
+ * Linking mailboxes to directory entries (store_links.c): fingerprints of
+ * each mailbox's GUID / legacy DN / legacy DN and of each mailbox-
+ * recipient's GUID / legacy DN / DN, tagged by kind so that equal kinds
+ * meet; idx = row * STORE_LINK_KINDS + kind on both sides.
+ */
+enum { STORE_LINK_GUID, STORE_LINK_LEGACY_DN, STORE_LINK_DN, STORE_LINK_KINDS };
+#define STORE_LINK_NONE UINT32_MAX
+void store_link_fp(fplist *l, int kind, sqlite3_stmt *s, int col, size_t row);
+/* Both lists sorted (fplist_sort): returns (caller frees) the recipient
+ * row linked to each of the n_mb mailbox rows, by the first kind that
+ * matches (the lowest recipient row within a kind), or STORE_LINK_NONE. */
+uint32_t *store_link_resolve(const fplist *dir, const fplist *mb, size_t n_mb);
 #endif

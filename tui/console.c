@@ -26,6 +26,10 @@
 #include "ui_screen.h"
 #include "ui_walk.h"
 
+/* Rows of each list read for the first screen: more than any terminal
+ * shows, so it is complete however tall the window. */
+#define UI_FIRST_PAGE 256
+
 /* One key of the main screen; 0 to quit. */
 static int main_key(ui *u, int ch)
 {
@@ -76,6 +80,7 @@ static int main_key(ui *u, int ch)
 
 static void offer_walkthrough(ui *u)
 {
+	u->status[0] = '\0';
 	if (u->n_orphans)
 		ui_status(u, "%zu mailbox%s no directory entry (Exmerge fails): w guided walkthrough, "
 		          "F9 recover, F1 help", u->n_orphans, u->n_orphans == 1 ? " has" : "es have");
@@ -87,25 +92,40 @@ static void session_start(ui *u)
 	              "organization '%s')", mbx_version(), u->srv.server ? u->srv.server : "",
 	              u->srv.site ? u->srv.site : "", u->srv.organization ? u->srv.organization : "");
 	mbx_log_write(u->slog, MBX_LOG_MIN, "Store %s: %zu mailboxes, %zu recipients, %zu orphaned "
-	              "mailboxes", u->o->db_path, u->n_mb, u->n_rc, u->n_orphans);
+	              "mailboxes", u->o->db_path, u->total_mb, u->total_rc, u->n_orphans);
 }
 
-static void run(ui *u)
+/* How often the main loop looks for the loaded lists meanwhile. */
+#define LOADER_POLL_MS 20
+
+static int run(ui *u)
 {
-	int ch;
+	int ch, rc;
 
 	ui_log_drain(u);
 	ui_redraw(u);
 	for (;;) {
-		ch = ui_getkey(u, -1);
-		if (ch == ERR || ch == KEY_RESIZE)
+		ch = ui_getkey(u, u->loader ? LOADER_POLL_MS : -1);
+		if (ch == ERR) {
+			if ((rc = ui_loader_poll(u)) < 0)
+				return rc;
+			if (rc && u->status[0])   /* still the "Reading" line: no key yet */
+				offer_walkthrough(u);
+			if (rc)
+				ui_redraw(u);
 			continue;
+		}
+		if (ch == KEY_RESIZE)
+			continue;
+		if (u->loader && !ui_first_page_key(u, ch) && (rc = ui_loader_wait(u)) < 0)
+			return rc;
 		u->status[0] = '\0';
 		if (!main_key(u, ch))
 			break;
 		ui_log_drain(u);
 		ui_redraw(u);
 	}
+	return ui_loader_wait(u);
 }
 
 int console_main(const tui_opts *o)
@@ -127,7 +147,7 @@ int console_main(const tui_opts *o)
 	}
 	if (ui_ring_init(&u.ring, 1024) < 0 ||
 	    mbx_log_open(&u.slog, NULL, MBX_LOG_MED, ui_ring_log_cb, &u.ring) < 0 ||
-	    ui_data_load(&u) < 0) {
+	    ui_data_load_first(&u, UI_FIRST_PAGE) < 0) {
 		fprintf(stderr, "mbxrescue: %s\n", mbx_error_last());
 		status = EXIT_USAGE;
 		goto out;
@@ -139,8 +159,23 @@ int console_main(const tui_opts *o)
 		goto out;
 	}
 	session_start(&u);
-	offer_walkthrough(&u);
-	run(&u);
+	/* The first page is on screen at once; the full lists follow from a
+	 * thread (started after that screen, not to compete with it) while the
+	 * keys that need them wait (ui_first_page_key). */
+	if (u.first_page)
+		ui_status(&u, "Reading all %zu mailboxes and %zu recipients...", u.total_mb,
+		          u.total_rc);
+	else
+		offer_walkthrough(&u);
+	ui_log_drain(&u);
+	ui_redraw(&u);
+	if (ui_loader_start(&u) < 0 || run(&u) < 0) {
+		ui_loader_wait(&u);
+		ui_screen_end(&u);
+		fprintf(stderr, "mbxrescue: %s\n", mbx_error_last());
+		status = EXIT_USAGE;
+		goto out;
+	}
 	ui_screen_end(&u);
 out:
 	mbx_log_free(u.slog);

@@ -62,6 +62,10 @@ void ui_data_free(ui *u)
 	mbx_free(u->lr.order);
 	mbx_free(u->lm.pos);
 	mbx_free(u->lr.pos);
+	mbx_free(u->first_link);
+	u->first_link = NULL;
+	u->first_page = 0;
+	u->total_mb = u->total_rc = 0;
 	u->mb = NULL;
 	u->rc = NULL;
 	u->rc_of_mb = u->mb_of_rc = NULL;
@@ -121,6 +125,7 @@ static void link_data(ui *u)
 }
 
 static void sort_lists(ui *u);
+static void data_alloc(ui *u);
 
 int ui_data_load(ui *u)
 {
@@ -148,17 +153,10 @@ int ui_data_load(ui *u)
 	    (rc = mbx_store_mailboxes(u->st, &u->mb, &u->n_mb)) < 0 ||
 	    (rc = mbx_store_recipients(u->st, &u->rc, &u->n_rc)) < 0)
 		goto out;
-	u->rc_of_mb = mbx_calloc(u->n_mb ? u->n_mb : 1, sizeof *u->rc_of_mb);
-	u->mark = mbx_calloc(u->n_mb ? u->n_mb : 1, 1);
-	u->mb_of_rc = mbx_calloc(u->n_rc ? u->n_rc : 1, sizeof *u->mb_of_rc);
-	u->rflags = mbx_calloc(u->n_rc ? u->n_rc : 1, 1);
-	u->lm.order = mbx_calloc(u->n_mb ? u->n_mb : 1, sizeof *u->lm.order);
-	u->lr.order = mbx_calloc(u->n_rc ? u->n_rc : 1, sizeof *u->lr.order);
-	u->lm.pos = mbx_calloc(u->n_mb ? u->n_mb : 1, sizeof *u->lm.pos);
-	u->lr.pos = mbx_calloc(u->n_rc ? u->n_rc : 1, sizeof *u->lr.pos);
-	u->lm.n = u->n_mb;
-	u->lr.n = u->n_rc;
+	data_alloc(u);
 	link_data(u);
+	u->total_mb = u->n_mb;
+	u->total_rc = u->n_rc;
 	if (n_marked)
 		qsort(marked, n_marked, sizeof *marked, cmp_i64);
 	for (i = 0; i < u->n_mb; i++)
@@ -173,6 +171,80 @@ int ui_data_load(ui *u)
 	ui_panels_clamp(u);
 out:
 	mbx_free(marked);
+	return rc < 0 ? rc : 0;
+}
+
+/* The arrays ui_data_load fills, for n_mb and n_rc rows. */
+static void data_alloc(ui *u)
+{
+	u->rc_of_mb = mbx_calloc(u->n_mb ? u->n_mb : 1, sizeof *u->rc_of_mb);
+	u->mark = mbx_calloc(u->n_mb ? u->n_mb : 1, 1);
+	u->mb_of_rc = mbx_calloc(u->n_rc ? u->n_rc : 1, sizeof *u->mb_of_rc);
+	u->rflags = mbx_calloc(u->n_rc ? u->n_rc : 1, 1);
+	u->lm.order = mbx_calloc(u->n_mb ? u->n_mb : 1, sizeof *u->lm.order);
+	u->lr.order = mbx_calloc(u->n_rc ? u->n_rc : 1, sizeof *u->lr.order);
+	u->lm.pos = mbx_calloc(u->n_mb ? u->n_mb : 1, sizeof *u->lm.pos);
+	u->lr.pos = mbx_calloc(u->n_rc ? u->n_rc : 1, sizeof *u->lr.pos);
+	u->lm.n = u->n_mb;
+	u->lr.n = u->n_rc;
+}
+
+/* The first page links within itself; the store's links give the flags
+ * and counts of everything. */
+static void link_first_page(ui *u, const mbx_store_links *links)
+{
+	size_t i, j;
+
+	for (j = 0; j < u->n_rc; j++) {
+		u->mb_of_rc[j] = UI_NONE;
+		u->rflags[j] = (unsigned char)mbx_store_links_flags(links, u->rc[j].id);
+	}
+	for (i = 0; i < u->n_mb; i++) {
+		u->rc_of_mb[i] = UI_NONE;
+		for (j = 0; u->mb[i].recipient_id && j < u->n_rc; j++)
+			if (u->rc[j].id == u->mb[i].recipient_id) {
+				u->rc_of_mb[i] = j;
+				u->mb_of_rc[j] = i;
+				break;
+			}
+	}
+	for (i = 0; i < u->n_mb; i++)
+		u->lm.order[i] = u->lm.pos[i] = i;
+	for (j = 0; j < u->n_rc; j++)
+		u->lr.order[j] = u->lr.pos[j] = j;
+}
+
+int ui_data_load_first(ui *u, size_t rows)
+{
+	mbx_store_links *links = NULL;
+	mbx_links_counts c;
+	mbx_recipient r;
+	int rc;
+
+	ui_data_free(u);
+	if ((rc = mbx_store_server_get(u->st, &u->srv)) < 0 ||
+	    (rc = mbx_store_links_load(u->st, &links)) < 0 ||
+	    (rc = mbx_store_mailboxes_first_page(u->st, links, rows, &u->mb, &u->n_mb)) < 0 ||
+	    (rc = mbx_store_recipients_first_page(u->st, rows, &u->rc, &u->n_rc)) < 0)
+		goto out;
+	mbx_store_links_counts(links, &c);
+	data_alloc(u);
+	link_first_page(u, links);
+	u->total_mb = c.mailboxes;
+	u->total_rc = c.recipients;
+	u->n_orphans = c.orphans;
+	u->n_flagged = c.flagged;
+	u->first_page = 1;
+	if (u->n_mb && u->mb[0].recipient_id && u->rc_of_mb[0] == UI_NONE &&
+	    mbx_store_recipient_by_alias(u->st, u->mb[0].alias, &r) == 0) {
+		u->first_link = r.display_name;
+		r.display_name = NULL;
+		mbx_recipient_clear(&r);
+	}
+	mbx_error_clear();   /* that lookup is a nicety */
+	ui_panels_clamp(u);
+out:
+	mbx_store_links_free(links);
 	return rc < 0 ? rc : 0;
 }
 
@@ -404,7 +476,7 @@ static void draw_mailboxes(ui *u, size_t linked)
 	int y;
 	chtype head = A_BOLD | A_UNDERLINE;
 
-	snprintf(title, sizeof title, "Mailbox Resources (%zu, %zu orphaned)", u->n_mb,
+	snprintf(title, sizeof title, "Mailbox Resources (%zu, %zu orphaned)", u->total_mb,
 	         u->n_orphans);
 	ui_box(u, w, title, u->focus == 0);
 	ui_text_putf(u, w, 1, 1, 3 + name_w, head, "   Display name");
@@ -424,7 +496,7 @@ static void draw_mailboxes(ui *u, size_t linked)
 		}
 		i = u->lm.order[pos];
 		m = &u->mb[i];
-		orphan = u->rc_of_mb[i] == UI_NONE;
+		orphan = m->recipient_id == 0;   /* its recipient may be off the first page */
 		selected = pos == u->lm.sel && u->focus == 0;
 		if (orphan)
 			a = ui_attr(u, UI_C_ORPHAN);
@@ -471,9 +543,10 @@ static void draw_recipients(ui *u, size_t linked)
 
 	flagged = u->n_flagged;
 	if (flagged)
-		snprintf(title, sizeof title, "Recipients (%zu, %zu need attention)", u->n_rc, flagged);
+		snprintf(title, sizeof title, "Recipients (%zu, %zu need attention)", u->total_rc,
+		         flagged);
 	else
-		snprintf(title, sizeof title, "Recipients (%zu)", u->n_rc);
+		snprintf(title, sizeof title, "Recipients (%zu)", u->total_rc);
 	ui_box(u, w, title, u->focus == 1);
 	ui_text_put(u, w, 1, 1, "  Display name", 2 + name_w, 0, head);
 	ui_text_put(u, w, 1, 1 + 2 + name_w, " Alias", 1 + alias_w, 0, head);
@@ -539,8 +612,10 @@ void ui_panels_draw_info(ui *u, WINDOW *w, int y)
 		i = ui_sel_mailbox(u);
 		if (i == UI_NONE)
 			s = mbx_strdup("The information store holds no mailboxes.");
-		else if (u->rc_of_mb[i] == UI_NONE)
+		else if (u->mb[i].recipient_id == 0)
 			s = mbx_strdup("! NO directory entry (Exmerge fails): F2 adjust, F9 recover");
+		else if (u->rc_of_mb[i] == UI_NONE)   /* first page: not among its recipients */
+			s = mbx_asprintf("> recipient %s", u->first_link ? u->first_link : u->mb[i].alias);
 		else
 			/* The alias shows on the row marked '>': every byte here is
 			 * rewritten on each line of movement. */

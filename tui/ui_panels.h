@@ -11,6 +11,26 @@
 /* (Re)load server, mailboxes and recipients; keeps marks and selection by
  * mailbox id.  0 or a negative MBX_E* with the message set. */
 int ui_data_load(ui *u);
+/*
+ * Load only what the first screen shows: the counts and links of the whole
+ * store (mbx_store_links) and the first page of each list, so that the
+ * console is on screen before 100,000s of rows are read.  Keys are not
+ * taken until ui_data_load has replaced it with the full lists.
+ */
+int ui_data_load_first(ui *u, size_t rows);
+/*
+ * Load the full lists on a thread of their own (its own store connection)
+ * while the first page is on screen.  ui_loader_poll adopts them when
+ * they are ready (1 then: redraw), ui_loader_wait blocks until they are;
+ * both keep the selection where it was.  <0 when loading failed (the
+ * message is the thread's error).  Neither does anything without a loader.
+ */
+int ui_loader_start(ui *u);
+int ui_loader_poll(ui *u);
+int ui_loader_wait(ui *u);
+/* 1 when `ch` can act on the first page alone (moving within it, help);
+ * every other key waits for the full lists first. */
+int ui_first_page_key(const ui *u, int ch);
 void ui_data_free(ui *u);
 
 void ui_panels_draw(ui *u);

@@ -218,7 +218,7 @@ void ui_draw_header(ui *u)
 	char *org, *site, *srv, *left;
 
 	snprintf(counts, sizeof counts, " mailboxes %zu  recipients %zu  orphans %zu ",
-	         u->n_mb, u->n_rc, u->n_orphans);
+	         u->total_mb, u->total_rc, u->n_orphans);
 	ccols = (int)strlen(counts);
 	org = ui_text(u, u->srv.organization, 24, NULL);
 	site = ui_text(u, u->srv.site, 16, NULL);

@@ -73,9 +73,9 @@ typedef struct ui_layer {
 
 /* Recipient flags computed from the data. */
 enum {
-	UI_R_NO_MAILBOX = 1 << 0,   /* mailbox homed here, not in the store */
-	UI_R_HIDDEN = 1 << 1,       /* recreated, still hidden */
-	UI_R_NO_ACCOUNT = 1 << 2    /* recreated, no primary account */
+	UI_R_NO_MAILBOX = MBX_RCPT_NO_MAILBOX,   /* mailbox homed here, not in the store */
+	UI_R_HIDDEN = MBX_RCPT_HIDDEN,           /* recreated, still hidden */
+	UI_R_NO_ACCOUNT = MBX_RCPT_NO_ACCOUNT    /* recreated, no primary account */
 };
 
 /* What the last export left behind (for the walkthrough and summary). */
@@ -100,6 +100,12 @@ struct ui {
 	size_t n_mb, n_orphans;
 	mbx_recipient *rc;
 	size_t n_rc;
+	/* Counts the screen shows: n_mb / n_rc once loaded; the whole store's
+	 * while only the first page is (`first_page`, see ui_data_load_first). */
+	size_t total_mb, total_rc;
+	int first_page;
+	char *first_link;      /* first page: the first mailbox's recipient's name */
+	struct ui_loader *loader;  /* loading the full lists meanwhile, or NULL */
 	size_t *rc_of_mb;      /* recipient index of each mailbox, UI_NONE */
 	size_t *mb_of_rc;      /* mailbox index of each recipient, UI_NONE */
 	unsigned char *mark;   /* Space marks, per mailbox */

@@ -125,6 +125,47 @@ int mbx_store_mailbox_add(mbx_store *st, const mbx_mailbox *m, int64_t *out_id);
 /* Recompute item_count and total_size of a mailbox from its messages. */
 int mbx_store_mailbox_refresh_counts(mbx_store *st, int64_t mailbox_id);
 
+/* ---- The links at a glance (a first screen before the full lists) ------ */
+
+/* Why a directory entry needs attention. */
+enum {
+	MBX_RCPT_NO_MAILBOX = 1 << 0,  /* a mailbox homed on this server, not in the store */
+	MBX_RCPT_HIDDEN = 1 << 1,      /* created by the adjuster, still hidden */
+	MBX_RCPT_NO_ACCOUNT = 1 << 2   /* created by the adjuster, no primary account */
+};
+
+/*
+ * Which mailbox links to which recipient, and the counts, without any of
+ * the text: the same links mbx_store_mailboxes resolves, at a fraction of
+ * its cost on 100,000s of rows.  With the two *_first_page functions a
+ * console draws its first screen before the full lists are loaded.  The
+ * caller owns *out (mbx_store_links_free; NULL is a no-op); it is a
+ * snapshot and does not follow later changes.
+ */
+typedef struct mbx_store_links mbx_store_links;
+
+typedef struct mbx_links_counts {
+	size_t mailboxes, orphans;   /* orphans: no directory entry */
+	size_t recipients, flagged;  /* flagged: any MBX_RCPT_* */
+} mbx_links_counts;
+
+int mbx_store_links_load(mbx_store *st, mbx_store_links **out);
+void mbx_store_links_free(mbx_store_links *l);
+void mbx_store_links_counts(const mbx_store_links *l, mbx_links_counts *out);
+/* The recipient id a mailbox links to; 0 when orphaned or unknown. */
+int64_t mbx_store_links_recipient_of(const mbx_store_links *l, int64_t mailbox_id);
+/* MBX_RCPT_* of a recipient; 0 when none or unknown. */
+unsigned mbx_store_links_flags(const mbx_store_links *l, int64_t recipient_id);
+
+/* The first `limit` mailboxes (recipients) in the order of
+ * mbx_store_mailboxes (mbx_store_recipients), through an index: the
+ * mailboxes' recipient_id and alias resolved through `links`.  Free with
+ * mbx_mailboxes_free (mbx_recipients_free). */
+int mbx_store_mailboxes_first_page(mbx_store *st, const mbx_store_links *links, size_t limit,
+                                   mbx_mailbox **out, size_t *n);
+int mbx_store_recipients_first_page(mbx_store *st, size_t limit, mbx_recipient **out,
+                                    size_t *n);
+
 /* ---- Folders ----------------------------------------------------------- */
 
 typedef enum {

@@ -1,0 +1,150 @@
+/*
+ * tui/ui_loader.c - the full lists, loaded on a thread while the first
+ * page is on screen (see ui_panels.h).  The thread fills a `ui` of its own
+ * through the same ui_data_load as every later refresh, over its own store
+ * connection; it never touches curses or the screen's `ui`.  The UI
+ * thread adopts the result: the data fields move over, the view (focus,
+ * selection, scroll position) stays, since the first page is the head of
+ * the same order.
+ */
+#include "config.h"
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "mbx/common.h"
+#include "mbx/store.h"
+#include "ui_panels.h"
+
+struct ui_loader {
+	pthread_t thread;
+	ui data;               /* the thread's: only its data fields are used */
+	int rc;
+	char err[512];
+	atomic_int done;
+};
+
+static void *load_main(void *arg)
+{
+	struct ui_loader *l = arg;
+	int rc;
+
+	rc = ui_data_load(&l->data);
+	if (rc < 0)
+		snprintf(l->err, sizeof l->err, "%s", mbx_error_last());
+	l->rc = rc;
+	atomic_store(&l->done, 1);
+	return NULL;
+}
+
+int ui_loader_start(ui *u)
+{
+	struct ui_loader *l;
+	int rc;
+
+	if (u->loader || !u->first_page)
+		return 0;
+	l = mbx_calloc(1, sizeof *l);
+	/* A second connection: one mbx_store is used by one thread at a time. */
+	rc = mbx_store_open(&l->data.st, mbx_store_path(u->st), MBX_STORE_READONLY);
+	if (rc < 0) {
+		mbx_free(l);
+		return rc;
+	}
+	l->data.lm.sort = u->lm.sort;
+	l->data.lr.sort = u->lr.sort;
+	if (pthread_create(&l->thread, NULL, load_main, l) != 0) {
+		mbx_store_free(l->data.st);
+		mbx_free(l);
+		return mbx_error_set(MBX_ERROR, "cannot start a thread to load the lists; "
+		                     "free some memory and start the console again");
+	}
+	u->loader = l;
+	return 0;
+}
+
+/* Move the loaded data into u, keeping u's view of it. */
+static void adopt(ui *u, ui *t)
+{
+	ui_list lm = u->lm, lr = u->lr;
+
+	ui_data_free(u);
+	u->srv = t->srv;
+	u->mb = t->mb;
+	u->n_mb = t->n_mb;
+	u->n_orphans = t->n_orphans;
+	u->rc = t->rc;
+	u->n_rc = t->n_rc;
+	u->total_mb = t->total_mb;
+	u->total_rc = t->total_rc;
+	u->rc_of_mb = t->rc_of_mb;
+	u->mb_of_rc = t->mb_of_rc;
+	u->mark = t->mark;
+	u->n_marked = t->n_marked;
+	u->rflags = t->rflags;
+	u->n_flagged = t->n_flagged;
+	u->lm = t->lm;
+	u->lr = t->lr;
+	u->lm.sel = lm.sel;
+	u->lm.top = lm.top;
+	u->lr.sel = lr.sel;
+	u->lr.top = lr.top;
+	ui_panels_clamp(u);
+	memset(&t->srv, 0, sizeof t->srv);
+	t->mb = NULL;
+	t->rc = NULL;
+	t->rc_of_mb = t->mb_of_rc = NULL;
+	t->mark = t->rflags = NULL;
+	memset(&t->lm, 0, sizeof t->lm);
+	memset(&t->lr, 0, sizeof t->lr);
+	t->n_mb = t->n_rc = 0;
+}
+
+static int finish(ui *u)
+{
+	struct ui_loader *l = u->loader;
+	int rc;
+
+	pthread_join(l->thread, NULL);
+	u->loader = NULL;
+	rc = l->rc;
+	if (rc == 0)
+		adopt(u, &l->data);
+	else
+		mbx_error_set(rc, "%s", l->err);
+	ui_data_free(&l->data);
+	mbx_store_free(l->data.st);
+	mbx_free(l);
+	return rc;
+}
+
+int ui_loader_poll(ui *u)
+{
+	int rc;
+
+	if (!u->loader || !atomic_load(&u->loader->done))
+		return 0;
+	rc = finish(u);
+	return rc < 0 ? rc : 1;
+}
+
+int ui_loader_wait(ui *u)
+{
+	return u->loader ? finish(u) : 0;
+}
+
+int ui_first_page_key(const ui *u, int ch)
+{
+	const ui_list *l = u->focus == 0 ? &u->lm : &u->lr;
+
+	if (u->searching)
+		return 0;
+	switch (ch) {
+	case KEY_UP: case 'k':
+	case '?': case KEY_F(1): case 'h': case 12:
+		return 1;
+	case KEY_DOWN: case 'j':
+		return l->sel + 1 < l->n;   /* the next row is on the first page */
+	}
+	return 0;
+}
