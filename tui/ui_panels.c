@@ -214,6 +214,10 @@ static void link_first_page(ui *u, const mbx_store_links *links)
 		u->lr.order[j] = u->lr.pos[j] = j;
 }
 
+/* Below this many mailboxes and recipients in all the full lists load
+ * in a few milliseconds: the first page would only add a redraw. */
+#define UI_FIRST_PAGE_MIN 20000
+
 int ui_data_load_first(ui *u, size_t rows)
 {
 	mbx_store_links *links = NULL;
@@ -222,12 +226,18 @@ int ui_data_load_first(ui *u, size_t rows)
 	int rc;
 
 	ui_data_free(u);
+	if ((rc = mbx_store_links_load(u->st, &links)) < 0)
+		goto out;
+	mbx_store_links_counts(links, &c);
+	if (c.mailboxes + c.recipients <= UI_FIRST_PAGE_MIN) {
+		/* Small enough to list whole at once: no second step to see. */
+		rc = ui_data_load(u);
+		goto out;
+	}
 	if ((rc = mbx_store_server_get(u->st, &u->srv)) < 0 ||
-	    (rc = mbx_store_links_load(u->st, &links)) < 0 ||
 	    (rc = mbx_store_mailboxes_first_page(u->st, links, rows, &u->mb, &u->n_mb)) < 0 ||
 	    (rc = mbx_store_recipients_first_page(u->st, rows, &u->rc, &u->n_rc)) < 0)
 		goto out;
-	mbx_store_links_counts(links, &c);
 	data_alloc(u);
 	link_first_page(u, links);
 	u->total_mb = c.mailboxes;
