@@ -689,7 +689,7 @@ void store_recipient_row(sqlite3_stmt *s, mbx_recipient *r)
  * one b-tree descent.  Growing 10 MB arrays by doubling copied them
  * repeatedly.  Capped: a stray huge rowid must not reserve gigabytes.
  */
-static size_t rows_hint(mbx_store *st, const char *sql)
+size_t store_rows_hint(mbx_store *st, const char *sql)
 {
 	sqlite3_stmt *s;
 	size_t n = 0;
@@ -741,7 +741,7 @@ int mbx_store_recipients(mbx_store *st, mbx_recipient **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	cap = rows_hint(st, RECIPIENT_ROWS_HINT);
+	cap = store_rows_hint(st, RECIPIENT_ROWS_HINT);
 	if (cap)
 		v = mbx_reallocarray(NULL, cap, sizeof(*v));
 	/* In rowid order, sorted by name here (see name_key). */
@@ -979,7 +979,7 @@ static int link_dir_read(mbx_store *st, link_dir *d)
 	                    "WHERE object_class = 0 ORDER BY id", &s);
 	if (rc < 0)
 		return rc;
-	d->cap = rows_hint(st, RECIPIENT_ROWS_HINT);
+	d->cap = store_rows_hint(st, RECIPIENT_ROWS_HINT);
 	if (d->cap) {
 		d->id = mbx_reallocarray(NULL, d->cap, sizeof(*d->id));
 		d->alias_off = mbx_reallocarray(NULL, d->cap, sizeof(*d->alias_off));
@@ -1032,7 +1032,7 @@ static int link_mailboxes_read(mbx_store *st, mbx_mailbox **out, size_t *n, fpli
 	                    "last_logon, created_time FROM mailbox ORDER BY id", &s);
 	if (rc < 0)
 		return rc;
-	cap = rows_hint(st, MAILBOX_ROWS_HINT);
+	cap = store_rows_hint(st, MAILBOX_ROWS_HINT);
 	if (cap) {
 		v = mbx_reallocarray(NULL, cap, sizeof(*v));
 		fplist_reserve(fp, cap * STORE_LINK_KINDS);

@@ -72,6 +72,9 @@ int store_meta_set(mbx_store *st, const char *key, const char *value);
 /* *out NULL when not set; caller frees. */
 int store_meta_get(mbx_store *st, const char *key, char **out);
 
+/* How many rows to make room for before reading a whole table: `sql`
+ * selects its largest rowid (capped; 0 when unknown). */
+size_t store_rows_hint(mbx_store *st, const char *sql);
 /* Row readers shared by store.c and store_links.c. */
 #define STORE_RECIPIENT_COLS "id, display_name, alias, dn, smtp, home_server, " \
 	"primary_account, object_class, hidden, created_by_adjuster, created_time, " \

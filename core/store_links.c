@@ -87,22 +87,6 @@ void mbx_store_links_free(mbx_store_links *l)
 	mbx_free(l);
 }
 
-/* Room for the rows of a table, from its largest rowid (capped). */
-static size_t table_hint(mbx_store *st, const char *sql)
-{
-	sqlite3_stmt *s;
-	size_t n = 0;
-
-	if (store_stmt(st, sql, &s) < 0) {
-		mbx_error_clear();
-		return 0;
-	}
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) > 0)
-		n = (size_t)sqlite3_column_int64(s, 0);
-	store_done(s);
-	return n < ((size_t)1 << 22) ? n : (size_t)1 << 22;
-}
-
 /* The directory side: every recipient's id and what its flags need; the
  * fingerprints of the mailbox-recipients (by row, `rc_row` maps a
  * fingerprint row back to the recipient's index). */
@@ -133,7 +117,7 @@ static int read_directory(mbx_store *st, const char *server, mbx_store_links *l,
 	                &s);
 	if (rc < 0)
 		return rc;
-	cap = table_hint(st, "SELECT max(id) FROM recipient");
+	cap = store_rows_hint(st, "SELECT max(id) FROM recipient");
 	if (cap) {
 		resize(l, d, &cap, cap);
 		fplist_reserve(&d->fp, cap * STORE_LINK_KINDS);
@@ -182,7 +166,7 @@ static int read_mailboxes(mbx_store *st, mbx_store_links *l, fplist *fp)
 	rc = store_stmt(st, "SELECT id, guid, legacy_dn FROM mailbox ORDER BY id", &s);
 	if (rc < 0)
 		return rc;
-	cap = table_hint(st, "SELECT max(id) FROM mailbox");
+	cap = store_rows_hint(st, "SELECT max(id) FROM mailbox");
 	if (cap) {
 		l->mb_id = mbx_reallocarray(NULL, cap, sizeof(*l->mb_id));
 		fplist_reserve(fp, cap * STORE_LINK_KINDS);
