@@ -351,6 +351,8 @@ int mbx_store_open(mbx_store **out, const char *path, unsigned flags)
 		rc = store_sqlerr(st, "opening");
 		goto fail;
 	}
+	/* Reading the header waits for writers like every later statement. */
+	sqlite3_busy_timeout(st->db, 5000);
 	if (exists && (rc = inspect_header(st, flags, &sb)) < 0)
 		goto fail;
 	rc = configure(st, flags);
