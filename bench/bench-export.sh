@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/bench-export.sh - export throughput (issue 4).
 #
-#   make mbxrescue tests/export-genmbx && sh $(top_srcdir)/bench/bench-export.sh [SIZE_MB]
+#   make mbxrescue tests/export-genmbx && RUNS=3 sh $(top_srcdir)/bench/bench-export.sh [SIZE_MB]
 #
 # From the build directory.  Exports (a) every demo mailbox (after the
 # adjuster) and (b) one synthetic mailbox of SIZE_MB (default 1024) MiB of
@@ -10,9 +10,12 @@
 # invocation: `cp` of the produced PSTs followed by `sync FILES` (the export
 # fsyncs too), and `readpst -o` reading them back.
 # Prints store MB/s, messages/s, peak RSS, and the ratios export/cp and
-# export/readpst.
+# export/readpst, for each of RUNS rounds (default 3; each round times the
+# export and its references back to back, with the load average), then per
+# case the best time and the range of the ratios over the rounds.
 set -eu
 MB=${1:-1024}
+RUNS=${RUNS:-3}
 B=$(pwd)
 MBX=$B/mbxrescue
 GEN=$B/tests/export-genmbx
@@ -53,6 +56,7 @@ run() { # run NAME DB THREADS EXPORT-ARGS...
 	mkdir -p "$W/rp-$name-$th"
 	trp=$(secs sh -c "for f in '$out'/*.PST; do readpst -q -o '$W/rp-$name-$th' \"\$f\" || exit 1; done")
 	rm -rf "$W/cp-$name-$th" "$W/rp-$name-$th"
+	echo "$name $th $t $tcp $trp" >> "$W/results"
 	awk -v n="$name" -v th="$th" -v t="$t" -v b="$bytes" -v m="$msgs" -v p="$pst" -v r="$rss" \
 	    -v c="$tcp" -v rp="$trp" 'BEGIN {
 		if (t <= 0) t = 0.01; if (c <= 0) c = 0.01; if (rp <= 0) rp = 0.01;
@@ -62,5 +66,20 @@ run() { # run NAME DB THREADS EXPORT-ARGS...
 	sync
 }
 echo "mbxrescue $("$MBX" --version 2>/dev/null | head -1); $(nproc) CPUs; $DEMO demo mailboxes + 1 synthetic"
-for th in 1 2; do run demo "$DB" $th --all; done
-for th in 1 2; do run synth "$SDB" $th Synth; done
+for r in $(seq 1 "$RUNS"); do
+	echo "round $r of $RUNS, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	for th in 1 2; do run demo "$DB" $th --all; done
+	for th in 1 2; do run synth "$SDB" $th Synth; done
+done
+echo "summary over $RUNS rounds (ratios are each round's export / reference of the same round):"
+awk '{
+	k = $1 " threads=" $2; t = $3; c = ($4 > 0 ? $4 : 0.01); p = ($5 > 0 ? $5 : 0.01)
+	if (!(k in best)) { order[n++] = k; best[k] = t; cmin[k] = cmax[k] = t / c; pmin[k] = pmax[k] = t / p }
+	if (t < best[k]) best[k] = t
+	if (t / c < cmin[k]) cmin[k] = t / c; if (t / c > cmax[k]) cmax[k] = t / c
+	if (t / p < pmin[k]) pmin[k] = t / p; if (t / p > pmax[k]) pmax[k] = t / p
+} END {
+	for (i = 0; i < n; i++) { k = order[i]
+		printf "%-16s best %6.2f s | export/cp+sync x%.1f-x%.1f | export/readpst x%.2f-x%.2f\n",
+		       k, best[k], cmin[k], cmax[k], pmin[k], pmax[k] }
+}' "$W/results"

@@ -393,6 +393,9 @@ static void free_msg_parts(mbx_message *m)
 	for (i = 0; i < m->n_attachments; i++)
 		mbx_free((void *)m->attachments[i].data);
 	mbx_free(m->attachments);
+	for (i = 0; i < m->n_props; i++)
+		mbx_free(m->props[i].s);
+	mbx_free(m->props);
 }
 
 static void fill_message(demo *d, const msg_ctx *c, mbx_message *m, int fai)
@@ -510,6 +513,150 @@ static void add_attachments(demo *d, mbx_message *m)
 	}
 }
 
+/* ---- Appointment, contact and task details ------------------------------ */
+
+static const char *const locations[] = {
+	"Room 4.12 (HQ)", "Salle Lumière, Paris", "Besprechungsraum Zürich", "会議室 B",
+	"Conference bridge +1 555 0100",
+};
+#define N_LOCATIONS (sizeof(locations) / sizeof(locations[0]))
+
+typedef struct contact_def {
+	const char *given, *surname, *company, *title, *department;
+	const char *email1, *email2;
+	const char *business_phone, *home_phone, *mobile_phone;
+	const char *street, *city, *postal_code, *country;
+} contact_def;
+
+static const contact_def contacts[] = {
+	{ "Ana", "Souza", "Fornecedor Ltda.", "Purchasing manager", "Compras",
+	  "ana.souza@fornecedor.example", NULL, "+55 11 3456 7890", NULL, "+55 11 98765 4321",
+	  "Av. Paulista 1000", "São Paulo", "01310-100", "Brazil" },
+	{ "Björn", "Lindqvist", "Nordic Parts AB", "Sales director", "Sales",
+	  "bjorn@nordic-parts.example", "bjorn.lindqvist@mail.example", "+46 8 123 456 78",
+	  "+46 8 765 432 10", "+46 70 123 45 67", "Drottninggatan 12", "Stockholm", "111 51", "Sweden" },
+	{ "健", "佐藤", "Tokyo Trading K.K.", "営業部長", "営業部",
+	  "k.sato@tokyo-trading.example", NULL, "+81 3 1234 5678", NULL, "+81 90 1234 5678",
+	  "丸の内 1-1-1", "東京", "100-0005", "Japan" },
+	{ "Fatima", "Al-Zahra", "Gulf Logistics", "Operations lead", "Operations",
+	  "fatima@gulf-logistics.example", NULL, "+971 4 123 4567", NULL, NULL,
+	  "Sheikh Zayed Road 7", "Dubai", NULL, "United Arab Emirates" },
+	{ "Claire", "Martin", "Travel Example Ltd.", "Account manager", NULL,
+	  "bookings@travel.example", "claire.martin@travel.example", "+44 20 7946 0000", NULL,
+	  "+44 7700 900123", "1 Travel Street", "London", "EC1A 1AA", "United Kingdom" },
+};
+#define N_CONTACTS (sizeof(contacts) / sizeof(contacts[0]))
+
+static void prop_str(mbx_message *m, const char *guid, uint32_t id, const char *v)
+{
+	if (v)
+		mbx_message_prop_add(m, guid, id, MBX_PT_UNICODE)->s = mbx_strdup(v);
+}
+
+static void prop_int(mbx_message *m, const char *guid, uint32_t id, mbx_prop_type type, int64_t v)
+{
+	mbx_message_prop_add(m, guid, id, type)->i = v;
+}
+
+/* Start and end, location, busy status, a reminder 15 minutes before. */
+static void appointment_props(const demo *d, mbx_message *m)
+{
+	const char *appt = MBX_PSETID_APPOINTMENT, *common = MBX_PSETID_COMMON;
+	int64_t start = DEMO_BASE + (int64_t)(d->seq % 30 - 10) * DAY + (int64_t)(8 + d->seq % 9) * 3600;
+	int64_t minutes = 30 * (1 + d->seq % 4);
+
+	prop_int(m, appt, 0x820D, MBX_PT_SYSTIME, start);                 /* PidLidAppointmentStartWhole */
+	prop_int(m, appt, 0x820E, MBX_PT_SYSTIME, start + minutes * 60);  /* PidLidAppointmentEndWhole */
+	prop_int(m, appt, 0x8213, MBX_PT_LONG, minutes);                  /* PidLidAppointmentDuration */
+	prop_str(m, appt, 0x8208, locations[d->seq % N_LOCATIONS]);       /* PidLidLocation */
+	prop_int(m, appt, 0x8205, MBX_PT_LONG, d->seq % 4 == 0 ? 1 : 2);  /* PidLidBusyStatus: tentative, busy */
+	prop_int(m, appt, 0x8215, MBX_PT_BOOLEAN, 0);                     /* PidLidAppointmentSubType: not all day */
+	prop_int(m, common, 0x8503, MBX_PT_BOOLEAN, 1);                   /* PidLidReminderSet */
+	prop_int(m, common, 0x8501, MBX_PT_LONG, 15);                     /* PidLidReminderDelta */
+	prop_int(m, common, 0x8560, MBX_PT_SYSTIME, start - 15 * 60);     /* PidLidReminderSignalTime */
+}
+
+static void contact_props(const demo *d, mbx_message *m)
+{
+	const contact_def *c = &contacts[d->seq % N_CONTACTS];
+	const char *addr = MBX_PSETID_ADDRESS;
+	char *file_as = mbx_asprintf("%s, %s", c->surname, c->given);
+	char *shown = mbx_asprintf("%s %s (%s)", c->given, c->surname, c->email1);
+
+	prop_str(m, NULL, 0x3A06, c->given);           /* PidTagGivenName */
+	prop_str(m, NULL, 0x3A11, c->surname);         /* PidTagSurname */
+	prop_str(m, NULL, 0x3A16, c->company);         /* PidTagCompanyName */
+	prop_str(m, NULL, 0x3A17, c->title);           /* PidTagTitle */
+	prop_str(m, NULL, 0x3A18, c->department);      /* PidTagDepartmentName */
+	prop_str(m, NULL, 0x3A08, c->business_phone);  /* PidTagBusinessTelephoneNumber */
+	prop_str(m, NULL, 0x3A09, c->home_phone);      /* PidTagHomeTelephoneNumber */
+	prop_str(m, NULL, 0x3A1C, c->mobile_phone);    /* PidTagMobileTelephoneNumber */
+	prop_str(m, NULL, 0x3A29, c->street);          /* PidTagBusinessAddressStreet */
+	prop_str(m, NULL, 0x3A27, c->city);            /* PidTagBusinessAddressCity */
+	prop_str(m, NULL, 0x3A2A, c->postal_code);     /* PidTagBusinessAddressPostalCode */
+	prop_str(m, NULL, 0x3A26, c->country);         /* PidTagBusinessAddressCountry */
+	prop_str(m, addr, 0x8005, file_as);            /* PidLidFileUnder */
+	prop_str(m, addr, 0x8080, shown);              /* PidLidEmail1DisplayName */
+	prop_str(m, addr, 0x8082, "SMTP");             /* PidLidEmail1AddressType */
+	prop_str(m, addr, 0x8083, c->email1);          /* PidLidEmail1EmailAddress */
+	prop_str(m, addr, 0x8084, shown);              /* PidLidEmail1OriginalDisplayName */
+	if (c->email2) {
+		char *shown2 = mbx_asprintf("%s %s (%s)", c->given, c->surname, c->email2);
+
+		prop_str(m, addr, 0x8090, shown2);     /* PidLidEmail2DisplayName */
+		prop_str(m, addr, 0x8092, "SMTP");     /* PidLidEmail2AddressType */
+		prop_str(m, addr, 0x8093, c->email2);  /* PidLidEmail2EmailAddress */
+		prop_str(m, addr, 0x8094, shown2);     /* PidLidEmail2OriginalDisplayName */
+		mbx_free(shown2);
+	}
+	mbx_free(file_as);
+	mbx_free(shown);
+}
+
+/* Start and due dates (midnight UTC), status and percent complete. */
+static void task_props(const demo *d, mbx_message *m)
+{
+	static const double percent[] = { 0.0, 0.25, 0.5, 0.75, 1.0 };
+	const char *task = MBX_PSETID_TASK;
+	double done = percent[d->seq % 5];
+	int64_t start = DEMO_BASE - (int64_t)(d->seq % 10) * DAY;
+	int64_t due = start + (int64_t)(7 + d->seq % 14) * DAY;
+
+	prop_int(m, task, 0x8104, MBX_PT_SYSTIME, start);   /* PidLidTaskStartDate */
+	prop_int(m, task, 0x8105, MBX_PT_SYSTIME, due);     /* PidLidTaskDueDate */
+	/* PidLidTaskStatus: 0 not started, 1 in progress, 2 complete */
+	prop_int(m, task, 0x8101, MBX_PT_LONG, done >= 1.0 ? 2 : done > 0.0 ? 1 : 0);
+	mbx_message_prop_add(m, task, 0x8102, MBX_PT_DOUBLE)->d = done;   /* PidLidPercentComplete */
+	prop_int(m, task, 0x811C, MBX_PT_BOOLEAN, done >= 1.0);          /* PidLidTaskComplete */
+	if (done >= 1.0)
+		prop_int(m, task, 0x810F, MBX_PT_SYSTIME, due - DAY);    /* PidLidTaskDateCompleted */
+}
+
+/* The details of the calendar, contacts and tasks folders' items; from the
+ * message counter only, so the generator's sequence (and every other
+ * message) stays as it was. */
+static void add_item_props(const demo *d, const msg_ctx *c, mbx_message *m)
+{
+	if (m->associated)
+		return;
+	if (c->fd->role == MBX_ROLE_CALENDAR) {
+		appointment_props(d, m);
+	} else if (c->fd->role == MBX_ROLE_CONTACTS) {
+		size_t i;
+
+		/* A contact is sent to no one (and libpst would read a recipient
+		 * row's address as the contact's e-mail address). */
+		for (i = 0; i < m->n_recipients; i++)
+			mbx_free(m->recipients[i].address);
+		mbx_free(m->recipients);
+		m->recipients = NULL;
+		m->n_recipients = 0;
+		contact_props(d, m);
+	}
+	else if (c->fd->role == MBX_ROLE_TASKS)
+		task_props(d, m);
+}
+
 /* John Smith's forwarded contract: the one embedded message. */
 static int add_embedded(demo *d, int64_t folder_id)
 {
@@ -625,6 +772,7 @@ static int add_mailbox(demo *d, size_t idx)
 			fill_message(d, &c, &m, k >= folder_defs[i].messages);
 			if (!m.associated)
 				add_attachments(d, &m);
+			add_item_props(d, &c, &m);
 			rc = mbx_store_message_add(d->st, &m, NULL);
 			free_msg_parts(&m);
 			if (rc < 0)

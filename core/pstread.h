@@ -22,7 +22,8 @@
 typedef struct mbx_pstread_opts {
 	int timeout_seconds;     /* 0 = 600 s */
 	int64_t max_memory;      /* child's RLIMIT_AS in bytes; 0 = 4 GiB */
-	int want_data;           /* 1: attachment bytes in the messages; 0: sizes only */
+	int want_data;           /* 1: attachment bytes in the messages; 0: sizes only,
+	                          * from the block index without reading the data */
 	int want_bodies;         /* 1: bodies and headers; 0: leave them NULL */
 } mbx_pstread_opts;
 
@@ -56,6 +57,9 @@ typedef struct mbx_pstread_stats {
 	int64_t attachment_bytes;
 	char *store_name;        /* the message store's display name (caller frees) */
 	int64_t skipped;         /* items libpst could not parse (not passed to a callback) */
+	int64_t damaged;         /* want_data 0: attachments whose data libpst could not
+	                          * read back whole (blocks missing, outside the file, or
+	                          * not adding up); their size is given as 0 */
 } mbx_pstread_stats;
 
 void mbx_pstread_opts_init(mbx_pstread_opts *opts);

@@ -146,6 +146,19 @@ static const char *const migrations[] = {
 	/* 3: the console's first screen reads the first page of Recipients by
 	 * name through this index instead of sorting the whole directory. */
 	"CREATE INDEX recipient_name ON recipient(display_name COLLATE NOCASE);",
+
+	/* 4: extra item properties (appointment, contact and task details),
+	 * one row per MAPI property: guid NULL for a plain property, else the
+	 * property set ("00062002-0000-0000-C000-000000000046") and prop_id
+	 * its LID; value an INTEGER, REAL or TEXT by type. */
+	"CREATE TABLE message_prop ("
+	"  id INTEGER PRIMARY KEY,"
+	"  message_id INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,"
+	"  guid TEXT,"
+	"  prop_id INTEGER NOT NULL,"
+	"  type INTEGER NOT NULL,"
+	"  value);"
+	"CREATE INDEX message_prop_message ON message_prop(message_id);",
 };
 
 int store_schema_latest(void)

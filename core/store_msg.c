@@ -8,7 +8,9 @@
  */
 #include "config.h"
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <nettle/sha2.h>
 
@@ -16,6 +18,188 @@
 
 /* Embedded messages nest; a loop in the rows must not recurse forever. */
 #define MAX_EMBED_DEPTH 16
+
+/* ---- Extra properties -------------------------------------------------- */
+
+static const uint8_t no_guid[16];
+
+int mbx_msg_prop_named(const mbx_msg_prop *p)
+{
+	return memcmp(p->guid, no_guid, sizeof(no_guid)) != 0;
+}
+
+/* "00062002-0000-0000-C000-000000000046" (37 bytes with the NUL), or ""
+ * for a plain property.  The GUID's first three fields are little-endian
+ * in the 16 bytes. */
+static void prop_guid_text(const mbx_msg_prop *p, char out[37])
+{
+	const uint8_t *g = p->guid;
+
+	if (!mbx_msg_prop_named(p)) {
+		memset(out, 0, 37);
+		return;
+	}
+	snprintf(out, 37, "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X",
+	         g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9],
+	         g[10], g[11], g[12], g[13], g[14], g[15]);
+}
+
+static int prop_guid_parse(const char *t, uint8_t g[16])
+{
+	static const int order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+	size_t i, k = 0;
+
+	memset(g, 0, 16);
+	if (!t)
+		return 0;
+	for (i = 0; t[i] && k < 32; i++) {
+		unsigned char ch = (unsigned char)t[i];
+		int v;
+
+		if (ch == '-')
+			continue;
+		if (ch >= '0' && ch <= '9')
+			v = ch - '0';
+		else if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')
+			v = (ch | 0x20) - 'a' + 10;
+		else
+			return -1;
+		g[order[k / 2]] |= (uint8_t)(k % 2 ? v : v << 4);
+		k++;
+	}
+	return k == 32 && !t[i] ? 0 : -1;
+}
+
+const mbx_msg_prop *mbx_message_prop(const mbx_message *m, const void *guid, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_props; i++)
+		if (m->props[i].id == id && memcmp(m->props[i].guid, guid ? guid : no_guid, 16) == 0)
+			return &m->props[i];
+	return NULL;
+}
+
+mbx_msg_prop *mbx_message_prop_add(mbx_message *m, const void *guid, uint32_t id,
+                                   mbx_prop_type type)
+{
+	mbx_msg_prop *p;
+
+	m->props = mbx_reallocarray(m->props, m->n_props + 1, sizeof(*m->props));
+	p = &m->props[m->n_props++];
+	memset(p, 0, sizeof(*p));
+	if (guid)
+		memcpy(p->guid, guid, 16);
+	p->id = id;
+	p->type = (uint16_t)type;
+	return p;
+}
+
+static int prop_cmp(const void *a, const void *b)
+{
+	const mbx_msg_prop *x = *(const mbx_msg_prop *const *)a, *y = *(const mbx_msg_prop *const *)b;
+	int c = memcmp(x->guid, y->guid, 16);
+
+	if (c)
+		return c;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int prop_type_known(unsigned t)
+{
+	return t == MBX_PT_LONG || t == MBX_PT_DOUBLE || t == MBX_PT_BOOLEAN ||
+	       t == MBX_PT_UNICODE || t == MBX_PT_SYSTIME;
+}
+
+static int check_props(const mbx_message *m)
+{
+	size_t i, k;
+
+	for (i = 0; i < m->n_props; i++) {
+		const mbx_msg_prop *p = &m->props[i];
+
+		if (!prop_type_known(p->type))
+			return mbx_error_set(MBX_EINVAL, "message '%s': property 0x%04" PRIX32 " has type "
+			                     "0x%04X, which the store does not keep (use LONG, DOUBLE, "
+			                     "BOOLEAN, UNICODE or SYSTIME)", m->subject ? m->subject : "",
+			                     p->id, (unsigned)p->type);
+		if (!mbx_msg_prop_named(p) && (p->id == 0 || p->id >= 0x8000))
+			return mbx_error_set(MBX_EINVAL, "message '%s': plain property id 0x%04" PRIX32
+			                     " is outside 0x0001-0x7FFF (named properties need a "
+			                     "property set)", m->subject ? m->subject : "", p->id);
+		for (k = 0; k < i; k++)
+			if (m->props[k].id == p->id && memcmp(m->props[k].guid, p->guid, 16) == 0)
+				return mbx_error_set(MBX_EINVAL, "message '%s': property 0x%04" PRIX32
+				                     " is given twice", m->subject ? m->subject : "", p->id);
+	}
+	return 0;
+}
+
+static int insert_props(mbx_store *st, const mbx_message *m, int64_t id)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < m->n_props; i++) {
+		const mbx_msg_prop *p = &m->props[i];
+		char guid[37];
+
+		rc = store_stmt(st, "INSERT INTO message_prop (message_id, guid, prop_id, type, value) "
+		                    "VALUES (?1, ?2, ?3, ?4, ?5)", &s);
+		if (rc < 0)
+			return rc;
+		prop_guid_text(p, guid);
+		sqlite3_bind_int64(s, 1, id);
+		store_bind_text(s, 2, guid[0] ? guid : NULL);
+		sqlite3_bind_int64(s, 3, p->id);
+		sqlite3_bind_int(s, 4, p->type);
+		if (p->type == MBX_PT_UNICODE)
+			store_bind_text(s, 5, p->s ? p->s : "");
+		else if (p->type == MBX_PT_DOUBLE)
+			sqlite3_bind_double(s, 5, p->d);
+		else
+			sqlite3_bind_int64(s, 5, p->type == MBX_PT_BOOLEAN ? p->i != 0 : p->i);
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, "adding a property of a message");
+		store_done(s);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int load_props(mbx_store *st, mbx_message *m)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, "SELECT guid, prop_id, type, value FROM message_prop "
+	                        "WHERE message_id = ?1 ORDER BY id", &s);
+
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, m->id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		uint8_t g[16];
+		unsigned type = (unsigned)sqlite3_column_int(s, 2);
+		mbx_msg_prop *p;
+
+		if (prop_guid_parse((const char *)sqlite3_column_text(s, 0), g) < 0 || !prop_type_known(type)) {
+			rc = mbx_error_set(MBX_ECORRUPT, "%s: message %" PRId64 " has a malformed property "
+			                   "row; the store is damaged", mbx_store_path(st), m->id);
+			store_done(s);
+			return rc;
+		}
+		p = mbx_message_prop_add(m, g, (uint32_t)sqlite3_column_int64(s, 1), (mbx_prop_type)type);
+		if (type == MBX_PT_UNICODE)
+			p->s = store_col_str(s, 3);
+		else if (type == MBX_PT_DOUBLE)
+			p->d = sqlite3_column_double(s, 3);
+		else
+			p->i = sqlite3_column_int64(s, 3);
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "reading a message's properties");
+	store_done(s);
+	return rc;
+}
 
 /* ---- Content hash ------------------------------------------------------- */
 
@@ -80,6 +264,34 @@ static void hash_message(struct sha256_ctx *c, const mbx_message *m, int depth)
 			hash_message(c, a->embedded, depth + 1);
 		}
 	}
+	/* Last, and only when there are any: a message without extra
+	 * properties keeps the hash it had before they existed.  In a fixed
+	 * order (set, id), whatever order a reader gave them in. */
+	const mbx_msg_prop **v = m->n_props ? mbx_reallocarray(NULL, m->n_props, sizeof(*v)) : NULL;
+
+	for (i = 0; i < m->n_props; i++)
+		v[i] = &m->props[i];
+	if (m->n_props > 1)
+		qsort(v, m->n_props, sizeof(*v), prop_cmp);
+	for (i = 0; i < m->n_props; i++) {
+		const mbx_msg_prop *p = v[i];
+		char guid[37], key[64];
+
+		prop_guid_text(p, guid);
+		snprintf(key, sizeof(key), "%s:%" PRIu32 ":%u", guid, p->id, (unsigned)p->type);
+		hash_str(c, 'P', key);
+		if (p->type == MBX_PT_UNICODE) {
+			hash_str(c, 'V', p->s);
+		} else if (p->type == MBX_PT_DOUBLE) {
+			char num[32];
+
+			snprintf(num, sizeof(num), "%.17g", p->d);
+			hash_str(c, 'V', num);
+		} else {
+			hash_int(c, 'V', p->i);
+		}
+	}
+	mbx_free(v);
 }
 
 char *mbx_message_hash(const mbx_message *m)
@@ -95,6 +307,89 @@ char *mbx_message_hash(const mbx_message *m)
 	for (i = 0; i < sizeof(d); i++)
 		snprintf(hex + 2 * i, 3, "%02x", d[i]);
 	return hex;
+}
+
+/* ---- Hashing beside the insert ------------------------------------------ */
+
+/* Hashing a message's attachment data costs about as much as writing it
+ * into the store: from this many bytes on, a second thread computes the
+ * hash (the same value) while the rows are written. */
+#define HASH_THREAD_MIN (256 * 1024)
+
+typedef struct hash_job {
+	const mbx_message *m;    /* read by both threads, written by neither */
+	char *hex;
+	pthread_t thread;
+	int running;
+} hash_job;
+
+static int64_t hash_data_bytes(const mbx_message *m, int depth)
+{
+	int64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < m->n_attachments; i++) {
+		const mbx_attachment *a = &m->attachments[i];
+
+		if (a->data && a->size > 0)
+			n += a->size;
+		if (a->embedded && depth < MAX_EMBED_DEPTH)
+			n += hash_data_bytes(a->embedded, depth + 1);
+	}
+	return n;
+}
+
+static void *hash_thread(void *arg)
+{
+	hash_job *j = arg;
+
+	j->hex = mbx_message_hash(j->m);
+	return NULL;
+}
+
+/* Start hashing m: in a thread when it is large, else right away. */
+static void hash_start(hash_job *j, const mbx_message *m)
+{
+	memset(j, 0, sizeof(*j));
+	j->m = m;
+	if (hash_data_bytes(m, 0) >= HASH_THREAD_MIN &&
+	    pthread_create(&j->thread, NULL, hash_thread, j) == 0) {
+		j->running = 1;
+		return;
+	}
+	j->hex = mbx_message_hash(m);
+}
+
+/* Wait for the hash; it stays owned by j. */
+static const char *hash_finish(hash_job *j)
+{
+	if (j->running) {
+		pthread_join(j->thread, NULL);
+		j->running = 0;
+	}
+	return j->hex;
+}
+
+static void hash_job_clear(hash_job *j)
+{
+	hash_finish(j);
+	mbx_free(j->hex);
+	j->hex = NULL;
+}
+
+/* The row was written before its hash was ready. */
+static int set_hash(mbx_store *st, int64_t id, const char *hex)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, "UPDATE message SET content_hash = ?1 WHERE id = ?2", &s);
+
+	if (rc < 0)
+		return rc;
+	store_bind_text(s, 1, hex);
+	sqlite3_bind_int64(s, 2, id);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, "adding a message");
+	store_done(s);
+	return rc;
 }
 
 /* Size as the store accounts it when the caller gives none. */
@@ -198,7 +493,7 @@ static int insert_message(mbx_store *st, const mbx_message *m, int64_t folder_id
                           int64_t *out_id, int depth)
 {
 	sqlite3_stmt *s;
-	char *hash = mbx_message_hash(m);
+	hash_job hash;
 	uint32_t flags = m->flags;
 	int64_t id;
 	int rc;
@@ -207,6 +502,10 @@ static int insert_message(mbx_store *st, const mbx_message *m, int64_t folder_id
 		flags |= MBX_MSG_HASATTACH;
 	if (m->associated)
 		flags |= MBX_MSG_ASSOCIATED;
+	hash_start(&hash, m);
+	rc = check_props(m);
+	if (rc < 0)
+		goto out;
 	rc = store_stmt(st, "INSERT INTO message (folder_id, message_class, subject, sender_name, "
 	                    "sender_address, sender_addrtype, sent_time, received_time, flags, "
 	                    "flag_status, importance, associated, body, html_body, transport_headers, "
@@ -232,7 +531,7 @@ static int insert_message(mbx_store *st, const mbx_message *m, int64_t folder_id
 	store_bind_text(s, 15, m->transport_headers);
 	store_bind_text(s, 16, m->internet_message_id);
 	sqlite3_bind_int64(s, 17, m->size > 0 ? m->size : message_size(m));
-	store_bind_text(s, 18, hash);
+	store_bind_text(s, 18, hash.running ? "" : hash.hex);   /* else set below */
 	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, "adding a message");
 	store_done(s);
 	if (rc < 0)
@@ -241,10 +540,14 @@ static int insert_message(mbx_store *st, const mbx_message *m, int64_t folder_id
 	rc = insert_recipients(st, m, id);
 	if (rc == 0)
 		rc = insert_attachments(st, m, id, depth);
+	if (rc == 0 && m->n_props)
+		rc = insert_props(st, m, id);
+	if (rc == 0 && hash.running)
+		rc = set_hash(st, id, hash_finish(&hash));
 	if (rc == 0 && out_id)
 		*out_id = id;
 out:
-	mbx_free(hash);
+	hash_job_clear(&hash);
 	return rc;
 }
 
@@ -393,6 +696,9 @@ void mbx_message_clear(mbx_message *m)
 		mbx_message_free(m->attachments[i].embedded);
 	}
 	mbx_free(m->attachments);
+	for (i = 0; i < m->n_props; i++)
+		mbx_free(m->props[i].s);
+	mbx_free(m->props);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -521,6 +827,8 @@ static int load_message(mbx_store *st, int64_t id, mbx_message **out, int depth)
 		rc = load_recipients(st, m);
 	if (rc == 0)
 		rc = load_attachments(st, m, depth);
+	if (rc == 0)
+		rc = load_props(st, m);
 	if (rc < 0) {
 		mbx_message_free(m);
 		return rc;

@@ -12,6 +12,14 @@
  *   the same rule the other describers follow.
  * - Folders are those below Top of Personal Folders, found from each node's
  *   parent id (libpst's tree); normal messages only (NID type 4).
+ * - P records (item details) only with PSTDESC_DETAILS=1 in the
+ *   environment (tests/pst-compare.sh sets it when the expected
+ *   description has P records).  libpst 0.6 has appointment start, end,
+ *   location and busy status (this last printed for IPM.Appointment items
+ *   only: libpst can not tell 0 from absent) and the contact fields; it
+ *   exposes no task property, so task-start, task-due and percent are
+ *   never printed here (tests/pst-compare.sh compares them with the other
+ *   readers).
  *
  * libpst is not hardened against corrupt files: tests run this as its own
  * process.  Exit 0 ok, 2 when the file can not be opened as a PST.
@@ -21,9 +29,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <libpst/libpst.h>
 
 static pst_file pf;
+static int want_details;   /* PSTDESC_DETAILS=1: P records too */
 
 static void put_text(const char *s, size_t n)
 {
@@ -146,6 +156,70 @@ static pst_item *embedded(pst_item_attach *a)
 	return pst_parse_item(&pf, &d, a->id2_head);
 }
 
+/* A P record (tests/PSTDESC.md): path, subject, key, value. */
+static void prop(const char *path, const char *subject, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	fputs("P\t", stdout);
+	put_str(path);
+	putchar('\t');
+	put_str(subject);
+	printf("\t%s\t", key);
+	put_str(value);
+	putchar('\n');
+}
+
+static void prop_time(const char *path, const char *subject, const char *key, const FILETIME *ft)
+{
+	uint64_t t;
+	time_t secs;
+	struct tm tm;
+	char buf[32];
+
+	if (!ft)
+		return;
+	t = ((uint64_t)ft->dwHighDateTime << 32) | ft->dwLowDateTime;
+	secs = (time_t)((int64_t)(t / 10000000u) - INT64_C(11644473600));
+	gmtime_r(&secs, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+	prop(path, subject, key, buf);
+}
+
+static int class_is(const pst_item *m, const char *prefix)
+{
+	return m->ascii_type && strncmp(m->ascii_type, prefix, strlen(prefix)) == 0;
+}
+
+static void details(const char *path, const char *subject, pst_item *m)
+{
+	pst_item_appointment *a = m->appointment;
+	pst_item_contact *c = m->contact;
+
+	if (a && class_is(m, "IPM.Appointment")) {
+		char busy[16];
+
+		prop_time(path, subject, "start", a->start);
+		prop_time(path, subject, "end", a->end);
+		prop(path, subject, "location", utf8(m, &a->location));
+		snprintf(busy, sizeof(busy), "%d", (int)a->showas);
+		prop(path, subject, "busy", busy);
+	}
+	if (c && class_is(m, "IPM.Contact")) {
+		prop(path, subject, "file-as", utf8(m, &c->fullname));
+		prop(path, subject, "given", utf8(m, &c->first_name));
+		prop(path, subject, "surname", utf8(m, &c->surname));
+		prop(path, subject, "company", utf8(m, &c->company_name));
+		prop(path, subject, "title", utf8(m, &c->job_title));
+		prop(path, subject, "email1", utf8(m, &c->address1));
+		prop(path, subject, "email2", utf8(m, &c->address2));
+		prop(path, subject, "email3", utf8(m, &c->address3));
+		prop(path, subject, "business-phone", utf8(m, &c->business_phone));
+		prop(path, subject, "home-phone", utf8(m, &c->home_phone));
+		prop(path, subject, "mobile-phone", utf8(m, &c->mobile_phone));
+	}
+}
+
 static void message(const char *path, pst_item *m)
 {
 	pst_item_attach *a;
@@ -174,6 +248,8 @@ static void message(const char *path, pst_item *m)
 		putchar('-');
 	}
 	printf("\t%d\t%d\n", c.recipients, c.attachments);
+	if (want_details)
+		details(path, subject, m);
 
 	for (a = m->attach; a; a = a->next) {
 		if (a->method == PST_ATTACH_EMBEDDED) {
@@ -261,6 +337,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: pstdesc-libpst FILE.pst\n");
 		return 2;
 	}
+	want_details = getenv("PSTDESC_DETAILS") && strcmp(getenv("PSTDESC_DETAILS"), "1") == 0;
 	if (pst_open(&pf, argv[1], NULL) < 0 || pst_load_index(&pf) < 0) {
 		fprintf(stderr, "pstdesc-libpst: %s: libpst can not open it as a PST\n", argv[1]);
 		return 2;

@@ -33,6 +33,10 @@
 #     surrogate pairs wrongly; pst-compare.sh writes them "?" on both sides,
 #     and a body holding one is written "~" here (not compared).
 # Body SHA-256 is of Message.txt (the plain body as stored, UTF-8).
+# With PSTDESC_DETAILS=1 in the environment also P records (item details),
+# from the kind's own section: "Appointment:" (start, end, location, busy
+# status), "Contact:" (file under, names, company, job title, e-mail
+# addresses 1-3, phones) and "Task:" (start and due dates, percent).
 #
 # Exit 0 ok; 2 when pffexport fails; 3 when pffexport recovered orphan or
 # deleted items (a PST we write must have none); 77 when pffexport is absent.
@@ -205,6 +209,62 @@ nattachments() {
 	return 0
 }
 
+# "Sep 22, 2026 15:00:00.000000000 UTC" -> "2026-09-22 15:00:00" (REPLY).
+pff_time() {
+	local m d y t months=JanFebMarAprMayJunJulAugSepOctNovDec i
+	read -r m d y t _ <<<"$1"
+	d=${d%,}
+	i=${months%%"$m"*}
+	i=$(( ${#i} / 3 + 1 ))
+	printf -v REPLY '%04d-%02d-%02d %s' "$y" "$i" "$((10#$d))" "${t%%.*}"
+}
+
+# P records of item directory $1 (escaped path $2, subject $3).
+details() {
+	local f kind line key val out=
+	for f in Appointment Contact Task; do
+		[ -f "$1/$f.txt" ] && kind=$f && break
+	done
+	[ -n "${kind:-}" ] || return 0
+	local in=0
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line%$'\r'}
+		if [ $in -eq 0 ]; then
+			[ "$line" = "$kind:" ] && in=1
+			continue
+		fi
+		[ -n "$line" ] || break
+		key=${line%%:*}
+		val=${line#*:}
+		val=${val#"${val%%[!$'\t']*}"}
+		[ -n "$val" ] || continue
+		case $kind:$key in
+		"Appointment:Start time") pff_time "$val"; key=start val=$REPLY ;;
+		"Appointment:End time") pff_time "$val"; key=end val=$REPLY ;;
+		"Appointment:Location") key=location ;;
+		"Appointment:Busy status") key=busy val=$((val)) ;;
+		"Contact:File under") key=file-as ;;
+		"Contact:Given name") key=given ;;
+		"Contact:Surname") key=surname ;;
+		"Contact:Company name") key=company ;;
+		"Contact:Job title") key=title ;;
+		"Contact:Email address 1") key=email1 ;;
+		"Contact:Email address 2") key=email2 ;;
+		"Contact:Email address 3") key=email3 ;;
+		"Contact:Business phone number 1") key=business-phone ;;
+		"Contact:Home phone number") key=home-phone ;;
+		"Contact:Mobile phone number") key=mobile-phone ;;
+		"Task:Start date") pff_time "$val"; key=task-start val=$REPLY ;;
+		"Task:Due date") pff_time "$val"; key=task-due val=$REPLY ;;
+		"Task:Percentage complete") key=percent val=$(awk -v v="$val" 'BEGIN { printf "%d", v * 100 + 0.5 }') ;;
+		*) continue ;;
+		esac
+		esc "$val"
+		out+="P"$'\t'"$2"$'\t'"$3"$'\t'"$key"$'\t'"$REPLY"$'\n'
+	done <"$1/$kind.txt"
+	printf '%s' "$out"
+}
+
 item() {
 	local d=$1 path=$2 ep subj body a name base esubj em e natt
 	esc "$path"; ep=$REPLY
@@ -224,6 +284,7 @@ item() {
 	esc "$H_sname"; local sn=$REPLY
 	esc "$H_semail"; local se=$REPLY
 	printf 'M\t%s\t%s\t%s\t%s\t?\t%s\t%s\t%s\n' "$ep" "$subj" "$sn" "$se" "$body" "$R_count" "$natt"
+	[ "${PSTDESC_DETAILS:-}" = 1 ] && details "$d" "$ep" "$subj"
 	printf '%s' "$R_lines"
 	[ -d "$d/Attachments" ] || return 0
 	for a in "$d/Attachments"/*; do

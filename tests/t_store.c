@@ -108,10 +108,12 @@ static void schema(void)
 	   "read-only open refuses to leave an old schema unmigrated");
 	ok(mbx_store_open(&st, path, 0) == 0, "open migrates");
 	is_int(mbx_store_schema_version(st), mbx_store_schema_latest(), "to the latest version");
-	is_int(mbx_store_schema_latest(), 3, "which is 3");
+	is_int(mbx_store_schema_latest(), 4, "which is 4");
 	mbx_store_free(st);
 	is_int(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'recipient_guid'"), 1,
 	       "the version 2 indexes exist");
+	is_int(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'message_prop'"), 1,
+	       "the version 4 property table exists");
 	is_int(sql_int(path, "PRAGMA application_id"), MBX_STORE_APP_ID, "marked as an mbxrescue store");
 	is_int(sql_int(path, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1,
 	       "in WAL mode");

@@ -13,6 +13,8 @@
 #define CHUNK (1024 * 1024)
 #define BIG_ITEM (150LL * 1024 * 1024)   /* Microsoft 365 PST import limit */
 #define DEEP_TREE 300                     /* same */
+#define WRITEBACK_STEP (16LL * 1024 * 1024)
+#define WRITEBACK_BEHIND (2LL * 1024 * 1024)
 
 /* One PST file being written. */
 typedef struct part {
@@ -23,6 +25,8 @@ typedef struct part {
 	exp_expect expect;
 	int64_t messages;
 	int closed;
+	int wb_fd;             /* the temporary read-only, to start its writeback; -1 none */
+	int64_t wb_done;       /* writeback started up to here */
 } part;
 
 typedef struct wctx {
@@ -192,6 +196,7 @@ static int open_part(wctx *w)
 	pt->tmp = mbx_asprintf("%s.tmp", pt->final);
 	mbx_free(name);
 	pt->nids = mbx_calloc(w->nf ? w->nf : 1, sizeof(*pt->nids));
+	pt->wb_fd = -1;
 	unlink(pt->tmp);
 
 	mbx_pst_opts_init(&o);
@@ -202,6 +207,7 @@ static int open_part(wctx *w)
 	rc = mbx_pst_create(&pt->pst, pt->tmp, &o);
 	if (rc < 0)
 		return rc;
+	pt->wb_fd = open(pt->tmp, O_RDONLY | O_CLOEXEC);
 	/* PST files hold mail: owner only, whatever the umask. */
 	if (chmod(pt->tmp, 0600) < 0)
 		return mbx_error_set(MBX_EIO, "cannot chmod '%s': %s", pt->tmp, strerror(errno));
@@ -225,9 +231,49 @@ static int close_part(wctx *w, part *pt)
 
 /* ---- messages ------------------------------------------------------------ */
 
-static void fill_props(const mbx_message *m, mbx_pst_message_props *p, char **tmp)
+/* The writer's view of a message's extra properties; strings made valid. */
+typedef struct xprops {
+	mbx_pst_prop *p;
+	char **tmp;
+	size_t n;
+} xprops;
+
+static void xprops_fill(xprops *x, const mbx_message *m)
+{
+	size_t i;
+
+	x->n = m->n_props;
+	x->p = x->n ? mbx_calloc(x->n, sizeof(*x->p)) : NULL;
+	x->tmp = x->n ? mbx_calloc(x->n, sizeof(*x->tmp)) : NULL;
+	for (i = 0; i < x->n; i++) {
+		const mbx_msg_prop *mp = &m->props[i];
+
+		x->p[i].guid = mbx_msg_prop_named(mp) ? mp->guid : NULL;
+		x->p[i].id = mp->id;
+		x->p[i].type = mp->type;
+		x->p[i].i = mp->i;
+		x->p[i].d = mp->d;
+		x->p[i].s = valid(mp->s, &x->tmp[i]);
+	}
+}
+
+static void xprops_free(xprops *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->n; i++)
+		mbx_free(x->tmp[i]);
+	mbx_free(x->tmp);
+	mbx_free(x->p);
+	memset(x, 0, sizeof(*x));
+}
+
+static void fill_props(const mbx_message *m, mbx_pst_message_props *p, char **tmp, xprops *x)
 {
 	memset(p, 0, sizeof(*p));
+	xprops_fill(x, m);
+	p->extra = x->p;
+	p->n_extra = x->n;
 	p->message_class = valid(m->message_class, &tmp[0]);
 	p->subject = valid(m->subject, &tmp[1]);
 	p->sender_name = valid(m->sender_name, &tmp[2]);
@@ -268,11 +314,13 @@ static int write_attachment(wctx *w, mbx_pst_msg *pm, const mbx_attachment *a, i
 		mbx_pst_message_props p;
 		char *tmp[N_TMP] = { 0 };
 		mbx_pst_msg *em;
+		xprops x;
 
-		fill_props(a->embedded, &p, tmp);
+		fill_props(a->embedded, &p, tmp, &x);
 		rc = mbx_pst_attach_message_begin(pm, valid(a->filename ? a->filename : a->embedded->subject, &t1),
 		                                  &p, &em);
 		free_tmp(tmp, N_TMP);
+		xprops_free(&x);
 		mbx_free(t1);
 		if (rc < 0)
 			return rc;
@@ -385,6 +433,7 @@ static int write_message(wctx *w, size_t fi, const mbx_message *m)
 	mbx_pst_message_props p;
 	char *tmp[N_TMP] = { 0 };
 	mbx_pst_msg *pm;
+	xprops x;
 	size_t i;
 	int rc;
 
@@ -407,9 +456,10 @@ static int write_message(wctx *w, size_t fi, const mbx_message *m)
 		mbx_log_write(j->log, MBX_LOG_MED, "Continuing mailbox '%s' in file '%s'",
 		              j->mb->display_name, pt->final);
 	}
-	fill_props(m, &p, tmp);
+	fill_props(m, &p, tmp, &x);
 	rc = mbx_pst_message_begin(pt->pst, pt->nids[fi], &p, &pm);
 	free_tmp(tmp, N_TMP);
+	xprops_free(&x);
 	if (rc < 0)
 		return rc;
 	rc = write_content(w, pm, m, 0);
@@ -427,6 +477,32 @@ static int write_message(wctx *w, size_t fi, const mbx_message *m)
 	mbx_log_write(j->log, MBX_LOG_MAX, "Copied message '%s' in folder '%s'",
 	              m->subject ? m->subject : "", w->pst_paths[fi]);
 	return 0;
+}
+
+/*
+ * Start writing the part's finished pages to disk while the export goes
+ * on (the kernel would keep a whole 1 GB file dirty until the fsync at
+ * close, which then waits for all of it).  Only a hint: the fsync at
+ * close still makes the file durable before it is verified and renamed.
+ */
+static void start_writeback(part *pt)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	int64_t size;
+
+	if (pt->wb_fd < 0 || pt->closed)
+		return;
+	size = mbx_pst_size(pt->pst);
+	if (size - pt->wb_done < WRITEBACK_STEP)
+		return;
+	/* The writer's last megabyte may still sit in its buffer: start
+	 * the next range a little before this one's end. */
+	(void)sync_file_range(pt->wb_fd, (off_t)pt->wb_done, (off_t)(size - pt->wb_done),
+	                      SYNC_FILE_RANGE_WRITE);
+	pt->wb_done = size - WRITEBACK_BEHIND;
+#else
+	(void)pt;
+#endif
 }
 
 static int copy_folder(wctx *w, size_t fi)
@@ -451,6 +527,7 @@ static int copy_folder(wctx *w, size_t fi)
 			rc = write_message(w, fi, m);
 			if (rc < 0)
 				break;
+			start_writeback(&w->parts[w->n_parts - 1]);
 			copied++;
 		} else {
 			skipped++;
@@ -602,6 +679,8 @@ static void cleanup(wctx *w, int remove_tmp)
 		part *pt = &w->parts[k];
 
 		mbx_pst_free(pt->pst);
+		if (pt->wb_fd >= 0)
+			close(pt->wb_fd);
 		if (remove_tmp)
 			unlink(pt->tmp);
 		mbx_free(pt->tmp);

@@ -201,6 +201,10 @@ int exp_verify(const char *path, const exp_expect *e, exp_cancel_fn cancelled, v
 	if (rc == 0 && stats.skipped > 0)
 		rc = mbx_error_set(MBX_ECORRUPT, "%s: libpst could not read %lld items", path,
 		                   (long long)stats.skipped);
+	if (rc == 0 && stats.damaged > 0)
+		rc = mbx_error_set(MBX_ECORRUPT, "%s: libpst can not read back the data of %lld attachments "
+		                   "(blocks missing, outside the file or not adding up)", path,
+		                   (long long)stats.damaged);
 	if (rc == 0)
 		rc = compare(path, e, &v);
 	mbx_free(stats.store_name);

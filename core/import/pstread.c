@@ -352,6 +352,53 @@ static int pr_attachment(pr_reader *r, mbx_message *m, pr_state *s)
 	return 0;
 }
 
+/* One extra property (PW_PROP); checked like any outside input. */
+static int pr_prop(pr_reader *r, mbx_message *m)
+{
+	static const uint8_t plain[16];
+	uint8_t guid[16];
+	uint32_t id;
+	uint16_t type;
+	mbx_msg_prop *p;
+	size_t i;
+
+	if (m->n_props >= PR_MAX_ENTRIES || pr_read(r, guid, sizeof(guid)) < 0 ||
+	    pr_read(r, &id, sizeof(id)) < 0 || pr_read(r, &type, sizeof(type)) < 0)
+		return -1;
+	if ((type != MBX_PT_LONG && type != MBX_PT_DOUBLE && type != MBX_PT_BOOLEAN &&
+	     type != MBX_PT_UNICODE && type != MBX_PT_SYSTIME) ||
+	    (memcmp(guid, plain, 16) == 0 && (id == 0 || id >= 0x8000))) {
+		r->garbage = 1;
+		return -1;
+	}
+	/* The same property twice: the store takes each once, keep the last. */
+	for (i = 0; i < m->n_props; i++)
+		if (m->props[i].id == id && memcmp(m->props[i].guid, guid, 16) == 0)
+			break;
+	if (i < m->n_props) {
+		p = &m->props[i];
+		mbx_free(p->s);
+		p->s = NULL;
+		p->type = type;
+	} else {
+		p = mbx_message_prop_add(m, guid, id, (mbx_prop_type)type);
+	}
+	if (type == MBX_PT_UNICODE) {
+		if (pr_str(r, &p->s) < 0)
+			return -1;
+		if (!p->s)
+			p->s = mbx_strdup("");
+		return 0;
+	}
+	if (type == MBX_PT_DOUBLE)
+		return pr_read(r, &p->d, sizeof(p->d));
+	if (pr_i64(r, &p->i) < 0)
+		return -1;
+	if (type == MBX_PT_BOOLEAN)
+		p->i = p->i != 0;
+	return 0;
+}
+
 /* Fields of a message up to its PW_END. */
 static int pr_message(pr_reader *r, mbx_message *m, pr_state *s, int depth)
 {
@@ -395,6 +442,17 @@ static int pr_message(pr_reader *r, mbx_message *m, pr_state *s, int depth)
 		case PW_ATT:
 			if (pr_attachment(r, m, s) < 0)
 				return -1;
+			break;
+		case PW_PROP:
+			if (pr_prop(r, m) < 0)
+				return -1;
+			break;
+		case PW_BAD:
+			if (m->n_attachments == 0 || m->attachments[m->n_attachments - 1].size != 0) {
+				r->garbage = 1;
+				return -1;
+			}
+			s->st.damaged++;
 			break;
 		case PW_EMB: {
 			mbx_attachment *a;

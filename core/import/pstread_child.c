@@ -9,8 +9,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pstread_int.h"
@@ -36,6 +40,7 @@ typedef struct pw_walk {
 	int looped;
 	uint64_t role_nid[MBX_ROLE_COUNT];  /* folders the message store names */
 	int64_t folders, messages, attachments, bytes, skipped;
+	int64_t file_size;        /* sizes only: data blocks must lie inside the file */
 } pw_walk;
 
 /* The parent went away (pipe closed) or the pipe broke: nothing to save. */
@@ -226,6 +231,219 @@ static void pw_recipients(pw_out *o, pst_item *item, size_t rows)
 	pw_recipient_list(o, MBX_RECIP_BCC, bcc);
 }
 
+/* ---- Appointment, contact and task details (PW_PROP) --------------------- */
+
+static const unsigned char pw_psetid_appointment[16] = {
+	0x02, 0x20, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46 };
+static const unsigned char pw_psetid_address[16] = {
+	0x04, 0x20, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46 };
+static const unsigned char pw_psetid_common[16] = {
+	0x08, 0x20, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46 };
+
+static void pw_prop_head(pw_out *o, const unsigned char *guid, uint32_t id, uint16_t type)
+{
+	static const unsigned char plain[16];
+
+	pw_u8(o, PW_PROP);
+	pw_bytes(o, guid ? guid : plain, 16);
+	pw_bytes(o, &id, sizeof(id));
+	pw_bytes(o, &type, sizeof(type));
+}
+
+static void pw_prop_str(pw_out *o, pst_item *item, const unsigned char *guid, uint32_t id, pst_string *s)
+{
+	const char *v = pw_utf8(item, s);
+
+	if (!v)
+		return;
+	pw_prop_head(o, guid, id, MBX_PT_UNICODE);
+	pw_str(o, v);
+}
+
+static void pw_prop_int(pw_out *o, const unsigned char *guid, uint32_t id, uint16_t type, int64_t v)
+{
+	pw_prop_head(o, guid, id, type);
+	pw_i64(o, v);
+}
+
+static int pw_class_is(const pst_item *item, const char *prefix)
+{
+	return item->ascii_type && strncasecmp(item->ascii_type, prefix, strlen(prefix)) == 0;
+}
+
+/*
+ * What libpst 0.6 exposes of an appointment: start and end (with the
+ * duration they imply), location, busy status, all day, and the reminder
+ * (PSETID_Common, on any item that has one).  libpst can not tell a false
+ * or zero value from an absent one: busy status and all day are sent for
+ * appointments and meetings only, the reminder only when set.
+ */
+static void pw_appointment_props(pw_out *o, pst_item *item)
+{
+	pst_item_appointment *a = item->appointment;
+	int calendar = pw_class_is(item, "IPM.Appointment") || pw_class_is(item, "IPM.Schedule.Meeting");
+
+	if (!a)
+		return;
+	if (a->start)
+		pw_prop_int(o, pw_psetid_appointment, 0x820D, MBX_PT_SYSTIME, pw_time(a->start));
+	if (a->end)
+		pw_prop_int(o, pw_psetid_appointment, 0x820E, MBX_PT_SYSTIME, pw_time(a->end));
+	if (a->start && a->end && calendar)
+		pw_prop_int(o, pw_psetid_appointment, 0x8213, MBX_PT_LONG,
+		            (pw_time(a->end) - pw_time(a->start)) / 60);
+	pw_prop_str(o, item, pw_psetid_appointment, 0x8208, &a->location);
+	if (calendar) {
+		pw_prop_int(o, pw_psetid_appointment, 0x8205, MBX_PT_LONG, a->showas);
+		pw_prop_int(o, pw_psetid_appointment, 0x8215, MBX_PT_BOOLEAN, a->all_day != 0);
+	}
+	if (a->alarm) {
+		pw_prop_int(o, pw_psetid_common, 0x8503, MBX_PT_BOOLEAN, 1);
+		pw_prop_int(o, pw_psetid_common, 0x8501, MBX_PT_LONG, a->alarm_minutes);
+		if (a->reminder)
+			pw_prop_int(o, pw_psetid_common, 0x8560, MBX_PT_SYSTIME, pw_time(a->reminder));
+	}
+}
+
+/* A contact's names, organization, e-mail addresses, phones and postal
+ * addresses as libpst names them (tags from [MS-OXOCNTC]). */
+static void pw_contact_props(pw_out *o, pst_item *item)
+{
+	pst_item_contact *c = item->contact;
+	const struct {
+		const unsigned char *guid;
+		uint32_t id;
+		size_t off;
+	} f[] = {
+		{ NULL, 0x3A06, offsetof(pst_item_contact, first_name) },
+		{ NULL, 0x3A44, offsetof(pst_item_contact, middle_name) },
+		{ NULL, 0x3A11, offsetof(pst_item_contact, surname) },
+		{ NULL, 0x3A45, offsetof(pst_item_contact, display_name_prefix) },
+		{ NULL, 0x3A05, offsetof(pst_item_contact, suffix) },
+		{ NULL, 0x3A4F, offsetof(pst_item_contact, nickname) },
+		{ NULL, 0x3A16, offsetof(pst_item_contact, company_name) },
+		{ NULL, 0x3A17, offsetof(pst_item_contact, job_title) },
+		{ NULL, 0x3A18, offsetof(pst_item_contact, department) },
+		{ NULL, 0x3A19, offsetof(pst_item_contact, office_loc) },
+		{ NULL, 0x3A08, offsetof(pst_item_contact, business_phone) },
+		{ NULL, 0x3A1B, offsetof(pst_item_contact, business_phone2) },
+		{ NULL, 0x3A09, offsetof(pst_item_contact, home_phone) },
+		{ NULL, 0x3A2F, offsetof(pst_item_contact, home_phone2) },
+		{ NULL, 0x3A1C, offsetof(pst_item_contact, mobile_phone) },
+		{ NULL, 0x3A1A, offsetof(pst_item_contact, primary_phone) },
+		{ NULL, 0x3A57, offsetof(pst_item_contact, company_main_phone) },
+		{ NULL, 0x3A24, offsetof(pst_item_contact, business_fax) },
+		{ NULL, 0x3A25, offsetof(pst_item_contact, home_fax) },
+		{ NULL, 0x3A21, offsetof(pst_item_contact, pager_phone) },
+		{ NULL, 0x3A29, offsetof(pst_item_contact, business_street) },
+		{ NULL, 0x3A27, offsetof(pst_item_contact, business_city) },
+		{ NULL, 0x3A28, offsetof(pst_item_contact, business_state) },
+		{ NULL, 0x3A2A, offsetof(pst_item_contact, business_postal_code) },
+		{ NULL, 0x3A26, offsetof(pst_item_contact, business_country) },
+		{ NULL, 0x3A5D, offsetof(pst_item_contact, home_street) },
+		{ NULL, 0x3A59, offsetof(pst_item_contact, home_city) },
+		{ NULL, 0x3A5C, offsetof(pst_item_contact, home_state) },
+		{ NULL, 0x3A5B, offsetof(pst_item_contact, home_postal_code) },
+		{ NULL, 0x3A5A, offsetof(pst_item_contact, home_country) },
+		{ NULL, 0x3A51, offsetof(pst_item_contact, business_homepage) },
+		{ NULL, 0x3A50, offsetof(pst_item_contact, personal_homepage) },
+		{ pw_psetid_address, 0x8005, offsetof(pst_item_contact, fullname) },  /* PidLidFileUnder */
+		{ pw_psetid_address, 0x801A, offsetof(pst_item_contact, home_address) },
+		{ pw_psetid_address, 0x801B, offsetof(pst_item_contact, business_address) },
+		{ pw_psetid_address, 0x8082, offsetof(pst_item_contact, address1_transport) },
+		{ pw_psetid_address, 0x8083, offsetof(pst_item_contact, address1) },
+		{ pw_psetid_address, 0x8084, offsetof(pst_item_contact, address1_desc) },
+		{ pw_psetid_address, 0x8092, offsetof(pst_item_contact, address2_transport) },
+		{ pw_psetid_address, 0x8093, offsetof(pst_item_contact, address2) },
+		{ pw_psetid_address, 0x8094, offsetof(pst_item_contact, address2_desc) },
+		{ pw_psetid_address, 0x80A2, offsetof(pst_item_contact, address3_transport) },
+		{ pw_psetid_address, 0x80A3, offsetof(pst_item_contact, address3) },
+		{ pw_psetid_address, 0x80A4, offsetof(pst_item_contact, address3_desc) },
+	};
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		pw_prop_str(o, item, f[i].guid, f[i].id, (pst_string *)((char *)c + f[i].off));
+}
+
+static const unsigned char pw_psetid_task[16] = {
+	0x03, 0x20, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46 };
+
+/* The NPID the file's name-to-ID map gives a numeric name (libpst keeps
+ * the LIDs, not their sets: 0x81xx are PSETID_Task's alone); 0 if none. */
+static uint16_t pw_npid(const pst_file *pf, uint32_t lid)
+{
+	const pst_x_attrib_ll *x;
+
+	for (x = pf->x_head; x; x = x->next)
+		if (x->mytype == PST_MAP_ATTRIB && x->data && *(const uint32_t *)x->data == lid &&
+		    x->map >= 0x8000 && x->map <= 0xFFFF)
+			return (uint16_t)x->map;
+	return 0;
+}
+
+/* FILETIME bits to Unix seconds, rounding down. */
+static int64_t pw_time_bits(uint64_t t)
+{
+	return (int64_t)(t / 10000000u) - INT64_C(11644473600);
+}
+
+/*
+ * Task details: libpst 0.6 reads but keeps none of them, so they come
+ * from the message's property context directly (top-level messages).
+ */
+static void pw_task_props(pw_walk *w, pst_item *item, const pst_desc_tree *d)
+{
+	static const struct {
+		uint32_t lid;
+		uint16_t type;
+	} f[] = {
+		{ 0x8104, MBX_PT_SYSTIME },   /* PidLidTaskStartDate */
+		{ 0x8105, MBX_PT_SYSTIME },   /* PidLidTaskDueDate */
+		{ 0x810F, MBX_PT_SYSTIME },   /* PidLidTaskDateCompleted */
+		{ 0x8101, MBX_PT_LONG },      /* PidLidTaskStatus */
+		{ 0x8102, MBX_PT_DOUBLE },    /* PidLidPercentComplete */
+		{ 0x811C, MBX_PT_BOOLEAN },   /* PidLidTaskComplete */
+	};
+	enum { N = sizeof(f) / sizeof(f[0]) };
+	uint16_t ids[N];
+	pw_pcval v[N];
+	size_t i;
+
+	if (!d || !pw_class_is(item, "IPM.Task"))
+		return;
+	for (i = 0; i < N; i++)
+		ids[i] = pw_npid(w->pf, f[i].lid);
+	if (pw_read_pc_values(w->pf, d, ids, N, v) < 0)
+		return;
+	for (i = 0; i < N; i++) {
+		if (!ids[i] || !v[i].found || v[i].type != f[i].type)
+			continue;
+		pw_prop_head(w->out, pw_psetid_task, f[i].lid, f[i].type);
+		if (f[i].type == MBX_PT_DOUBLE) {
+			double x;
+
+			memcpy(&x, &v[i].u64, sizeof(x));
+			pw_bytes(w->out, &x, sizeof(x));
+		} else if (f[i].type == MBX_PT_SYSTIME) {
+			pw_i64(w->out, pw_time_bits(v[i].u64));
+		} else {
+			pw_i64(w->out, f[i].type == MBX_PT_BOOLEAN ? v[i].u64 != 0 : (int64_t)(int32_t)v[i].u64);
+		}
+	}
+}
+
+static void pw_item_props(pw_out *o, pst_item *item)
+{
+	pw_appointment_props(o, item);
+	/* libpst also files a message's recipient row (0x3003) as a contact
+	 * address: only contacts' contact fields are theirs. */
+	if (item->type == PST_TYPE_CONTACT || pw_class_is(item, "IPM.Contact"))
+		pw_contact_props(o, item);
+}
+
 static void pw_message_body(pw_walk *w, pst_item *item, const pst_desc_tree *d,
                             const pst_id2_tree *id2, int depth);
 
@@ -249,25 +467,107 @@ static void pw_embedded(pw_walk *w, pst_item_attach *a, int depth)
 	pst_freeItem(sub);
 }
 
+static uint64_t pw_le(const unsigned char *p, size_t n)
+{
+	uint64_t v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | p[n];
+	return v;
+}
+
+/*
+ * Bytes of the data tree at bid without reading its data: a data block's
+ * size from libpst's block index; an XBLOCK (level 1) or XXBLOCK (level 2,
+ * top only) read with libpst and its children summed.  `want` is the
+ * level bid must have: 0 a data block, 1 an XBLOCK, -1 either at the top.
+ * -1 when libpst could not read the tree back whole: a block missing from
+ * the index, a data block (with its trailer) outside the file, a page that
+ * is not an XBLOCK, or children that do not add up to its lcbTotal
+ * ([MS-PST] 2.2.2.8.3.2).  libpst itself would read such data short.
+ */
+static int64_t pw_tree_size(pw_walk *w, uint64_t bid, int want)
+{
+	pst_index_ll *rec = pst_getID(w->pf, bid);
+	size_t idw = w->pf->do_read64 ? 8 : 4, len, i;
+	uint64_t trailer = w->pf->do_read64 ? 16 : 12;
+	unsigned char *p;
+	char *buf = NULL;
+	unsigned level, count;
+	int64_t sum = 0, total;
+
+	if (!rec)
+		return -1;
+	if (!(bid & 0x02)) {
+		if (want > 0 || rec->offset > (uint64_t)w->file_size ||
+		    rec->size + trailer > (uint64_t)w->file_size - rec->offset)
+			return -1;
+		return (int64_t)(rec->inflated_size > rec->size ? rec->inflated_size : rec->size);
+	}
+	if (want == 0)
+		return -1;
+	len = pst_ff_getIDblock_dec(w->pf, bid, &buf);
+	p = (unsigned char *)buf;
+	if (!p || len < 8 || len != rec->size || p[0] != 0x01 || p[1] < 1 || p[1] > 2 ||
+	    (want == 1 && p[1] != 1)) {
+		free(buf);
+		return -1;
+	}
+	level = p[1];
+	count = (unsigned)pw_le(p + 2, 2);
+	total = (int64_t)pw_le(p + 4, 4);
+	if (8 + (size_t)count * idw > len) {
+		free(buf);
+		return -1;
+	}
+	for (i = 0; i < count && sum >= 0; i++) {
+		int64_t s = pw_tree_size(w, pw_le(p + 8 + i * idw, idw), level == 2 ? 1 : 0);
+		sum = s < 0 ? -1 : sum + s;
+	}
+	free(buf);
+	return sum == total ? sum : -1;
+}
+
+/* Sizes only (verification): the attachment's size as pst_attach_to_mem
+ * would return it, without reading the data; -1 when it would come back
+ * short. */
+static int64_t pw_attach_size(pw_walk *w, const pst_item_attach *a)
+{
+	if (a->data.data)
+		return (int64_t)a->data.size;
+	if (a->i_id == 0 || a->i_id == (uint64_t)-1)
+		return 0;
+	return pw_tree_size(w, a->i_id, -1);
+}
+
 static void pw_attachment(pw_walk *w, pst_item *item, pst_item_attach *a, int depth)
 {
 	const char *name = pw_utf8(item, &a->filename2);
 	pst_binary bin = { 0, NULL };
+	int64_t size = 0;
 
 	if (!name)
 		name = pw_utf8(item, &a->filename1);
-	if (a->method != PST_ATTACH_EMBEDDED)
-		bin = pst_attach_to_mem(w->pf, a);
+	if (a->method != PST_ATTACH_EMBEDDED) {
+		if (w->opts->want_data) {
+			bin = pst_attach_to_mem(w->pf, a);
+			size = (int64_t)bin.size;
+		} else {
+			size = pw_attach_size(w, a);
+		}
+	}
 	pw_u8(w->out, PW_ATT);
 	pw_str(w->out, name);
 	pw_str(w->out, pw_utf8(item, &a->mimetype));
-	pw_i64(w->out, (int64_t)bin.size);
+	pw_i64(w->out, size < 0 ? 0 : size);
 	pw_u8(w->out, w->opts->want_data ? 1 : 0);
 	if (w->opts->want_data && bin.size)
 		pw_bytes(w->out, bin.data, bin.size);
 	free(bin.data);
+	if (size < 0)
+		pw_u8(w->out, PW_BAD);   /* its data can not be read back */
 	w->attachments++;
-	w->bytes += (int64_t)bin.size;
+	w->bytes += size < 0 ? 0 : size;
 	if (a->method == PST_ATTACH_EMBEDDED)
 		pw_embedded(w, a, depth);
 }
@@ -314,6 +614,8 @@ static void pw_message_body(pw_walk *w, pst_item *item, const pst_desc_tree *d,
 	}
 	if (w->opts->want_bodies)
 		pw_field_str(o, PW_F_BODY, pw_utf8(item, &item->body));
+	pw_item_props(o, item);
+	pw_task_props(w, item, d);
 	for (a = item->attach; a; a = a->next)
 		if (!pw_is_attachment(a))
 			rows++;
@@ -457,6 +759,10 @@ int mbx_pstread_child(const char *path, const mbx_pstread_opts *opts, int fd)
 		return 10;
 	if (pst_load_index(&pf) != 0)
 		return 11;
+	{
+		struct stat sb;
+		w.file_size = fstat(fileno(pf.fp), &sb) == 0 ? (int64_t)sb.st_size : 0;
+	}
 	pst_load_extended_attributes(&pf);
 	/* Every item needs at least one block: more items than blocks means
 	 * libpst is going round a loop in a damaged tree. */

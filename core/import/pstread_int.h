@@ -27,4 +27,21 @@ int pw_read_recipients(pst_file *pf, const pst_desc_tree *d, const pst_id2_tree 
                        pw_rcpt **out, size_t *n);
 void pw_rcpt_free(pw_rcpt *r, size_t n);
 
+/* One value of a property context: found, its type, its bits (inline
+ * values zero-extended; 8-byte values as stored). */
+typedef struct pw_pcval {
+	int found;
+	unsigned type;
+	uint64_t u64;
+} pw_pcval;
+
+/*
+ * Read the properties ids[0..n_ids) of a top-level message's own property
+ * context (node d) into out[]: what libpst reads but does not keep.
+ * 0 (found flags set), or -1 when the node is not a PC as [MS-PST]
+ * describes it.
+ */
+int pw_read_pc_values(pst_file *pf, const pst_desc_tree *d, const uint16_t *ids, size_t n_ids,
+                      pw_pcval *out);
+
 #endif

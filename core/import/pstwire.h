@@ -17,6 +17,12 @@
  *   PW_INT    u8 field, i64                         a number field (PW_F_*)
  *   PW_RCP    u8 type, str name, str addr, str addrtype
  *   PW_ATT    str filename, str mime, i64 size, u8 has_data, [size bytes]
+ *   PW_PROP   16 bytes property set (all zero: a plain property), u32 id,
+ *             u16 type (MBX_PT_*), value: str (UNICODE), double (DOUBLE)
+ *             or i64 (LONG, BOOLEAN, SYSTIME as Unix seconds)
+ *   PW_BAD                                          sizes only: the data of the
+ *                                                   attachment just sent can
+ *                                                   not be read back whole
  *   PW_END                                          the message (or embedded
  *                                                   message) ends
  *   PW_SKIP   i64 item number                       libpst could not parse it
@@ -41,6 +47,8 @@ enum {
 	PW_INT = 'i',
 	PW_RCP = 'R',
 	PW_ATT = 'A',
+	PW_PROP = 'P',
+	PW_BAD = 'B',
 	PW_END = 'm',
 	PW_SKIP = 'K',
 	PW_DONE = 'Z'

@@ -19,6 +19,7 @@
 #define NID_ATTACHMENT_TABLE 0x671
 #define MSGFLAG_READ         0x01
 #define MSGFLAG_HASATTACH    0x10
+#define PST_EXTRA_MAX        384u   /* extra properties of one message */
 
 typedef struct pst_attach {
 	pst_pc pc;
@@ -89,6 +90,8 @@ static int put_time(pst_pc *pc, uint16_t id, int64_t t, uint64_t *copy)
 	*copy = pst_filetime(t);
 	return pst_pc_i64(pc, id, PT_SYSTIME, *copy);
 }
+
+static int put_extra(mbx_pst_msg *m, const mbx_pst_message_props *p);
 
 static int put_props(mbx_pst_msg *m, const mbx_pst_message_props *p)
 {
@@ -161,6 +164,78 @@ static int put_props(mbx_pst_msg *m, const mbx_pst_message_props *p)
 	pst_pc_u32(pc, 0x0026, PT_LONG, 0);          /* priority: normal */
 	if (p->flag_status)
 		pst_pc_u32(pc, 0x1090, PT_LONG, (uint32_t)p->flag_status);
+	if (rc == 0 && p->n_extra)
+		rc = put_extra(m, p);
+	return rc;
+}
+
+/* Ids the writer sets only when the message ends. */
+static int set_at_end(uint16_t id)
+{
+	return id == 0x0E02 || id == 0x0E03 || id == 0x0E04 || id == 0x0E07 || id == 0x0E08;
+}
+
+static int put_extra(mbx_pst_msg *m, const mbx_pst_message_props *p)
+{
+	pst_pc *pc = &m->pc;
+	size_t i, k;
+	int rc = 0;
+
+	/* A property context of more than 447 records needs a BTH index
+	 * level, which libpst and pst-extractor do not read: keep well below,
+	 * beside the writer's own properties. */
+	if (p->n_extra > PST_EXTRA_MAX)
+		return mbx_error_set(MBX_ELIMIT, "message '%s' in %s: %zu extra properties, at most %u "
+		                     "fit in a property context every reader reads", m->topic ? m->topic : "",
+		                     m->pst->path, p->n_extra, PST_EXTRA_MAX);
+	for (i = 0; rc == 0 && i < p->n_extra; i++) {
+		const mbx_pst_prop *x = &p->extra[i];
+		uint16_t id;
+
+		if (x->guid) {
+			rc = pst_nameid_get(m->pst, x->guid, x->id, &id);
+			if (rc)
+				return rc;
+		} else if (x->id == 0 || x->id >= 0x8000) {
+			return mbx_error_set(MBX_EINVAL, "property 0x%04x of message '%s' in %s: a plain "
+			                     "property id is 0x0001-0x7FFF", (unsigned)x->id,
+			                     m->topic ? m->topic : "", m->pst->path);
+		} else {
+			id = (uint16_t)x->id;
+		}
+		for (k = 0; k < pc->n; k++)
+			if (pc->p[k].id == id)
+				break;
+		if (k < pc->n || set_at_end(id))
+			return mbx_error_set(MBX_EINVAL, "property 0x%04x of message '%s' in %s is given "
+			                     "twice or is one the writer sets itself", (unsigned)x->id,
+			                     m->topic ? m->topic : "", m->pst->path);
+		switch (x->type) {
+		case PT_LONG:
+			pst_pc_u32(pc, id, PT_LONG, (uint32_t)x->i);
+			break;
+		case PT_BOOLEAN:
+			pst_pc_u32(pc, id, PT_BOOLEAN, x->i ? 1 : 0);
+			break;
+		case PT_DOUBLE: {   /* IEEE 754, little-endian */
+			uint64_t v;
+
+			memcpy(&v, &x->d, sizeof(v));
+			rc = pst_pc_i64(pc, id, PT_DOUBLE, v);
+			break;
+		}
+		case PT_SYSTIME:
+			rc = pst_pc_i64(pc, id, PT_SYSTIME, pst_filetime(x->i));
+			break;
+		case PT_UNICODE:
+			rc = pst_pc_str(pc, id, x->s ? x->s : "", "a property of the message");
+			break;
+		default:
+			return mbx_error_set(MBX_EINVAL, "property 0x%04x of message '%s' in %s has type "
+			                     "0x%04x, which the writer does not take", (unsigned)x->id,
+			                     m->topic ? m->topic : "", m->pst->path, (unsigned)x->type);
+		}
+	}
 	return rc;
 }
 

@@ -95,13 +95,63 @@ static int write_store(mbx_pst *pst)
 }
 
 /*
- * The name-to-ID map ([MS-PST] 2.4.7) with two named properties, as
- * Outlook starts it: PidLidBusyStatus (PSETID_Appointment, LID 0x8205) at
- * 0x8000 (an old libpff mis-reads a map that does not start there) and
- * the string-named "content-class" (PS_PUBLIC_STRINGS) at 0x8001, so that
- * none of the GUID, entry and string streams is empty (pst-extractor
- * cannot read an empty stream).
+ * The name-to-ID map ([MS-PST] 2.4.7).  It starts as Outlook starts it:
+ * PidLidBusyStatus (PSETID_Appointment, LID 0x8205) at 0x8000 (an old
+ * libpff mis-reads a map that does not start there) and the string-named
+ * "content-class" (PS_PUBLIC_STRINGS) at 0x8001, so that none of the
+ * GUID, entry and string streams is empty (pst-extractor cannot read an
+ * empty stream).  The named properties messages use follow from 0x8002 in
+ * the order they were first used, and last comes "Keywords"
+ * (PS_PUBLIC_STRINGS, PidNameKeywords), which nothing here uses:
+ * pst-extractor never reads the last record of the entry stream.  Every
+ * record's wPropIdx is its position in the stream.  Written at close,
+ * when every name is known.
  */
+static const unsigned char guid_ps_mapi[16] = {
+	0x28, 0x03, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46,
+};
+static const unsigned char guid_ps_public_strings[16] = {
+	0x29, 0x03, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46,
+};
+static const unsigned char guid_appointment[16] = {
+	0x02, 0x20, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46,
+};
+#define NAMEID_BUCKETS 251u
+#define NAMEID_MAX     0x7FFFu   /* NPIDs 0x8000-0xFFFE */
+
+static void nameid_push(mbx_pst *pst, const unsigned char guid[16], uint32_t lid, const char *name)
+{
+	pst_nameid *n;
+
+	if (pst->nnames == pst->anames) {
+		pst->anames = pst->anames ? pst->anames * 2 : 32;
+		pst->names = mbx_reallocarray(pst->names, pst->anames, sizeof(*pst->names));
+	}
+	n = &pst->names[pst->nnames++];
+	memcpy(n->guid, guid, 16);
+	n->lid = lid;
+	n->name = name;
+}
+
+int pst_nameid_get(mbx_pst *pst, const unsigned char guid[16], uint32_t lid, uint16_t *npid)
+{
+	size_t i;
+
+	for (i = 0; i < pst->nnames; i++) {
+		if (!pst->names[i].name && pst->names[i].lid == lid && memcmp(pst->names[i].guid, guid, 16) == 0) {
+			*npid = (uint16_t)(0x8000u + i);
+			return 0;
+		}
+	}
+	/* one index stays free for the closing "Keywords" record */
+	if (pst->nnames + 1 >= NAMEID_MAX)
+		return mbx_error_set(MBX_ELIMIT, "more than %u different named properties in %s",
+		                     NAMEID_MAX - 1, pst->path);
+	nameid_push(pst, guid, lid, NULL);
+	*npid = (uint16_t)(0x8000u + pst->nnames - 1);
+	return 0;
+}
+
 static void nameid_entry(unsigned char e[8], uint32_t id, uint16_t guid_idx, int string, uint16_t idx)
 {
 	pst_put32(e, id);
@@ -109,58 +159,104 @@ static void nameid_entry(unsigned char e[8], uint32_t id, uint16_t guid_idx, int
 	pst_put16(e + 6, idx);
 }
 
+/* wGuid of a property set: 1 PS_MAPI, 2 PS_PUBLIC_STRINGS, else 3 + its
+ * index in the GUID stream (added when new). */
+static uint16_t nameid_guid_index(unsigned char **gs, size_t *ng, const unsigned char guid[16])
+{
+	size_t i;
+
+	if (memcmp(guid, guid_ps_mapi, 16) == 0)
+		return 1;
+	if (memcmp(guid, guid_ps_public_strings, 16) == 0)
+		return 2;
+	for (i = 0; i < *ng; i++)
+		if (memcmp(*gs + 16 * i, guid, 16) == 0)
+			return (uint16_t)(3 + i);
+	*gs = mbx_realloc(*gs, 16 * (*ng + 1));
+	memcpy(*gs + 16 * *ng, guid, 16);
+	return (uint16_t)(3 + (*ng)++);
+}
+
 static int write_nameid(mbx_pst *pst)
 {
-	static const unsigned char guid[16] = {
-		0x02, 0x20, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00,
-		0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46,
-	};
-	static const char name[] = "content-class";
-	unsigned char entries[16], strings[4 + 2 * sizeof(name)], bucket_a[8], bucket_b[8];
-	uint32_t next_sub = 1, hash;
-	uint16_t ba, bb;
-	size_t i, nl = strlen(name);
+	unsigned char *guids = NULL, *entries, *strings = NULL, *hashed;
+	size_t ng = 0, ns = 0, n, i, b;
+	uint16_t *bucket;
+	uint32_t next_sub = 1;
 	pst_subnodes sn;
 	pst_pc pc;
-	uint64_t bid;
+	uint64_t bid, bid_sub = 0;
 	int rc;
 
-	/* the string stream: 4-byte length, UTF-16LE name, padded to 4 */
-	memset(strings, 0, sizeof(strings));
-	pst_put32(strings, (uint32_t)(2 * nl));
-	for (i = 0; i < nl; i++)
-		strings[4 + 2 * i] = (unsigned char)name[i];
-	/* GUID index 3 is the first of the GUID stream; 1, 2 are PS_MAPI and
-	 * PS_PUBLIC_STRINGS */
-	nameid_entry(entries, 0x8205, 3, 0, 0);
-	nameid_entry(entries + 8, 0, 2, 1, 1);   /* id: offset in the string stream */
-	memcpy(bucket_a, entries, 8);
-	memcpy(bucket_b, entries + 8, 8);
-	ba = (uint16_t)((0x8205u ^ (3u << 1)) % 251);
-	hash = pst_crc(strings + 4, 2 * nl);
-	bb = (uint16_t)((hash ^ ((2u << 1) | 1u)) % 251);
+	nameid_push(pst, guid_ps_public_strings, 0, "Keywords");
+	n = pst->nnames;
+	entries = mbx_malloc(8 * n);
+	hashed = mbx_malloc(8 * n);
+	bucket = mbx_malloc(n * sizeof(*bucket));
+	for (i = 0; i < n; i++) {
+		const pst_nameid *e = &pst->names[i];
+		uint16_t g = nameid_guid_index(&guids, &ng, e->guid);
+
+		if (e->name) {
+			/* the string stream: 4-byte length, UTF-16LE name (ASCII
+			 * here), padded to 4 bytes; the entry points at the length */
+			size_t k, nl = strlen(e->name), need = (4 + 2 * nl + 3) & ~(size_t)3;
+			uint32_t crc;
+
+			strings = mbx_realloc(strings, ns + need);
+			memset(strings + ns, 0, need);
+			pst_put32(strings + ns, (uint32_t)(2 * nl));
+			for (k = 0; k < nl; k++)
+				strings[ns + 4 + 2 * k] = (unsigned char)e->name[k];
+			crc = pst_crc(strings + ns + 4, 2 * nl);
+			nameid_entry(entries + 8 * i, (uint32_t)ns, g, 1, (uint16_t)i);
+			/* in a bucket a string name is known by its CRC-32 */
+			nameid_entry(hashed + 8 * i, crc, g, 1, (uint16_t)i);
+			bucket[i] = (uint16_t)((crc ^ (((uint32_t)g << 1) | 1u)) % NAMEID_BUCKETS);
+			ns += need;
+		} else {
+			nameid_entry(entries + 8 * i, e->lid, g, 0, (uint16_t)i);
+			memcpy(hashed + 8 * i, entries + 8 * i, 8);
+			bucket[i] = (uint16_t)((e->lid ^ ((uint32_t)g << 1)) % NAMEID_BUCKETS);
+		}
+	}
 	memset(&sn, 0, sizeof(sn));
 	pst_pc_init(&pc, &pst->ndb, &sn, &next_sub, pst->cd);
-	pst_pc_u32(&pc, 0x0001, PT_LONG, 251);   /* PidTagNameidBucketCount */
-	rc = pst_pc_bin(&pc, 0x0002, PT_BINARY, guid, sizeof(guid));
+	pst_pc_u32(&pc, 0x0001, PT_LONG, NAMEID_BUCKETS);   /* PidTagNameidBucketCount */
+	rc = pst_pc_bin(&pc, 0x0002, PT_BINARY, guids, 16 * ng);
 	if (rc == 0)
-		rc = pst_pc_bin(&pc, 0x0003, PT_BINARY, entries, sizeof(entries));
+		rc = pst_pc_bin(&pc, 0x0003, PT_BINARY, entries, 8 * n);
 	if (rc == 0)
-		rc = pst_pc_bin(&pc, 0x0004, PT_BINARY, strings, (4 + 2 * nl + 3) & ~(size_t)3);
-	if (rc == 0 && ba == bb) {
-		rc = pst_pc_bin(&pc, (uint16_t)(0x1000 + ba), PT_BINARY, entries, sizeof(entries));
-	} else if (rc == 0) {
-		rc = pst_pc_bin(&pc, (uint16_t)(0x1000 + ba), PT_BINARY, bucket_a, 8);
-		if (rc == 0)
-			rc = pst_pc_bin(&pc, (uint16_t)(0x1000 + bb), PT_BINARY, bucket_b, 8);
+		rc = pst_pc_bin(&pc, 0x0004, PT_BINARY, strings, ns);
+	/* the hash buckets: one property per non-empty bucket */
+	for (b = 0; rc == 0 && b < NAMEID_BUCKETS; b++) {
+		unsigned char *recs = NULL;
+		size_t nr = 0;
+
+		for (i = 0; i < n; i++) {
+			if (bucket[i] != b)
+				continue;
+			recs = mbx_realloc(recs, 8 * (nr + 1));
+			memcpy(recs + 8 * nr++, hashed + 8 * i, 8);
+		}
+		if (nr)
+			rc = pst_pc_bin(&pc, (uint16_t)(0x1000 + b), PT_BINARY, recs, 8 * nr);
+		mbx_free(recs);
 	}
 	if (rc == 0)
 		rc = pst_pc_finish(&pc, &bid, NULL);
 	else
 		pst_pc_free(&pc);
-	pst_subnodes_free(&sn);
 	if (rc == 0)
-		pst_ndb_node_add(&pst->ndb, NID_NAME_TO_ID_MAP, bid, 0, 0);
+		rc = pst_subnodes_write(&pst->ndb, &sn, &bid_sub);
+	pst_subnodes_free(&sn);
+	mbx_free(guids);
+	mbx_free(entries);
+	mbx_free(strings);
+	mbx_free(hashed);
+	mbx_free(bucket);
+	if (rc == 0)
+		pst_ndb_node_add(&pst->ndb, NID_NAME_TO_ID_MAP, bid, bid_sub, 0);
 	return rc;
 }
 
@@ -214,9 +310,9 @@ int pst_store_begin(mbx_pst *pst)
 	pst->next_folder = FIRST_FOLDER_INDEX;
 	pst->next_message = FIRST_MESSAGE_INDEX;
 
+	nameid_push(pst, guid_appointment, 0x8205, NULL);              /* PidLidBusyStatus */
+	nameid_push(pst, guid_ps_public_strings, 0, "content-class");
 	rc = write_store(pst);
-	if (rc == 0)
-		rc = write_nameid(pst);
 	if (rc == 0)
 		rc = write_template(pst, NID_HIER_TEMPLATE, pst_hier_cols, pst_nhier_cols);
 	if (rc == 0)
@@ -401,7 +497,9 @@ int mbx_pst_close(mbx_pst *pst)
 		return pst->ndb.err;   /* the first failure, whose message was set then */
 	if (pst->open)
 		return mbx_error_set(MBX_EINVAL, "a message is still open in %s: end it first", pst->path);
-	rc = pst_folders_finish(pst);
+	rc = write_nameid(pst);
+	if (rc == 0)
+		rc = pst_folders_finish(pst);
 	header_info(pst, &hi);
 	if (rc == 0)
 		rc = pst_btree_write(&pst->ndb, 1, &hi.nbt_bid, &hi.nbt_ib);
@@ -445,6 +543,7 @@ void mbx_pst_free(mbx_pst *pst)
 	if (!pst->closed && pst->tmp && pst->ndb.path)
 		unlink(pst->tmp);
 	pst_folders_free(pst);
+	mbx_free(pst->names);
 	if (pst->cd != (iconv_t)-1)
 		iconv_close(pst->cd);
 	mbx_free(pst->ndb.buf);

@@ -63,6 +63,7 @@
 /* Property types. */
 #define PT_SHORT   0x0002
 #define PT_LONG    0x0003
+#define PT_DOUBLE  0x0005
 #define PT_BOOLEAN 0x000B
 #define PT_OBJECT  0x000D
 #define PT_I8      0x0014
@@ -342,6 +343,14 @@ typedef struct pst_folder {
 	int search;                  /* a search folder (its own kind of tables) */
 } pst_folder;
 
+/* One named property of the name-to-ID map ([MS-PST] 2.4.7): its NPID is
+ * 0x8000 + its index in mbx_pst.names. */
+typedef struct pst_nameid {
+	unsigned char guid[16];      /* property set */
+	uint32_t lid;                /* numeric name (name == NULL) */
+	const char *name;            /* a string name (static ASCII), or NULL */
+} pst_nameid;
+
 struct mbx_pst {
 	pst_ndb ndb;
 	char *path;                  /* the final name */
@@ -355,9 +364,14 @@ struct mbx_pst {
 	uint32_t next_message;
 	mbx_pst_msg *open;           /* the open top-level message */
 	int closed;
+	pst_nameid *names;           /* the name-to-ID map, written at close */
+	size_t nnames, anames;
 };
 
 /* msg_store.c */
+/* The NPID (0x8000 + index) of the named property (guid, lid), added to
+ * the map when new. */
+int pst_nameid_get(mbx_pst *pst, const unsigned char guid[16], uint32_t lid, uint16_t *npid);
 int pst_store_begin(mbx_pst *pst);
 int pst_store_finish(mbx_pst *pst);
 void pst_entryid(const mbx_pst *pst, uint32_t nid, unsigned char out[24]);

@@ -235,6 +235,49 @@ enum {
 	MBX_MSG_ASSOCIATED = 0x40
 };
 
+/*
+ * Extra item properties: what an appointment, contact or task holds beyond
+ * the fields of mbx_message (start and end, location, e-mail addresses,
+ * phones, due date, percent complete, ...), each one MAPI property.  A
+ * plain property has an all-zero guid and its property id (0x0001-0x7FFF,
+ * e.g. 0x3A16 PidTagCompanyName); a named property has the 16 bytes of its
+ * property set GUID as a PST stores them (MBX_PSETID_*) and its LID (e.g.
+ * PSETID_Appointment 0x820D PidLidAppointmentStartWhole).  The value is in
+ * `i` (PT_LONG, PT_BOOLEAN 0/1, PT_SYSTIME as Unix seconds), `d`
+ * (PT_DOUBLE) or `s` (PT_UNICODE, UTF-8).
+ */
+typedef enum {
+	MBX_PT_LONG = 0x0003,
+	MBX_PT_DOUBLE = 0x0005,
+	MBX_PT_BOOLEAN = 0x000B,
+	MBX_PT_UNICODE = 0x001F,
+	MBX_PT_SYSTIME = 0x0040
+} mbx_prop_type;
+
+/* Property set GUIDs ([MS-OXPROPS] 1.3.2) in PST byte order: 16 bytes. */
+#define MBX_PSETID_APPOINTMENT "\x02\x20\x06\x00\x00\x00\x00\x00\xC0\x00\x00\x00\x00\x00\x00\x46"
+#define MBX_PSETID_TASK        "\x03\x20\x06\x00\x00\x00\x00\x00\xC0\x00\x00\x00\x00\x00\x00\x46"
+#define MBX_PSETID_ADDRESS     "\x04\x20\x06\x00\x00\x00\x00\x00\xC0\x00\x00\x00\x00\x00\x00\x46"
+#define MBX_PSETID_COMMON      "\x08\x20\x06\x00\x00\x00\x00\x00\xC0\x00\x00\x00\x00\x00\x00\x46"
+
+typedef struct mbx_msg_prop {
+	uint8_t guid[16];      /* property set of a named property; all zero: plain */
+	uint32_t id;           /* plain: property id; named: the LID */
+	uint16_t type;         /* mbx_prop_type */
+	int64_t i;             /* LONG, BOOLEAN, SYSTIME */
+	double d;              /* DOUBLE */
+	char *s;               /* UNICODE; owned by the message (mbx_message_clear) */
+} mbx_msg_prop;
+
+/* 1 when p is a named property (its guid is not all zero). */
+int mbx_msg_prop_named(const mbx_msg_prop *p);
+/* The property of m with this set (NULL: a plain property) and id, or
+ * NULL; points into m. */
+const mbx_msg_prop *mbx_message_prop(const mbx_message *m, const void *guid, uint32_t id);
+/* Append a property to m (a copy: s is duplicated); returns the new one. */
+mbx_msg_prop *mbx_message_prop_add(mbx_message *m, const void *guid, uint32_t id,
+                                   mbx_prop_type type);
+
 struct mbx_message {
 	int64_t id;
 	int64_t folder_id;     /* 0 for an embedded message */
@@ -259,12 +302,16 @@ struct mbx_message {
 	size_t n_recipients;
 	mbx_attachment *attachments;
 	size_t n_attachments;
+	mbx_msg_prop *props;   /* extra item properties (see above), in order */
+	size_t n_props;
 };
 
 /*
- * Insert a message (with its recipients, attachments and embedded messages)
- * into folder m->folder_id.  Attachment data is copied.  The content hash
- * is computed here.  out_id may be NULL.
+ * Insert a message (with its recipients, attachments, embedded messages
+ * and extra properties) into folder m->folder_id.  Attachment data is
+ * copied.  The content hash is computed here.  A property of an unknown
+ * type, a plain id outside 0x0001-0x7FFF or the same property twice is
+ * MBX_EINVAL.  out_id may be NULL.
  */
 int mbx_store_message_add(mbx_store *st, const mbx_message *m, int64_t *out_id);
 int mbx_store_message_delete(mbx_store *st, int64_t message_id);
@@ -272,7 +319,9 @@ int mbx_store_message_delete(mbx_store *st, int64_t message_id);
  * with this content hash; 0 when none.  <0 on error. */
 int mbx_store_message_find(mbx_store *st, int64_t folder_id, const char *internet_message_id,
                            const char *content_hash, int64_t *out_id);
-/* Compute the content hash the store would give m (hex, caller frees). */
+/* Compute the content hash the store would give m (hex, caller frees).
+ * Extra properties count, in order; a message without any hashes as it
+ * did before they existed (stores written earlier are merged against). */
 char *mbx_message_hash(const mbx_message *m);
 
 /* Iterate the messages of a folder in id order, fully loaded except for
@@ -286,7 +335,7 @@ int mbx_store_message_get(mbx_store *st, int64_t message_id, mbx_message **out);
 void mbx_message_free(mbx_message *m);
 /*
  * Free what m owns (strings, recipients, attachments and their embedded
- * messages, recursively) and zero *m, leaving the struct itself to the
+ * messages, recursively, extra properties) and zero *m, leaving the struct itself to the
  * caller: for messages built on the stack.  Attachment `data` is never
  * freed: the message does not own it (the store does not set it, and
  * readers point it into their own buffers).  mbx_message_free(m) is

@@ -8,6 +8,8 @@
 // is the IPM subtree named by the store's PidTagIpmSubTreeEntryId.
 // Sender name: PidTagSenderName (0x0C1A), else PidTagSentRepresentingName
 // (0x0042); sender email: 0x0C1F, else 0x0065 (as the other describers).
+// With PSTDESC_DETAILS=1 in the environment also P records (item details
+// of appointments, contacts and tasks) as tests/PSTDESC.md lists them.
 'use strict';
 
 const crypto = require('crypto');
@@ -72,6 +74,48 @@ function recipientType(t) {
   return t === 1 ? 'to' : t === 2 ? 'cc' : t === 3 ? 'bcc' : String(t);
 }
 
+const wantDetails = process.env.PSTDESC_DETAILS === '1';
+
+function utc(d) {
+  if (!d || isNaN(d.getTime())) return null;
+  return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
+}
+
+// P records: what a reader must give back of an item's details.
+function details(path, subject, m) {
+  const cls = m.messageClass || '';
+  const p = (key, v) => {
+    if (v === null || v === undefined || v === '') return;
+    out.push(['P', text(path), text(subject), key, text(v)].join('\t'));
+  };
+  if (cls.startsWith('IPM.Appointment')) {
+    p('start', utc(m.startTime));
+    p('end', utc(m.endTime));
+    p('location', m.location);
+    // PidLidBusyStatus only when the item has one (the getter says 0 otherwise)
+    if (m.pstTableItems && m.pstTableItems.has(m.pstFile.getNameToIdMapItem(0x8205, 4)))
+      p('busy', String(m.busyStatus));
+  } else if (cls.startsWith('IPM.Contact')) {
+    p('file-as', m.fileUnder);
+    p('given', m.givenName);
+    p('surname', m.surname);
+    p('company', m.companyName);
+    p('title', m.title);
+    p('email1', m.email1EmailAddress);
+    p('email2', m.email2EmailAddress);
+    p('email3', m.email3EmailAddress);
+    p('business-phone', m.businessTelephoneNumber);
+    p('home-phone', m.homeTelephoneNumber);
+    p('mobile-phone', m.mobileTelephoneNumber);
+  } else if (cls.startsWith('IPM.Task')) {
+    p('task-start', utc(m.taskStartDate));
+    p('task-due', utc(m.taskDueDate));
+    // PidLidPercentComplete 0.0-1.0, as a whole percent
+    if (m.pstTableItems && m.pstTableItems.has(m.pstFile.getNameToIdMapItem(0x8102, 10)))
+      p('percent', String(Math.round(m.percentComplete * 100)));
+  }
+}
+
 function message(path, m) {
   const subject = m.subject || '';
   const body = m.body;
@@ -79,6 +123,7 @@ function message(path, m) {
   const natt = m.numberOfAttachments;
   out.push(['M', text(path), text(subject), text(senderName(m)), text(senderEmail(m)), text(m.messageClass),
     body ? sha(Buffer.from(body.replace(/\0+$/, ''), 'utf8')) : '-', nrec, natt].join('\t'));
+  if (wantDetails) details(path, subject, m);
   // getRecipient(i) re-reads the whole recipient table on every call
   // (quadratic with 1,000 recipients): read the rows once.
   const rows = nrec > 0 && m.recipientTable ? m.recipientTable.getItems() : [];

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/t_pstcheck.sh - `mbxrescue pst-check`: exit statuses, output format,
+# tests/t_pstcheck_cli.sh - `mbxrescue pst-check`: exit statuses, output format,
 # real Outlook files clean, damaged copies reported (see t_pstcheck.c for
 # the validator's problems in detail).
 . "$top_srcdir/tests/lib.sh"
