@@ -5,6 +5,7 @@
 # comparison script exists, by every reader against the store's description.
 . "$top_srcdir/tests/lib.sh"
 DESC="$top_builddir/tests/export-desc"
+PDESC="$top_builddir/tests/props-desc"
 DB=$(demo_db) || skip_all "cannot create the demo server"
 OUT=$T_TMP/o
 TS='\[[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\]'
@@ -88,12 +89,13 @@ fi
 # Every reader against the description written from the store (tests/PSTDESC.md):
 # libpst, pst-extractor, pffexport (on the subset its export can show, listed
 # in tests/pstdesc-pff.sh) and pst-check, on every mailbox: each holds mail,
-# appointments, contacts, tasks, notes and journal entries.
+# appointments, contacts, tasks, notes and journal entries, with their details.
 # EXPORT_COMPARE_READERS narrows the readers (PST_COMPARE_READERS syntax).
 if [ -x "$top_srcdir/tests/pst-compare.sh" ] || [ -f "$top_srcdir/tests/pst-compare.sh" ]; then
 	for alias in ADubois ASchmidt DBrown JMueller JSmith LNasser MAdams OHaddad PKowalski RGarcia WChen YTanaka; do
 		f=$ALL/$(echo "$alias" | tr a-z A-Z).PST
-		"$DESC" "$DB" "$alias" | LC_ALL=C sort > "$T_TMP/$alias.desc"
+		# With the item details (P records) of its appointments, contacts and tasks.
+		{ "$DESC" "$DB" "$alias"; "$PDESC" "$DB" "$alias"; } | LC_ALL=C sort > "$T_TMP/$alias.desc"
 		if PST_COMPARE_READERS=${EXPORT_COMPARE_READERS:-libpst pst-extractor pffexport pst-check} \
 		   timeout 40 bash "$top_srcdir/tests/pst-compare.sh" "$f" "$T_TMP/$alias.desc" > "$T_TMP/cmp.$alias" 2>&1; then
 			ok "$alias: every reader reads exactly what the store holds: $(grep '^ok' "$T_TMP/cmp.$alias" | cut -c6- | cut -d: -f1 | tr '\n' ' ')agree"
@@ -103,6 +105,8 @@ if [ -x "$top_srcdir/tests/pst-compare.sh" ] || [ -f "$top_srcdir/tests/pst-comp
 		# A reader that is not installed is skipped by pst-compare.sh; say so.
 		grep '^skip' "$T_TMP/cmp.$alias" | sed 's/^/# /'
 	done
+	check "the comparison covered item details (MAdams: appointments, contacts, tasks)" \
+		test "$(grep -c '^P	' "$T_TMP/MAdams.desc")" -gt 20
 else
 	echo "# tests/pst-compare.sh not present: cross-reader comparison not run"
 fi
