@@ -8,7 +8,6 @@
  */
 #include "config.h"
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,89 +308,6 @@ char *mbx_message_hash(const mbx_message *m)
 	return hex;
 }
 
-/* ---- Hashing beside the insert ------------------------------------------ */
-
-/* Hashing a message's attachment data costs about as much as writing it
- * into the store: from this many bytes on, a second thread computes the
- * hash (the same value) while the rows are written. */
-#define HASH_THREAD_MIN (256 * 1024)
-
-typedef struct hash_job {
-	const mbx_message *m;    /* read by both threads, written by neither */
-	char *hex;
-	pthread_t thread;
-	int running;
-} hash_job;
-
-static int64_t hash_data_bytes(const mbx_message *m, int depth)
-{
-	int64_t n = 0;
-	size_t i;
-
-	for (i = 0; i < m->n_attachments; i++) {
-		const mbx_attachment *a = &m->attachments[i];
-
-		if (a->data && a->size > 0)
-			n += a->size;
-		if (a->embedded && depth < MAX_EMBED_DEPTH)
-			n += hash_data_bytes(a->embedded, depth + 1);
-	}
-	return n;
-}
-
-static void *hash_thread(void *arg)
-{
-	hash_job *j = arg;
-
-	j->hex = mbx_message_hash(j->m);
-	return NULL;
-}
-
-/* Start hashing m: in a thread when it is large, else right away. */
-static void hash_start(hash_job *j, const mbx_message *m)
-{
-	memset(j, 0, sizeof(*j));
-	j->m = m;
-	if (hash_data_bytes(m, 0) >= HASH_THREAD_MIN &&
-	    pthread_create(&j->thread, NULL, hash_thread, j) == 0) {
-		j->running = 1;
-		return;
-	}
-	j->hex = mbx_message_hash(m);
-}
-
-/* Wait for the hash; it stays owned by j. */
-static const char *hash_finish(hash_job *j)
-{
-	if (j->running) {
-		pthread_join(j->thread, NULL);
-		j->running = 0;
-	}
-	return j->hex;
-}
-
-static void hash_job_clear(hash_job *j)
-{
-	hash_finish(j);
-	mbx_free(j->hex);
-	j->hex = NULL;
-}
-
-/* The row was written before its hash was ready. */
-static int set_hash(mbx_store *st, int64_t id, const char *hex)
-{
-	sqlite3_stmt *s;
-	int rc = store_stmt(st, "UPDATE message SET content_hash = ?1 WHERE id = ?2", &s);
-
-	if (rc < 0)
-		return rc;
-	store_bind_text(s, 1, hex);
-	sqlite3_bind_int64(s, 2, id);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, "adding a message");
-	store_done(s);
-	return rc;
-}
-
 /* Size as the store accounts it when the caller gives none. */
 static int64_t message_size(const mbx_message *m)
 {
@@ -493,7 +409,7 @@ static int insert_message(mbx_store *st, const mbx_message *m, int64_t folder_id
                           int64_t *out_id, int depth)
 {
 	sqlite3_stmt *s;
-	hash_job hash;
+	char *hash = mbx_message_hash(m);
 	uint32_t flags = m->flags;
 	int64_t id;
 	int rc;
@@ -502,7 +418,6 @@ static int insert_message(mbx_store *st, const mbx_message *m, int64_t folder_id
 		flags |= MBX_MSG_HASATTACH;
 	if (m->associated)
 		flags |= MBX_MSG_ASSOCIATED;
-	hash_start(&hash, m);
 	rc = check_props(m);
 	if (rc < 0)
 		goto out;
@@ -531,7 +446,7 @@ static int insert_message(mbx_store *st, const mbx_message *m, int64_t folder_id
 	store_bind_text(s, 15, m->transport_headers);
 	store_bind_text(s, 16, m->internet_message_id);
 	sqlite3_bind_int64(s, 17, m->size > 0 ? m->size : message_size(m));
-	store_bind_text(s, 18, hash.running ? "" : hash.hex);   /* else set below */
+	store_bind_text(s, 18, hash);
 	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, "adding a message");
 	store_done(s);
 	if (rc < 0)
@@ -542,12 +457,10 @@ static int insert_message(mbx_store *st, const mbx_message *m, int64_t folder_id
 		rc = insert_attachments(st, m, id, depth);
 	if (rc == 0 && m->n_props)
 		rc = insert_props(st, m, id);
-	if (rc == 0 && hash.running)
-		rc = set_hash(st, id, hash_finish(&hash));
 	if (rc == 0 && out_id)
 		*out_id = id;
 out:
-	hash_job_clear(&hash);
+	mbx_free(hash);
 	return rc;
 }
 
