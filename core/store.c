@@ -7,7 +7,9 @@
  */
 #include "config.h"
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -488,6 +490,47 @@ int mbx_store_rollback(mbx_store *st)
 }
 
 /* ---- Bulk loading ------------------------------------------------------- */
+
+/*
+ * SQLite's own descriptor of the store file, found among the process's
+ * open files: never a descriptor of ours, since closing any descriptor of
+ * the file would drop every POSIX lock the process holds on it (SQLite's
+ * locks).  -1 when there is none to be found.
+ */
+static int store_file_fd(const mbx_store *st)
+{
+	struct stat want, sb;
+	struct dirent *e;
+	DIR *d;
+	int fd = -1;
+
+	if (stat(st->path, &want) != 0 || !(d = opendir("/proc/self/fd")))
+		return -1;
+	while (fd < 0 && (e = readdir(d))) {
+		char *end;
+		long n = strtol(e->d_name, &end, 10);
+
+		if (end == e->d_name || *end || n < 0 || n > INT_MAX || n == dirfd(d))
+			continue;
+		if (fstat((int)n, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_dev == want.st_dev &&
+		    sb.st_ino == want.st_ino)
+			fd = (int)n;
+	}
+	closedir(d);
+	return fd;
+}
+
+void mbx_store_writeback(mbx_store *st)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	int fd = st ? store_file_fd(st) : -1;
+
+	if (fd >= 0)
+		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)st;
+#endif
+}
 
 int mbx_store_bulk_begin(mbx_store *st)
 {

@@ -65,7 +65,7 @@ typedef struct im_run {
 	size_t n_map, cap_map;
 	int64_t root_items_id;   /* folder for messages at the PST's top, 0 = not yet */
 	mbx_import_result *res;
-	int wb_fd;               /* the store file read-only, to start its writeback; -1 none */
+	int bulk;                /* the store is in bulk mode: its file is written directly */
 	int64_t wb_pending;      /* bytes added since writeback was last started */
 } im_run;
 
@@ -414,18 +414,13 @@ static int64_t im_att_bytes(const mbx_message *m, int depth)
 
 static void im_writeback(im_run *run, int64_t bytes)
 {
-#ifdef SYNC_FILE_RANGE_WRITE
-	if (run->wb_fd < 0)
+	if (!run->bulk)
 		return;
 	run->wb_pending += bytes;
 	if (run->wb_pending < IM_WRITEBACK_STEP)
 		return;
 	run->wb_pending = 0;
-	(void)sync_file_range(run->wb_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-#else
-	(void)run;
-	(void)bytes;
-#endif
+	mbx_store_writeback(run->st);
 }
 
 /* Messages directly below the PST's top have no folder in the mailbox. */
@@ -572,7 +567,6 @@ static int im_do(mbx_import *im, const mbx_import_opts *opts, mbx_import_result 
 	run.im = im;
 	run.opts = opts;
 	run.res = res;
-	run.wb_fd = -1;
 	res->alias = mbx_strdup(opts->alias);
 	c_file = im_clean(opts->pst_path);
 	c_alias = im_clean(opts->alias);
@@ -590,8 +584,7 @@ static int im_do(mbx_import *im, const mbx_import_opts *opts, mbx_import_result 
 	rc = mbx_store_bulk_begin(run.st);
 	if (rc < 0)
 		goto out;
-	if (rc == 1)   /* new pages go to the store file itself (not a WAL) */
-		run.wb_fd = open(mbx_store_path(run.st), O_RDONLY | O_CLOEXEC);
+	run.bulk = rc == 1;   /* new pages go to the store file itself (not a WAL) */
 	rc = mbx_store_begin(run.st);
 	if (rc < 0)
 		goto out;
@@ -640,8 +633,6 @@ out:
 	if (in_txn)
 		mbx_store_rollback(run.st);
 	mbx_store_bulk_end(run.st);
-	if (run.wb_fd >= 0)
-		close(run.wb_fd);
 	res->status = rc;
 	res->seconds = (double)(im_now_ms() - t0) / 1000.0;
 	if (rc < 0) {

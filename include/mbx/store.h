@@ -432,6 +432,10 @@ void mbx_jobs_free(mbx_job *j, size_t n);
  */
 int mbx_store_bulk_begin(mbx_store *st);
 void mbx_store_bulk_end(mbx_store *st);
+/* Start the kernel writing the store file's new pages to disk now (a hint,
+ * Linux only): a bulk load calls it every few MB so that its commit's
+ * fsync finds little left to write.  Durability is still the commit's. */
+void mbx_store_writeback(mbx_store *st);
 
 #ifdef __cplusplus
 }
