@@ -93,15 +93,18 @@ static int run_export(mbx_export_opts *eo, const char *const *aliases, size_t n,
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		return cli_fail(EXIT_USAGE, "%s", mbx_error_last());
 	}
-	for (;;) {
+	for (unsigned tick = 0;; tick++) {
 		mbx_export_progress p;
-		struct timespec ts = { 0, 200 * 1000 * 1000 };
+		/* Look often, so that the end of the run is seen at once; draw
+		 * the progress line at most five times a second. */
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
 		int sig;
 
 		mbx_export_progress_get(ex, &p, NULL, 0, NULL);
 		if (p.mailboxes_done >= p.mailboxes_total)
 			break;
-		show_progress(oc, ex);
+		if (tick % 10 == 0)
+			show_progress(oc, ex);
 		sig = sigtimedwait(&set, NULL, &ts);
 		if (sig > 0 && !cancelled) {
 			cancelled = 1;
