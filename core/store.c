@@ -357,6 +357,12 @@ int mbx_store_open(mbx_store **out, const char *path, unsigned flags)
 	sqlite3_busy_timeout(st->db, 5000);
 	if (exists && (rc = inspect_header(st, flags, &sb)) < 0)
 		goto fail;
+	/* New stores get 64 KiB pages: attachments live in the store, and
+	 * bulk loads and exports move them in whole pages (16 times fewer
+	 * reads and writes than SQLite's 4 KiB).  Set before anything is
+	 * written; existing stores keep theirs. */
+	if (!exists && (rc = store_exec(st, "PRAGMA page_size = 65536")) < 0)
+		goto fail;
 	rc = configure(st, flags);
 	if (rc < 0)
 		goto fail;

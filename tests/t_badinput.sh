@@ -48,7 +48,9 @@ check "untouched" test "$(sum "$f")" = "$before"
 f="$T_TMP/pages.db"
 cp "$db" "$f"
 # Pages 2-11 (after the header page) zeroed: the tables the check reads first.
-dd if=/dev/zero of="$f" bs=4096 seek=1 count=10 conv=notrunc 2>/dev/null
+# The page size is in the header (bytes 16-17, big-endian; 1 means 65536).
+psz=$(od -An -j16 -N2 -tu1 "$f" | awk '{ p = $1 * 256 + $2; print p == 1 ? 65536 : p }')
+dd if=/dev/zero of="$f" bs="$psz" seek=1 count=10 conv=notrunc 2>/dev/null
 before=$(sum "$f")
 expect_status 2 "store with zeroed pages" "$MBX" --db "$f" check
 check "says corrupt" has "$T_TMP/err" "corrupt"
