@@ -18,27 +18,8 @@
 #include <string.h>
 #include "mbx/export.h"
 #include "mbx/store.h"
+#include "test_util.h"
 #include "export/export_int.h"
-
-static void put_text(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	for (; *p; p++) {
-		if (*p == '\\')
-			fputs("\\\\", stdout);
-		else if (*p == '\t')
-			fputs("\\t", stdout);
-		else if (*p == '\n')
-			fputs("\\n", stdout);
-		else if (*p == '\r')
-			fputs("\\r", stdout);
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\x%02X", *p);
-		else
-			putchar(*p);
-	}
-}
 
 static void sha256_hex(const void *data, size_t len, char out[65])
 {
@@ -86,15 +67,15 @@ static void describe_message(mbx_store *st, const char *path, const mbx_message 
 	size_t i;
 
 	fputs("M\t", stdout);
-	put_text(path);
+	test_put_text(path);
 	putchar('\t');
-	put_text(m->subject);
+	test_put_text(m->subject);
 	putchar('\t');
-	put_text(m->sender_name);
+	test_put_text(m->sender_name);
 	putchar('\t');
-	put_text(m->sender_address);
+	test_put_text(m->sender_address);
 	putchar('\t');
-	put_text(m->message_class ? m->message_class : "IPM.Note");
+	test_put_text(m->message_class ? m->message_class : "IPM.Note");
 	if (m->body && *m->body) {
 		sha256_hex(m->body, strlen(m->body), hex);
 		printf("\t%s", hex);
@@ -104,13 +85,13 @@ static void describe_message(mbx_store *st, const char *path, const mbx_message 
 	printf("\t%zu\t%zu\n", m->n_recipients, m->n_attachments);
 	for (i = 0; i < m->n_recipients; i++) {
 		fputs("R\t", stdout);
-		put_text(path);
+		test_put_text(path);
 		putchar('\t');
-		put_text(m->subject);
+		test_put_text(m->subject);
 		printf("\t%s\t", rtype(m->recipients[i].type));
-		put_text(m->recipients[i].name);
+		test_put_text(m->recipients[i].name);
 		putchar('\t');
-		put_text(m->recipients[i].address);
+		test_put_text(m->recipients[i].address);
 		putchar('\n');
 	}
 	for (i = 0; i < m->n_attachments; i++) {
@@ -118,21 +99,21 @@ static void describe_message(mbx_store *st, const char *path, const mbx_message 
 
 		if (a->embedded) {
 			fputs("E\t", stdout);
-			put_text(path);
+			test_put_text(path);
 			putchar('\t');
-			put_text(m->subject);
+			test_put_text(m->subject);
 			putchar('\t');
-			put_text(a->embedded->subject);
+			test_put_text(a->embedded->subject);
 			printf("\t%zu\t%zu\n", a->embedded->n_recipients, a->embedded->n_attachments);
 			continue;
 		}
 		attachment_sha(st, a, hex);
 		fputs("A\t", stdout);
-		put_text(path);
+		test_put_text(path);
 		putchar('\t');
-		put_text(m->subject);
+		test_put_text(m->subject);
 		putchar('\t');
-		put_text(a->filename);
+		test_put_text(a->filename);
 		printf("\t%lld\t%s\n", (long long)a->size, hex);
 	}
 }
@@ -267,7 +248,7 @@ int main(int argc, char **argv)
 			       (long long)cnt[i].atts, (long long)cnt[i].bytes);
 		} else {
 			fputs("F\t", stdout);
-			put_text(paths[i]);
+			test_put_text(paths[i]);
 			printf("\t%lld\n", (long long)normal);
 		}
 	}

@@ -15,26 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include "mbx/store.h"
-
-static void put_text(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	for (; *p; p++) {
-		if (*p == '\\')
-			fputs("\\\\", stdout);
-		else if (*p == '\t')
-			fputs("\\t", stdout);
-		else if (*p == '\n')
-			fputs("\\n", stdout);
-		else if (*p == '\r')
-			fputs("\\r", stdout);
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\x%02X", *p);
-		else
-			putchar(*p);
-	}
-}
+#include "test_util.h"
 
 typedef struct key_def {
 	const char *klass;       /* message class prefix */
@@ -70,7 +51,7 @@ static void value(const mbx_msg_prop *p)
 
 	switch (p->type) {
 	case MBX_PT_UNICODE:
-		put_text(p->s);
+		test_put_text(p->s);
 		break;
 	case MBX_PT_SYSTIME: {
 		time_t t = (time_t)p->i;
@@ -102,9 +83,9 @@ static void message(const char *path, const mbx_message *m)
 		if (!p || (p->type == MBX_PT_UNICODE && (!p->s || !*p->s)))
 			continue;
 		fputs("P\t", stdout);
-		put_text(path);
+		test_put_text(path);
 		putchar('\t');
-		put_text(m->subject);
+		test_put_text(m->subject);
 		printf("\t%s\t", keys[i].key);
 		value(p);
 		putchar('\n');

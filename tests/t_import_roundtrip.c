@@ -18,6 +18,7 @@
 #include "mbx/import.h"
 #include "mbx/store.h"
 #include "tap.h"
+#include "test_util.h"
 
 typedef struct buf {
 	char *s;
@@ -227,23 +228,8 @@ int main(void)
 	roundtrip(db, out, "WChen");
 	/* JSmith's mailbox holds an embedded message but is orphaned: the
 	 * adjuster gives it the directory entry the export needs. */
-	{
-		mbx_store *st;
-		mbx_adjust_opts ao;
-		mbx_adjust_plan *plan = NULL;
-		int rc = mbx_store_open(&st, db, 0);
-
-		memset(&ao, 0, sizeof(ao));
-		ao.functions = MBX_ADJ_CREATE_MAILBOXES;
-		ao.older_than_days = -1;
-		if (rc == 0)
-			rc = mbx_adjust_plan_compute(st, &ao, &plan);
-		if (rc == 0)
-			rc = mbx_adjust_apply(st, plan, &ao);
-		ok(rc == 0, "the adjuster created the missing directory entries");
-		mbx_adjust_plan_free(plan);
-		mbx_store_free(st);
-	}
+	ok(test_adjust_create_mailboxes(db) == 0,
+	   "the adjuster created the missing directory entries");
 	roundtrip(db, out, "JSmith");
 	ok(embedded_seen >= 2, "embedded messages were compared (%lld)", (long long)embedded_seen);
 	cmd = mbx_asprintf("rm -rf '%s'", dir);

@@ -26,6 +26,7 @@
 #include "mbx/pst.h"
 #include "mbx/store.h"
 #include "tap.h"
+#include "test_util.h"
 
 #include <libpst/libpst.h>
 
@@ -469,25 +470,6 @@ static int export_import(const char *db, const char *dir, const char *alias, con
 	return rc;
 }
 
-static int adjust(const char *db)
-{
-	mbx_store *st;
-	mbx_adjust_opts ao;
-	mbx_adjust_plan *plan = NULL;
-	int rc = mbx_store_open(&st, db, 0);
-
-	memset(&ao, 0, sizeof(ao));
-	ao.functions = MBX_ADJ_CREATE_MAILBOXES;
-	ao.older_than_days = -1;
-	if (rc == 0)
-		rc = mbx_adjust_plan_compute(st, &ao, &plan);
-	if (rc == 0)
-		rc = mbx_adjust_apply(st, plan, &ao);
-	mbx_adjust_plan_free(plan);
-	mbx_store_free(st);
-	return rc;
-}
-
 static void test_roundtrip(const char *dir)
 {
 	char *db = mbx_asprintf("%s/demo.db", dir), *out = mbx_asprintf("%s/pst", dir);
@@ -518,7 +500,7 @@ static void test_roundtrip(const char *dir)
 		back.v = NULL;
 		back.n = 0;
 	}
-	ok(adjust(db) == 0, "the adjuster gives the imported mailbox a directory entry");
+	ok(test_adjust_create_mailboxes(db) == 0, "the adjuster gives the imported mailbox a directory entry");
 	is_int(export_import(db, out2, "MAdamsBack", "MAdamsBack2"), 0, "which exports and imports again");
 	if (mbx_store_open(&st, db, MBX_STORE_READONLY) == 0) {
 		back2 = describe_mailbox(st, "MAdamsBack2", 0, &n_back2);
