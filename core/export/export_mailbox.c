@@ -1,6 +1,7 @@
 /* One mailbox: store folders and messages -> PST file(s), verified, renamed. */
 #include "config.h"
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -202,7 +203,7 @@ static int open_part(wctx *w)
 	mbx_pst_opts_init(&o);
 	o.crypt = j->crypt;
 	o.display_name = j->mb->display_name;
-	o.fsync = 1;
+	o.fsync = 0;       /* sync_parts, beside the verification */
 	o.keep_temp = 1;   /* we name the temporary, verify, then rename */
 	rc = mbx_pst_create(&pt->pst, pt->tmp, &o);
 	if (rc < 0)
@@ -481,9 +482,9 @@ static int write_message(wctx *w, size_t fi, const mbx_message *m)
 
 /*
  * Start writing the part's finished pages to disk while the export goes
- * on (the kernel would keep a whole 1 GB file dirty until the fsync at
- * close, which then waits for all of it).  Only a hint: the fsync at
- * close still makes the file durable before it is verified and renamed.
+ * on (the kernel would keep a whole 1 GB file dirty until the fsync after
+ * close, which then waits for all of it).  Only a hint: that fsync
+ * (sync_parts) still makes the file durable before it is renamed.
  */
 static void start_writeback(part *pt)
 {
@@ -627,6 +628,61 @@ static int verify_all(wctx *w)
 	return rc;
 }
 
+/*
+ * The parts reach the disk on a thread of their own while verification
+ * reads them back (from the page cache, as it would after an fsync too):
+ * what matters is kept, no part gets its final name before it is both
+ * durable and verified.
+ */
+typedef struct part_sync {
+	wctx *w;
+	pthread_t thread;
+	int started;
+	int err;               /* errno of the first failure */
+	size_t bad;            /* its part */
+} part_sync;
+
+static void *sync_main(void *arg)
+{
+	part_sync *ps = arg;
+	size_t k;
+
+	for (k = 0; k < ps->w->n_parts && !ps->err; k++) {
+		part *pt = &ps->w->parts[k];
+		int fd = pt->wb_fd >= 0 ? pt->wb_fd : open(pt->tmp, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0 || fsync(fd) < 0) {
+			ps->err = errno ? errno : EIO;
+			ps->bad = k;
+		}
+		if (fd >= 0 && fd != pt->wb_fd)
+			close(fd);
+	}
+	return NULL;
+}
+
+static void sync_parts_start(wctx *w, part_sync *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->w = w;
+	ps->started = pthread_create(&ps->thread, NULL, sync_main, ps) == 0;
+	if (!ps->started)
+		sync_main(ps);   /* no thread to be had: here, first */
+}
+
+static int sync_parts_finish(part_sync *ps)
+{
+	if (ps->started)
+		pthread_join(ps->thread, NULL);
+	ps->started = 0;
+	if (!ps->err)
+		return 0;
+	return mbx_error_set(ps->err == ENOSPC || ps->err == EDQUOT ? MBX_ENOSPC : MBX_EIO,
+	                     "cannot write '%s' to disk: %s%s", ps->w->parts[ps->bad].tmp,
+	                     strerror(ps->err), ps->err == ENOSPC || ps->err == EDQUOT ?
+	                     " (free some space or choose another output directory)" : "");
+}
+
 /* Verified: give the parts their final names, then make that durable. */
 static int rename_all(wctx *w)
 {
@@ -702,7 +758,8 @@ static void cleanup(wctx *w, int remove_tmp)
 int exp_mailbox_export(exp_mailbox_job *job)
 {
 	wctx w;
-	int rc;
+	part_sync ps;
+	int rc, src;
 
 	memset(&w, 0, sizeof(w));
 	w.job = job;
@@ -713,7 +770,14 @@ int exp_mailbox_export(exp_mailbox_job *job)
 		cleanup(&w, 1);
 		return rc;
 	}
+	sync_parts_start(&w, &ps);
 	rc = verify_all(&w);
+	src = sync_parts_finish(&ps);
+	if (src < 0) {
+		write_failed(&w, src);
+		cleanup(&w, 1);
+		return src;
+	}
 	if (rc == MBX_ECANCELLED) {
 		fail(&w, rc, MBX_EXP_CAUSE_CANCELLED, NULL);
 		cleanup(&w, 1);
