@@ -44,12 +44,46 @@ static const unsigned char crypt_enc[256] = {
 	162, 1, 247, 46, 188, 36, 104, 117, 13, 254, 186, 47, 181, 208, 218, 61,
 };
 
-void pst_permute(unsigned char *p, size_t n, int encode)
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define PST_HAVE_VBMI 1
+
+/*
+ * The encoding 64 bytes at a time where the CPU has AVX-512 VBMI: two
+ * 128-entry byte lookups (vpermi2b, the low 7 bits of each byte) and a
+ * blend on the top bit.  A third of an export's time went into the byte
+ * loop below; this does the same in a few instructions per 64 bytes.
+ */
+__attribute__((target("avx512f,avx512bw,avx512vbmi")))
+static size_t permute_vbmi(unsigned char *p, size_t n)
 {
+	const __m512i t0 = _mm512_loadu_si512((const void *)crypt_enc);
+	const __m512i t1 = _mm512_loadu_si512((const void *)(crypt_enc + 64));
+	const __m512i t2 = _mm512_loadu_si512((const void *)(crypt_enc + 128));
+	const __m512i t3 = _mm512_loadu_si512((const void *)(crypt_enc + 192));
 	size_t i;
 
+	for (i = 0; i + 64 <= n; i += 64) {
+		__m512i x = _mm512_loadu_si512((const void *)(p + i));
+		__m512i lo = _mm512_permutex2var_epi8(t0, x, t1);
+		__m512i hi = _mm512_permutex2var_epi8(t2, x, t3);
+
+		_mm512_storeu_si512((void *)(p + i), _mm512_mask_blend_epi8(_mm512_movepi8_mask(x), lo, hi));
+	}
+	return i;
+}
+#endif
+
+void pst_permute(unsigned char *p, size_t n, int encode)
+{
+	size_t i = 0;
+
 	if (encode) {
-		for (i = 0; i < n; i++)
+#ifdef PST_HAVE_VBMI
+		if (n >= 64 && __builtin_cpu_supports("avx512vbmi"))
+			i = permute_vbmi(p, n);
+#endif
+		for (; i < n; i++)
 			p[i] = crypt_enc[p[i]];
 	} else {
 		unsigned char dec[256];
