@@ -10,12 +10,16 @@ DB=$(demo_db) || skip_all "cannot create the demo server"
 # 40 MB, sorted last ("Zz"), so the demo mailboxes are done before it.
 "$GEN" "$DB" ZBig "Zz Big, Mailbox" 80 512 || skip_all "export-genmbx failed"
 
-# wait_tmp FILE: until FILE exists and holds at least 4 MB (max 30 s)
-wait_tmp() {
+# step_until PID FILE: let the stopped export PID run in slices of 10 ms
+# until FILE exists and holds at least 4 MB, and leave it stopped there
+# (max 30 s of slices).  However fast the export, it is caught mid-file.
+step_until() {
 	i=0
-	while [ $i -lt 600 ]; do
-		if [ -f "$1" ] && [ "$(stat -c %s "$1")" -ge 4194304 ]; then return 0; fi
-		sleep 0.05
+	while [ $i -lt 3000 ]; do
+		if [ -f "$2" ] && [ "$(stat -c %s "$2" 2>/dev/null || echo 0)" -ge 4194304 ]; then return 0; fi
+		kill -CONT "$1" 2>/dev/null || return 1
+		sleep 0.01
+		kill -STOP "$1" 2>/dev/null || return 1
 		i=$((i + 1))
 	done
 	return 1
@@ -30,7 +34,8 @@ verify_counts() {
 O=$T_TMP/o
 "$MBX" --db "$DB" export --all --out "$O" --threads 1 > "$T_TMP/run1" 2>&1 &
 pid=$!
-if wait_tmp "$O/ZBIG.PST.tmp"; then
+kill -STOP $pid
+if step_until $pid "$O/ZBIG.PST.tmp"; then
 	kill -KILL $pid
 	wait $pid 2>/dev/null
 	ok "killed with SIGKILL while ZBIG.PST.tmp was half written"
@@ -60,9 +65,11 @@ check "all 13 skipped" test "$(grep -c 'Skipping mailbox' "$T_TMP/out")" -eq 13
 C=$T_TMP/c
 "$MBX" --db "$DB" export ZBig --out "$C" --threads 1 > "$T_TMP/run2" 2>&1 &
 pid=$!
-if wait_tmp "$C/ZBIG.PST.tmp"; then
+kill -STOP $pid
+if step_until $pid "$C/ZBIG.PST.tmp"; then
 	t0=$(date +%s%N)
 	kill -TERM $pid
+	kill -CONT $pid
 	wait $pid
 	st=$?
 	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
