@@ -104,41 +104,36 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+typedef struct desc_all {
+	mbx_store *st;
+	char **v;
+	size_t cnt;
+	int64_t *attachments;
+} desc_all;
+
+static void describe_one(void *ud, const char *path, mbx_message *m)
+{
+	desc_all *d = ud;
+	buf b = { NULL, 0, 0 };
+
+	put(&b, "folder=%s\n", path);
+	describe(d->st, m, &b, 1);
+	*d->attachments += (int64_t)m->n_attachments;
+	d->v = mbx_reallocarray(d->v, d->cnt + 1, sizeof(*d->v));
+	d->v[d->cnt++] = b.s;
+}
+
 /* Every message of a mailbox described, keyed by folder path, sorted. */
 static char **describe_mailbox(mbx_store *st, const char *alias, size_t *n_out, int64_t *attachments)
 {
-	mbx_mailbox mb;
-	mbx_folder *f;
-	size_t n, i, cnt = 0;
-	char **v = NULL;
+	desc_all d = { st, NULL, 0, attachments };
 
 	*n_out = 0;
-	if (mbx_store_mailbox_by_alias(st, alias, &mb) < 0)
+	if (test_each_message(st, alias, describe_one, &d) < 0)
 		return NULL;
-	if (mbx_store_folders(st, mb.id, &f, &n) == 0) {
-		for (i = 0; i < n; i++) {
-			mbx_msg_iter *it;
-			mbx_message *m;
-
-			if (mbx_store_messages(st, f[i].id, &it) < 0)
-				continue;
-			while (mbx_msg_iter_next(it, &m) == 1) {
-				buf b = { NULL, 0, 0 };
-				put(&b, "folder=%s\n", f[i].path);
-				describe(st, m, &b, 1);
-				*attachments += (int64_t)m->n_attachments;
-				v = mbx_reallocarray(v, cnt + 1, sizeof(*v));
-				v[cnt++] = b.s;
-				mbx_message_free(m);
-			}
-			mbx_msg_iter_free(it);
-		}
-		mbx_folders_free(f, n);
-	}
-	mbx_mailbox_clear(&mb);
-	qsort(v, cnt, sizeof(*v), cmp_str);
-	*n_out = cnt;
-	return v;
+	qsort(d.v, d.cnt, sizeof(*d.v), cmp_str);
+	*n_out = d.cnt;
+	return d.v;
 }
 
 static void free_list(char **v, size_t n)

@@ -372,36 +372,29 @@ static void describe(const char *path, const mbx_message *m, int only_libpst, bu
 	}
 }
 
+typedef struct props_all {
+	int only_libpst;
+	buf b;
+	int64_t *n_items;
+} props_all;
+
+static void describe_one(void *ud, const char *path, mbx_message *m)
+{
+	props_all *p = ud;
+
+	describe(path, m, p->only_libpst, &p->b, p->n_items);
+}
+
 /* Every property of a mailbox's messages, sorted; *n_items: items with any. */
 static buf describe_mailbox(mbx_store *st, const char *alias, int only_libpst, int64_t *n_items)
 {
-	buf b = { NULL, 0 };
-	mbx_mailbox mb;
-	mbx_folder *f;
-	size_t n, i;
+	props_all p = { only_libpst, { NULL, 0 }, n_items };
 
 	*n_items = 0;
-	if (mbx_store_mailbox_by_alias(st, alias, &mb) < 0)
-		return b;
-	if (mbx_store_folders(st, mb.id, &f, &n) == 0) {
-		for (i = 0; i < n; i++) {
-			mbx_msg_iter *it;
-			mbx_message *m;
-
-			if (mbx_store_messages(st, f[i].id, &it) < 0)
-				continue;
-			while (mbx_msg_iter_next(it, &m) == 1) {
-				describe(f[i].path, m, only_libpst, &b, n_items);
-				mbx_message_free(m);
-			}
-			mbx_msg_iter_free(it);
-		}
-		mbx_folders_free(f, n);
-	}
-	mbx_mailbox_clear(&mb);
-	if (b.n)
-		qsort(b.v, b.n, sizeof(*b.v), cmp_str);
-	return b;
+	test_each_message(st, alias, describe_one, &p);
+	if (p.b.n)
+		qsort(p.b.v, p.b.n, sizeof(*p.b.v), cmp_str);
+	return p.b;
 }
 
 static void buf_free(buf *b)

@@ -52,4 +52,37 @@ static inline int test_adjust_create_mailboxes(const char *db)
 	return rc;
 }
 
+/* fn(ud, folder path, message) for every message of the mailbox `alias`,
+ * folder by folder; the message is freed after the call.  <0 when the
+ * mailbox or its folders can not be read. */
+typedef void test_msg_fn(void *ud, const char *path, mbx_message *m);
+
+static inline int test_each_message(mbx_store *st, const char *alias, test_msg_fn *fn, void *ud)
+{
+	mbx_mailbox mb;
+	mbx_folder *f;
+	size_t n, i;
+	int rc = mbx_store_mailbox_by_alias(st, alias, &mb);
+
+	if (rc < 0)
+		return rc;
+	rc = mbx_store_folders(st, mb.id, &f, &n);
+	for (i = 0; rc == 0 && i < n; i++) {
+		mbx_msg_iter *it;
+		mbx_message *m;
+
+		if (mbx_store_messages(st, f[i].id, &it) < 0)
+			continue;
+		while (mbx_msg_iter_next(it, &m) == 1) {
+			fn(ud, f[i].path, m);
+			mbx_message_free(m);
+		}
+		mbx_msg_iter_free(it);
+	}
+	if (rc == 0)
+		mbx_folders_free(f, n);
+	mbx_mailbox_clear(&mb);
+	return rc;
+}
+
 #endif
