@@ -17,7 +17,7 @@
 
 #include "mbx/pst.h"
 #include "export/export_int.h"
-#include "pstread.h"
+#include "pstread/pstread.h"
 #include "tap.h"
 
 static char tmpdir[] = "/tmp/t_export_verify.XXXXXX";

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pstread.h"
+#include "pstread/pstread.h"
 #include "tap.h"
 
 typedef struct counts {

@@ -12,7 +12,7 @@
 
 #include "mbx/demo.h"
 #include "mbx/store.h"
-#include "store_int.h"
+#include "store/store_int.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/t_store.XXXXXX";

@@ -3,7 +3,7 @@
 #include "config.h"
 #include <stdio.h>
 #include <string.h>
-#include "pstread.h"
+#include "pstread/pstread.h"
 #include "export_int.h"
 
 size_t exp_expect_folder_at(exp_expect *e, const char *path)

@@ -23,7 +23,7 @@
 
 #include "mbx/import.h"
 #include "mbx/text.h"
-#include "pstread.h"
+#include "pstread/pstread.h"
 
 typedef struct im_folder {
 	char *path;              /* path in the mailbox */

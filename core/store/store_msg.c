@@ -1,5 +1,5 @@
 /*
- * core/store_msg.c - messages in the store: insert (with recipients,
+ * core/store/store_msg.c - messages in the store: insert (with recipients,
  * attachments and embedded messages), load, iterate, find, delete, the
  * content hash, and streaming reads of attachment data.
  *
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <nettle/sha2.h>
 
-#include "store_int.h"
+#include "store/store_int.h"
 
 /* Embedded messages nest; a loop in the rows must not recurse forever. */
 #define MAX_EMBED_DEPTH 16

@@ -1,5 +1,5 @@
 /*
- * core/demo.c - the bundled demo recovery server (see mbx/demo.h).
+ * core/demo/demo.c - the bundled demo recovery server (see mbx/demo.h).
  *
  * The scenario of KB Q265438 on server EXCH1 of Contoso/HQ: the
  * information store was restored without its directory, so several
@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "mbx/demo.h"
-#include "store_int.h"
+#include "store/store_int.h"
 
 /* 2026-10-01 00:00:00 UTC: "now" in the demo's world. */
 #define DEMO_BASE 1790812800LL

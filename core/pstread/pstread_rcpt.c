@@ -1,5 +1,5 @@
 /*
- * core/import/pstread_rcpt.c - a message's recipient table, read in the
+ * core/pstread/pstread_rcpt.c - a message's recipient table, read in the
  * libpst child.  libpst parses the table (subnode 0x692) but keeps only
  * the last row's values, so the rows are read here from the blocks libpst
  * hands out (pst_ff_getIDblock_dec): subnode B-tree, heap-on-node and
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pstread_int.h"
+#include "pstread/pstread_int.h"
 
 #define NID_RECIPIENT_TABLE 0x692
 #define PROP_RECIPIENT_TYPE 0x0C15

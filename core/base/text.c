@@ -1,5 +1,5 @@
 /*
- * core/text.c - the sanitizer every outside string passes through before
+ * core/base/text.c - the sanitizer every outside string passes through before
  * a screen or a log, and display-width helpers (see mbx/text.h).
  */
 #include "config.h"

@@ -1,5 +1,5 @@
 /*
- * core/adjust.c - the DS/IS consistency adjuster (Exchange 5.5's, KB
+ * core/adjust/adjust.c - the DS/IS consistency adjuster (Exchange 5.5's, KB
  * Q182979, Q163713): a plan computed without changing anything, applied in
  * one transaction, audit-logged; and the fix-up the adjuster leaves to the
  * admin (KB Q197970).
@@ -11,9 +11,9 @@
 #include <strings.h>
 #include <time.h>
 
-#include "check_int.h"
-#include "store_int.h"
-#include "store_names.h"
+#include "adjust/check_int.h"
+#include "store/store_int.h"
+#include "base/names.h"
 
 #define DAY 86400LL
 

@@ -1,5 +1,5 @@
 /*
- * core/import/pstread_int.h - what the parts of the libpst child process
+ * core/pstread/pstread_int.h - what the parts of the libpst child process
  * share (pstread_child.c, pstread_rcpt.c).  Only the child includes libpst.
  */
 #ifndef MBX_PSTREAD_INT_H
@@ -7,7 +7,7 @@
 
 #include <libpst/libpst.h>
 
-#include "pstwire.h"
+#include "pstread/pstwire.h"
 
 /* One row of a recipient table; strings malloc'ed UTF-8, may be NULL. */
 typedef struct pw_rcpt {

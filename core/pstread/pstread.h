@@ -1,5 +1,5 @@
 /*
- * core/pstread.h - read a PST with libpst, isolated in a child process.
+ * core/pstread/pstread.h - read a PST with libpst, isolated in a child process.
  *
  * libpst is neither hardened against corrupt files nor thread-safe (its
  * UTF-16 conversion keeps iconv handles in static globals), so every read

@@ -1,5 +1,5 @@
 /*
- * core/check.c - the DS/IS consistency check: store mailboxes and
+ * core/adjust/check.c - the DS/IS consistency check: store mailboxes and
  * directory entries that do not match, public folders homed where the
  * directory does not know, permission entries for unknown accounts, and
  * the recipients the adjuster recreated that still need the admin
@@ -11,9 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "check_int.h"
-#include "store_int.h"
-#include "store_names.h"
+#include "adjust/check_int.h"
+#include "store/store_int.h"
+#include "base/names.h"
 
 static const char *const kind_names[MBX_FIND_KIND_COUNT] = {
 	"orphaned-mailbox", "missing-mailbox", "public-folder-unknown-home",

@@ -1,5 +1,5 @@
 /*
- * core/store.c - the recovery server store: opening (with the checks that
+ * core/store/store.c - the recovery server store: opening (with the checks that
  * keep a bad file untouched), transactions, the server, the directory,
  * the information store's mailboxes and folders, public folders,
  * permissions, the audit log and export jobs.  Messages are in
@@ -19,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store_int.h"
-#include "store_names.h"
+#include "store/store_int.h"
+#include "base/names.h"
 
 /* ---- Small helpers ------------------------------------------------------ */
 
@@ -999,7 +999,7 @@ static void mailbox_row(sqlite3_stmt *s, mbx_mailbox *m)
 
 /*
  * mbx_store_mailboxes resolves the same link as MAILBOX_SELECT for all
- * mailboxes at once, the way the check does (store_names.h): both tables
+ * mailboxes at once, the way the check does (base/names.h): both tables
  * read once in rowid order, fingerprints sorted and merged.  Three kinds of
  * link, in order of preference; a fingerprint's idx is row * STORE_LINK_KINDS +
  * kind on both sides, and equal tags make equal kinds meet.

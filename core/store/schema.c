@@ -1,11 +1,11 @@
 /*
- * core/schema.c - the store's schema as a list of migrations.  Migration
+ * core/store/schema.c - the store's schema as a list of migrations.  Migration
  * N takes a file from PRAGMA user_version N-1 to N; a new program version
  * only ever appends to the list.
  */
 #include "config.h"
 #include <stdio.h>
-#include "store_int.h"
+#include "store/store_int.h"
 
 static const char *const migrations[] = {
 	/* 1: the recovery server. */

@@ -1,5 +1,5 @@
 /*
- * core/import/pstread_child.c - the forked child of mbx_pstread_run: walks
+ * core/pstread/pstread_child.c - the forked child of mbx_pstread_run: walks
  * a PST with libpst and streams folders and messages to the parent in the
  * format of pstwire.h.  It runs in its own process because libpst trusts
  * the file: a corrupt PST may crash it, loop or allocate without bound.
@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pstread_int.h"
+#include "pstread/pstread_int.h"
 
 /* MS-PST node id types (the low 5 bits of a NID). */
 enum {

@@ -1,9 +1,9 @@
 /*
- * core/store_names.h - a case-insensitive (ASCII) set of strings: open
+ * core/base/names.h - a case-insensitive (ASCII) set of strings: open
  * addressing, FNV-1a.  Copies what it is given; nameset_free releases all.
  */
-#ifndef MBX_STORE_NAMES_H
-#define MBX_STORE_NAMES_H
+#ifndef MBX_BASE_NAMES_H
+#define MBX_BASE_NAMES_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * core/import/pstread.c - the parent side of the isolated libpst reader
+ * core/pstread/pstread.c - the parent side of the isolated libpst reader
  * (core/pstread.h): forks the child (pstread_child.c), watches it with a
  * time limit, decodes its stream (pstwire.h) into mbx_pstread_folder and
  * mbx_message values and hands them to the callbacks.  Whatever the child
@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "mbx/text.h"
-#include "pstwire.h"
+#include "pstread/pstwire.h"
 
 /* Most recipients or attachments one message may have before the stream
  * counts as garbage. */

@@ -1,5 +1,5 @@
 /*
- * core/store_int.h - what the store's parts (store.c, store_msg.c,
+ * core/store/store_int.h - what the store's parts (store.c, store_msg.c,
  * schema.c) and its in-core users (check.c, adjust.c, demo.c) share.
  * Not public: the tui never sees SQLite.
  */
@@ -8,7 +8,7 @@
 
 #include <sqlite3.h>
 #include "mbx/store.h"
-#include "store_names.h"
+#include "base/names.h"
 
 /* "mbxR" in PRAGMA application_id: marks a file as an mbxrescue store. */
 #define MBX_STORE_APP_ID 0x6d627852

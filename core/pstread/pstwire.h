@@ -1,6 +1,6 @@
 /*
- * core/import/pstwire.h - the byte stream the libpst child process sends
- * to its parent (core/import/pstread.c).  Both ends are the same binary,
+ * core/pstread/pstwire.h - the byte stream the libpst child process sends
+ * to its parent (core/pstread/pstread.c).  Both ends are the same binary,
  * so integers travel in host byte order.
  *
  * Every record starts with one tag byte.  Strings are a uint32 length
@@ -33,7 +33,7 @@
 
 #include <stdint.h>
 
-#include "pstread.h"
+#include "pstread/pstread.h"
 
 #define PW_NULL UINT32_C(0xFFFFFFFF)
 

@@ -1,7 +1,7 @@
 /*
- * core/store_links.c - the link from store mailboxes to directory entries
+ * core/store/store_links.c - the link from store mailboxes to directory entries
  * (by GUID, else legacy DN, else DN), resolved for whole tables at once by
- * sorting and merging fingerprints (store_names.h), and the text-free
+ * sorting and merging fingerprints (base/names.h), and the text-free
  * snapshot of those links that lets the console draw its first screen
  * before the full lists are loaded (mbx_store_links in mbx/store.h).
  */
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "store_int.h"
+#include "store/store_int.h"
 
 static const char link_tag[STORE_LINK_KINDS] = { 'g', 'l', 'n' };
 

@@ -1,5 +1,5 @@
 /*
- * core/check_int.h - the raw inconsistency queries shared by the check
+ * core/adjust/check_int.h - the raw inconsistency queries shared by the check
  * (check.c, which turns them into findings) and the adjuster (adjust.c,
  * which turns them into a plan).  One query each, indexed.
  */

@@ -1,12 +1,12 @@
 /*
- * core/store_names.c - a case-insensitive set of names (aliases, DNs,
+ * core/base/names.c - a case-insensitive set of names (aliases, DNs,
  * GUIDs, addresses), for the check's link scan and the adjuster's plan.
  */
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_names.h"
+#include "base/names.h"
 
 /* ASCII-only folding, like SQLite's NOCASE, whatever the locale. */
 static unsigned char fold(unsigned char c)
