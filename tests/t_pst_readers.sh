@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/t_pstdesc.sh - the three independent PST describers (libpst,
+# tests/t_pst_readers.sh - the three independent PST describers (libpst,
 # pst-extractor, pffexport) agree on support.pst after the documented
 # normalizations, and tests/pst-compare.sh accepts a right description
 # and rejects a wrong one with a readable diff.

@@ -4,7 +4,7 @@
 # exporting an orphaned mailbox shows Exmerge's MSEMS lines in the log
 # pane, then the console explains why and offers the adjuster.
 . "$top_srcdir/tests/lib.sh"
-. "$top_srcdir/tests/t_console_lib.sh"
+. "$top_srcdir/tests/t_tui_console_lib.sh"
 
 DB=$(demo_db) || { echo "# can not create the demo store"; exit 1; }
 OUT="$T_TMP/pst-out"

@@ -5,10 +5,10 @@
 # then keeps the selection where the keys put it; keys that need the full
 # lists (End, details) act on them.
 . "$top_srcdir/tests/lib.sh"
-. "$top_srcdir/tests/t_console_lib.sh"
+. "$top_srcdir/tests/t_tui_console_lib.sh"
 
-MK="$top_builddir/tests/t_console_mkstore"
-[ -x "$MK" ] || skip_all "tests/t_console_mkstore not built"
+MK="$top_builddir/tests/t_tui_console_mkstore"
+[ -x "$MK" ] || skip_all "tests/t_tui_console_mkstore not built"
 DB="$T_TMP/large.db"
 check "large store built" "$MK" big "$DB" 15000 >/dev/null
 N=$("$MBX" --db "$DB" check 2>/dev/null | grep -c "orphaned-mailbox")

@@ -4,7 +4,7 @@
 # resolution runs the adjuster, then export, verify and Done; it can be
 # left and resumed, and goes back and forward.
 . "$top_srcdir/tests/lib.sh"
-. "$top_srcdir/tests/t_console_lib.sh"
+. "$top_srcdir/tests/t_tui_console_lib.sh"
 
 DB=$(demo_db) || { echo "# can not create the demo store"; exit 1; }
 tm_start 100 30 --db "$DB"

@@ -4,7 +4,7 @@
 # disappear from the screen and from the store; the KB Q197970 fix-up
 # follows.
 . "$top_srcdir/tests/lib.sh"
-. "$top_srcdir/tests/t_console_lib.sh"
+. "$top_srcdir/tests/t_tui_console_lib.sh"
 
 DB=$(demo_db) || { echo "# can not create the demo store"; exit 1; }
 orphans() { "$MBX" --db "$DB" check 2>/dev/null | grep -c "orphaned-mailbox"; }

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/t_item_readers.sh - appointment, contact and task details survive the
+# tests/t_export_item_readers.sh - appointment, contact and task details survive the
 # export: the demo mailbox of Mary Adams exported to PST is read back by
 # libpst, pst-extractor and pffexport (tests/pst-compare.sh with the P
 # records of tests/PSTDESC.md), and a wrong detail is caught.

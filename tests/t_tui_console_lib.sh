@@ -1,4 +1,4 @@
-# tests/t_console_lib.sh - helpers for the console's tmux tests (sourced
+# tests/t_tui_console_lib.sh - helpers for the console's tmux tests (sourced
 # after tests/lib.sh).  Each test runs its own tmux server, named after its
 # pid, so tests can run in parallel; the server dies with the test.
 command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"

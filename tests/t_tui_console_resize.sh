@@ -3,7 +3,7 @@
 # recovers when enlarged -- on the main screen, inside a dialog, and inside
 # the help; keys pressed while too small do nothing.
 . "$top_srcdir/tests/lib.sh"
-. "$top_srcdir/tests/t_console_lib.sh"
+. "$top_srcdir/tests/t_tui_console_lib.sh"
 
 DB=$(demo_db) || { echo "# can not create the demo store"; exit 1; }
 tm_start 80 24 --db "$DB"

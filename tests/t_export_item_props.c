@@ -1,5 +1,5 @@
 /*
- * tests/t_item_props.c - extra item properties (appointment, contact and
+ * tests/t_export_item_props.c - extra item properties (appointment, contact and
  * task details) end to end:
  *   - the content hash of a message without them is the one earlier
  *     versions gave (stores written then are merged against);
@@ -10,7 +10,7 @@
  *     libpst 0.6 does not read (task details, which libpst reads but does
  *     not keep, come from the property context itself);
  *   - that import -> export -> import again: identical details.
- * The three readers' view of the PST is tests/t_item_readers.sh.
+ * The three readers' view of the PST is tests/t_export_item_readers.sh.
  */
 #include "config.h"
 

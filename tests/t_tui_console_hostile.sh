@@ -3,10 +3,10 @@
 # names, CJK, combining marks, right-to-left text, tabs) reach the screen
 # sanitized: no escape sequence is obeyed, and the columns stay aligned.
 . "$top_srcdir/tests/lib.sh"
-. "$top_srcdir/tests/t_console_lib.sh"
+. "$top_srcdir/tests/t_tui_console_lib.sh"
 
-MK="$top_builddir/tests/t_console_mkstore"
-[ -x "$MK" ] || skip_all "tests/t_console_mkstore not built"
+MK="$top_builddir/tests/t_tui_console_mkstore"
+[ -x "$MK" ] || skip_all "tests/t_tui_console_mkstore not built"
 DB="$T_TMP/hostile.db"
 check "hostile store built" "$MK" hostile "$DB"
 

@@ -1,4 +1,4 @@
-/* tests/t_check.c - the consistency check: the exact findings on the demo
+/* tests/t_adjust_check.c - the consistency check: the exact findings on the demo
  * server, and how each kind appears and disappears. */
 #include "config.h"
 #include <stdlib.h>

@@ -1,15 +1,15 @@
 /*
- * tests/t_console_mkstore.c - helper of the console's shell tests (not a
+ * tests/t_tui_console_mkstore.c - helper of the console's shell tests (not a
  * test itself).
  *
- *   t_console_mkstore hostile PATH   build a store whose display names
+ *   t_tui_console_mkstore hostile PATH   build a store whose display names
  *       carry escape sequences, invalid UTF-8, 200-character names, CJK,
  *       combining marks and right-to-left text
- *   t_console_mkstore big PATH N     a store of N mailboxes (the benchmark)
- *   t_console_mkstore columns FILE   for every line of a captured screen,
+ *   t_tui_console_mkstore big PATH N     a store of N mailboxes (the benchmark)
+ *   t_tui_console_mkstore columns FILE   for every line of a captured screen,
  *       print the display column where the two panels meet ("||" or the
  *       line-drawing pair), or -1
- *   t_console_mkstore widths FILE    the display width of every line
+ *   t_tui_console_mkstore widths FILE    the display width of every line
  */
 #include "config.h"
 #include <locale.h>
@@ -98,7 +98,7 @@ static int make(const char *path, int big)
 		rc = mbx_store_commit(st);
 out:
 	if (rc < 0)
-		fprintf(stderr, "t_console_mkstore: %s\n", mbx_error_last());
+		fprintf(stderr, "t_tui_console_mkstore: %s\n", mbx_error_last());
 	mbx_store_free(st);
 	return rc < 0 ? 1 : 0;
 }
@@ -148,6 +148,6 @@ int main(int argc, char **argv)
 		return columns(argv[2], 0);
 	if (argc == 3 && strcmp(argv[1], "widths") == 0)
 		return columns(argv[2], 1);
-	fprintf(stderr, "usage: t_console_mkstore hostile PATH | big PATH N | columns FILE | widths FILE\n");
+	fprintf(stderr, "usage: t_tui_console_mkstore hostile PATH | big PATH N | columns FILE | widths FILE\n");
 	return 2;
 }

@@ -1,4 +1,4 @@
-/* tests/t_text.c - the sanitizer and the width helpers (mbx/text.h). */
+/* tests/t_base_text.c - the sanitizer and the width helpers (mbx/text.h). */
 #include "config.h"
 #include <locale.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/t_cli.sh - the batch command line: help, version, usage errors,
+# tests/t_tui_cli.sh - the batch command line: help, version, usage errors,
 # the embedded demo copy, check / adjust / fix-recipient and their exit codes.
 . "$top_srcdir/tests/lib.sh"
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/t_directory.sh - import-directory (LDIF as ldifde/slapcat write it,
+# tests/t_import_directory.sh - import-directory (LDIF as ldifde/slapcat write it,
 # CSV as csvde writes it) and export-directory --created-by-adjuster.
 # Malformed files: every error with its line number, nothing applied.
 . "$top_srcdir/tests/lib.sh"

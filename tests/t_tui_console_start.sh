@@ -2,7 +2,7 @@
 # The console's start screen: both panel titles and the demo's orphan
 # count; --ascii draws no line-drawing characters; not a terminal: refuse.
 . "$top_srcdir/tests/lib.sh"
-. "$top_srcdir/tests/t_console_lib.sh"
+. "$top_srcdir/tests/t_tui_console_lib.sh"
 
 DB=$(demo_db) || { echo "# can not create the demo store"; exit 1; }
 # The orphan count the core reports, to compare with the screen.

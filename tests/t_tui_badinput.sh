@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/t_badinput.sh - bad store files: one clear error line naming the
+# tests/t_tui_badinput.sh - bad store files: one clear error line naming the
 # file, exit status 2, and the file untouched.
 . "$top_srcdir/tests/lib.sh"
 
