@@ -215,7 +215,7 @@ int main(int argc, char **argv)
 			if (wr[i])
 				have_deleted = 1;
 		}
-		paths[i] = exp_path_join(fo[i].parent_id ? paths[p] : "", name);
+		paths[i] = mbx_pstread_path_join(fo[i].parent_id ? paths[p] : "", name);
 	}
 	for (i = 0; i < nf; i++) {
 		mbx_msg_iter *it;

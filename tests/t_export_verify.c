@@ -133,16 +133,16 @@ static int write_pst(const char *path, exp_expect *e, int with_xx)
 	 * export's expectation: by-value attachments of the messages). */
 	k = exp_expect_folder_at(e, "Inbox");   /* (may move e->folders) */
 	f = &e->folders[k];
-	f->messages = 2;
-	f->attachments = 4;
-	f->embedded = 1;
-	f->attach_bytes = SZ_HEAP + SZ_BLOCK + SZ_X + (with_xx ? SZ_XX : 0);
-	f->attachments -= !with_xx;
+	f->want.messages = 2;
+	f->want.attachments = 4;
+	f->want.embedded = 1;
+	f->want.attach_bytes = SZ_HEAP + SZ_BLOCK + SZ_X + (with_xx ? SZ_XX : 0);
+	f->want.attachments -= !with_xx;
 	k = exp_expect_folder_at(e, "Inbox/Sub");
 	f = &e->folders[k];
-	f->messages = 1;
-	f->attachments = 1;
-	f->attach_bytes = SZ_SUB;
+	f->want.messages = 1;
+	f->want.attachments = 1;
+	f->want.attach_bytes = SZ_SUB;
 	return rc;
 }
 
@@ -353,15 +353,15 @@ int main(void)
 	/* What the store holds differs from the file: each count is compared. */
 	in = &e.folders[exp_expect_folder_at(&e, "Inbox")];
 	sub = &e.folders[exp_expect_folder_at(&e, "Inbox/Sub")];
-	in->attach_bytes++;
+	in->want.attach_bytes++;
 	expect_fail(path, &e, "one byte more expected", "bytes");
-	in->attach_bytes--;
-	sub->attachments++;
+	in->want.attach_bytes--;
+	sub->want.attachments++;
 	expect_fail(path, &e, "one attachment more expected", "attachments");
-	sub->attachments--;
-	sub->messages++;
+	sub->want.attachments--;
+	sub->want.messages++;
 	expect_fail(path, &e, "one message more expected", "messages");
-	sub->messages--;
+	sub->want.messages--;
 	ok(exp_verify(path, &e, NULL, NULL) == 0, "and the intact file verifies again");
 
 	/* Damaged attachment data. */

@@ -1,5 +1,5 @@
 /*
- * tests/t_pstread.c - the isolated libpst reader (core/pstread.h): the
+ * tests/t_pstread.c - the isolated libpst reader (core/pstread/pstread.h): the
  * shared test PSTs read completely with the counts libpst gives; a
  * callback's stop value comes back; bad files give the one error format;
  * several threads read at once.

@@ -15,6 +15,7 @@
 
 #include "mbx/common.h"
 #include "mbx/export.h"
+#include "mbx/pstread.h"
 #include "mbx/import.h"
 #include "mbx/store.h"
 #include "mbx/text.h"

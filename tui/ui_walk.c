@@ -10,6 +10,7 @@
 
 #include "mbx/check.h"
 #include "mbx/export.h"
+#include "mbx/pstread.h"
 #include "mbx/text.h"
 #include "ui_adjust.h"
 #include "ui_dialog.h"

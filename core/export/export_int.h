@@ -9,6 +9,7 @@
 #include "mbx/export.h"
 #include "mbx/log.h"
 #include "mbx/store.h"
+#include "pstread/pstread.h"
 
 /* ---- naming.c ---- */
 
@@ -40,18 +41,13 @@ int exp_folder_depth(const mbx_folder *folders, size_t n, size_t i);
 
 /* ---- verify.c ---- */
 
-/* parent + "/" + name, with '/' and '\\' inside name escaped by '\\'
- * (tests/PSTDESC.md); parent "" for top-level folders.  Caller frees. */
-char *exp_path_join(const char *parent, const char *name);
-
-/* What one PST part must hold, built while writing it. */
+/* What one PST part must hold, built while writing it: each message
+ * written is counted with mbx_pstread_count_message, the walk the
+ * verification counts what libpst reads back with; paths are
+ * mbx_pstread_path_join's, as the verification builds them. */
 typedef struct exp_expect_folder {
-	char *path;                 /* "Inbox/Projects" */
-	int64_t messages;           /* normal messages */
-	int64_t associated;         /* FAI messages */
-	int64_t attachments;        /* by-value attachments of those messages */
-	int64_t embedded;           /* embedded messages */
-	int64_t attach_bytes;       /* sum of by-value attachment sizes */
+	char *path;                 /* "Inbox/Projects" (owned) */
+	mbx_pstread_counts want;
 } exp_expect_folder;
 
 typedef struct exp_expect {

@@ -146,7 +146,7 @@ static void compute_paths(wctx *w)
 
 		if (p == (size_t)-1 && w->folders[i].role == MBX_ROLE_DELETED)
 			name = "Deleted Items";
-		w->pst_paths[i] = exp_path_join(p == (size_t)-1 ? "" : w->pst_paths[p], name);
+		w->pst_paths[i] = mbx_pstread_path_join(p == (size_t)-1 ? "" : w->pst_paths[p], name);
 	}
 }
 
@@ -407,25 +407,6 @@ static int64_t estimate(const mbx_message *m)
 	return est > m->size ? est : m->size;
 }
 
-static void expect_message(part *pt, const char *path, const mbx_message *m)
-{
-	exp_expect_folder *c = &pt->expect.folders[exp_expect_folder_at(&pt->expect, path)];
-	size_t i;
-
-	if (m->associated)
-		c->associated++;
-	else
-		c->messages++;
-	for (i = 0; i < m->n_attachments; i++) {
-		if (m->attachments[i].embedded) {
-			c->embedded++;
-		} else {
-			c->attachments++;
-			c->attach_bytes += m->attachments[i].size;
-		}
-	}
-}
-
 static int write_message(wctx *w, size_t fi, const mbx_message *m)
 {
 	exp_mailbox_job *j = w->job;
@@ -435,7 +416,7 @@ static int write_message(wctx *w, size_t fi, const mbx_message *m)
 	char *tmp[N_TMP] = { 0 };
 	mbx_pst_msg *pm;
 	xprops x;
-	size_t i;
+	size_t i, k;
 	int rc;
 
 	if (est > BIG_ITEM)
@@ -470,7 +451,9 @@ static int write_message(wctx *w, size_t fi, const mbx_message *m)
 	if (rc < 0)
 		return rc;
 	pt->messages++;
-	expect_message(pt, w->pst_paths[fi], m);
+	/* what the verification must read back: the walk it counts with */
+	k = exp_expect_folder_at(&pt->expect, w->pst_paths[fi]);
+	mbx_pstread_count_message(&pt->expect.folders[k].want, m);
 	j->items++;
 	j->bytes += m->size;
 	for (i = 0; i < m->n_attachments; i++)

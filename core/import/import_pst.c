@@ -1,7 +1,7 @@
 /*
  * core/import/import_pst.c - PST files into store mailboxes (mbx/import.h),
  * Exmerge's step 2.  The file is read by the isolated libpst reader
- * (core/pstread.h); every folder and message of one file goes into the
+ * (core/pstread/pstread.h); every folder and message of one file goes into the
  * store inside one transaction, committed only when the whole file was
  * read, so a corrupt file, a cancel or a store error leaves nothing.
  *

@@ -10,8 +10,8 @@
  * do not draw from it).  The core never draws.
  *
  * Every PST is written under a temporary name, fsynced, read back with
- * libpst and compared with what the store holds after filters, and only
- * then renamed to DIR/ALIAS.PST.  A job table in the store records each
+ * libpst (the reader of mbx/pstread.h) and compared with what the store
+ * holds after filters, and only then renamed to DIR/ALIAS.PST.  A job table in the store records each
  * mailbox's state so that `resume` finishes an interrupted run.
  *
  * Ownership: mbx_export_start copies everything in opts; the caller owns
@@ -151,13 +151,6 @@ int mbx_export_run(const mbx_export_opts *opts, const char *const *aliases, size
 /* The file name Exmerge would use for an alias: upper-cased, sanitized
  * ("JSMITH.PST"); caller frees. */
 char *mbx_export_file_name(const char *alias, int part);
-
-/*
- * Read a PST with libpst (in a child process, libpst is not hardened) and
- * describe it: one line per folder "path\tmessages\tattachments\tbytes".
- * 0 readable, <0 not (message names the file).  *out caller frees.
- */
-int mbx_pst_describe(const char *path, char **out);
 
 /* ---- Additions for the batch CLI (appended) ------------------------------ */
 
