@@ -1,9 +1,9 @@
 /*
  * tui/console.c - the ncurses console: entry point and main loop.
  * Refuses to start without a terminal on both ends (scripts use the batch
- * commands), opens the store, and dispatches keys to the panels, dialogs
- * and walkthrough.  Each frame redraws into curses' buffers and flushes
- * once, so only the cells that changed reach the terminal.
+ * commands), opens the store, and hands each key to its handler in the
+ * key table (ui_keys.c).  Each frame redraws into curses' buffers and
+ * flushes once, so only the cells that changed reach the terminal.
  */
 #include "config.h"
 #include <locale.h>
@@ -12,16 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mbx/check.h"
 #include "mbx/common.h"
 #include "mbx/log.h"
 #include "mbx/store.h"
 #include "tui.h"
-#include "ui_adjust.h"
-#include "ui_dialog.h"
 #include "ui_export.h"
-#include "ui_help.h"
-#include "ui_import.h"
+#include "ui_keys.h"
 #include "ui_panels.h"
 #include "ui_screen.h"
 #include "ui_walk.h"
@@ -29,54 +25,6 @@
 /* Rows of each list read for the first screen: more than any terminal
  * shows, so it is complete however tall the window. */
 #define UI_FIRST_PAGE 256
-
-/* One key of the main screen; 0 to quit. */
-static int main_key(ui *u, int ch)
-{
-	if (u->searching)
-		return ui_panels_key(u, ch), 1;
-	switch (ch) {
-	case 'q': case KEY_F(10):
-		return 0;
-	case '?': case KEY_F(1): case 'h':
-		ui_help(u);
-		break;
-	case 'a': case KEY_F(2):
-		ui_adjust(u, MBX_ADJ_CREATE_MAILBOXES, NULL);
-		break;
-	case 'e': case KEY_F(5):
-		ui_export_key(u);
-		break;
-	case 'r': case KEY_F(9):
-		ui_recover(u);
-		break;
-	case 'i': case KEY_F(6):
-		ui_import(u);
-		break;
-	case 'w':
-		ui_walk(u);
-		break;
-	case 'f':
-		if (!ui_fixup(u))
-			ui_status(u, "No recreated recipient needs a primary account or unhiding.");
-		break;
-	case '\n': case '\r': case KEY_ENTER:
-		ui_details(u);
-		break;
-	case '<':
-		u->log_scroll += u->log_rows > 1 ? (size_t)u->log_rows - 1 : 1;
-		break;
-	case '>':
-		u->log_scroll = u->log_scroll > (size_t)u->log_rows ? u->log_scroll - (size_t)u->log_rows + 1 : 0;
-		break;
-	case 12:   /* ^L: the terminal got garbled */
-		u->full_redraw = 1;
-		break;
-	default:
-		ui_panels_key(u, ch);
-	}
-	return 1;
-}
 
 static void offer_walkthrough(ui *u)
 {
@@ -120,7 +68,7 @@ static int run(ui *u)
 		if (u->loader && !ui_first_page_key(u, ch) && (rc = ui_loader_wait(u)) < 0)
 			return rc;
 		u->status[0] = '\0';
-		if (!main_key(u, ch))
+		if (!ui_key_main(u, ch))
 			break;
 		ui_log_drain(u);
 		ui_redraw(u);

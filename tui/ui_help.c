@@ -1,5 +1,6 @@
 /*
- * tui/ui_help.c - help and details (see ui_help.h).
+ * tui/ui_help.c - help and details (see ui_help.h).  The help's keys are
+ * generated from the key table (ui_keys.c).
  */
 #include "config.h"
 #include <stdio.h>
@@ -10,89 +11,45 @@
 #include "mbx/text.h"
 #include "ui_dialog.h"
 #include "ui_help.h"
+#include "ui_keys.h"
 #include "ui_panels.h"
 
-typedef struct help_key {
-	const char *keys, *what;
-} help_key;
-
-typedef struct help_group {
-	const char *title;
-	const help_key *keys;
-} help_group;
-
-static const help_key k_actions[] = {
-	{ "F1  ?", "this help" },
-	{ "F2  a", "DS/IS consistency adjuster: plan, functions, time filter, apply" },
-	{ "F5  e", "export the marked mailboxes (or the selected one) to PST files" },
-	{ "F9  r", "recover: adjuster (create-mailboxes) then export of the marked "
-	           "mailboxes, or of all when none is marked" },
-	{ "F6  i", "import PST files into the store" },
-	{ "w", "guided recovery walkthrough (KB Q265438), resumes where it was left" },
-	{ "f", "fix recreated recipients: primary NT account, unhide (KB Q197970)" },
-	{ "F10 q", "quit" },
-	{ NULL, NULL }
-};
-static const help_key k_move[] = {
-	{ "Tab", "switch between Mailbox Resources and Recipients" },
-	{ "Up Down  k j", "previous / next line" },
-	{ "PgUp PgDn", "previous / next page" },
-	{ "Home End  g G", "first / last line" },
-	{ "/", "incremental search by display name or alias (Enter keeps, Esc returns, "
-	       "Down: next match)" },
-	{ "n", "next match of the last search" },
-	{ "s", "cycle the sort order of the focused panel" },
-	{ "Enter", "details of the selected mailbox (folders) or recipient" },
-	{ "< >", "scroll the log pane back / forward" },
-	{ NULL, NULL }
-};
-static const help_key k_marks[] = {
-	{ "Space", "mark / unmark the selected mailbox" },
-	{ "*", "mark every orphaned mailbox" },
-	{ "u", "clear all marks" },
-	{ NULL, NULL }
-};
-static const help_key k_dialogs[] = {
-	{ "Enter", "OK / apply (a confirmation always starts on No)" },
-	{ "Esc", "cancel; during an export: stop it cleanly" },
-	{ "Tab Up Down", "next field; ^U clears a field" },
-	{ "Space", "toggle the adjuster function under the cursor" },
-	{ "t", "adjuster time filter" },
-	{ "Left Right  p n", "walkthrough: previous / next step" },
-	{ NULL, NULL }
-};
-static const help_key k_marks_legend[] = {
+/* The markers in the panels (the keys come from the key table). */
+static const struct {
+	const char *mark, *what;
+} markers[] = {
 	{ ">", "the item linked to the selection, in the other panel (named on the info line)" },
 	{ "!", "Mailbox Resources: orphaned, no directory entry (Exmerge fails, MSEMS)" },
 	{ "+", "Mailbox Resources: marked" },
 	{ "-", "Recipients: mailbox homed on this server but not in the store" },
 	{ "~", "Recipients: recreated by the adjuster, still hidden or without primary account" },
 	{ "H", "Recipients: hidden from the address book" },
-	{ NULL, NULL }
-};
-
-static const help_group groups[] = {
-	{ "Actions", k_actions },
-	{ "Moving around", k_move },
-	{ "Marking mailboxes", k_marks },
-	{ "In dialogs", k_dialogs },
-	{ "Markers", k_marks_legend },
 };
 
 void ui_help(ui *u)
 {
 	ui_lines l = { 0 };
-	size_t g;
-	const help_key *k;
+	char keys[64], what[256];
+	size_t i;
+	int g;
 
 	ui_lines_add(&l, "mbxrescue %s: recover mailboxes of an information store restored without "
 	             "its directory.", mbx_version());
-	for (g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+	for (g = 0; g < UI_KG_COUNT; g++) {
 		ui_lines_add(&l, "%s", "");
-		ui_lines_add(&l, "%s", groups[g].title);
-		for (k = groups[g].keys; k->keys; k++)
-			ui_lines_add(&l, "  %-16s\t %s", k->keys, k->what);
+		ui_lines_add(&l, "%s", ui_key_group_title[g]);
+		for (i = 0; i < ui_n_keys; i++) {
+			if (ui_keys[i].group != g)
+				continue;
+			ui_key_names(&ui_keys[i], keys, sizeof keys);
+			ui_key_help(&ui_keys[i], what, sizeof what);
+			ui_lines_add(&l, "  %-16s\t %s", keys, what);
+		}
 	}
+	ui_lines_add(&l, "%s", "");
+	ui_lines_add(&l, "%s", "Markers");
+	for (i = 0; i < sizeof markers / sizeof markers[0]; i++)
+		ui_lines_add(&l, "  %-16s\t %s", markers[i].mark, markers[i].what);
 	ui_lines_add(&l, "%s", "");
 	ui_lines_add(&l, "Options: --ascii (ASCII drawing), --no-color or NO_COLOR (monochrome). "
 	             "Scripts: the batch commands (mbxrescue --help).");

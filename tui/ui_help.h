@@ -7,7 +7,8 @@
 
 #include "ui_screen.h"
 
-/* Every key, grouped, in one scrollable dialog. */
+/* Every key of the key table (ui_keys.h), grouped, and the panels'
+ * markers, in one scrollable dialog. */
 void ui_help(ui *u);
 /* Details of the selected mailbox (with its folders) or recipient. */
 void ui_details(ui *u);

@@ -14,6 +14,7 @@
 
 #include "mbx/common.h"
 #include "mbx/store.h"
+#include "ui_keys.h"
 #include "ui_panels.h"
 
 struct ui_loader {
@@ -136,15 +137,10 @@ int ui_loader_wait(ui *u)
 int ui_first_page_key(const ui *u, int ch)
 {
 	const ui_list *l = u->focus == 0 ? &u->lm : &u->lr;
+	const ui_key_entry *k;
 
-	if (u->searching)
+	if (u->searching || !(k = ui_key_find(UI_KC_MAIN, ch)))
 		return 0;
-	switch (ch) {
-	case KEY_UP: case 'k':
-	case '?': case KEY_F(1): case 'h': case 12:
-		return 1;
-	case KEY_DOWN: case 'j':
-		return l->sel + 1 < l->n;   /* the next row is on the first page */
-	}
-	return 0;
+	return k->first_page == UI_KP_ALWAYS ||
+	       (k->first_page == UI_KP_NEXT_ROW && l->sel + 1 < l->n);
 }

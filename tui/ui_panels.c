@@ -757,94 +757,100 @@ static int search_key(ui *u, int ch)
 	return 1;
 }
 
-int ui_panels_key(ui *u, int ch)
+int ui_search_key(ui *u, int ch)
 {
-	ui_list *l = focused(u);
-	int page = u->list_rows > 1 ? u->list_rows - 1 : 1;
+	return u->searching ? search_key(u, ch) : 0;
+}
+
+/* The handlers of the panel keys (bound to their keys in ui_keys.c). */
+static long page_rows(const ui *u)
+{
+	return u->list_rows > 1 ? u->list_rows - 1 : 1;
+}
+
+void ui_panels_switch(ui *u)
+{
+	u->focus = !u->focus;
+	follow(u);
+}
+
+void ui_panels_line_prev(ui *u) { move_sel(u, -1); }
+void ui_panels_line_next(ui *u) { move_sel(u, 1); }
+void ui_panels_page_prev(ui *u) { move_sel(u, -page_rows(u)); }
+void ui_panels_page_next(ui *u) { move_sel(u, page_rows(u)); }
+void ui_panels_first(ui *u) { move_sel(u, -(long)focused(u)->n); }
+void ui_panels_last(ui *u) { move_sel(u, (long)focused(u)->n); }
+
+void ui_search_begin(ui *u)
+{
+	u->searching = 1;
+	u->search[0] = '\0';
+	u->search_start = focused(u)->sel;
+}
+
+void ui_search_next(ui *u)
+{
+	if (!u->search[0] || !search_from(u, focused(u)->sel + 1))
+		ui_status(u, "no search (press / to search)");
+}
+
+void ui_panels_sort(ui *u)
+{
+	size_t i;
+
+	if (u->focus == 0) {
+		i = ui_sel_mailbox(u);
+		u->lm.sort = (u->lm.sort + 1) % SORT_COUNT;
+		sort_lists(u);
+		if (i != UI_NONE)
+			ui_select_mailbox(u, i);
+		ui_status(u, "Mailbox Resources sorted by %s", sort_names[u->lm.sort]);
+	} else {
+		i = sel_recipient(u);
+		u->lr.sort = (u->lr.sort + 1) % RSORT_COUNT;
+		sort_lists(u);
+		if (i != UI_NONE)
+			u->lr.sel = pos_of(&u->lr, i);
+		list_show(&u->lr, u->list_rows);
+		ui_status(u, "Recipients sorted by %s", rsort_names[u->lr.sort]);
+	}
+	follow(u);
+}
+
+void ui_mark_toggle(ui *u)
+{
+	size_t i;
+
+	if (u->focus != 0 || (i = ui_sel_mailbox(u)) == UI_NONE)
+		return;
+	u->mark[i] = !u->mark[i];
+	if (u->mark[i])
+		u->n_marked++;
+	else
+		u->n_marked--;
+	move_sel(u, 1);
+}
+
+void ui_mark_orphans(ui *u)
+{
 	size_t i, k;
 
-	if (u->searching)
-		return search_key(u, ch);
-	switch (ch) {
-	case '\t':
-	case KEY_BTAB:
-		u->focus = !u->focus;
-		follow(u);
-		return 1;
-	case KEY_UP: case 'k':
-		move_sel(u, -1);
-		return 1;
-	case KEY_DOWN: case 'j':
-		move_sel(u, 1);
-		return 1;
-	case KEY_PPAGE:
-		move_sel(u, -page);
-		return 1;
-	case KEY_NPAGE:
-		move_sel(u, page);
-		return 1;
-	case KEY_HOME: case 'g':
-		move_sel(u, -(long)l->n);
-		return 1;
-	case KEY_END: case 'G':
-		move_sel(u, (long)l->n);
-		return 1;
-	case '/':
-		u->searching = 1;
-		u->search[0] = '\0';
-		u->search_start = l->sel;
-		return 1;
-	case 'n':
-		if (!u->search[0] || !search_from(u, l->sel + 1))
-			ui_status(u, "no search (press / to search)");
-		return 1;
-	case 's':
-		if (u->focus == 0) {
-			i = ui_sel_mailbox(u);
-			u->lm.sort = (u->lm.sort + 1) % SORT_COUNT;
-			sort_lists(u);
-			if (i != UI_NONE)
-				ui_select_mailbox(u, i);
-			ui_status(u, "Mailbox Resources sorted by %s", sort_names[u->lm.sort]);
-		} else {
-			i = sel_recipient(u);
-			u->lr.sort = (u->lr.sort + 1) % RSORT_COUNT;
-			sort_lists(u);
-			if (i != UI_NONE)
-				u->lr.sel = pos_of(&u->lr, i);
-			list_show(&u->lr, u->list_rows);
-			ui_status(u, "Recipients sorted by %s", rsort_names[u->lr.sort]);
-		}
-		follow(u);
-		return 1;
-	case ' ':
-		if (u->focus != 0 || (i = ui_sel_mailbox(u)) == UI_NONE)
-			return 1;
-		u->mark[i] = !u->mark[i];
-		if (u->mark[i])
+	for (k = 0, i = 0; i < u->n_mb; i++)
+		if (u->rc_of_mb[i] == UI_NONE && !u->mark[i]) {
+			u->mark[i] = 1;
 			u->n_marked++;
-		else
-			u->n_marked--;
-		move_sel(u, 1);
-		return 1;
-	case '*':
-		for (k = 0, i = 0; i < u->n_mb; i++)
-			if (u->rc_of_mb[i] == UI_NONE && !u->mark[i]) {
-				u->mark[i] = 1;
-				u->n_marked++;
-				k++;
-			}
-		ui_status(u, "%zu orphaned mailbox%s marked, %zu newly (%zu marked in all)",
-		          u->n_orphans, u->n_orphans == 1 ? "" : "es", k, u->n_marked);
-		return 1;
-	case 'u':
-		if (u->mark)
-			memset(u->mark, 0, u->n_mb);
-		u->n_marked = 0;
-		ui_status(u, "marks cleared");
-		return 1;
-	}
-	return 0;
+			k++;
+		}
+	ui_status(u, "%zu orphaned mailbox%s marked, %zu newly (%zu marked in all)",
+	          u->n_orphans, u->n_orphans == 1 ? "" : "es", k, u->n_marked);
+}
+
+void ui_mark_clear(ui *u)
+{
+	if (u->mark)
+		memset(u->mark, 0, u->n_mb);
+	u->n_marked = 0;
+	ui_status(u, "marks cleared");
 }
 
 /* ---- selections for actions ------------------------------------------------- */

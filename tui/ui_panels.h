@@ -38,8 +38,26 @@ void ui_panels_draw(ui *u);
 void ui_panels_draw_info(ui *u, WINDOW *w, int y);
 /* Keep selections and scroll positions inside the lists. */
 void ui_panels_clamp(ui *u);
-/* Navigation, marks, sort and search keys; 1 when the key was used. */
-int ui_panels_key(ui *u, int ch);
+/* A key typed while an incremental search is open (u->searching): the
+ * text, Backspace, Enter keeps, Esc returns, Down / ^N next match.  0 when
+ * no search is open. */
+int ui_search_key(ui *u, int ch);
+
+/* What the panel keys do, one function each; ui_keys.c binds them to
+ * their keys (the help and the dispatch come from that table). */
+void ui_panels_switch(ui *u);       /* the other panel */
+void ui_panels_line_prev(ui *u);
+void ui_panels_line_next(ui *u);
+void ui_panels_page_prev(ui *u);
+void ui_panels_page_next(ui *u);
+void ui_panels_first(ui *u);
+void ui_panels_last(ui *u);
+void ui_panels_sort(ui *u);         /* the focused panel's next sort order */
+void ui_search_begin(ui *u);        /* open an incremental search */
+void ui_search_next(ui *u);         /* the next match of the last search */
+void ui_mark_toggle(ui *u);         /* the selected mailbox, then down */
+void ui_mark_orphans(ui *u);        /* every orphaned mailbox */
+void ui_mark_clear(ui *u);
 
 /* The selected mailbox (index into u->mb), UI_NONE when none. */
 size_t ui_sel_mailbox(const ui *u);

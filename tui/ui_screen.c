@@ -12,6 +12,7 @@
 
 #include "mbx/common.h"
 #include "mbx/text.h"
+#include "ui_keys.h"
 #include "ui_screen.h"
 #include "ui_panels.h"
 #include "ui_text.h"
@@ -232,16 +233,6 @@ void ui_draw_header(ui *u)
 	mbx_free(left);
 }
 
-typedef struct ui_keyhint {
-	const char *fkey, *letter, *label;
-} ui_keyhint;
-
-static const ui_keyhint keyhints[] = {
-	{ "F1", "?", "Help" }, { "F2", "a", "Adjust" }, { "F5", "e", "Export" },
-	{ "F6", "i", "Import" }, { "F9", "r", "Recover" }, { NULL, "w", "Walkthrough" },
-	{ NULL, "/", "Search" }, { "F10", "q", "Quit" }
-};
-
 void ui_draw_bar(ui *u)
 {
 	WINDOW *w = u->w_bar;
@@ -262,20 +253,19 @@ void ui_draw_bar(ui *u)
 	/* Row 1: the keys, mc style. */
 	wmove(w, 1, 0);
 	wattrset(w, A_NORMAL);
-	for (i = 0; i < sizeof keyhints / sizeof keyhints[0]; i++) {
-		const ui_keyhint *k = &keyhints[i];
+	for (i = 0; i < ui_n_keys; i++) {
+		const ui_key_entry *k = &ui_keys[i];
 		char key[16];
 
-		if (k->fkey && wide)
-			snprintf(key, sizeof key, "%s/%s", k->fkey, k->letter);
-		else
-			snprintf(key, sizeof key, "%s", k->fkey ? k->fkey : k->letter);
-		if (getcurx(w) + (int)strlen(key) + (int)strlen(k->label) + 1 > u->cols)
+		if (k->ctx != UI_KC_MAIN || !k->bar)
+			continue;
+		ui_key_bar_name(k, wide, key, sizeof key);
+		if (getcurx(w) + (int)strlen(key) + (int)strlen(k->bar) + 1 > u->cols)
 			break;
 		wattrset(w, ui_attr(u, UI_C_KEY));
 		waddstr(w, key);
 		wattrset(w, ui_attr(u, UI_C_KEYLABEL));
-		waddstr(w, k->label);
+		waddstr(w, k->bar);
 		wattrset(w, A_NORMAL);
 		if (getcurx(w) < u->cols - 1)
 			waddch(w, ' ');

@@ -5,8 +5,11 @@
  *
  * One `ui` exists per console run (console_main owns it); every ui_*
  * function takes it explicitly.  Only the UI thread touches curses; the
- * export's worker threads reach the UI solely through ui_ring (a
- * mutex-protected ring of log lines) and the core's progress snapshot.
+ * export's worker threads and the import's thread reach the UI solely
+ * through ui_ring (a mutex-protected ring the mbx_log callback fills with
+ * log lines) and the core's progress snapshot, which the UI thread polls
+ * (mbx_export_progress_get, mbx_import_progress_get): no progress callback
+ * runs UI code.
  */
 #ifndef MBX_UI_SCREEN_H
 #define MBX_UI_SCREEN_H

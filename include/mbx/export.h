@@ -4,10 +4,11 @@
  *
  * An export runs on its own worker threads; each worker opens its own
  * connection to the store file and exports whole mailboxes.  The caller
- * (console or batch CLI) never blocks: it polls mbx_export_progress(),
- * which copies a consistent snapshot under a lock, and receives log lines
- * through the mbx_log callback (called on worker threads: copy the line,
- * do not draw from it).  The core never draws.
+ * (console or batch CLI) never blocks: it polls mbx_export_progress_get(),
+ * which copies a consistent snapshot under a lock (progress is never
+ * pushed to the caller), and receives log lines through the mbx_log
+ * callback (called on worker threads: copy the line, do not draw from
+ * it).  The core never draws.
  *
  * Every PST is written under a temporary name, fsynced, read back with
  * libpst (the reader of mbx/pstread.h) and compared with what the store

@@ -9,7 +9,8 @@
  * into the store in one transaction, so a file that can not be read to
  * its end leaves the store exactly as it was.  An import runs on its own
  * thread (mbx_import_start) with its own store connection; the caller
- * polls mbx_import_progress_get, may cancel, and gets log lines through
+ * polls mbx_import_progress_get (a snapshot taken under a lock; progress
+ * is never pushed to the caller), may cancel, and gets log lines through
  * the mbx_log callback (called on the import thread: copy the line, do
  * not draw from it).  mbx_import_run does the same on the calling thread.
  *
