@@ -185,16 +185,20 @@ END {
 	# the smallest) names it, the others are noted beside it.
 	for (i = 1; i <= n; i++) {
 		key = r_kind[i] SUBSEP tolower(r_name[i])
-		if (!(key in first)) {
-			first[key] = i
-			continue
+		same = 0
+		k = split(spell[key], c, " ")
+		for (a = 1; a <= k && !same; a++) {
+			j = c[a] + 0
+			if (r_kind[j] && r_id[i] == r_id[j] && r_type[i] == r_type[j] && r_set[i] == r_set[j])
+				same = j
 		}
-		j = first[key]
-		if (r_id[i] != r_id[j] || r_type[i] != r_type[j] || r_set[i] != r_set[j])
-			continue   # different properties: both keep their names
+		spell[key] = spell[key] " " i
+		if (!same)
+			continue   # the first spelling, or a different property: its own name
+		j = same
 		if (upper_count(r_name[i]) > upper_count(r_name[j]) ||
 		    (upper_count(r_name[i]) == upper_count(r_name[j]) && r_name[i] < r_name[j])) {
-			keep = i; drop = j; first[key] = i
+			keep = i; drop = j
 		} else {
 			keep = j; drop = i
 		}
