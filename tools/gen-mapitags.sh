@@ -5,7 +5,8 @@
 #
 #   tools/gen-mapitags.sh ../shared/reference/mapi-properties.csv > include/mbx/mapitags.h
 #
-# Plain POSIX sh, awk and sort (the output does not depend on the awk or
+# Plain POSIX sh, awk and sort (the output does not depend on the awk -
+# mawk, gawk, the one true awk and busybox awk give the same bytes - or
 # the locale); tests/t_pst_defs.sh checks that the committed header is
 # what this script makes.  The naming rules are in the header it writes.
 set -e
@@ -44,10 +45,15 @@ function snake(s,   i, n, c, p, q, out) {
 function upper_count(s,   n) { n = s; return gsub(/[A-Z]/, "", n) }
 # "0x0037" -> "0x0037", "0x0000820d" -> "0x0000820D"; a decimal number
 # ("17") is taken too, and noted; "" when neither.
-function hexnorm(s, digits, what) {
-	if (s ~ /^[0-9]+$/ && s + 0 < 65536 * 65536) {
-		note(NR, $1 ": " what " " s " is decimal: " sprintf("0x%0" digits "X", s + 0) " used")
-		return sprintf("0x%0" digits "X", s + 0)
+function hexnorm(s, digits, what,   v) {
+	if (s ~ /^[0-9]+$/) {
+		v = s
+		sub(/^0+/, "", v)   # some awks read a leading 0 as octal
+		v = v + 0
+		if (v >= 65536 * 65536)
+			return ""
+		note(NR, $1 ": " what " " s " is decimal: " sprintf("0x%0" digits "X", v) " used")
+		return sprintf("0x%0" digits "X", v)
 	}
 	if (s !~ /^0[xX][0-9A-Fa-f]+$/ || length(s) != digits + 2)
 		return ""
@@ -303,7 +309,7 @@ HEAD
 if [ -s "$tmp.notes" ]; then
 	echo '/*'
 	echo ' * Notes on the input:'
-	sort "$tmp.notes" | awk '{ k = $1 + 0; sub(/^[0-9]+ /, ""); print " * " (k ? "line " k ": " : "") $0 }' 
+	sort "$tmp.notes" | awk '{ k = $1; sub(/^0+/, "", k); sub(/^[0-9]+ /, ""); print " * " (k != "" ? "line " k ": " : "") $0 }' 
 	echo ' */'
 fi
 cat <<'TYPES'
