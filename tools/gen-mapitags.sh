@@ -259,6 +259,11 @@ END {
 		}
 	}
 }' "$csv" | sort -t "$(printf '\t')" -k1,1n -k2,2 -k3,3n >"$tmp.body"
+# (a pipeline's status is sort's: an awk that failed shows as no output)
+if [ ! -s "$tmp.body" ]; then
+	echo "$0: no property read from $csv" >&2
+	exit 1
+fi
 
 body() { awk -F '\t' -v s="$1" '$1 == s { print $NF }' "$tmp.body"; }
 
