@@ -491,6 +491,21 @@ int mbx_store_begin(mbx_store *st)
 	return 0;
 }
 
+int mbx_store_begin_read(mbx_store *st)
+{
+	int rc;
+
+	/* Deferred: takes no lock until the first read, never the write lock. */
+	if (st->txn_depth == 0) {
+		rc = store_exec(st, "BEGIN");
+		if (rc < 0)
+			return rc;
+		st->txn_failed = 0;
+	}
+	st->txn_depth++;
+	return 0;
+}
+
 int mbx_store_commit(mbx_store *st)
 {
 	if (st->txn_depth <= 0)

@@ -2,13 +2,15 @@
  * core/store/store_int.h - what the parts of the store (the .c files in
  * core/store) share, SQLite included.  Only for core/store and the tests:
  * the rest of the core uses include/mbx/store.h and, for the check and the
- * adjuster, store/store_check.h.
+ * adjuster, store/store_check.h (the demo: store/store_meta.h).
  */
 #ifndef MBX_STORE_INT_H
 #define MBX_STORE_INT_H
 
 #include <sqlite3.h>
 #include "mbx/store.h"
+#include "store/store_check.h"
+#include "store/store_meta.h"
 #include "base/names.h"
 
 /* "mbxR" in PRAGMA application_id: marks a file as an mbxrescue store. */
@@ -76,14 +78,7 @@ int store_schema_latest(void);
 /* Migrate from the file's user_version up to `target` in one transaction. */
 int store_migrate(mbx_store *st, int target);
 
-/* The cn of a legacy DN ("/o=O/ou=S/cn=Recipients/cn=JSmith" -> "JSmith"),
- * caller frees; NULL when the DN has no cn. */
-char *store_dn_cn(const char *dn);
-
-/* Internal key/value settings (the meta table). */
-int store_meta_set(mbx_store *st, const char *key, const char *value);
-/* *out NULL when not set; caller frees. */
-int store_meta_get(mbx_store *st, const char *key, char **out);
+/* Internal key/value settings (the meta table): store_meta.h. */
 
 /* How many rows to make room for before reading a whole table: `sql`
  * selects its largest rowid (capped; 0 when unknown). */
