@@ -268,7 +268,7 @@ int plan_permissions(mbx_plan_ctx *c)
 {
 	store_unknown_perm *v;
 	size_t n, i;
-	int creating = !!(c->functions & MBX_ADJ_CREATE_MAILBOXES);
+	int creating = !!(c->plan->functions & MBX_ADJ_CREATE_MAILBOXES);
 	int rc = store_check_unknown_perms(c->st, &v, &n);
 
 	if (rc < 0)
@@ -310,7 +310,6 @@ int mbx_adjust_plan_compute(mbx_store *st, const mbx_adjust_opts *opts, mbx_adju
 	c.st = st;
 	c.plan = mbx_calloc(1, sizeof(*c.plan));
 	c.plan->functions = opts->functions;
-	c.functions = opts->functions;
 	now = opts->now ? opts->now : (int64_t)time(NULL);
 	c.filtered = opts->older_than_days >= 0;
 	c.cutoff = now - (int64_t)opts->older_than_days * DAY;

@@ -36,9 +36,8 @@ int check_links(mbx_check_ctx *c);
 /* The plan (mbx_adjust_plan_compute). */
 struct mbx_plan_ctx {
 	mbx_store *st;
-	mbx_adjust_plan *plan;
+	mbx_adjust_plan *plan; /* its functions: the MBX_ADJ_* bits asked for */
 	size_t cap;
-	unsigned functions;    /* the MBX_ADJ_* bits asked for */
 	mbx_server_info si;
 	int64_t cutoff;        /* include items with 0 < since <= cutoff */
 	int filtered;
