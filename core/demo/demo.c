@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "mbx/demo.h"
-#include "store/store_int.h"
+#include "store/store_meta.h"
 
 /* 2026-10-01 00:00:00 UTC: "now" in the demo's world. */
 #define DEMO_BASE 1790812800LL

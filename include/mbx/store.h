@@ -46,6 +46,14 @@ int mbx_store_schema_latest(void);
 int mbx_store_begin(mbx_store *st);
 int mbx_store_commit(mbx_store *st);
 int mbx_store_rollback(mbx_store *st);
+/*
+ * A read transaction: one snapshot for several reads, without the write
+ * lock (so it works on a read-only store and never waits for a writer).
+ * Ended by mbx_store_commit or mbx_store_rollback like mbx_store_begin's;
+ * nested inside another transaction it is part of that one.  Do not write
+ * in it.
+ */
+int mbx_store_begin_read(mbx_store *st);
 
 /* ---- The server this store is ---------------------------------------- */
 
