@@ -93,14 +93,14 @@ int main(int argc, char **argv)
 			return die("message");
 		for (r = 0; r < nrec; r++) {
 			char addr[64];
-			mbx_pst_recipient rc = { 1 + (int)(r % 3), addr, addr, NULL };
+			mbx_pst_recipient rc = { 1 + (int)(r % 3), addr, addr, NULL, NULL };
 
 			snprintf(addr, sizeof(addr), "rcpt%u@example.com", rnd(&seed) % 5000);
 			if (mbx_pst_message_add_recipient(m, &rc))
 				return die("recipient");
 		}
 		if (every > 0 && i % every == 0) {
-			mbx_pst_attach_props ap = { "attachment.bin", "application/octet-stream", -1, 0 };
+			mbx_pst_attach_props ap = { "attachment.bin", "application/octet-stream", -1, 0, NULL };
 			size_t left = 4096 + rnd(&seed) % (56 * 1024);
 
 			if (mbx_pst_attach_begin(m, &ap))

@@ -33,7 +33,7 @@ static void test_bad_input(void)
 	mbx_pst_msg *m;
 	mbx_pst_nid f;
 	mbx_pst_message_props p;
-	mbx_pst_recipient r = { 1, "Bad \xFF name", "x@example.com", NULL };
+	mbx_pst_recipient r = { 1, "Bad \xFF name", "x@example.com", NULL, NULL };
 	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/bad.pst", dir);
@@ -98,7 +98,7 @@ static void test_file_size_limit(void)
 	mbx_pst *pst;
 	mbx_pst_msg *m;
 	mbx_pst_message_props p;
-	mbx_pst_attach_props ap = { "big.bin", NULL, -1, 0 };
+	mbx_pst_attach_props ap = { "big.bin", NULL, -1, 0, NULL };
 	int rc = 0, i;
 
 	snprintf(path, sizeof(path), "%s/limit.pst", dir);

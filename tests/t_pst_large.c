@@ -113,7 +113,7 @@ static void many_messages(void)
 	for (i = 0; rc == 0 && i < 100000; i++) {
 		mbx_pst_message_props p;
 		mbx_pst_msg *m;
-		mbx_pst_recipient r = { 1, "Someone", "someone@example.com", NULL };
+		mbx_pst_recipient r = { 1, "Someone", "someone@example.com", NULL, NULL };
 		char subject[64];
 
 		snprintf(subject, sizeof(subject), "Message %ld", i);
@@ -144,7 +144,7 @@ static int big_attachment(mbx_pst *pst, mbx_pst_nid f, const char *name, uint64_
                           char want[100])
 {
 	static unsigned char chunk[1 << 20];
-	mbx_pst_attach_props ap = { name, "application/octet-stream", (int64_t)size, 0 };
+	mbx_pst_attach_props ap = { name, "application/octet-stream", (int64_t)size, 0, NULL };
 	mbx_pst_message_props p;
 	mbx_pst_msg *m;
 	struct sha256_ctx c;

@@ -43,7 +43,7 @@ static unsigned char pattern(size_t i, unsigned seed)
 /* Write an attachment of n pattern bytes in chunks of `chunk`. */
 static int attach(mbx_pst_msg *m, const char *name, size_t n, unsigned seed, size_t chunk)
 {
-	mbx_pst_attach_props ap = { name, "application/octet-stream", (int64_t)n, 0 };
+	mbx_pst_attach_props ap = { name, "application/octet-stream", (int64_t)n, 0, NULL };
 	unsigned char *buf = mbx_malloc(n ? n : 1);
 	size_t i, off;
 	int rc;
@@ -133,20 +133,20 @@ static int write_good(const char *path, int crypt, written *w)
 		ok(second == NULL && strstr(mbx_error_last(), "already open"), "*out is NULL, and the message says why: %s",
 		   mbx_error_last());
 	}
-	r = (mbx_pst_recipient){ 1, "Alice Adams", "alice@example.com", NULL };
+	r = (mbx_pst_recipient){ 1, "Alice Adams", "alice@example.com", NULL, NULL };
 	is_int(mbx_pst_message_add_recipient(m, &r), 0, "To recipient");
-	r = (mbx_pst_recipient){ 2, "Bob Brown", "bob@example.com", "SMTP" };
+	r = (mbx_pst_recipient){ 2, "Bob Brown", "bob@example.com", "SMTP", NULL };
 	is_int(mbx_pst_message_add_recipient(m, &r), 0, "Cc recipient");
-	r = (mbx_pst_recipient){ 3, "Carol Chen 陈", "/o=Contoso/cn=Recipients/cn=CChen", "EX" };
+	r = (mbx_pst_recipient){ 3, "Carol Chen 陈", "/o=Contoso/cn=Recipients/cn=CChen", "EX", NULL };
 	is_int(mbx_pst_message_add_recipient(m, &r), 0, "Bcc recipient (EX address)");
-	r = (mbx_pst_recipient){ 0, "Zero", "zero@example.com", NULL };
+	r = (mbx_pst_recipient){ 0, "Zero", "zero@example.com", NULL, NULL };
 	is_int(mbx_pst_message_add_recipient(m, &r), MBX_EINVAL, "recipient type 0 is refused");
 	r.type = 4;
 	is_int(mbx_pst_message_add_recipient(m, &r), MBX_EINVAL, "recipient type 4 is refused");
 	ok(strstr(mbx_error_last(), "1 To, 2 Cc, 3 Bcc") != NULL, "naming the valid types: %s", mbx_error_last());
-	r = (mbx_pst_recipient){ 1, "Bad \xFF name", "bad@example.com", NULL };
+	r = (mbx_pst_recipient){ 1, "Bad \xFF name", "bad@example.com", NULL, NULL };
 	is_int(mbx_pst_message_add_recipient(m, &r), MBX_EINVAL, "an invalid UTF-8 recipient name is refused");
-	r = (mbx_pst_recipient){ 1, "Bad address", "bad\xED\xA0\x80@example.com", NULL };
+	r = (mbx_pst_recipient){ 1, "Bad address", "bad\xED\xA0\x80@example.com", NULL, NULL };
 	is_int(mbx_pst_message_add_recipient(m, &r), MBX_EINVAL, "a UTF-8 encoded surrogate in an address is refused");
 
 	is_int(mbx_pst_attach_write(m, "x", 1), MBX_EINVAL, "attachment data without an open attachment is refused");
@@ -154,8 +154,8 @@ static int write_good(const char *path, int crypt, written *w)
 	is_int(attach(m, "small.txt", 300, 1, 300), 0, "attachment small.txt (300 bytes, in the heap)");
 	is_int(attach(m, "middle.bin", MID_SIZE, 2, 1000), 0, "attachment middle.bin (5000 bytes in 5 writes)");
 	{
-		mbx_pst_attach_props ap = { "big.bin", NULL, BIG_SIZE, 0 };
-		mbx_pst_attach_props badname = { "bad \xC0\xAF.bin", NULL, 1, 0 };
+		mbx_pst_attach_props ap = { "big.bin", NULL, BIG_SIZE, 0, NULL };
+		mbx_pst_attach_props badname = { "bad \xC0\xAF.bin", NULL, 1, 0, NULL };
 		unsigned char *buf = mbx_malloc(BIG_SIZE);
 		size_t i;
 
@@ -179,7 +179,7 @@ static int write_good(const char *path, int crypt, written *w)
 	is_int(rc, 0, "an embedded message begins");
 	if (rc)
 		goto fail;
-	r = (mbx_pst_recipient){ 1, "Dave Diaz", "dave@example.com", NULL };
+	r = (mbx_pst_recipient){ 1, "Dave Diaz", "dave@example.com", NULL, NULL };
 	is_int(mbx_pst_message_add_recipient(m, &r), MBX_EINVAL,
 	       "the outer message takes no recipient while the embedded one is open");
 	is_int(attach(m, "late.txt", 10, 9, 10), MBX_EINVAL, "nor an attachment");

@@ -158,7 +158,7 @@ static mbx_pst_msg *message(mbx_pst *pst, mbx_pst_nid folder, const tmsg *m, int
  * chunks of `chunk` bytes; its SHA-256 goes to hex. */
 static void attach(mbx_pst_msg *msg, const char *name, uint64_t size, size_t chunk, char hex[65])
 {
-	mbx_pst_attach_props ap = { name, "application/octet-stream", (int64_t)size, 1600000000 };
+	mbx_pst_attach_props ap = { name, "application/octet-stream", (int64_t)size, 1600000000, NULL };
 	struct sha256_ctx c;
 	uint8_t d[SHA256_DIGEST_SIZE];
 	unsigned char *buf = malloc(chunk ? chunk : 1);
@@ -187,8 +187,8 @@ static void attach(mbx_pst_msg *msg, const char *name, uint64_t size, size_t chu
 }
 
 static const mbx_pst_recipient two_recips[] = {
-	{ 1, "Bob Builder", "bob@example.com", NULL },
-	{ 2, "Carol Danvers", "carol@example.com", NULL },
+	{ 1, "Bob Builder", "bob@example.com", NULL, NULL },
+	{ 2, "Carol Danvers", "carol@example.com", NULL, NULL },
 };
 
 static void scenario_demo(mbx_pst *pst, desc *d)
@@ -226,9 +226,9 @@ static void scenario_demo(mbx_pst *pst, desc *d)
 static void scenario_unicode(mbx_pst *pst, desc *d)
 {
 	static const mbx_pst_recipient r[] = {
-		{ 1, "Jürgen Größe", "juergen@example.de", NULL },
-		{ 3, "李小龍 🐉", "li@example.cn", NULL },
-		{ 2, "שלום עליכם", "shalom@example.il", NULL },
+		{ 1, "Jürgen Größe", "juergen@example.de", NULL, NULL },
+		{ 3, "李小龍 🐉", "li@example.cn", NULL, NULL },
+		{ 2, "שלום עליכם", "shalom@example.il", NULL, NULL },
 	};
 	tmsg m = { "Ünïcödé 😀 𝄞 日本語 — test", "Zoë Ωmega 🦄", "zoe@example.com",
 	           "Body with astral 😀🎉𝄞 and CJK 漢字 and RTL עברית\r\n", "<p>😀</p>", NULL, 3, r };
@@ -298,7 +298,7 @@ static void scenario_many(mbx_pst *pst, desc *d, unsigned n)
 static void scenario_long(mbx_pst *pst, desc *d, int long_name)
 {
 	static char subj[3001], name[2001];
-	mbx_pst_recipient r[1] = { { 1, name, "long@example.com", NULL } };
+	mbx_pst_recipient r[1] = { { 1, name, "long@example.com", NULL, NULL } };
 	tmsg big = { subj, "Alice", "alice@example.com", "a long subject", NULL, NULL, 1, r };
 	tmsg small = { "Short one", "Bob", "bob@example.com", "short", NULL, NULL, 1, two_recips };
 	mbx_pst_nid f;

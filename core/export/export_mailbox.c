@@ -373,6 +373,7 @@ static int write_content(wctx *w, mbx_pst_msg *pm, const mbx_message *m, int dep
 		mbx_pst_recipient pr;
 		char *t[3] = { 0 };
 
+		memset(&pr, 0, sizeof(pr));
 		pr.type = (int)r->type;
 		pr.name = valid(r->name, &t[0]);
 		pr.address = valid(r->address, &t[1]);

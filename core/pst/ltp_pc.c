@@ -29,6 +29,7 @@ void pst_pc_hnid(pst_pc *pc, uint16_t id, uint16_t type, uint32_t hnid)
 	pc->p[pc->n].id = id;
 	pc->p[pc->n].type = type;
 	pc->p[pc->n].val = hnid;
+	pc->p[pc->n].seq = pc->seq++;
 	pc->n++;
 }
 
@@ -81,6 +82,70 @@ int pst_pc_bin(pst_pc *pc, uint16_t id, uint16_t type, const void *p, size_t len
 	return 0;
 }
 
+/* PtypObject ([MS-PST] 2.3.3.5): the bytes in a subnode of their own, the
+ * property an HID of (subnode NID, size). */
+static int pc_object(pst_pc *pc, uint16_t id, const void *p, size_t len)
+{
+	pst_dstream ds;
+	unsigned char ref[8];
+	uint64_t bid, total;
+	uint32_t hid, nid;
+	int rc;
+
+	if (len == 0) {
+		pst_pc_hnid(pc, id, MBX_PT_OBJECT, 0);
+		return 0;
+	}
+	if (len > UINT32_MAX)
+		return mbx_error_set(MBX_ELIMIT, "an object property of %zu bytes in %s", len, pc->heap.ndb->path);
+	memset(&ds, 0, sizeof(ds));
+	rc = pst_dstream_write(pc->heap.ndb, &ds, p, len);
+	if (rc == 0)
+		rc = pst_dstream_finish(pc->heap.ndb, &ds, &bid, &total);
+	pst_dstream_free(&ds);
+	if (rc)
+		return rc;
+	nid = PST_NID(PST_NID_TYPE_LTP, (*pc->next_sub)++);
+	pst_subnodes_add(pc->sn, nid, bid, 0, total);
+	pst_put32(ref, nid);
+	pst_put32(ref + 4, (uint32_t)len);
+	rc = pst_heap_alloc(&pc->heap, ref, sizeof(ref), &hid);
+	if (rc == 0)
+		pst_pc_hnid(pc, id, MBX_PT_OBJECT, hid);
+	return rc;
+}
+
+int pst_pc_prop(pst_pc *pc, uint16_t id, uint16_t type, const void *val, size_t len)
+{
+	const unsigned char *v = val;
+
+	switch (type) {
+	case MBX_PT_SHORT:
+	case MBX_PT_BOOLEAN:
+	case MBX_PT_LONG:
+	case MBX_PT_FLOAT:
+	case MBX_PT_ERROR: {
+		/* inline, little-endian in dwValueHnid (a PtypBoolean is one byte) */
+		uint32_t x = 0;
+		size_t want = type == MBX_PT_SHORT ? 2 : type == MBX_PT_BOOLEAN ? 1 : 4, i;
+
+		if (len != want)
+			return mbx_error_set(MBX_EINVAL, "property 0x%04x: a %s value of %zu bytes in %s", (unsigned)id,
+			                     mbx_proptype_name(type), len, pc->heap.ndb->path);
+		for (i = 0; i < len; i++)
+			x |= (uint32_t)v[i] << (8 * i);
+		pst_pc_hnid(pc, id, type, x);
+		return 0;
+	}
+	case MBX_PT_OBJECT:
+		return pc_object(pc, id, val, len);
+	default:
+		/* 8-byte and 16-byte types, strings, binaries, multi-valued and
+		 * unknown types: the bytes by HNID */
+		return pst_pc_bin(pc, id, type, val, len);
+	}
+}
+
 int pst_pc_str(pst_pc *pc, uint16_t id, const char *utf8, const char *what)
 {
 	unsigned char *w;
@@ -98,9 +163,11 @@ int pst_pc_str(pst_pc *pc, uint16_t id, const char *utf8, const char *what)
 
 static int by_id(const void *a, const void *b)
 {
-	uint16_t x = ((const pst_prop *)a)->id, y = ((const pst_prop *)b)->id;
+	const pst_prop *x = a, *y = b;
 
-	return x < y ? -1 : x > y;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 int pst_pc_finish(pst_pc *pc, uint64_t *bid, uint64_t *bytes)
@@ -115,7 +182,7 @@ static size_t dedup(pst_pc *pc)
 	qsort(pc->p, pc->n, sizeof(*pc->p), by_id);
 	for (i = 0; i < pc->n; i++) {
 		if (n > 0 && pc->p[n - 1].id == pc->p[i].id)
-			n--;   /* set twice: one record (callers set each once) */
+			n--;   /* set twice: the last setting is the record */
 		pc->p[n++] = pc->p[i];
 	}
 	pc->n = n;

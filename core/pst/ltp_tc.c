@@ -22,6 +22,7 @@ static size_t cell_size(uint32_t tag)
 	case MBX_PT_SYSTIME:
 	case MBX_PT_DOUBLE:
 	case MBX_PT_CURRENCY:
+	case MBX_PT_APPTIME:
 		return 8;
 	case MBX_PT_BOOLEAN:
 		return 1;
@@ -29,6 +30,18 @@ static size_t cell_size(uint32_t tag)
 		return 2;
 	default:
 		return 4;   /* 32-bit values and HNIDs of variable-size values */
+	}
+}
+
+/* Types whose value is the cell itself (else the cell is an HNID). */
+static int cell_inline(uint16_t type)
+{
+	switch (type) {
+	case MBX_PT_I8: case MBX_PT_SYSTIME: case MBX_PT_DOUBLE: case MBX_PT_CURRENCY: case MBX_PT_APPTIME:
+	case MBX_PT_BOOLEAN: case MBX_PT_SHORT: case MBX_PT_LONG: case MBX_PT_FLOAT: case MBX_PT_ERROR:
+		return 1;
+	default:
+		return 0;
 	}
 }
 
@@ -88,14 +101,25 @@ void pst_tc_init(pst_tc *tc, pst_ndb *ndb, const uint32_t *tags, size_t ntags, i
 	pst_heap_alloc(&tc->heap, tc->row, 22 + 8 * tc->ncols, &tc->info_hid);
 }
 
-static pst_tccol *col(pst_tc *tc, uint32_t tag)
+/* The column of tag (cols are sorted by tag). */
+static pst_tccol *col(const pst_tc *tc, uint32_t tag)
 {
-	size_t i;
+	size_t lo = 0, hi = tc->ncols;
 
-	for (i = 0; i < tc->ncols; i++)
-		if (tc->cols[i].tag == tag)
-			return &tc->cols[i];
-	return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (tc->cols[mid].tag < tag)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < tc->ncols && tc->cols[lo].tag == tag ? &tc->cols[lo] : NULL;
+}
+
+int pst_tc_has(const pst_tc *tc, uint32_t tag)
+{
+	return col(tc, tag) != NULL;
 }
 
 static void exists(pst_tc *tc, const pst_tccol *c)
@@ -195,6 +219,22 @@ int pst_tc_str(pst_tc *tc, uint32_t tag, const char *utf8)
 		rc = pst_tc_bin(tc, tag, w, wl);
 	mbx_free(w);
 	return rc;
+}
+
+int pst_tc_cell(pst_tc *tc, uint32_t tag, const void *val, size_t len)
+{
+	pst_tccol *c = col(tc, tag);
+	const unsigned char *v = val;
+
+	if (!c)
+		return 0;
+	if (!cell_inline(MBX_PROP_TYPE(tag)))
+		return pst_tc_bin(tc, tag, val, len);
+	if (len != (MBX_PROP_TYPE(tag) == MBX_PT_BOOLEAN ? 1 : c->cb))
+		return 0;
+	memcpy(tc->row + c->ib, v, len);
+	exists(tc, c);
+	return 0;
 }
 
 int pst_tc_row_end(pst_tc *tc)

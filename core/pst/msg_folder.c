@@ -84,8 +84,9 @@ pst_folder *pst_folder_new(mbx_pst *pst, uint32_t nid, uint32_t parent, const ch
 
 	f->nid = nid;
 	f->parent = parent;
-	f->name = mbx_strdup(name);
-	f->klass = mbx_strdup(klass);
+	f->name = name ? mbx_strdup(name) : NULL;
+	f->klass = klass ? mbx_strdup(klass) : NULL;
+	mbx_props_init(&f->bag);
 	if (pst->nfolders == pst->afolders) {
 		pst->afolders = pst->afolders ? pst->afolders * 2 : 16;
 		pst->folders = mbx_reallocarray(pst->folders, pst->afolders, sizeof(*pst->folders));
@@ -99,6 +100,79 @@ static int is_child(const pst_folder *c, const pst_folder *f)
 	return c != f && c->parent == f->nid;
 }
 
+/* One property of a folder: to its PC (when pc), and to its hierarchy
+ * table row (when row and the table has the column). */
+static int emit(pst_pc *pc, pst_rowvals *row, uint16_t id, uint16_t type, const void *v, size_t len)
+{
+	size_t c;
+	int rc = pc ? pst_pc_prop(pc, id, type, v, len) : 0;
+
+	for (c = 0; rc == 0 && row && c < pst_nhier_cols; c++)
+		if (MBX_PROP_ID(pst_hier_cols[c]) == id) {
+			pst_rowvals_set(row, id, type, v, len);
+			break;
+		}
+	return rc;
+}
+
+static int emit_u32(pst_pc *pc, pst_rowvals *row, uint16_t id, uint16_t type, uint32_t v)
+{
+	unsigned char b[4];
+
+	pst_put32(b, v);
+	return emit(pc, row, id, type, b, type == MBX_PT_BOOLEAN ? 1 : 4);
+}
+
+static int emit_str(mbx_pst *pst, pst_pc *pc, pst_rowvals *row, uint16_t id, const char *utf8, const char *what)
+{
+	unsigned char *w;
+	size_t wl;
+	int rc;
+
+	if (!utf8)
+		return 0;
+	rc = pst_utf16(pst->cd, utf8, &w, &wl, what);
+	if (rc == 0)
+		rc = emit(pc, row, id, MBX_PT_UNICODE, w, wl);
+	mbx_free(w);
+	return rc;
+}
+
+/* Every property of folder f: its bag but what is regenerated, the
+ * counts of this file, and the fields for what the bag lacks. */
+static int folder_props(mbx_pst *pst, const pst_folder *f, pst_pc *pc, pst_rowvals *row)
+{
+	const mbx_props *b = &f->bag;
+	int rc = 0;
+
+	if (b->n)
+		rc = pst_bag_write(pst, pc, b, MBX_PST_OBJ_FOLDER, row, pst_hier_cols, pst_nhier_cols);
+	if (rc == 0 && !pst_bag_has(b, MBX_PID_TAG_DISPLAY_NAME))
+		rc = emit_str(pst, pc, row, MBX_PID_TAG_DISPLAY_NAME, f->name, "the folder name");
+	if (rc == 0)
+		rc = emit_u32(pc, row, MBX_PID_TAG_CONTENT_COUNT, MBX_PT_LONG, f->count);
+	if (rc == 0)
+		rc = emit_u32(pc, row, MBX_PID_TAG_CONTENT_UNREAD_COUNT, MBX_PT_LONG, f->unread);
+	if (rc == 0)
+		rc = emit_u32(pc, row, MBX_PID_TAG_SUBFOLDERS, MBX_PT_BOOLEAN, f->nsub > 0);
+	if (rc == 0 && !pst_bag_has(b, MBX_PID_TAG_CONTAINER_CLASS))
+		rc = emit_str(pst, pc, row, MBX_PID_TAG_CONTAINER_CLASS, f->klass, "the folder class");
+	if (rc == 0 && !pst_bag_has(b, MBX_PID_TAG_COMMENT))
+		rc = emit_str(pst, pc, row, MBX_PID_TAG_COMMENT, f->comment, "the folder comment");
+	if (rc == 0 && pst_bag_has(b, MBX_PID_TAG_ASSOC_CONTENT_COUNT))
+		rc = emit_u32(pc, row, MBX_PID_TAG_ASSOC_CONTENT_COUNT, MBX_PT_LONG, f->fai_count);
+	return rc;
+}
+
+/* The code page of a folder's PtypString8 values. */
+static unsigned folder_cp(const pst_folder *f)
+{
+	mbx_propkey k = MBX_KEY(MBX_PID_TAG_MESSAGE_CODEPAGE);
+	uint32_t cp = 0;
+
+	return f->bag.n && mbx_props_u32(&f->bag, &k, &cp) == 0 && cp ? cp : 1252;
+}
+
 static int folder_pc(mbx_pst *pst, pst_folder *f)
 {
 	pst_subnodes sn;
@@ -109,14 +183,7 @@ static int folder_pc(mbx_pst *pst, pst_folder *f)
 
 	memset(&sn, 0, sizeof(sn));
 	pst_pc_init(&pc, &pst->ndb, &sn, &next_sub, pst->cd);
-	rc = pst_pc_str(&pc, MBX_PID_TAG_DISPLAY_NAME, f->name, "the folder name");
-	pst_pc_u32(&pc, MBX_PID_TAG_CONTENT_COUNT, MBX_PT_LONG, f->count);
-	pst_pc_u32(&pc, MBX_PID_TAG_CONTENT_UNREAD_COUNT, MBX_PT_LONG, f->unread);
-	pst_pc_u32(&pc, MBX_PID_TAG_SUBFOLDERS, MBX_PT_BOOLEAN, f->nsub > 0);
-	if (rc == 0 && f->klass)
-		rc = pst_pc_str(&pc, MBX_PID_TAG_CONTAINER_CLASS, f->klass, "the folder class");
-	if (rc == 0 && f->comment)
-		rc = pst_pc_str(&pc, MBX_PID_TAG_COMMENT, f->comment, "the folder comment");
+	rc = folder_props(pst, f, &pc, NULL);
 	if (rc == 0)
 		rc = pst_pc_finish(&pc, &bid, NULL);
 	else
@@ -139,18 +206,19 @@ static int hierarchy(mbx_pst *pst, pst_folder *f)
 	pst_tc_init(&tc, &pst->ndb, pst_hier_cols, pst_nhier_cols, pst->cd);
 	for (i = 0; rc == 0 && i < pst->nfolders; i++) {
 		pst_folder *c = pst->folders[i];
+		pst_rowvals row;
 
 		if (!is_child(c, f))
 			continue;
+		/* the row repeats the child's own values */
+		memset(&row, 0, sizeof(row));
+		rc = folder_props(pst, c, NULL, &row);
 		pst_tc_row_begin(&tc, c->nid);
-		rc = pst_tc_str(&tc, MBX_TAG_DISPLAY_NAME_W, c->name);
-		pst_tc_u32(&tc, MBX_TAG_CONTENT_COUNT, c->count);
-		pst_tc_u32(&tc, MBX_TAG_CONTENT_UNREAD_COUNT, c->unread);
-		pst_tc_u32(&tc, MBX_TAG_SUBFOLDERS, c->nsub > 0);
-		if (rc == 0 && c->klass)
-			rc = pst_tc_str(&tc, MBX_TAG_CONTAINER_CLASS_W, c->klass);
+		if (rc == 0)
+			rc = pst_tc_row_fill(&tc, &row, folder_cp(c));
 		if (rc == 0)
 			rc = pst_tc_row_end(&tc);
+		pst_rowvals_free(&row);
 	}
 	if (rc) {
 		pst_tc_free(&tc);
@@ -239,6 +307,7 @@ void pst_folders_free(mbx_pst *pst)
 		mbx_free(f->name);
 		mbx_free(f->klass);
 		mbx_free(f->comment);
+		mbx_props_clear(&f->bag);
 		mbx_free(f);
 	}
 	mbx_free(pst->folders);

@@ -45,22 +45,27 @@ static int write_store(mbx_pst *pst)
 		{ MBX_PID_TAG_COMMON_VIEWS_ENTRY_ID, PST_NID_COMMON_VIEWS },
 		{ MBX_PID_TAG_FINDER_ENTRY_ID, PST_NID_SEARCH_ROOT },
 	};
+	const mbx_props *b = pst->opts.store_props;
 	pst_subnodes sn;
 	pst_pc pc;
-	uint64_t bid;
+	uint64_t bid, bid_sub = 0;
 	uint32_t next_sub = 1;
 	size_t i;
 	int rc = 0;
 
 	memset(&sn, 0, sizeof(sn));
 	pst_pc_init(&pc, &pst->ndb, &sn, &next_sub, pst->cd);
-	rc = pst_pc_bin(&pc, MBX_PID_TAG_RECORD_KEY, MBX_PT_BINARY, pst->record_key, 16);
+	/* the bag as given, but what names the source store */
+	if (b)
+		rc = pst_bag_write(pst, &pc, b, MBX_PST_OBJ_STORE, NULL, NULL, 0);
 	if (rc == 0)
+		rc = pst_pc_bin(&pc, MBX_PID_TAG_RECORD_KEY, MBX_PT_BINARY, pst->record_key, 16);
+	if (rc == 0 && !pst_bag_has(b, MBX_PID_TAG_DISPLAY_NAME))
 		rc = pst_pc_str(&pc, MBX_PID_TAG_DISPLAY_NAME,
 		                pst->opts.display_name ? pst->opts.display_name : "Personal Folders",
 		                "the store display name");
 	/* FOLDER_IPM_SUBTREE_VALID | IPM_WASTEBASKET_VALID | FINDER_VALID |
-	 * COMMON_VIEWS_VALID | VIEWS_VALID | ... as Outlook sets it */
+	 * COMMON_VIEWS_VALID, as Outlook sets it */
 	pst_pc_u32(&pc, MBX_PID_TAG_VALID_FOLDER_MASK, MBX_PT_LONG, 0xC9);
 	for (i = 0; rc == 0 && i < sizeof(eids) / sizeof(eids[0]); i++) {
 		unsigned char eid[24];
@@ -73,9 +78,11 @@ static int write_store(mbx_pst *pst)
 		rc = pst_pc_finish(&pc, &bid, NULL);
 	else
 		pst_pc_free(&pc);
+	if (rc == 0)
+		rc = pst_subnodes_write(&pst->ndb, &sn, &bid_sub);
 	pst_subnodes_free(&sn);
 	if (rc == 0)
-		pst_ndb_node_add(&pst->ndb, PST_NID_MESSAGE_STORE, bid, 0, 0);
+		pst_ndb_node_add(&pst->ndb, PST_NID_MESSAGE_STORE, bid, bid_sub, 0);
 	return rc;
 }
 
@@ -86,9 +93,11 @@ static int write_store(mbx_pst *pst)
  * "content-class" (PS_PUBLIC_STRINGS) at 0x8001, so that none of the
  * GUID, entry and string streams is empty (pst-extractor cannot read an
  * empty stream).  The named properties messages use follow from 0x8002 in
- * the order they were first used, and last comes "Keywords"
- * (PS_PUBLIC_STRINGS, PidNameKeywords), which nothing here uses:
- * pst-extractor never reads the last record of the entry stream.  Every
+ * the order they were first used (numeric LIDs and string names of any
+ * property set: a bag's named properties), and last comes "Keywords"
+ * (PS_PUBLIC_STRINGS, PidNameKeywords), or when a bag used that name
+ * another one nothing in the file uses: pst-extractor never reads the last
+ * record of the entry stream.  Every
  * record's wPropIdx is its position in the stream.  Written at close,
  * when every name is known.
  */
@@ -98,9 +107,37 @@ static const unsigned char guid_appointment[16] = MBX_PSETID_APPOINTMENT_BYTES;
 #define NAMEID_BUCKETS 251u
 #define NAMEID_MAX     0x7FFFu   /* NPIDs 0x8000-0xFFFE */
 
+static uint32_t nameid_hash(const unsigned char guid[16], uint32_t lid, const char *name)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ guid[i]) * 16777619u;
+	if (name) {
+		for (; *name; name++)
+			h = (h ^ (unsigned char)*name) * 16777619u;
+		h = (h ^ 0xFFu) * 16777619u;
+	} else {
+		for (i = 0; i < 4; i++)
+			h = (h ^ ((lid >> (8 * i)) & 0xFFu)) * 16777619u;
+	}
+	return h;
+}
+
+static void nameid_slot_put(mbx_pst *pst, size_t idx)
+{
+	size_t mask = pst->nslots - 1, at = pst->names[idx].hash & mask;
+
+	while (pst->nslot[at])
+		at = (at + 1) & mask;
+	pst->nslot[at] = (uint32_t)idx + 1;
+}
+
 static void nameid_push(mbx_pst *pst, const unsigned char guid[16], uint32_t lid, const char *name)
 {
 	pst_nameid *n;
+	size_t i;
 
 	if (pst->nnames == pst->anames) {
 		pst->anames = pst->anames ? pst->anames * 2 : 32;
@@ -108,27 +145,90 @@ static void nameid_push(mbx_pst *pst, const unsigned char guid[16], uint32_t lid
 	}
 	n = &pst->names[pst->nnames++];
 	memcpy(n->guid, guid, 16);
-	n->lid = lid;
-	n->name = name;
+	n->lid = name ? 0 : lid;
+	n->name = name ? mbx_strdup(name) : NULL;
+	n->hash = nameid_hash(guid, lid, name);
+	if (2 * pst->nnames > pst->nslots) {
+		/* keep the table at most half full */
+		mbx_free(pst->nslot);
+		pst->nslots = pst->nslots ? pst->nslots * 2 : 64;
+		pst->nslot = mbx_calloc(pst->nslots, sizeof(*pst->nslot));
+		for (i = 0; i < pst->nnames; i++)
+			nameid_slot_put(pst, i);
+	} else {
+		nameid_slot_put(pst, pst->nnames - 1);
+	}
+}
+
+/* Index of (guid, lid | name) in the map, or -1. */
+static long nameid_find(const mbx_pst *pst, const unsigned char guid[16], uint32_t lid, const char *name)
+{
+	uint32_t h = nameid_hash(guid, lid, name);
+	size_t mask, at;
+
+	if (!pst->nslots)
+		return -1;
+	mask = pst->nslots - 1;
+	for (at = h & mask; pst->nslot[at]; at = (at + 1) & mask) {
+		const pst_nameid *n = &pst->names[pst->nslot[at] - 1];
+
+		if (n->hash != h || memcmp(n->guid, guid, 16) != 0)
+			continue;
+		if (name ? n->name && strcmp(n->name, name) == 0 : !n->name && n->lid == lid)
+			return (long)(pst->nslot[at] - 1);
+	}
+	return -1;
+}
+
+static int nameid_get(mbx_pst *pst, const unsigned char guid[16], uint32_t lid, const char *name,
+                      uint16_t *npid)
+{
+	long i = nameid_find(pst, guid, lid, name);
+
+	if (i < 0) {
+		/* one index stays free for the closing record */
+		if (pst->nnames + 1 >= NAMEID_MAX)
+			return mbx_error_set(MBX_ELIMIT, "more than %u different named properties in %s",
+			                     NAMEID_MAX - 1, pst->path);
+		if (name) {
+			unsigned char *w;
+			size_t wl;
+			int rc = pst_utf16(pst->cd, name, &w, &wl, "a property name");
+
+			mbx_free(w);
+			if (rc)
+				return rc;
+			if (wl == 0)
+				return mbx_error_set(MBX_EINVAL, "a named property with an empty string name in %s",
+				                     pst->path);
+		}
+		nameid_push(pst, guid, lid, name);
+		i = (long)pst->nnames - 1;
+	}
+	*npid = (uint16_t)(PST_NPID_FIRST + i);
+	return 0;
 }
 
 int pst_nameid_get(mbx_pst *pst, const unsigned char guid[16], uint32_t lid, uint16_t *npid)
 {
-	size_t i;
+	return nameid_get(pst, guid, lid, NULL, npid);
+}
 
-	for (i = 0; i < pst->nnames; i++) {
-		if (!pst->names[i].name && pst->names[i].lid == lid && memcmp(pst->names[i].guid, guid, 16) == 0) {
-			*npid = (uint16_t)(PST_NPID_FIRST + i);
-			return 0;
-		}
+int pst_nameid_get_name(mbx_pst *pst, const unsigned char guid[16], const char *name, uint16_t *npid)
+{
+	return nameid_get(pst, guid, 0, name, npid);
+}
+
+int pst_key_id(mbx_pst *pst, const mbx_propkey *k, uint16_t *id)
+{
+	if (!k->guid) {
+		if (k->id == 0 || k->id >= PST_NPID_FIRST)
+			return mbx_error_set(MBX_EINVAL, "property id 0x%04x in %s: a plain property id is 0x0001-0x7FFF",
+			                     (unsigned)k->id, pst->path);
+		*id = k->id;
+		return 0;
 	}
-	/* one index stays free for the closing "Keywords" record */
-	if (pst->nnames + 1 >= NAMEID_MAX)
-		return mbx_error_set(MBX_ELIMIT, "more than %u different named properties in %s",
-		                     NAMEID_MAX - 1, pst->path);
-	nameid_push(pst, guid, lid, NULL);
-	*npid = (uint16_t)(PST_NPID_FIRST + pst->nnames - 1);
-	return 0;
+	return k->name ? nameid_get(pst, k->guid, 0, k->name, id) : nameid_get(pst, k->guid, k->lid, NULL, id);
 }
 
 static void nameid_entry(unsigned char e[8], uint32_t id, uint16_t guid_idx, int string, uint16_t idx)
@@ -167,7 +267,18 @@ static int write_nameid(mbx_pst *pst)
 	uint64_t bid, bid_sub = 0;
 	int rc;
 
-	nameid_push(pst, guid_ps_public_strings, 0, "Keywords");
+	/* the closing record: a name nothing in the file uses */
+	if (nameid_find(pst, guid_ps_public_strings, 0, "Keywords") < 0) {
+		nameid_push(pst, guid_ps_public_strings, 0, "Keywords");
+	} else {
+		char unused[48];
+		unsigned k = 0;
+
+		do
+			snprintf(unused, sizeof(unused), "mbxrescue-unused-%u", k++);
+		while (nameid_find(pst, guid_ps_public_strings, 0, unused) >= 0);
+		nameid_push(pst, guid_ps_public_strings, 0, unused);
+	}
 	n = pst->nnames;
 	entries = mbx_malloc(8 * n);
 	hashed = mbx_malloc(8 * n);
@@ -177,17 +288,28 @@ static int write_nameid(mbx_pst *pst)
 		uint16_t g = nameid_guid_index(&guids, &ng, e->guid);
 
 		if (e->name) {
-			/* the string stream: 4-byte length, UTF-16LE name (ASCII
-			 * here), padded to 4 bytes; the entry points at the length */
-			size_t k, nl = strlen(e->name), need = (4 + 2 * nl + 3) & ~(size_t)3;
+			/* the string stream: 4-byte length, the UTF-16LE name,
+			 * padded to 4 bytes; the entry points at the length */
+			unsigned char *w = NULL;
+			size_t wl = 0, need;
 			uint32_t crc;
 
+			rc = pst_utf16(pst->cd, e->name, &w, &wl, "a property name");   /* checked when added */
+			if (rc) {
+				mbx_free(guids);
+				mbx_free(entries);
+				mbx_free(strings);
+				mbx_free(hashed);
+				mbx_free(bucket);
+				return rc;
+			}
+			need = (4 + wl + 3) & ~(size_t)3;
 			strings = mbx_realloc(strings, ns + need);
 			memset(strings + ns, 0, need);
-			pst_put32(strings + ns, (uint32_t)(2 * nl));
-			for (k = 0; k < nl; k++)
-				strings[ns + 4 + 2 * k] = (unsigned char)e->name[k];
-			crc = pst_crc(strings + ns + 4, 2 * nl);
+			pst_put32(strings + ns, (uint32_t)wl);
+			memcpy(strings + ns + 4, w, wl);
+			crc = pst_crc(w, wl);
+			mbx_free(w);
 			nameid_entry(entries + 8 * i, (uint32_t)ns, g, 1, (uint16_t)i);
 			/* in a bucket a string name is known by its CRC-32 */
 			nameid_entry(hashed + 8 * i, crc, g, 1, (uint16_t)i);
@@ -372,7 +494,8 @@ int mbx_pst_create(mbx_pst **out, const char *path, const mbx_pst_opts *opts)
 		return mbx_error_set(MBX_EINVAL, "unknown PST encoding %d for %s (0 none, 1 compressible)",
 		                     opts->crypt, path);
 	}
-	pst->opts.display_name = NULL;   /* the caller's string: used below only */
+	pst->opts.display_name = NULL;   /* the caller's string and bag: used below only */
+	pst->opts.store_props = NULL;
 	pst->ndb.crypt = pst->opts.crypt;
 	pst->path = mbx_strdup(path);
 	pst->tmp = pst->opts.keep_temp ? mbx_strdup(path) : mbx_asprintf("%s.tmp", path);
@@ -391,8 +514,10 @@ int mbx_pst_create(mbx_pst **out, const char *path, const mbx_pst_opts *opts)
 		rc = pst_amap_init(&pst->ndb);
 	if (rc == 0) {
 		pst->opts.display_name = opts ? opts->display_name : NULL;
+		pst->opts.store_props = opts ? opts->store_props : NULL;
 		rc = pst_store_begin(pst);
 		pst->opts.display_name = NULL;
+		pst->opts.store_props = NULL;
 	}
 	if (rc) {
 		mbx_pst_free(pst);
@@ -414,26 +539,35 @@ mbx_pst_nid mbx_pst_deleted_items(const mbx_pst *pst)
 	return PST_NID_DELETED_ITEMS;
 }
 
-int mbx_pst_folder_add(mbx_pst *pst, mbx_pst_nid parent, const char *name,
-                       const char *container_class, mbx_pst_nid *out)
+int mbx_pst_folder_add_props(mbx_pst *pst, mbx_pst_nid parent, const char *name,
+                             const char *container_class, const mbx_props *props, mbx_pst_nid *out)
 {
 	pst_folder *p = pst_folder_find(pst, parent);
+	const char *label = name ? name : "(no name)";
 	unsigned char *w;
-	size_t wl;
+	size_t wl, i;
 	int rc;
 
 	if (pst->ndb.err)
 		return pst->ndb.err;
 	if (!p || p->search || parent == PST_NID_ROOT_FOLDER)
-		return mbx_error_set(MBX_EINVAL, "folder %s: parent 0x%x is not a folder of %s",
-		                     name ? name : "(null)", parent, pst->path);
-	if (!name)
+		return mbx_error_set(MBX_EINVAL, "folder %s: parent 0x%x is not a folder of %s", label, parent,
+		                     pst->path);
+	if (!name && !pst_bag_has(props, MBX_PID_TAG_DISPLAY_NAME))
 		return mbx_error_set(MBX_EINVAL, "a folder without a name in %s", pst->path);
-	rc = pst_utf16(pst->cd, name, &w, &wl, "the folder name");
-	mbx_free(w);
+	rc = name ? pst_utf16(pst->cd, name, &w, &wl, "the folder name") : 0;
+	if (name)
+		mbx_free(w);
 	if (rc == 0 && container_class) {
 		rc = pst_utf16(pst->cd, container_class, &w, &wl, "the folder class");
 		mbx_free(w);
+	}
+	/* the bag's names get their NPIDs now, in the order they come */
+	for (i = 0; rc == 0 && props && i < props->n; i++) {
+		mbx_propkey k = mbx_props_key(props, i);
+		uint16_t id;
+
+		rc = pst_key_id(pst, &k, &id);
 	}
 	if (rc)
 		return rc;
@@ -441,9 +575,17 @@ int mbx_pst_folder_add(mbx_pst *pst, mbx_pst_nid parent, const char *name,
 		return mbx_error_set(MBX_ELIMIT, "too many folders in %s", pst->path);
 	p = pst_folder_new(pst, PST_NID(PST_NID_TYPE_NORMAL_FOLDER, pst->next_folder++), parent, name,
 	                   container_class ? container_class : "IPF.Note");
+	if (props)
+		mbx_props_copy(&p->bag, props);
 	if (out)
 		*out = p->nid;
 	return 0;
+}
+
+int mbx_pst_folder_add(mbx_pst *pst, mbx_pst_nid parent, const char *name,
+                       const char *container_class, mbx_pst_nid *out)
+{
+	return mbx_pst_folder_add_props(pst, parent, name, container_class, NULL, out);
 }
 
 int64_t mbx_pst_size(const mbx_pst *pst)
@@ -476,9 +618,10 @@ int mbx_pst_close(mbx_pst *pst)
 		return pst->ndb.err;   /* the first failure, whose message was set then */
 	if (pst->open)
 		return mbx_error_set(MBX_EINVAL, "a message is still open in %s: end it first", pst->path);
-	rc = write_nameid(pst);
+	/* the folders first: the name-to-ID map has every name then */
+	rc = pst_folders_finish(pst);
 	if (rc == 0)
-		rc = pst_folders_finish(pst);
+		rc = write_nameid(pst);
 	header_info(pst, &hi);
 	if (rc == 0)
 		rc = pst_btree_write(&pst->ndb, 1, &hi.nbt_bid, &hi.nbt_ib);
@@ -513,6 +656,8 @@ int mbx_pst_close(mbx_pst *pst)
 
 void mbx_pst_free(mbx_pst *pst)
 {
+	size_t i;
+
 	if (!pst)
 		return;
 	if (pst->open)
@@ -522,7 +667,10 @@ void mbx_pst_free(mbx_pst *pst)
 	if (!pst->closed && pst->tmp && pst->ndb.path)
 		unlink(pst->tmp);
 	pst_folders_free(pst);
+	for (i = 0; i < pst->nnames; i++)
+		mbx_free(pst->names[i].name);
 	mbx_free(pst->names);
+	mbx_free(pst->nslot);
 	if (pst->cd != (iconv_t)-1)
 		iconv_close(pst->cd);
 	mbx_free(pst->ndb.buf);

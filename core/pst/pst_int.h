@@ -31,6 +31,21 @@
 /* Format constants (PST_*), property names (MBX_PID_TAG_*, MBX_TAG_*,
  * MBX_PT_*, ...) and node ids (PST_NID_*) are in mbx/pstdefs.h. */
 
+/* Properties [MS-PST] 2.5.2 names that the MAPI property list lacks. */
+#ifndef MBX_PID_TAG_STORE_RECORD_KEY
+#define MBX_PID_TAG_STORE_RECORD_KEY    0x0FFA   /* PidTagStoreRecordKey, PtypBinary */
+#endif
+#ifndef MBX_PID_TAG_ASSOC_CONTENT_COUNT
+#define MBX_PID_TAG_ASSOC_CONTENT_COUNT 0x3617   /* PidTagAssociatedContentCount, PtypInteger32 */
+#endif
+
+/* The first subnode NID index of a message (its attachments, values over
+ * 3,580 bytes, embedded messages), as Outlook numbers them: every subnode
+ * NID is then 0x8000 or more, above the row IDs of any recipient table
+ * under 32,768 rows (libpst looks a recipient's row ID up among the
+ * message's subnodes, see msg_message.c). */
+#define PST_SUBNODE_FIRST 0x400u
+
 /* ---- little-endian helpers -------------------------------------------- */
 static inline void pst_put16(unsigned char *p, uint16_t v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); }
 static inline void pst_put32(unsigned char *p, uint32_t v) { pst_put16(p, (uint16_t)v); pst_put16(p + 2, (uint16_t)(v >> 16)); }
@@ -217,6 +232,7 @@ typedef struct pst_prop {
 	uint16_t id;
 	uint16_t type;
 	uint32_t val;
+	uint32_t seq;                /* order of setting: the last setting wins */
 } pst_prop;
 
 typedef struct pst_pc {
@@ -225,6 +241,7 @@ typedef struct pst_pc {
 	uint32_t *next_sub;          /* counter for their NIDs */
 	pst_prop *p;
 	size_t n, cap;
+	uint32_t seq;                /* properties set so far */
 	uint32_t hdr;                /* the BTHHEADER, HID 0x20 */
 	iconv_t cd;
 } pst_pc;
@@ -235,6 +252,11 @@ int pst_pc_i64(pst_pc *pc, uint16_t id, uint16_t type, uint64_t v);
 int pst_pc_bin(pst_pc *pc, uint16_t id, uint16_t type, const void *p, size_t len);
 int pst_pc_str(pst_pc *pc, uint16_t id, const char *utf8, const char *what);
 void pst_pc_hnid(pst_pc *pc, uint16_t id, uint16_t type, uint32_t hnid);
+/* Any property from its raw value (mbx/props.h): types of 4 bytes or less
+ * inline, PtypObject as a subnode with an (NID, size) reference in the
+ * heap, everything else (unknown types too) in the heap or, over 3,580
+ * bytes, in a subnode. */
+int pst_pc_prop(pst_pc *pc, uint16_t id, uint16_t type, const void *val, size_t len);
 int pst_pc_finish(pst_pc *pc, uint64_t *bid, uint64_t *bytes);
 /* The same, setting property size_id (PtypInteger32) to the node's size:
  * this heap plus `extra` bytes of subnodes. */
@@ -275,6 +297,12 @@ void pst_tc_u32(pst_tc *tc, uint32_t tag, uint32_t v);
 void pst_tc_i64(pst_tc *tc, uint32_t tag, uint64_t v);
 int pst_tc_bin(pst_tc *tc, uint32_t tag, const void *p, size_t len);
 int pst_tc_str(pst_tc *tc, uint32_t tag, const char *utf8);
+/* Any cell from its raw value: fixed-size types of 8 bytes or less in the
+ * row, all else by HNID.  A value whose size does not fit its column's
+ * type is left out. */
+int pst_tc_cell(pst_tc *tc, uint32_t tag, const void *val, size_t len);
+/* 1 when the table has a column with this tag. */
+int pst_tc_has(const pst_tc *tc, uint32_t tag);
 int pst_tc_row_end(pst_tc *tc);
 /* rows_nid: the subnode NID for a row matrix too big for the heap; when
  * tc->next_sub is set (a table inside a message) it must come from that
@@ -288,6 +316,18 @@ int pst_utf16(iconv_t cd, const char *utf8, unsigned char **out, size_t *outlen,
 
 /* ---- messaging ----------------------------------------------------------- */
 
+/* Values of one object kept for its row in a table (contents, hierarchy,
+ * attachment table): the row repeats them exactly. */
+typedef struct pst_rowval {
+	uint16_t id, type;
+	uint32_t len;
+	unsigned char *v;
+} pst_rowval;
+typedef struct pst_rowvals {
+	pst_rowval *v;
+	size_t n, cap;
+} pst_rowvals;
+
 typedef struct pst_folder {
 	uint32_t nid;
 	uint32_t parent;
@@ -299,6 +339,7 @@ typedef struct pst_folder {
 	pst_tc *contents;            /* NULL until the first message */
 	pst_tc *assoc;
 	int search;                  /* a search folder (its own kind of tables) */
+	mbx_props bag;               /* the folder's properties (a copy), maybe empty */
 } pst_folder;
 
 /* One named property of the name-to-ID map ([MS-PST] 2.4.7): its NPID is
@@ -306,7 +347,8 @@ typedef struct pst_folder {
 typedef struct pst_nameid {
 	unsigned char guid[16];      /* property set */
 	uint32_t lid;                /* numeric name (name == NULL) */
-	const char *name;            /* a string name (static ASCII), or NULL */
+	char *name;                  /* a string name (UTF-8, owned), or NULL */
+	uint32_t hash;
 } pst_nameid;
 
 struct mbx_pst {
@@ -324,12 +366,17 @@ struct mbx_pst {
 	int closed;
 	pst_nameid *names;           /* the name-to-ID map, written at close */
 	size_t nnames, anames;
+	uint32_t *nslot;             /* open hash of names: index + 1, 0 empty */
+	size_t nslots;
 };
 
 /* msg_store.c */
-/* The NPID (0x8000 + index) of the named property (guid, lid), added to
- * the map when new. */
+/* The NPID (0x8000 + index) of the named property (guid, lid) or (guid,
+ * name: UTF-8), added to the map when new. */
 int pst_nameid_get(mbx_pst *pst, const unsigned char guid[16], uint32_t lid, uint16_t *npid);
+int pst_nameid_get_name(mbx_pst *pst, const unsigned char guid[16], const char *name, uint16_t *npid);
+/* The property id of key k in this file: its id when plain, else its NPID. */
+int pst_key_id(mbx_pst *pst, const mbx_propkey *k, uint16_t *id);
 int pst_store_begin(mbx_pst *pst);
 int pst_store_finish(mbx_pst *pst);
 void pst_entryid(const mbx_pst *pst, uint32_t nid, unsigned char out[24]);
@@ -338,6 +385,11 @@ void pst_entryid(const mbx_pst *pst, uint32_t nid, unsigned char out[24]);
 pst_folder *pst_folder_find(mbx_pst *pst, uint32_t nid);
 pst_folder *pst_folder_new(mbx_pst *pst, uint32_t nid, uint32_t parent, const char *name,
                            const char *klass);
+/* Write the properties of a bag of an object of this kind (MBX_PST_OBJ_*)
+ * to pc, but those the writer regenerates; row (may be NULL) gets a copy
+ * of those whose id is in cols (ncols tags). */
+int pst_bag_write(mbx_pst *pst, pst_pc *pc, const mbx_props *b, int kind, pst_rowvals *row,
+                  const uint32_t *cols, size_t ncols);
 int pst_folders_finish(mbx_pst *pst);
 void pst_folders_free(mbx_pst *pst);
 extern const uint32_t pst_contents_cols[];
@@ -355,6 +407,19 @@ extern const size_t pst_nattach_cols;
 
 /* msg_message.c */
 void pst_msg_free_all(mbx_pst_msg *msg);
+
+/* msg_regen.c: the entry of the regenerated list for (kind, id, type), or NULL. */
+const mbx_pst_regen *pst_regen_find(int kind, uint16_t id, uint16_t type);
+
+void pst_rowvals_set(pst_rowvals *r, uint16_t id, uint16_t type, const void *v, size_t len);
+const pst_rowval *pst_rowvals_get(const pst_rowvals *r, uint16_t id);
+void pst_rowvals_free(pst_rowvals *r);
+/* Fill the row being built with every value of r that has a column
+ * (same tag; PtypString8 values fill PtypString columns, decoded with
+ * code page cp). */
+int pst_tc_row_fill(pst_tc *tc, const pst_rowvals *r, unsigned cp);
+/* 1 when the (caller's) bag b has plain property id. */
+int pst_bag_has(const mbx_props *b, uint16_t id);
 
 uint64_t pst_filetime(int64_t unix_seconds);
 

@@ -19,14 +19,33 @@
  *                                        removes the temporary file
  *
  * Ownership: the writer owns every mbx_pst_msg handle it gives out; a
- * handle is valid until its mbx_pst_message_end.  Strings passed in are
- * copied or written before the call returns.  Text is UTF-8 and must be
- * valid (MBX_EINVAL otherwise); the file stores UTF-16LE.
+ * handle is valid until its mbx_pst_message_end.  Strings and property
+ * bags passed in are copied or written before the call returns.  Text is
+ * UTF-8 and must be valid (MBX_EINVAL otherwise); the file stores UTF-16LE.
+ *
+ * Property bags (mbx/props.h).  Every object can carry a bag: the store
+ * (opts.store_props), folders (mbx_pst_folder_add_props), messages and
+ * embedded messages (mbx_pst_message_props.props), recipients
+ * (mbx_pst_recipient.props) and attachments (mbx_pst_attach_props.props).
+ * The writer writes every property of a bag as stored: values of 4 bytes
+ * or less inline, all others (8-byte types, PtypGuid, strings, binaries,
+ * multi-valued and unknown types) in the heap or, over 3,580 bytes, in a
+ * subnode; PtypObject as a subnode; PtypString8 stays PtypString8.  Named
+ * properties (LIDs and string names) get NPIDs of this file's name-to-ID
+ * map.  Only what must be computed for the new file is regenerated
+ * (mbx_pst_regenerated, below); a bag property with such a key is ignored
+ * or adjusted as the list says.  The first-class fields (subject, sender,
+ * body, times, recipient name, attachment file name, ...) are written only
+ * for the properties the bag does not hold: a caller passing only fields
+ * gets the same output as without bags, a caller passing a complete bag
+ * gets the bag.  Table rows (contents, hierarchy, recipient and
+ * attachment tables) repeat the object's own values exactly.
  */
 #ifndef MBX_PST_H
 #define MBX_PST_H
 
 #include "mbx/common.h"
+#include "mbx/props.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -46,6 +65,9 @@ typedef struct mbx_pst_opts {
 	const char *display_name;   /* the store's display name */
 	int fsync;                  /* fsync file and directory at close (default 1) */
 	int keep_temp;              /* 1: write directly to path (no .tmp/rename) */
+	const mbx_props *store_props;   /* the message store's properties (its
+	                                 * PidTagDisplayName wins over
+	                                 * display_name), or NULL */
 } mbx_pst_opts;
 
 /* Fill opts with the defaults. */
@@ -60,6 +82,11 @@ mbx_pst_nid mbx_pst_deleted_items(const mbx_pst *pst);   /* Deleted Items (under
 /* Add a folder under parent; container_class may be NULL ("IPF.Note"). */
 int mbx_pst_folder_add(mbx_pst *pst, mbx_pst_nid parent, const char *name,
                        const char *container_class, mbx_pst_nid *out);
+/* The same with the folder's property bag (may be NULL); name may be NULL
+ * when the bag has PidTagDisplayName, and the bag's PidTagContainerClass
+ * wins over container_class. */
+int mbx_pst_folder_add_props(mbx_pst *pst, mbx_pst_nid parent, const char *name,
+                             const char *container_class, const mbx_props *props, mbx_pst_nid *out);
 
 /*
  * An extra property of a message (appointment, contact and task details),
@@ -101,6 +128,8 @@ typedef struct mbx_pst_message_props {
 	int associated;                 /* FAI message in the associated contents */
 	const mbx_pst_prop *extra;      /* n_extra extra properties, or NULL */
 	size_t n_extra;
+	const mbx_props *props;         /* every property of the message, or NULL:
+	                                 * the fields above fill only what it lacks */
 } mbx_pst_message_props;
 
 typedef struct mbx_pst_recipient {
@@ -108,6 +137,8 @@ typedef struct mbx_pst_recipient {
 	const char *name;
 	const char *address;
 	const char *addrtype;           /* NULL = "SMTP" */
+	const mbx_props *props;         /* every property of the recipient, or NULL;
+	                                 * with PidTagRecipientType, type may be 0 */
 } mbx_pst_recipient;
 
 typedef struct mbx_pst_attach_props {
@@ -115,6 +146,11 @@ typedef struct mbx_pst_attach_props {
 	const char *mime_type;
 	int64_t size;                   /* total bytes that will be written (-1 unknown) */
 	int64_t modification_time;
+	const mbx_props *props;         /* every property of the attachment, or NULL.
+	                                 * Its PidTagAttachMethod is kept (not 5: use
+	                                 * mbx_pst_attach_message_begin_props); its
+	                                 * PidTagAttachDataBinary is the data (then
+	                                 * mbx_pst_attach_write is refused) */
 } mbx_pst_attach_props;
 
 /* Start a message in folder (or, for attach_message_begin, embedded). */
@@ -132,6 +168,10 @@ int mbx_pst_attach_end(mbx_pst_msg *msg);
  * before the outer message continues. */
 int mbx_pst_attach_message_begin(mbx_pst_msg *msg, const char *display_name,
                                  const mbx_pst_message_props *props, mbx_pst_msg **out);
+/* The same with the attachment object's fields and bag (att may be NULL;
+ * att->filename is the display name, att->size is not used). */
+int mbx_pst_attach_message_begin_props(mbx_pst_msg *msg, const mbx_pst_attach_props *att,
+                                       const mbx_pst_message_props *props, mbx_pst_msg **out);
 
 /* Finish a message; *size_out (may be NULL) gets PidTagMessageSize. */
 int mbx_pst_message_end(mbx_pst_msg *msg, int64_t *size_out);
@@ -142,6 +182,44 @@ int64_t mbx_pst_size(const mbx_pst *pst);
 /* Finalize: tables, B-trees, AMaps, header; fsync; rename to the final name. */
 int mbx_pst_close(mbx_pst *pst);
 void mbx_pst_free(mbx_pst *pst);
+
+/* ---- What the writer regenerates ------------------------------------------ */
+
+/* The kinds of objects (embedded and FAI messages are messages). */
+enum {
+	MBX_PST_OBJ_STORE = 1,
+	MBX_PST_OBJ_FOLDER,
+	MBX_PST_OBJ_MESSAGE,
+	MBX_PST_OBJ_RECIPIENT,
+	MBX_PST_OBJ_ATTACHMENT
+};
+
+/* How the writer treats a bag property it regenerates. */
+enum {
+	MBX_PST_REGEN_ALWAYS = 1,   /* always written, with the writer's value */
+	MBX_PST_REGEN_PRESENT,      /* the writer's value, when the bag has the property */
+	MBX_PST_REGEN_DROPPED,      /* never written (names an object of the source store) */
+	MBX_PST_REGEN_ADJUSTED      /* the bag's value with bits the writer sets */
+};
+
+typedef struct mbx_pst_regen {
+	int kind;                   /* MBX_PST_OBJ_* */
+	uint16_t id;                /* property id (regenerated properties are never named) */
+	uint16_t type;              /* 0: any type */
+	const char *name;           /* "PidTagMessageSize" */
+	int rule;                   /* MBX_PST_REGEN_* */
+	const char *value;          /* what the new file holds instead */
+} mbx_pst_regen;
+
+/* 0 when the writer writes property k of an object of this kind as the
+ * bag holds it, else the MBX_PST_REGEN_* rule.  type 0 matches any. */
+int mbx_pst_regenerated(int kind, const mbx_propkey *k, uint16_t type);
+/* The whole list, *n entries, in a fixed order (for pst-dump --regenerated). */
+const mbx_pst_regen *mbx_pst_regenerated_list(size_t *n);
+/* "store", "folder", "message", "recipient", "attachment". */
+const char *mbx_pst_object_kind_name(int kind);
+/* "always", "when present", "dropped", "adjusted". */
+const char *mbx_pst_regen_rule_name(int rule);
 
 /* ---- Strict validator (mbxrescue pst-check) ------------------------------ */
 
