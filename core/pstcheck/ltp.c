@@ -328,7 +328,9 @@ static void pc_rec(void *ud, const uint8_t *key, const uint8_t *data)
 	snprintf(what, sizeof(what), "property 0x%04x%04x", p->id, p->type);
 	sz = type_size(p->type);
 	if (sz < 0) {
-		pc_problem(l->c, l->where, "%s has an unknown type", what);
+		/* kept by writers that copy every property as they found it */
+		pc_note(l->c, l->where, "%s has a type [MS-PST] does not define: read as a variable-size value", what);
+		hnid_check(l->c, l->where, l->h, l->subs, p->value, what, &p->data, &p->size);
 	} else if (sz > 4) {
 		if (hn_get(l->h, p->value, &p->data, &p->size) < 0)
 			pc_problem(l->c, l->where, "%s: HID 0x%x does not resolve in the heap", what, p->value);
@@ -421,10 +423,8 @@ static int col_cb_ok(uint32_t tag, uint8_t cb)
 {
 	int sz = type_size((uint16_t)tag);
 
-	if (sz < 0)
-		return 0;
-	if (sz == 0 || sz == 16)
-		return cb == 4;   /* an HNID */
+	if (sz <= 0 || sz == 16)
+		return cb == 4;   /* an HNID (an undefined type: read as variable-size) */
 	return cb == sz;
 }
 
@@ -492,7 +492,7 @@ static void tc_row(pc_ctx *c, const char *where, const hn *h, const pc_subs *sub
 		uint32_t size;
 		char what[32];
 
-		if (!(ceb[k->ibit / 8] & (0x80 >> (k->ibit % 8))) || type_size((uint16_t)k->tag) != 0 || k->cb != 4)
+		if (!(ceb[k->ibit / 8] & (0x80 >> (k->ibit % 8))) || type_size((uint16_t)k->tag) > 0 || k->cb != 4)
 			continue;
 		snprintf(what, sizeof(what), "column 0x%08x", k->tag);
 		hnid_check(c, w, h, subs, pc_le32(row + k->ib), what, &d, &size);

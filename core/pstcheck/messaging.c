@@ -211,6 +211,40 @@ static uint64_t node_bytes(pc_ctx *c, uint64_t bid_data, const pc_subs *subs, in
 
 static void message_check(pc_ctx *c, const char *where, uint64_t bid_data, uint64_t bid_sub, int depth);
 
+static const char *subnode_kind(uint32_t nid)
+{
+	switch (PST_NID_TYPE(nid)) {
+	case PST_NID_TYPE_ATTACHMENT: return "an attachment";
+	case PST_NID_TYPE_NORMAL_MESSAGE: return "an embedded message";
+	case PST_NID_TYPE_ATTACHMENT_TABLE: return "the attachment table";
+	case PST_NID_TYPE_RECIPIENT_TABLE: return "the recipient table";
+	case PST_NID_TYPE_LTP: return "a value";
+	default: return "a subnode";
+	}
+}
+
+/*
+ * [recipient-rowid-is-subnode] libpst (0.6.x) reads a message's recipient
+ * table as a list of attachments too and looks each row's PidTagLtpRowId
+ * up among the message's subnode NIDs: a row ID that is such a NID makes
+ * it read that subnode as one more attachment (a real attachment twice,
+ * or a table or value as a broken one).  The format does not forbid it
+ * (row IDs of a recipient table only need to be unique), Outlook never
+ * writes it (its row IDs are small, its subnode NIDs 0x8000 and up): a
+ * warning, which --strict counts.
+ */
+static void recip_rowids_check(pc_ctx *c, const char *where, const uint32_t *rows, size_t nrows,
+                               const pc_subs *subs)
+{
+	size_t i;
+
+	for (i = 0; i < nrows; i++)
+		if (pc_subs_find(subs, rows[i]))
+			pc_warn(c, where, "[recipient-rowid-is-subnode] row %zu has row ID 0x%x, the NID of %s "
+			        "subnode of the message: libpst reads that subnode as one more attachment", i, rows[i],
+			        subnode_kind(rows[i]));
+}
+
 static void attachment_check(pc_ctx *c, const char *mwhere, const pc_sub *a, int depth)
 {
 	char where[160];
@@ -278,12 +312,17 @@ static void message_check(pc_ctx *c, const char *where, uint64_t bid_data, uint6
 		char tw[200];
 		pc_subs s2;
 
+		uint32_t *rows = NULL;
+		size_t nrows = 0;
+
 		snprintf(tw, sizeof(tw), "%s: recipient table", where);
 
 		if (pc_subs_load(c, t->bid_sub, &s2) == 0) {
-			pc_tc_check(c, tw, t->bid_data, &s2, NULL, NULL);
+			if (pc_tc_check(c, tw, t->bid_data, &s2, &rows, &nrows) == 0)
+				recip_rowids_check(c, tw, rows, nrows, &subs);
 			pc_subs_free(&s2);
 		}
+		mbx_free(rows);
 	}
 	if ((t = pc_subs_find(&subs, PST_NID_ATTACHMENT_TABLE)) != NULL) {
 		char tw[200];
