@@ -3,13 +3,16 @@
  * tests and bench/bench-export.sh:
  *
  *   export-genmbx DB ALIAS DISPLAY NMSG ATT_KB [--orphan] [--fai N] [--deep N]
+ *                 [--recipients N] [--attachments N]
  *
  * The mailbox gets a directory entry with ALIAS (any bytes: hostile names
  * are the point) unless --orphan, folders Inbox, Deleted Items and
  * Inbox/Data, and NMSG messages spread over them, each with one attachment
  * of ATT_KB KiB of incompressible data (0: no attachment).  --fai adds N
  * associated items to the Inbox; --deep makes a chain of N nested folders
- * below Inbox holding one message at the bottom.
+ * below Inbox holding one message at the bottom.  --recipients and
+ * --attachments give every normal message N recipients (To, Cc, Bcc in
+ * turn) and N attachments of ATT_KB KiB (default 1 and 1).
  */
 #include "config.h"
 #include <stdio.h>
@@ -39,14 +42,18 @@ int main(int argc, char **argv)
 	mbx_mailbox mb;
 	mbx_folder f;
 	int64_t mid, fid[3], deep_parent;
-	long nmsg, attkb, i, fai = 0, deep = 0;
+	long nmsg, attkb, i, fai = 0, deep = 0, nrcpt = 1, natt = 1;
+	mbx_msg_recipient *rcpts;
+	mbx_attachment *atts;
+	char (*rnames)[48], (*fnames)[64];
 	int orphan = 0, a;
 	uint64_t seed = 0x9E3779B97F4A7C15ULL;
 	char guid[40], *dn;
 	unsigned char *data = NULL;
 
 	if (argc < 6) {
-		fprintf(stderr, "usage: export-genmbx DB ALIAS DISPLAY NMSG ATT_KB [--orphan] [--fai N] [--deep N]\n");
+		fprintf(stderr, "usage: export-genmbx DB ALIAS DISPLAY NMSG ATT_KB [--orphan] [--fai N] [--deep N] "
+		        "[--recipients N] [--attachments N]\n");
 		return 2;
 	}
 	nmsg = atol(argv[4]);
@@ -58,6 +65,30 @@ int main(int argc, char **argv)
 			fai = atol(argv[++a]);
 		else if (strcmp(argv[a], "--deep") == 0 && a + 1 < argc)
 			deep = atol(argv[++a]);
+		else if (strcmp(argv[a], "--recipients") == 0 && a + 1 < argc)
+			nrcpt = atol(argv[++a]);
+		else if (strcmp(argv[a], "--attachments") == 0 && a + 1 < argc)
+			natt = atol(argv[++a]);
+	}
+	if (nrcpt < 1)
+		nrcpt = 1;
+	if (natt < 1)
+		natt = 1;
+	rcpts = calloc((size_t)nrcpt, sizeof(*rcpts));
+	rnames = calloc((size_t)nrcpt, sizeof(*rnames));
+	atts = calloc((size_t)natt, sizeof(*atts));
+	fnames = calloc((size_t)natt, sizeof(*fnames));
+	for (i = 0; i < nrcpt; i++) {
+		rcpts[i].type = i == 0 ? MBX_RECIP_TO : (mbx_recip_type)(MBX_RECIP_TO + i % 3);
+		if (i == 0) {
+			snprintf(rnames[i], sizeof(rnames[i]), "Receiver");
+			rcpts[i].address = "receiver@contoso.com";
+		} else {
+			snprintf(rnames[i], sizeof(rnames[i]), "Receiver %ld", i);
+			rcpts[i].address = rnames[i];   /* any text: the export copies it */
+		}
+		rcpts[i].name = rnames[i];
+		rcpts[i].addrtype = "SMTP";
 	}
 	if (mbx_store_open(&st, argv[1], MBX_STORE_CREATE) < 0)
 		return fail(argv[1]);
@@ -134,13 +165,12 @@ int main(int argc, char **argv)
 			return fail("deep folder");
 	}
 	if (attkb > 0)
-		data = malloc((size_t)attkb * 1024);
+		data = malloc((size_t)attkb * 1024 * (size_t)natt);
 	for (i = 0; i < nmsg + fai + (deep ? 1 : 0); i++) {
 		mbx_message m;
-		mbx_msg_recipient rc = { MBX_RECIP_TO, "Receiver", "receiver@contoso.com", "SMTP" };
-		mbx_attachment at;
-		char subject[64], fname[64];
+		char subject[64];
 		size_t k;
+		long n;
 
 		memset(&m, 0, sizeof(m));
 		m.associated = i >= nmsg && i < nmsg + fai;
@@ -159,23 +189,30 @@ int main(int argc, char **argv)
 		m.flags = MBX_MSG_READ | (m.associated ? MBX_MSG_ASSOCIATED : 0);
 		m.importance = 1;
 		m.body = "Synthetic body for the export tests.\r\n";
-		m.size = 1000 + (attkb > 0 && !m.associated ? attkb * 1024 : 0);
-		m.recipients = &rc;
-		m.n_recipients = 1;
+		m.size = 1000 + (attkb > 0 && !m.associated ? attkb * 1024 * natt : 0);
+		m.recipients = rcpts;
+		m.n_recipients = m.associated ? 1 : (size_t)nrcpt;
 		if (attkb > 0 && !m.associated) {
-			for (k = 0; k + 8 <= (size_t)attkb * 1024; k += 8) {
-				uint64_t v = rnd(&seed);
+			for (n = 0; n < natt; n++) {
+				unsigned char *d = data + (size_t)n * (size_t)attkb * 1024;
 
-				memcpy(data + k, &v, 8);
+				for (k = 0; k + 8 <= (size_t)attkb * 1024; k += 8) {
+					uint64_t v = rnd(&seed);
+
+					memcpy(d + k, &v, 8);
+				}
+				if (natt == 1)
+					snprintf(fnames[n], sizeof(fnames[n]), "data-%ld.bin", i + 1);
+				else
+					snprintf(fnames[n], sizeof(fnames[n]), "data-%ld-%ld.bin", i + 1, n + 1);
+				memset(&atts[n], 0, sizeof(atts[n]));
+				atts[n].filename = fnames[n];
+				atts[n].mime_type = "application/octet-stream";
+				atts[n].size = attkb * 1024;
+				atts[n].data = d;
 			}
-			snprintf(fname, sizeof(fname), "data-%ld.bin", i + 1);
-			memset(&at, 0, sizeof(at));
-			at.filename = fname;
-			at.mime_type = "application/octet-stream";
-			at.size = attkb * 1024;
-			at.data = data;
-			m.attachments = &at;
-			m.n_attachments = 1;
+			m.attachments = atts;
+			m.n_attachments = (size_t)natt;
 			m.flags |= MBX_MSG_HASATTACH;
 		}
 		if (mbx_store_message_add(st, &m, NULL) < 0)
@@ -184,6 +221,10 @@ int main(int argc, char **argv)
 	if (mbx_store_mailbox_refresh_counts(st, mid) < 0 || mbx_store_commit(st) < 0)
 		return fail("commit");
 	free(data);
+	free(rcpts);
+	free(rnames);
+	free(atts);
+	free(fnames);
 	mbx_free(dn);
 	mbx_server_info_clear(&si);
 	mbx_store_free(st);

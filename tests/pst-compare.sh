@@ -16,9 +16,12 @@
 #
 # What each reader is compared on (the expected side is normalized the same way):
 #   libpst         everything but R records (libpst has no recipient rows; the
-#                  recipient count comes from its per-row entries) and the P
-#                  records task-start, task-due and percent (libpst 0.6 reads
-#                  no task property)
+#                  recipient count comes from its per-row entries), the
+#                  recipient count of a message with more than 447 recipients
+#                  (libpst 0.6.76 reads no row of a table whose row index
+#                  needs an index level: it counts 0) and the P records
+#                  task-start, task-due and percent (libpst 0.6 reads no task
+#                  property)
 #   pst-extractor  everything
 #   pffexport      M message class as "?", A file names as "?" (pffexport
 #                  rewrites characters such as "@" in file names), appointment
@@ -86,8 +89,15 @@ if ! want libpst; then
 	:
 elif [ -x "$libpst" ]; then
 	if "$libpst" "$pst" >"$tmp/libpst.raw" 2>"$tmp/libpst.err"; then
-		sort "$tmp/libpst.raw" >"$tmp/libpst"
-		awk -F'\t' '$1 == "R" { next } $1 == "P" && ($4 == "task-start" || $4 == "task-due" || $4 == "percent") { next } { print }' \
+		# messages of over 447 recipients: their count is not compared
+		awk -F'\t' 'BEGIN { OFS = "\t" }
+			NR == FNR { if ($1 == "M" && $8 + 0 > 447) big[$2 FS $3] = 1; next }
+			$1 == "M" && (($2 FS $3) in big) { $8 = "?" }
+			{ print }' "$tmp/expected" "$tmp/libpst.raw" | sort >"$tmp/libpst"
+		awk -F'\t' 'BEGIN { OFS = "\t" } $1 == "R" { next }
+			$1 == "P" && ($4 == "task-start" || $4 == "task-due" || $4 == "percent") { next }
+			$1 == "M" && $8 + 0 > 447 { $8 = "?" }
+			{ print }' \
 			"$tmp/expected" >"$tmp/expected.libpst"
 		diff_reader libpst "$tmp/expected.libpst" "$tmp/libpst"
 	else

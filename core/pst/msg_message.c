@@ -258,15 +258,15 @@ static int put_props(mbx_pst_msg *m, const mbx_pst_message_props *p)
 	if (rc == 0 && lacks(m, MBX_PID_TAG_MESSAGE_CLASS))
 		rc = put_str(m, MBX_PID_TAG_MESSAGE_CLASS, p->message_class ? p->message_class : "IPM.Note",
 		             "the message class");
-	if (rc == 0 && p->subject) {
+	if (rc == 0 && p->subject && lacks(m, MBX_PID_TAG_SUBJECT)) {
 		/* as Outlook stores it: 0x01, then 1 + the prefix length, then the
 		 * subject; every reader strips the two, and libpff mangles a first
-		 * non-ASCII character without them */
+		 * non-ASCII character without them.  The field's prefix, normalized
+		 * subject and topic only with the field's subject. */
 		char *marked = mbx_asprintf("\x01%c%s", (char)(pre + 1), p->subject);
 		char *prefix = mbx_strndup(p->subject, pre);
 
-		if (lacks(m, MBX_PID_TAG_SUBJECT))
-			rc = put_str(m, MBX_PID_TAG_SUBJECT, marked, "the subject");
+		rc = put_str(m, MBX_PID_TAG_SUBJECT, marked, "the subject");
 		if (rc == 0 && lacks(m, MBX_PID_TAG_SUBJECT_PREFIX))
 			rc = put_str(m, MBX_PID_TAG_SUBJECT_PREFIX, prefix, "the subject");
 		if (rc == 0 && lacks(m, MBX_PID_TAG_NORMALIZED_SUBJECT))
@@ -414,7 +414,7 @@ static mbx_pst_msg *msg_new(mbx_pst *pst, uint32_t nid)
 
 	m->pst = pst;
 	m->nid = nid;
-	m->next_sub_own = PST_SUBNODE_FIRST;
+	m->next_sub_own = pst->test_old_rowids ? 1 : PST_SUBNODE_FIRST;
 	m->next_sub = &m->next_sub_own;
 	m->rfirst = mbx_malloc(sizeof(*m->rfirst));
 	m->rfirst[0] = 0;
@@ -677,6 +677,8 @@ static int recip_table(mbx_pst_msg *m, uint64_t *bd, uint64_t *bs, uint64_t *byt
 	qsort(avoid, navoid, sizeof(*avoid), u32_cmp);
 	pst_tc_init(&tc, &m->pst->ndb, tags, n, m->pst->cd);
 	tc.next_sub = m->next_sub;
+	if (m->pst->test_old_rowids)
+		navoid = 0;
 	for (r = 0; rc == 0 && r < m->nrecips; r++, rowid++) {
 		for (;;) {
 			while (a < navoid && avoid[a] < rowid)

@@ -368,6 +368,10 @@ struct mbx_pst {
 	size_t nnames, anames;
 	uint32_t *nslot;             /* open hash of names: index + 1, 0 empty */
 	size_t nslots;
+	/* Test hook: 1 writes the layout libpst misreads (subnode NIDs from
+	 * index 1, recipient row IDs 0, 1, 2, ... whatever the subnodes), for
+	 * the tests that show pst-check reports it. */
+	int test_old_rowids;
 };
 
 /* msg_store.c */
