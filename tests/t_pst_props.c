@@ -1477,6 +1477,103 @@ static void t_rowids(void)
 	mbx_free(ds);
 }
 
+/* The block (from the BBT) holding file offset off: its ib and cb. */
+static int block_at(const unsigned char *f, size_t len, uint64_t page, uint64_t off, uint64_t *ib, uint16_t *cb)
+{
+	const unsigned char *pg;
+	unsigned n, i, level;
+
+	if (page + 512 > len)
+		return -1;
+	pg = f + page;
+	n = pg[488];
+	level = pg[491];
+	for (i = 0; i < n; i++) {
+		const unsigned char *e = pg + 24 * i;
+
+		if (level > 0) {
+			if (block_at(f, len, pst_get64(e + 16), off, ib, cb) == 0)
+				return 0;
+		} else if (pst_get64(e + 8) <= off && off < pst_get64(e + 8) + pst_get16(e + 16)) {
+			*ib = pst_get64(e + 8);
+			*cb = pst_get16(e + 16);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* A contents table row that does not repeat its message's value is a
+ * problem pst-check names. */
+static void t_row_mismatch(void)
+{
+	char *path = mbx_asprintf("%s/rowmis.pst", tmpdir);
+	static const char subject[] = "ROWMISMATCH-subject";
+	mbx_pst *pst;
+	mbx_pst_opts o;
+	mbx_pst_message_props mp;
+	mbx_pst_msg *msg;
+	unsigned char needle[4 + 2 * sizeof(subject)], *f = NULL;
+	size_t n = 0, i, last = 0, hits = 0;
+	uint64_t ib = 0;
+	uint16_t cb = 0;
+	FILE *fp;
+	problems pr;
+	int clean;
+
+	mbx_pst_opts_init(&o);
+	o.crypt = MBX_PST_CRYPT_NONE;
+	o.fsync = 0;
+	memset(&mp, 0, sizeof(mp));
+	mp.subject = subject;
+	if (mbx_pst_create(&pst, path, &o) || mbx_pst_message_begin(pst, mbx_pst_top_folder(pst), &mp, &msg) ||
+	    mbx_pst_message_end(msg, NULL) || mbx_pst_close(pst)) {
+		ok(0, "row mismatch: written (%s)", mbx_error_last());
+		return;
+	}
+	mbx_pst_free(pst);
+	clean = strict_clean(path, &pr);
+	ok(clean, "row mismatch: the file as written is clean");
+	/* the marked subject in UTF-16: in the message's PC, then (written at
+	 * close) in the contents table's heap */
+	needle[0] = 1;
+	needle[1] = 0;
+	needle[2] = 1;
+	needle[3] = 0;
+	for (i = 0; i + 1 < sizeof(subject); i++) {
+		needle[4 + 2 * i] = (unsigned char)subject[i];
+		needle[5 + 2 * i] = 0;
+	}
+	if ((fp = fopen(path, "rb")) != NULL) {
+		f = mbx_malloc(1 << 20);
+		n = fread(f, 1, 1 << 20, fp);
+		fclose(fp);
+	}
+	for (i = 0; f && i + 4 + 2 * (sizeof(subject) - 1) <= n; i++)
+		if (memcmp(f + i, needle, 4 + 2 * (sizeof(subject) - 1)) == 0) {
+			last = i;
+			hits++;
+		}
+	if (hits < 2 || block_at(f, n, pst_get64(f + PST_HDR_BBT_IB), last, &ib, &cb) < 0) {
+		ok(0, "row mismatch: the subject found twice (%zu)", hits);
+		mbx_free(f);
+		return;
+	}
+	f[last + 4] = 'X';   /* the row's copy, not the message's */
+	pst_put32(f + ib + ((cb + PST_TRAILER + 63) & ~(size_t)63) - PST_TRAILER + 4, pst_crc(f + ib, cb));
+	if ((fp = fopen(path, "wb")) != NULL) {
+		fwrite(f, 1, n, fp);
+		fclose(fp);
+	}
+	mbx_free(f);
+	strict_clean(path, &pr);
+	ok(pr.n == 1 && strstr(pr.first, "contents table row of message 0x") &&
+	   strstr(pr.first, "property 0x0037001f is not the message's own value"),
+	   "row mismatch: pst-check reports the changed subject: %s", pr.first);
+	unlink(path);
+	mbx_free(path);
+}
+
 static void t_bags_clean(void)
 {
 	char *p = mbx_asprintf("%s/bags.pst", tmpdir), *d = mbx_asprintf("%s/bags.dump", tmpdir);
@@ -1510,6 +1607,7 @@ int main(int argc, char **argv)
 	t_regenerated_list();
 	t_refused();
 	t_rowids();
+	t_row_mismatch();
 	t_bags_clean();
 	rmdir(tmpdir);
 	return tap_done();

@@ -392,6 +392,72 @@ const pc_prop *pc_pc_get(const pc_pcx *pc, uint16_t id)
 	return NULL;
 }
 
+/* The bytes of a variable-size value by HNID: heap or subnode (at most
+ * 64 MB); 0 with *out NULL and *len 0 for HNID 0. */
+static int hnid_bytes(pc_ctx *c, const hn *h, const pc_subs *subs, uint32_t hnid, uint8_t **out, uint32_t *len)
+{
+	const uint8_t *p;
+	uint32_t size;
+
+	*out = NULL;
+	*len = 0;
+	if (!hnid)
+		return 0;
+	if (PST_NID_TYPE(hnid) == PST_NID_TYPE_HID) {
+		if (!h || hn_get(h, hnid, &p, &size) < 0)
+			return -1;
+		*out = mbx_malloc(size ? size : 1);
+		memcpy(*out, p, size);
+		*len = size;
+		return 0;
+	} else {
+		const pc_sub *s = pc_subs_find(subs, hnid);
+		pc_data d;
+		size_t i, off = 0;
+
+		if (!s || pc_data_load(c, s->bid_data, 64ull << 20, &d) < 0)
+			return -1;
+		*out = mbx_malloc(d.total ? d.total : 1);
+		for (i = 0; i < d.n; i++) {
+			memcpy(*out + off, d.blk[i], d.cb[i]);
+			off += d.cb[i];
+		}
+		*len = (uint32_t)off;
+		pc_data_free(&d);
+		return 0;
+	}
+}
+
+int pc_prop_bytes(pc_ctx *c, const pc_prop *p, const pc_subs *subs, uint8_t **out, uint32_t *len)
+{
+	int sz = type_size(p->type);
+
+	*out = NULL;
+	*len = 0;
+	if (sz > 0 && sz <= 4) {
+		*out = mbx_malloc(4);
+		(*out)[0] = (uint8_t)p->value;
+		(*out)[1] = (uint8_t)(p->value >> 8);
+		(*out)[2] = (uint8_t)(p->value >> 16);
+		(*out)[3] = (uint8_t)(p->value >> 24);
+		*len = (uint32_t)sz;
+		return 0;
+	}
+	if (p->data) {
+		*out = mbx_malloc(p->size ? p->size : 1);
+		memcpy(*out, p->data, p->size);
+		*len = p->size;
+		return 0;
+	}
+	if (sz > 4)
+		return -1;          /* an 8- or 16-byte value that is not in the heap */
+	if (!p->value)
+		return 0;           /* empty */
+	if (PST_NID_TYPE(p->value) == PST_NID_TYPE_HID)
+		return -1;          /* a HID that does not resolve */
+	return hnid_bytes(c, NULL, subs, p->value, out, len);
+}
+
 /* ---- TC ------------------------------------------------------------------ */
 
 typedef struct tc_col {
@@ -499,8 +565,40 @@ static void tc_row(pc_ctx *c, const char *where, const hn *h, const pc_subs *sub
 	}
 }
 
+/* Every cell row has: its value to fn. */
+static void tc_cells(pc_ctx *c, const hn *h, const pc_subs *subs, const uint8_t *row, unsigned rg2,
+                     unsigned ncols, const tc_col *col, pc_cell_fn fn, void *ud)
+{
+	uint32_t rowid = pc_le32(row);
+	unsigned i;
+
+	for (i = 0; i < ncols; i++) {
+		const tc_col *k = &col[i];
+		int sz = type_size((uint16_t)k->tag);
+		uint8_t *v = NULL;
+		uint32_t len = 0;
+
+		if (!(row[rg2 + k->ibit / 8] & (0x80 >> (k->ibit % 8))))
+			continue;
+		if (sz > 0 && sz <= 8) {
+			fn(ud, rowid, k->tag, row + k->ib, (uint32_t)sz);
+			continue;
+		}
+		if (k->cb != 4 || hnid_bytes(c, h, subs, pc_le32(row + k->ib), &v, &len) < 0)
+			continue;   /* reported by tc_row */
+		fn(ud, rowid, k->tag, v ? v : (const uint8_t *)"", len);
+		mbx_free(v);
+	}
+}
+
 int pc_tc_check(pc_ctx *c, const char *where, uint64_t bid_data, const pc_subs *subs,
                 uint32_t **row_ids, size_t *nrows_out)
+{
+	return pc_tc_check_cells(c, where, bid_data, subs, row_ids, nrows_out, NULL, NULL);
+}
+
+int pc_tc_check_cells(pc_ctx *c, const char *where, uint64_t bid_data, const pc_subs *subs,
+                      uint32_t **row_ids, size_t *nrows_out, pc_cell_fn fn, void *ud)
 {
 	hn h;
 	const uint8_t *ti;
@@ -615,6 +713,8 @@ int pc_tc_check(pc_ctx *c, const char *where, uint64_t bid_data, const pc_subs *
 			for (k = 0; k + rowsize <= rows.cb[i] && r < nrows; k += rowsize, r++) {
 				ids[r] = pc_le32(rows.blk[i] + k);
 				tc_row(c, where, &h, subs, rows.blk[i] + k, rg2, ncols, col, r);
+				if (fn)
+					tc_cells(c, &h, subs, rows.blk[i] + k, rg2, ncols, col, fn, ud);
 			}
 		}
 	}

@@ -118,7 +118,80 @@ static const pc_prop *need(pc_ctx *c, const char *where, const pc_pcx *pc, uint1
 	return NULL;
 }
 
-/* A folder's table node: check it and compare its rows with the NBT. */
+/*
+ * A contents table row repeats its message's own values ([MS-PST]
+ * 2.4.4.5; scanpst reports a row that does not as "doesn't match
+ * sub-object"): every cell whose property the message has with the same
+ * type must hold the same bytes.  A cell of a property the message lacks
+ * is not a problem (Outlook's rows have PidTagMessageToMe and others its
+ * messages do not hold).  The message's PC is read quietly: its own
+ * problems are reported when the message is checked.
+ */
+typedef struct rowcmp {
+	pc_ctx *c;
+	const char *where, *table;
+	uint32_t rowid;
+	int state;               /* 0 none loaded, 1 loaded, -1 unreadable */
+	pc_subs subs;
+	pc_pcx pc;
+} rowcmp;
+
+static void rowcmp_drop(rowcmp *r)
+{
+	if (r->state == 1) {
+		pc_pc_free(&r->pc);
+		pc_subs_free(&r->subs);
+	}
+	r->state = 0;
+}
+
+static void rowcmp_load(rowcmp *r, uint32_t rowid)
+{
+	pc_ctx *c = r->c;
+	const pc_nbt *n = pc_nbt_find(c, rowid);
+	mbx_pstcheck_fn cb = c->cb;
+	uint64_t problems = c->st->problems, notes = c->notes;
+
+	rowcmp_drop(r);
+	r->rowid = rowid;
+	r->state = -1;
+	if (!n)
+		return;
+	c->cb = NULL;
+	if (pc_subs_load(c, n->bid_sub, &r->subs) == 0) {
+		if (pc_pc_load(c, r->where, n->bid_data, &r->subs, &r->pc) == 0)
+			r->state = 1;
+		else
+			pc_subs_free(&r->subs);
+	}
+	c->cb = cb;
+	c->st->problems = problems;
+	c->notes = notes;
+}
+
+static void rowcmp_cell(void *ud, uint32_t rowid, uint32_t tag, const uint8_t *v, uint32_t len)
+{
+	rowcmp *r = ud;
+	uint16_t id = (uint16_t)(tag >> 16);
+	const pc_prop *p;
+	uint8_t *mine = NULL;
+	uint32_t mlen = 0;
+
+	if (id == MBX_PID_TAG_LTP_ROW_ID || id == MBX_PID_TAG_LTP_ROW_VER)
+		return;
+	if (r->state == 0 || r->rowid != rowid)
+		rowcmp_load(r, rowid);
+	if (r->state != 1 || !(p = pc_pc_get(&r->pc, id)) || p->type != (uint16_t)tag)
+		return;
+	if (pc_prop_bytes(r->c, p, &r->subs, &mine, &mlen) == 0 &&
+	    (mlen != len || (len && memcmp(mine, v, len) != 0)))
+		pc_problem(r->c, r->where, "%s row of message 0x%x: property 0x%08x is not the message's own value "
+		           "(%u bytes, the message's %u)", r->table, rowid, tag, len, mlen);
+	mbx_free(mine);
+}
+
+/* A folder's table node: check it and compare its rows with the NBT (and,
+ * for message tables, with the messages). */
 static void folder_table(pc_ctx *c, const char *where, uint32_t nid, int ntype, const char *table,
                          const kids *k, size_t nk, size_t *nrows_out)
 {
@@ -136,8 +209,21 @@ static void folder_table(pc_ctx *c, const char *where, uint32_t nid, int ntype, 
 	snprintf(tw, sizeof(tw), "NID 0x%x (%s)", t->nid, table);
 	if (pc_subs_load(c, t->bid_sub, &subs) < 0)
 		pc_problem(c, tw, "subnode tree can not be read");
-	if (pc_tc_check(c, tw, t->bid_data, &subs, &rows, &nrows) == 0)
+	if (ntype == PST_NID_TYPE_CONTENTS_TABLE || ntype == PST_NID_TYPE_ASSOC_CONTENTS_TABLE) {
+		rowcmp rc;
+		int r;
+
+		memset(&rc, 0, sizeof(rc));
+		rc.c = c;
+		rc.where = where;
+		rc.table = table;
+		r = pc_tc_check_cells(c, tw, t->bid_data, &subs, &rows, &nrows, rowcmp_cell, &rc);
+		rowcmp_drop(&rc);
+		if (r == 0)
+			rows_vs_kids(c, where, table, rows, nrows, k, nk);
+	} else if (pc_tc_check(c, tw, t->bid_data, &subs, &rows, &nrows) == 0) {
 		rows_vs_kids(c, where, table, rows, nrows, k, nk);
+	}
 	*nrows_out = nrows;
 	mbx_free(rows);
 	pc_subs_free(&subs);

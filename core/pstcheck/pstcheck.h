@@ -175,6 +175,14 @@ const pc_prop *pc_pc_get(const pc_pcx *pc, uint16_t id);
  * (caller frees), may be NULL. */
 int pc_tc_check(pc_ctx *c, const char *where, uint64_t bid_data, const pc_subs *subs,
                 uint32_t **row_ids, size_t *nrows);
+/* The same, calling fn with every cell a row has (its value resolved from
+ * the row, the heap or a subnode; valid during the call), row by row. */
+typedef void (*pc_cell_fn)(void *ud, uint32_t rowid, uint32_t tag, const uint8_t *v, uint32_t len);
+int pc_tc_check_cells(pc_ctx *c, const char *where, uint64_t bid_data, const pc_subs *subs,
+                      uint32_t **row_ids, size_t *nrows, pc_cell_fn fn, void *ud);
+/* The bytes of a property of a PC loaded with pc_pc_load (subs: its
+ * node's subnodes): *out (caller frees) and *len; -1 when unreadable. */
+int pc_prop_bytes(pc_ctx *c, const pc_prop *p, const pc_subs *subs, uint8_t **out, uint32_t *len);
 
 /* ---- messaging.c --------------------------------------------------------- */
 void pc_messaging_check(pc_ctx *c);
