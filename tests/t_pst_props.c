@@ -1208,6 +1208,17 @@ static int zero_value(const char *text)
 	return 1;
 }
 
+static void dlines_free(dline *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		mbx_free(v[i].text);
+		mbx_free(v[i].obj);
+	}
+	mbx_free(v);
+}
+
 static int dline_cmp(const void *a, const void *b)
 {
 	return strcmp(((const dline *)a)->text, ((const dline *)b)->text);
@@ -1220,7 +1231,7 @@ static int obj_cmp(const void *a, const void *b)
 
 static int cmd_compare(const char *exp_path, const char *act_path)
 {
-	size_t ne, na, i, j, nobj = 0, shown = 0, bad = 0;
+	size_t ne, na, na_all, i, j, nobj = 0, shown = 0, bad = 0;
 	dline *e = read_dump(exp_path, &ne), *a = read_dump(act_path, &na);
 	char **objs = mbx_calloc(ne ? ne : 1, sizeof(*objs));
 
@@ -1232,9 +1243,15 @@ static int cmd_compare(const char *exp_path, const char *act_path)
 			objs[j++] = objs[i];
 	nobj = j;
 	/* only the objects the expected dump has */
+	/* only the objects the expected dump has; the others to the end, freed there */
+	na_all = na;
 	for (i = j = 0; i < na; i++)
-		if (bsearch(&a[i].obj, objs, nobj, sizeof(*objs), obj_cmp))
+		if (bsearch(&a[i].obj, objs, nobj, sizeof(*objs), obj_cmp)) {
+			dline t = a[j];
+
 			a[j++] = a[i];
+			a[i] = t;
+		}
 	na = j;
 	qsort(e, ne, sizeof(*e), dline_cmp);
 	qsort(a, na, sizeof(*a), dline_cmp);
@@ -1262,6 +1279,9 @@ static int cmd_compare(const char *exp_path, const char *act_path)
 			j++;
 	}
 	printf("%zu properties of %zu objects expected, %zu read, %zu differ\n", ne, nobj, na, bad);
+	dlines_free(e, ne);
+	dlines_free(a, na_all);
+	mbx_free(objs);
 	return bad ? 1 : 0;
 }
 
