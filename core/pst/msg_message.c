@@ -68,6 +68,7 @@ struct mbx_pst_msg {
 	size_t nrc, arc;
 	unsigned char *rdata;
 	size_t nrdata, ardata;
+	int rother;                  /* a cell not of the standard columns */
 	size_t *rfirst;              /* first cell of each recipient; [nrecips] = nrc */
 	uint32_t nrecips;
 	size_t arecips;
@@ -119,27 +120,13 @@ static size_t subject_prefix(const char *s)
 
 /* ---- writing a message's properties -------------------------------------- */
 
-/* A property id that is a column of a contents or FAI contents table. */
-static int contents_col(uint16_t id)
-{
-	size_t i;
-
-	for (i = 0; i < pst_ncontents_cols; i++)
-		if (MBX_PROP_ID(pst_contents_cols[i]) == id)
-			return 1;
-	for (i = 0; i < pst_nassoc_cols; i++)
-		if (MBX_PROP_ID(pst_assoc_cols[i]) == id)
-			return 1;
-	return 0;
-}
-
 /* Every property of a message goes through here: its PC, and the copy
  * its contents table row takes the value from. */
 static int put(mbx_pst_msg *m, uint16_t id, uint16_t type, const void *v, size_t len)
 {
 	int rc = pst_pc_prop(&m->pc, id, type, v, len);
 
-	if (rc == 0 && !m->outer && contents_col(id))
+	if (rc == 0 && !m->outer && pst_contents_col(id))
 		pst_rowvals_set(&m->row, id, type, v, len);
 	return rc;
 }
@@ -505,6 +492,12 @@ static char *join(char *list, const char *name)
 static void rcell(mbx_pst_msg *m, uint32_t tag, const void *v, size_t len)
 {
 	pst_rcell *c;
+	size_t i;
+
+	for (i = 0; !m->rother && i < N_RECIP_COLS && recip_cols[i] != tag; i++)
+		;
+	if (i == N_RECIP_COLS)
+		m->rother = 1;
 
 	if (m->nrc == m->arc) {
 		m->arc = m->arc ? m->arc * 2 : 16;
@@ -656,12 +649,16 @@ static int recip_table(mbx_pst_msg *m, uint64_t *bd, uint64_t *bs, uint64_t *byt
 	int rc = 0;
 
 	memcpy(tags, recip_cols, sizeof(recip_cols));
-	for (i = 0; i < m->nrc; i++)
-		tags[N_RECIP_COLS + i] = m->rc[i].tag;
-	qsort(tags, ntags, sizeof(*tags), u32_cmp);
-	for (i = 0; i < ntags; i++)
-		if (n == 0 || tags[n - 1] != tags[i])
-			tags[n++] = tags[i];
+	if (!m->rother) {
+		n = N_RECIP_COLS;   /* the standard columns hold every cell */
+	} else {
+		for (i = 0; i < m->nrc; i++)
+			tags[N_RECIP_COLS + i] = m->rc[i].tag;
+		qsort(tags, ntags, sizeof(*tags), u32_cmp);
+		for (i = 0; i < ntags; i++)
+			if (n == 0 || tags[n - 1] != tags[i])
+				tags[n++] = tags[i];
+	}
 	if (n > PST_TC_MAX_COLS) {
 		mbx_free(tags);
 		mbx_free(avoid);
@@ -674,7 +671,8 @@ static int recip_table(mbx_pst_msg *m, uint64_t *bd, uint64_t *bs, uint64_t *byt
 		avoid[i] = m->sn.e[i].nid;
 	avoid[m->sn.n] = PST_NID_ATTACHMENT_TABLE;
 	avoid[m->sn.n + 1] = PST_NID_RECIPIENT_TABLE;
-	qsort(avoid, navoid, sizeof(*avoid), u32_cmp);
+	if (m->nrecips)
+		qsort(avoid, navoid, sizeof(*avoid), u32_cmp);
 	pst_tc_init(&tc, &m->pst->ndb, tags, n, m->pst->cd);
 	tc.next_sub = m->next_sub;
 	if (m->pst->test_old_rowids)

@@ -321,11 +321,13 @@ int pst_utf16(iconv_t cd, const char *utf8, unsigned char **out, size_t *outlen,
 typedef struct pst_rowval {
 	uint16_t id, type;
 	uint32_t len;
-	unsigned char *v;
+	size_t off;                  /* in pst_rowvals.data */
 } pst_rowval;
 typedef struct pst_rowvals {
 	pst_rowval *v;
 	size_t n, cap;
+	unsigned char *data;         /* the values back to back */
+	size_t ndata, capdata;
 } pst_rowvals;
 
 typedef struct pst_folder {
@@ -424,6 +426,8 @@ void pst_rowvals_free(pst_rowvals *r);
 int pst_tc_row_fill(pst_tc *tc, const pst_rowvals *r, unsigned cp);
 /* 1 when the (caller's) bag b has plain property id. */
 int pst_bag_has(const mbx_props *b, uint16_t id);
+/* 1 when property id is a column of a contents or FAI contents table. */
+int pst_contents_col(uint16_t id);
 
 uint64_t pst_filetime(int64_t unix_seconds);
 

@@ -119,17 +119,18 @@ static const pc_prop *need(pc_ctx *c, const char *where, const pc_pcx *pc, uint1
 }
 
 /*
- * A contents table row repeats its message's own values ([MS-PST]
- * 2.4.4.5; scanpst reports a row that does not as "doesn't match
- * sub-object"): every cell whose property the message has with the same
- * type must hold the same bytes.  A cell of a property the message lacks
- * is not a problem (Outlook's rows have PidTagMessageToMe and others its
- * messages do not hold).  The message's PC is read quietly: its own
- * problems are reported when the message is checked.
+ * A contents (or FAI contents) table row repeats its message's own values
+ * and a hierarchy table row its subfolder's ([MS-PST] 2.4.4.4, 2.4.4.5;
+ * scanpst reports a row that does not as "doesn't match sub-object"):
+ * every cell whose property the object has with the same type must hold
+ * the same bytes.  A cell of a property the object lacks is not a problem
+ * (Outlook's rows have PidTagMessageToMe and others its messages do not
+ * hold).  The object's PC is read quietly: its own problems are reported
+ * when it is checked.
  */
 typedef struct rowcmp {
 	pc_ctx *c;
-	const char *where, *table;
+	const char *where, *table, *what;   /* what: "message" or "folder" */
 	uint32_t rowid;
 	int state;               /* 0 none loaded, 1 loaded, -1 unreadable */
 	pc_subs subs;
@@ -185,8 +186,8 @@ static void rowcmp_cell(void *ud, uint32_t rowid, uint32_t tag, const uint8_t *v
 		return;
 	if (pc_prop_bytes(r->c, p, &r->subs, &mine, &mlen) == 0 &&
 	    (mlen != len || (len && memcmp(mine, v, len) != 0)))
-		pc_problem(r->c, r->where, "%s row of message 0x%x: property 0x%08x is not the message's own value "
-		           "(%u bytes, the message's %u)", r->table, rowid, tag, len, mlen);
+		pc_problem(r->c, r->where, "%s row of %s 0x%x: property 0x%08x is not the %s's own value "
+		           "(%u bytes, the %s's %u)", r->table, r->what, rowid, tag, r->what, len, r->what, mlen);
 	mbx_free(mine);
 }
 
@@ -209,7 +210,8 @@ static void folder_table(pc_ctx *c, const char *where, uint32_t nid, int ntype, 
 	snprintf(tw, sizeof(tw), "NID 0x%x (%s)", t->nid, table);
 	if (pc_subs_load(c, t->bid_sub, &subs) < 0)
 		pc_problem(c, tw, "subnode tree can not be read");
-	if (ntype == PST_NID_TYPE_CONTENTS_TABLE || ntype == PST_NID_TYPE_ASSOC_CONTENTS_TABLE) {
+	if (ntype == PST_NID_TYPE_CONTENTS_TABLE || ntype == PST_NID_TYPE_ASSOC_CONTENTS_TABLE ||
+	    ntype == PST_NID_TYPE_HIERARCHY_TABLE) {
 		rowcmp rc;
 		int r;
 
@@ -217,6 +219,7 @@ static void folder_table(pc_ctx *c, const char *where, uint32_t nid, int ntype, 
 		rc.c = c;
 		rc.where = where;
 		rc.table = table;
+		rc.what = ntype == PST_NID_TYPE_HIERARCHY_TABLE ? "folder" : "message";
 		r = pc_tc_check_cells(c, tw, t->bid_data, &subs, &rows, &nrows, rowcmp_cell, &rc);
 		rowcmp_drop(&rc);
 		if (r == 0)

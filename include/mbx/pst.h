@@ -129,7 +129,18 @@ typedef struct mbx_pst_message_props {
 	const mbx_pst_prop *extra;      /* n_extra extra properties, or NULL */
 	size_t n_extra;
 	const mbx_props *props;         /* every property of the message, or NULL:
-	                                 * the fields above fill only what it lacks */
+	                                 * the fields above fill only what it lacks
+	                                 * (subject: its prefix, normalized subject
+	                                 * and topic only when the bag has no
+	                                 * PidTagSubject).  Kept as given: times to
+	                                 * the 100 ns, PidTagRtfCompressed, display
+	                                 * To/Cc/Bcc (computed from the recipients
+	                                 * only when absent), the conversation
+	                                 * topic.  PidTagMessageFlags: the bag's
+	                                 * value, but MSGFLAG_HASATTACH set when the
+	                                 * message has attachments in the file and
+	                                 * cleared when it has none (without a bag:
+	                                 * flags, set when it has some, as before) */
 } mbx_pst_message_props;
 
 typedef struct mbx_pst_recipient {
