@@ -104,9 +104,9 @@ int pst_tc_row_fill(pst_tc *tc, const pst_rowvals *r, unsigned cp)
 
 		const unsigned char *v = r->data + x->off;
 
-		if (pst_tc_has(tc, tag)) {
-			rc = pst_tc_cell(tc, tag, v, x->len);
-		} else if (x->type == MBX_PT_STRING8 && pst_tc_has(tc, MBX_PROP_TAG(x->id, MBX_PT_UNICODE))) {
+		if (x->type != MBX_PT_STRING8 || pst_tc_has(tc, tag)) {
+			rc = pst_tc_cell(tc, tag, v, x->len);   /* nothing without the column */
+		} else if (pst_tc_has(tc, MBX_PROP_TAG(x->id, MBX_PT_UNICODE))) {
 			/* the table's column is Unicode: the same text */
 			char *u = mbx_utf8_from_codepage(v, x->len, cp);
 			unsigned char *w = NULL;
