@@ -111,7 +111,7 @@ static void dump_bag(FILE *f, const char *obj, int kind, const mbx_props *b, con
 		const mbx_prop *p = &b->p[i];
 		mbx_propkey k = mbx_props_key(b, i);
 		const unsigned char *v = mbx_props_val(b, p);
-		int rule = mbx_pst_regenerated(kind, &k, p->type);
+		int rule = mbx_pst_regenerated_type(kind, &k, p->type);
 
 		if (p->type == MBX_PT_OBJECT)
 			continue;   /* the dump leaves object references out */
@@ -1176,7 +1176,7 @@ static dline *read_dump(const char *path, size_t *n)
 			mbx_propkey k = MBX_KEY(strtoul(t1 + 1, NULL, 16));
 			uint16_t type = (uint16_t)strtoul(t2 + 1, NULL, 16);
 
-			if (mbx_pst_regenerated(kind, &k, type) == MBX_PST_REGEN_ALWAYS)
+			if (mbx_pst_regenerated_type(kind, &k, type) == MBX_PST_REGEN_ALWAYS)
 				continue;
 		}
 		/* libpff gives a PtypObject's (NID, size) reference, not its bytes */
@@ -1330,7 +1330,7 @@ static void t_regenerated_list(void)
 	ok(n >= 20, "the regenerated list has %zu entries", n);
 	for (i = 0; i < n; i++) {
 		k = (mbx_propkey)MBX_KEY(r[i].id);
-		if (mbx_pst_regenerated(r[i].kind, &k, r[i].type ? r[i].type : MBX_PT_LONG) != r[i].rule)
+		if (mbx_pst_regenerated_type(r[i].kind, &k, r[i].type ? r[i].type : MBX_PT_LONG) != r[i].rule)
 			sorted = 0;
 		if (!r[i].name || strncmp(r[i].name, "PidTag", 6) || !r[i].value || !*r[i].value)
 			all_named = 0;
@@ -1341,21 +1341,24 @@ static void t_regenerated_list(void)
 	ok(sorted, "every entry is found by mbx_pst_regenerated, none twice");
 	ok(all_named, "every entry has a name and a value");
 	k = (mbx_propkey)MBX_KEY(MBX_PID_TAG_MESSAGE_SIZE);
-	is_int(mbx_pst_regenerated(MBX_PST_OBJ_MESSAGE, &k, MBX_PT_LONG), MBX_PST_REGEN_ALWAYS, "PidTagMessageSize");
-	is_int(mbx_pst_regenerated(MBX_PST_OBJ_ATTACHMENT, &k, MBX_PT_LONG), 0, "... of a message only");
+	is_int(mbx_pst_regenerated_type(MBX_PST_OBJ_MESSAGE, &k, MBX_PT_LONG), MBX_PST_REGEN_ALWAYS, "PidTagMessageSize");
+	is_int(mbx_pst_regenerated_type(MBX_PST_OBJ_ATTACHMENT, &k, MBX_PT_LONG), 0, "... of a message only");
 	k = (mbx_propkey)MBX_KEY(MBX_PID_TAG_MESSAGE_FLAGS);
-	is_int(mbx_pst_regenerated(MBX_PST_OBJ_MESSAGE, &k, 0), MBX_PST_REGEN_ADJUSTED, "PidTagMessageFlags: adjusted");
+	is_int(mbx_pst_regenerated_type(MBX_PST_OBJ_MESSAGE, &k, 0), MBX_PST_REGEN_ADJUSTED, "PidTagMessageFlags: adjusted");
 	k = (mbx_propkey)MBX_KEY(MBX_PID_TAG_ATTACH_DATA_OBJECT);
-	is_int(mbx_pst_regenerated(MBX_PST_OBJ_ATTACHMENT, &k, MBX_PT_OBJECT), MBX_PST_REGEN_ALWAYS,
+	is_int(mbx_pst_regenerated_type(MBX_PST_OBJ_ATTACHMENT, &k, MBX_PT_OBJECT), MBX_PST_REGEN_ALWAYS,
 	       "PidTagAttachDataObject (PtypObject)");
-	is_int(mbx_pst_regenerated(MBX_PST_OBJ_ATTACHMENT, &k, MBX_PT_BINARY), 0,
+	is_int(mbx_pst_regenerated_type(MBX_PST_OBJ_ATTACHMENT, &k, MBX_PT_BINARY), 0,
 	       "PidTagAttachDataBinary (PtypBinary) is written as given");
+	is_int(mbx_pst_regenerated(MBX_PST_OBJ_ATTACHMENT, &k), 0, "... and so says the form without a type");
+	k = (mbx_propkey)MBX_KEY(MBX_PID_TAG_LTP_ROW_ID);
+	is_int(mbx_pst_regenerated(MBX_PST_OBJ_RECIPIENT, &k), MBX_PST_REGEN_ALWAYS, "PidTagLtpRowId of a recipient");
 	k = (mbx_propkey)MBX_KEY(MBX_PID_TAG_SUBJECT);
-	is_int(mbx_pst_regenerated(MBX_PST_OBJ_MESSAGE, &k, 0), 0, "PidTagSubject is written as given");
+	is_int(mbx_pst_regenerated_type(MBX_PST_OBJ_MESSAGE, &k, 0), 0, "PidTagSubject is written as given");
 	k = (mbx_propkey)MBX_KEY(MBX_PID_TAG_DISPLAY_TO);
-	is_int(mbx_pst_regenerated(MBX_PST_OBJ_MESSAGE, &k, 0), 0, "PidTagDisplayTo is written as given");
+	is_int(mbx_pst_regenerated_type(MBX_PST_OBJ_MESSAGE, &k, 0), 0, "PidTagDisplayTo is written as given");
 	k = (mbx_propkey)MBX_LIDKEY(MBX_PSETID_APPOINTMENT, MBX_PID_TAG_MESSAGE_SIZE);
-	is_int(mbx_pst_regenerated(MBX_PST_OBJ_MESSAGE, &k, 0), 0, "named properties are never regenerated");
+	is_int(mbx_pst_regenerated_type(MBX_PST_OBJ_MESSAGE, &k, 0), 0, "named properties are never regenerated");
 	is_str(mbx_pst_object_kind_name(MBX_PST_OBJ_RECIPIENT), "recipient", "kind names");
 	is_str(mbx_pst_regen_rule_name(MBX_PST_REGEN_DROPPED), "dropped", "rule names");
 }

@@ -111,7 +111,7 @@ const mbx_pst_regen *pst_regen_find(int kind, uint16_t id, uint16_t type)
 	return NULL;
 }
 
-int mbx_pst_regenerated(int kind, const mbx_propkey *k, uint16_t type)
+int mbx_pst_regenerated_type(int kind, const mbx_propkey *k, uint16_t type)
 {
 	const mbx_pst_regen *r;
 
@@ -119,6 +119,18 @@ int mbx_pst_regenerated(int kind, const mbx_propkey *k, uint16_t type)
 		return 0;   /* named properties are always written as given */
 	r = pst_regen_find(kind, k->id, type);
 	return r ? r->rule : 0;
+}
+
+int mbx_pst_regenerated(int kind, const mbx_propkey *k)
+{
+	size_t i;
+
+	if (!k || k->guid)
+		return 0;
+	for (i = 0; i < sizeof(regen) / sizeof(regen[0]); i++)
+		if (regen[i].kind == kind && regen[i].id == k->id && regen[i].type == 0)
+			return regen[i].rule;
+	return 0;
 }
 
 const char *mbx_pst_object_kind_name(int kind)

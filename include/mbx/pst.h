@@ -223,8 +223,12 @@ typedef struct mbx_pst_regen {
 } mbx_pst_regen;
 
 /* 0 when the writer writes property k of an object of this kind as the
- * bag holds it, else the MBX_PST_REGEN_* rule.  type 0 matches any. */
-int mbx_pst_regenerated(int kind, const mbx_propkey *k, uint16_t type);
+ * bag holds it, else the MBX_PST_REGEN_* rule.  Entries for one type only
+ * (PidTagAttachDataObject: PtypObject; the same id as PtypBinary is the
+ * attachment's data, written as given) count only in the _type form with
+ * that type; type 0 there matches every entry. */
+int mbx_pst_regenerated(int kind, const mbx_propkey *k);
+int mbx_pst_regenerated_type(int kind, const mbx_propkey *k, uint16_t type);
 /* The whole list, *n entries, in a fixed order (for pst-dump --regenerated). */
 const mbx_pst_regen *mbx_pst_regenerated_list(size_t *n);
 /* "store", "folder", "message", "recipient", "attachment". */
