@@ -120,9 +120,11 @@ typedef enum {
 const char *mbx_dir_action_name(mbx_dir_action a);
 
 typedef struct mbx_dir_entry_report {
-	int64_t line;            /* first line of the entry in the file */
+	int64_t line;            /* first line of the entry in the file; from LDAP, the
+	                          * entry's number in the search result (1, 2, ...) */
 	mbx_dir_action action;
 	char *alias;             /* may be NULL for errors */
+	char *dn;                /* the entry's DN; NULL for a line that is no entry */
 	char *detail;            /* what changed, why skipped, or the error */
 	int64_t mailbox_id;      /* the store mailbox linked (by legacy DN or GUID), 0 = none */
 } mbx_dir_entry_report;
@@ -145,6 +147,34 @@ void mbx_dir_report_clear(mbx_dir_report *r);
  */
 int mbx_directory_import(mbx_store *st, const char *path, int dry_run, mbx_dir_report *out);
 
+/* A live directory (Active Directory, OpenLDAP, ...) through libldap. */
+typedef struct mbx_ldap_opts {
+	const char *uri;         /* "ldap://HOST[:PORT]" or "ldaps://HOST[:PORT]", nothing after */
+	const char *base;        /* the search base (import) or where entries go (export) */
+	const char *filter;      /* import: NULL = people, contacts and groups */
+	const char *bind_dn;     /* NULL = anonymous (simple bind) */
+	const char *password;    /* with bind_dn; never copied, logged or shown */
+	int starttls;            /* StartTLS on an ldap:// connection (required: no fallback) */
+	const char *ca_file;     /* PEM CA certificates to trust; NULL = the system's */
+	int timeout_seconds;     /* connect and each operation; 0 = 30 */
+	int page_size;           /* RFC 2696 page size; 0 = 500 (AD allows 1000) */
+} mbx_ldap_opts;
+
+void mbx_ldap_opts_init(mbx_ldap_opts *o);
+
+/*
+ * The same import from a directory server: a subtree search of o->base
+ * with o->filter, paged (RFC 2696) so that the server's size limits do not
+ * cut it short (a search the server still cuts short fails; nothing is
+ * applied), mapped and applied exactly like a file (one transaction, dry
+ * run, the same report; `line` is the entry's number in the result).  A
+ * server that can not be reached, refuses the bind, fails TLS, or has no
+ * o->base fails with one message naming the server and what to do, before
+ * anything is written.
+ */
+int mbx_directory_import_ldap(mbx_store *st, const mbx_ldap_opts *o, int dry_run,
+                              mbx_dir_report *out);
+
 /*
  * LDIF of the recipients the consistency adjuster created, for ldapadd or
  * ldifde -i: dn "cn=ALIAS,<base_dn>" (base_dn NULL: derived from the
@@ -152,6 +182,40 @@ int mbx_directory_import(mbx_store *st, const char *path, int dry_run, mbx_dir_r
  * frees) gets the text, *n the number of entries.
  */
 int mbx_directory_export(mbx_store *st, const char *base_dn, char **out, size_t *n);
+
+/* What happened to one entry of an export to a directory server. */
+typedef enum {
+	MBX_LDAP_ADDED = 0,      /* added */
+	MBX_LDAP_EXISTS = 1,     /* already there with the same values: nothing to do */
+	MBX_LDAP_DIFFERS = 2,    /* already there with other values: left alone */
+	MBX_LDAP_FAILED = 3      /* the server refused it */
+} mbx_ldap_result;
+
+const char *mbx_ldap_result_name(mbx_ldap_result r);
+
+typedef struct mbx_ldap_export_entry {
+	char *dn;
+	mbx_ldap_result result;
+	char *detail;            /* what differs, or the server's reason; may be NULL */
+} mbx_ldap_export_entry;
+
+typedef struct mbx_ldap_export_report {
+	mbx_ldap_export_entry *entries;
+	size_t n_entries;
+	int64_t added, exists, differs, failed;
+} mbx_ldap_export_report;
+
+void mbx_ldap_export_report_clear(mbx_ldap_export_report *r);
+
+/*
+ * Add the entries mbx_directory_export writes (the same DNs and values,
+ * below o->base) to a directory server, one by one, as ldapadd would;
+ * idempotent: an entry already there with the same values (compared
+ * ignoring case, as the schema compares these attributes) is MBX_LDAP_EXISTS.
+ * Returns 0 when every entry was tried (see the report), <0 with one
+ * message when the server could not be used at all (nothing added then).
+ */
+int mbx_directory_export_ldap(mbx_store *st, const mbx_ldap_opts *o, mbx_ldap_export_report *out);
 
 #ifdef __cplusplus
 }
