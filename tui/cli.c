@@ -30,8 +30,8 @@ static const cmd_entry commands[] = {
 	{ "batch", "-F ExMerge.ini", "run Exmerge's batch mode from its ini file", cmd_batch, 1 },
 	{ "verify", "FILE.pst...", "read a PST with libpst: folders with message and attachment counts", cmd_verify, 0 },
 	{ "import-pst", "FILE.pst --mailbox ALIAS [--create] [--display-name NAME] [--mode copy|merge|replace] [--folder PATH] [--log FILE] [--log-level 0-3] [--timeout SECONDS]", "copy a PST into a store mailbox with libpst (Exmerge step 2); all or nothing per file", cmd_import_pst, 1 },
-	{ "import-directory", "FILE.ldif|FILE.csv [--dry-run]", "create or update recipients from ldifde/slapcat LDIF or csvde CSV; all or nothing", cmd_import_directory, 1 },
-	{ "export-directory", "--created-by-adjuster [--out FILE] [--base DN]", "write the recipients the adjuster created as LDIF for ldapadd or ldifde -i", cmd_export_directory, 1 },
+	{ "import-directory", "FILE.ldif|FILE.csv|ldap[s]://HOST[:PORT] [--dry-run] [--base DN] [--filter FILTER] [--bind-dn DN] [--password-file FILE] [--starttls] [--ca-file FILE] [--timeout SECONDS]", "create or update recipients from ldifde/slapcat LDIF, csvde CSV or a directory server (paged search; password from --password-file, MBX_LDAP_PASSWORD or a prompt); all or nothing", cmd_import_directory, 1 },
+	{ "export-directory", "--created-by-adjuster [--out FILE | --ldap URI] [--base DN] [--bind-dn DN] [--password-file FILE] [--starttls] [--ca-file FILE] [--timeout SECONDS]", "write the recipients the adjuster created as LDIF for ldapadd or ldifde -i, or add them to a directory server (entries already there are reported, not changed)", cmd_export_directory, 1 },
 	{ NULL, NULL, NULL, NULL, 0 }
 };
 

@@ -4,8 +4,9 @@
  *   import-pst FILE.pst --mailbox ALIAS [--create] [--mode copy|merge|replace]
  *              [--folder PATH] [--display-name NAME] [--log FILE] [--log-level N]
  *              [--timeout SECONDS]
- *   import-directory FILE.ldif|FILE.csv [--dry-run]
- *   export-directory --created-by-adjuster [--out FILE] [--base DN]
+ *   import-directory FILE.ldif|FILE.csv|ldap[s]://HOST[:PORT] [--dry-run] [LDAP options]
+ *   export-directory --created-by-adjuster [--out FILE | --ldap URI] [--base DN] [LDAP options]
+ * (the directory server side is in tui/cmd_ldap.c)
  *
  * Exit status: 0 done; 1 done, but some PST items could not be read;
  * 2 usage or input error (bad PST, malformed directory file), nothing changed.
@@ -133,23 +134,37 @@ int cmd_import_directory(const tui_opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
+		CMD_LDAP_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
+	cmd_ldap_args la;
 	mbx_dir_report rep;
 	mbx_store *st = NULL;
 	char *file;
 	size_t i;
 	int ch, dry = 0, rc, status;
 
+	memset(&la, 0, sizeof(la));
+	mbx_ldap_opts_init(&la.o);
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (ch == 'n')
 			dry = 1;
-		else
+		else if ((rc = cmd_ldap_parse_opt(ch, optarg, &la)) < 0)
+			return cli_usage_error(argv[0], "%s", mbx_error_last());
+		else if (rc == 0)
 			return cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
 	}
 	if (optind != argc - 1)
-		return cli_usage_error(argv[0], "name one .ldif or .csv file");
+		return cli_usage_error(argv[0], "name one .ldif or .csv file, or one ldap:// or "
+		                                "ldaps:// server");
+	if (cmd_ldap_is_uri(argv[optind])) {
+		la.o.uri = argv[optind];
+		return cmd_ldap_import(o, argv[0], &la, dry);
+	}
+	if (la.used)
+		return cli_usage_error(argv[0], "%s is for a directory server (ldap://HOST), not a "
+		                                "file", cmd_ldap_opt_name(la.used));
 	if (mbx_store_open(&st, o->db_path, 0) < 0)
 		return fail_last(o, EXIT_USAGE);
 	rc = mbx_directory_import(st, argv[optind], dry, &rep);
@@ -218,29 +233,49 @@ int cmd_export_directory(const tui_opts *o, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "created-by-adjuster", no_argument, NULL, 'a' },
 		{ "out", required_argument, NULL, 'o' },
-		{ "base", required_argument, NULL, 'b' },
+		{ "ldap", required_argument, NULL, 'L' },
+		CMD_LDAP_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
+	cmd_ldap_args la;
 	const char *out_path = NULL, *base = NULL;
 	mbx_store *st = NULL;
 	char *text = NULL;
 	size_t n = 0;
-	int ch, adjuster = 0, status = EXIT_OK;
+	int ch, rc, adjuster = 0, status = EXIT_OK;
 
+	memset(&la, 0, sizeof(la));
+	mbx_ldap_opts_init(&la.o);
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a': adjuster = 1; break;
 		case 'o': out_path = optarg; break;
-		case 'b': base = optarg; break;
+		case 'L': la.o.uri = optarg; break;
 		default:
-			return cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+			if ((rc = cmd_ldap_parse_opt(ch, optarg, &la)) < 0)
+				return cli_usage_error(argv[0], "%s", mbx_error_last());
+			if (rc == 0)
+				return cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+			if (ch == CMD_LDAP_BASE)
+				base = optarg;
 		}
 	}
 	if (optind != argc)
 		return cli_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
 	if (!adjuster)
 		return cli_usage_error(argv[0], "say which entries: --created-by-adjuster");
+	if (la.o.uri) {
+		if (out_path)
+			return cli_usage_error(argv[0], "give --out FILE or --ldap URI, not both");
+		if (!cmd_ldap_is_uri(la.o.uri))
+			return cli_usage_error(argv[0], "--ldap takes ldap://HOST[:PORT] or "
+			                                "ldaps://HOST[:PORT], not '%s'", la.o.uri);
+		return cmd_ldap_export(o, argv[0], &la);
+	}
+	if (la.used && la.used != CMD_LDAP_BASE)
+		return cli_usage_error(argv[0], "%s is for a directory server (--ldap URI)",
+		                       cmd_ldap_opt_name(la.used));
 	if (mbx_store_open(&st, o->db_path, MBX_STORE_READONLY) < 0)
 		return fail_last(o, EXIT_USAGE);
 	if (mbx_directory_export(st, base, &text, &n) < 0) {
