@@ -22,6 +22,7 @@
 
 static const cmd_entry commands[] = {
 	/* commands: one line each (name, usage, summary, handler, needs_db) */
+	{ "init", "--organization ORG --site SITE --server NAME [--smtp-policy POLICY]", "create a new, empty recovery server in the --db file (which must not exist yet)", cmd_init, 0 },
 	{ "check", "[--json]", "find directory/store inconsistencies (exit 1 when there are any)", cmd_check, 1 },
 	{ "adjust", "[--dry-run] [--create-mailboxes] [--rehome-public-folders] [--remove-unknown-permissions] [--older-than DAYS]", "DS/IS consistency adjuster: print the plan, then apply it unless --dry-run (no function flag: all three)", cmd_adjust, 1 },
 	{ "fix-recipient", "ALIAS --account DOMAIN\\USER [--unhide]", "assign a recreated recipient's primary account and unhide it (KB Q197970)", cmd_fix_recipient, 1 },
@@ -239,7 +240,12 @@ static int resolve_db(tui_opts *o, const char *db, int reset, char **owned)
 static int validate_db(const tui_opts *o)
 {
 	mbx_store *st = NULL;
+	struct stat sb;
 
+	if (!o->db_is_demo && stat(o->db_path, &sb) != 0 && errno == ENOENT)
+		return cli_fail(EXIT_USAGE, "store file %s does not exist; check the path, or create "
+		                "a new recovery server there: mbxrescue --db %s init --organization "
+		                "ORG --site SITE --server NAME", o->db_path, o->db_path);
 	if (mbx_store_open(&st, o->db_path, 0) < 0)
 		return cli_fail(EXIT_USAGE, "%s", mbx_error_last());
 	mbx_store_free(st);
@@ -273,6 +279,7 @@ int cli_main(int argc, char **argv)
 	};
 	tui_opts o;
 	const cmd_entry *c;
+	struct stat sb;
 	const char *db = NULL, *nc = getenv("NO_COLOR");
 	char *owned = NULL;
 	int ch, reset = 0, status;
@@ -320,7 +327,9 @@ int cli_main(int argc, char **argv)
 			                  "see 'mbxrescue --help' for the batch commands");
 			goto out;
 		}
-		status = validate_db(&o);
+		/* A store that does not exist yet: the console offers to create it. */
+		status = !o.db_is_demo && stat(o.db_path, &sb) != 0 && errno == ENOENT ? EXIT_OK :
+		         validate_db(&o);
 		if (status == EXIT_OK)
 			status = console_main(&o);
 		goto out;

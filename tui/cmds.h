@@ -8,6 +8,8 @@
 #include "tui.h"
 #include "mbx/import.h"
 
+/* tui/cmd_init.c */
+int cmd_init(const tui_opts *o, int argc, char **argv);
 /* tui/cmd_check.c */
 int cmd_check(const tui_opts *o, int argc, char **argv);
 int cmd_adjust(const tui_opts *o, int argc, char **argv);
