@@ -57,6 +57,14 @@ typedef struct mbx_import_opts {
 	void *log_ud;
 	int timeout_seconds;     /* libpst silence limit, 0 = 600 s */
 	int64_t max_memory;      /* libpst child's address space, 0 = 4 GiB */
+	int name_from_pst;       /* with create: name the new mailbox after the file's message
+	                          * store (PidTagDisplayName) when that is not a generic name
+	                          * such as "Personal Folders"; else display_name or the alias */
+	int spool;               /* other imports into this store run at the same time (in this
+	                          * process): libpst reads the whole file first into a temporary
+	                          * file in $TMPDIR (as large as the file's data), then the import
+	                          * waits for its turn at the store and writes it; a file libpst
+	                          * can not read never touches the store */
 } mbx_import_opts;
 
 void mbx_import_opts_init(mbx_import_opts *opts);
@@ -76,6 +84,7 @@ typedef struct mbx_import_result {
 	int status;              /* 0 or the MBX_E* code of the failure */
 	char *error;             /* what went wrong (NULL when status is 0) */
 	char *alias;
+	char *display_name;      /* the mailbox's display name (NULL on failure) */
 	int64_t mailbox_id;
 	int mailbox_created;     /* --create made the mailbox */
 	int64_t folders;         /* folders read from the file */
