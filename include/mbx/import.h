@@ -117,6 +117,60 @@ void mbx_import_free(mbx_import *im);
 /* Import on the calling thread (the batch CLI).  Returns result->status. */
 int mbx_import_run(const mbx_import_opts *opts, mbx_import_result *result);
 
+/* ---- Folders of PST files: one mailbox per file ------------------------ */
+
+typedef struct mbx_import_file {
+	char *path;              /* the .pst or .ost, as given or found */
+	char *alias;             /* its store mailbox (mbx_import_files_name) */
+	char *display_name;      /* from the mailbox map; NULL: the file's message store
+	                          * name when it has its own, else the alias */
+	int64_t map_line;        /* the mailbox map's line that named it, 0 = none */
+	char *real;              /* internal: the resolved path (one file, one entry) */
+	size_t part_of;          /* internal: 1 + index of the file this is a split part of */
+} mbx_import_file;
+
+typedef struct mbx_import_files {
+	mbx_import_file *v;
+	size_t n;
+} mbx_import_files;
+
+/*
+ * Add a file, or a folder's .pst and .ost files (not its subfolders';
+ * hidden files are left out), in name order.  A file given twice (or by
+ * two names) is added once.  A folder without any is MBX_ENOTFOUND.
+ */
+int mbx_import_files_add(mbx_import_files *f, const char *path);
+/*
+ * Give every file its mailbox: from the mailbox map map_path (may be
+ * NULL; CSV rows "file,alias[,display name]", an optional header row
+ * "file,..."; file is the name, JSMITH.PST, or the path as given), else
+ * from its name as mbx_import_alias_from_name makes it, made unique with
+ * "_2", "_3"...; a split part ALIAS-002.PST next to ALIAS.PST takes
+ * ALIAS's mailbox.  A malformed map: MBX_EINVAL "MAP:LINE: ..." (the
+ * first error), nothing changed.
+ */
+int mbx_import_files_name(mbx_import_files *f, const char *map_path);
+void mbx_import_files_clear(mbx_import_files *f);
+/* A mailbox alias from a file name without extension: upper-cased and made
+ * safe as export file names are (core/export/naming.c), no space, ',' or
+ * '='; never empty.  Caller frees. */
+char *mbx_import_alias_from_name(const char *name);
+/* How many threads mbx_import_files_run uses for n files (threads 0: one
+ * per CPU core). */
+int mbx_import_files_threads(int threads, size_t n_files);
+/*
+ * Import every file into its mailbox, `threads` files at a time (0: one
+ * per CPU core), each through mbx_import_run with its own store
+ * connection, all or nothing per file; mailboxes are created as needed
+ * (named per mbx_import_file.display_name).  base gives db_path, mode,
+ * folder, logging and limits; its file fields are ignored.  With more
+ * than one thread the imports spool (mbx_import_opts.spool).  results
+ * (f->n of them, caller clears each) in the files' order.  Returns the
+ * number of files that failed, or <0 when none could be started.
+ */
+int mbx_import_files_run(const mbx_import_opts *base, const mbx_import_files *f, int threads,
+                         mbx_import_result *results);
+
 /* ---- Directory import and export ------------------------------------ */
 
 typedef enum {
