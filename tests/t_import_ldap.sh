@@ -18,7 +18,12 @@
 #   - ldaps:// and StartTLS with a CA of the test's own (when openssl is there).
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/ldap/lib.sh"
-t_cleanup() { slapd_stop_all; rm -rf "$T_TMP"; }
+TS="mbxldap$$"
+t_cleanup() {
+	slapd_stop_all
+	tmux -L "$TS" -f /dev/null kill-server >/dev/null 2>&1
+	rm -rf "$T_TMP"
+}
 trap 'exit 1' INT TERM HUP
 
 DB=$(demo_db) || skip_all "can not create the demo store"
@@ -220,6 +225,27 @@ check "no report lines for a search cut short" test ! -s "$T_TMP/out"
 expect_status 0 "the change is still to be imported" "$MBX" --db "$DB" import-directory "$URL" --base "$USERS" --dry-run --filter '(sAMAccountName=u00001)'
 check "so the cut search applied nothing" grep -q "updated u00001: display name" "$T_TMP/out"
 check "no libldap noise in any of these" sh -c "! grep -q 'ldap_\|ber_' '$T_TMP/err'"
+
+# ---- The password at a terminal: asked for, not echoed ------------------------
+if command -v tmux >/dev/null 2>&1; then
+	printf '#!/bin/sh\n"%s" --db "%s" import-directory "%s" --base "%s" --bind-dn "uid=reader,ou=Service,%s" --filter "(sAMAccountName=u00001)" --dry-run\necho "EXIT=$?"\nsleep 60\n' \
+		"$MBX" "$DB" "$URL" "$USERS" "$LDAP_SUFFIX" >"$T_TMP/prompt.sh"
+	tmux -L "$TS" -f /dev/null new-session -d -x 150 -y 12 "sh '$T_TMP/prompt.sh'"
+	screen() { tmux -L "$TS" -f /dev/null capture-pane -p 2>/dev/null; }
+	wait_for() { i=0; while [ $i -lt 100 ]; do screen | grep -q -F -- "$1" && return 0; sleep 0.1; i=$((i + 1)); done; screen | sed 's/^/#   | /'; return 1; }
+	check "at a terminal the password is asked for" wait_for "Password for uid=reader,ou=Service,$LDAP_SUFFIX at $URL:"
+	tmux -L "$TS" -f /dev/null send-keys -l "reader-secret-2"
+	tmux -L "$TS" -f /dev/null send-keys Enter
+	check "and the bind works" wait_for "EXIT=0"
+	check "the password was not echoed" sh -c "! tmux -L '$TS' -f /dev/null capture-pane -p | grep -q reader-secret"
+	tmux -L "$TS" -f /dev/null kill-server >/dev/null 2>&1
+else
+	echo "# tmux is not there: the prompt is not tried"
+fi
+# libldap's own LDIF parser prints nothing either.
+printf 'dn: cn=x,%s\nobjectClass: user\ndisplayName:: @@@not base64\nsAMAccountName: x\n' "$USERS" >"$T_TMP/b64.ldif"
+expect_status 2 "an LDIF value that is not base64" "$MBX" --db "$DB" import-directory "$T_TMP/b64.ldif"
+check "only our line on stderr (no ldap_pvt_decode_b64_inplace)" test "$(cat "$T_TMP/err")" = "mbxrescue: $T_TMP/b64.ldif: 1 malformed entry; nothing was applied: correct the lines listed and import again"
 
 # ---- export-directory --ldap: the adjuster's entries into the server ----------
 "$MBX" --db "$DB" adjust --create-mailboxes >/dev/null 2>&1

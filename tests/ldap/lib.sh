@@ -33,10 +33,10 @@ slapd_stop() {
 	_pf="$T_TMP/slapd-$1/slapd.pid"
 	[ -f "$_pf" ] || return 0
 	_pid=$(cat "$_pf")
-	kill "$_pid" 2>/dev/null
+	kill "$_pid" 2>/dev/null || true
 	_i=0
 	while kill -0 "$_pid" 2>/dev/null && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
-	kill -9 "$_pid" 2>/dev/null
+	kill -9 "$_pid" 2>/dev/null || true
 	rm -f "$_pf"
 }
 
