@@ -93,6 +93,16 @@ uid: ipers
 cn: Ines Pers
 sn: Pers
 
+dn: cn=PC01,$USERS
+objectClass: top
+objectClass: person
+objectClass: organizationalPerson
+objectClass: user
+objectClass: computer
+cn: PC01
+sn: PC01
+sAMAccountName: PC01\$
+
 dn: ou=Restored,$LDAP_SUFFIX
 objectClass: organizationalUnit
 ou: Restored
@@ -147,6 +157,9 @@ check "a contact" grep -q "^cn=Vendor Contact,$USERS: created VContact: no store
 check "a group" grep -q "^cn=Sales,$USERS: created Sales: no store mailbox$" "$T_TMP/out"
 check "inetOrgPerson: the alias from uid" grep -q "^uid=ipers,$USERS: created ipers" "$T_TMP/out"
 check "two orphaned mailboxes are linked now" test "$(orphans)" -eq $((before - 2))
+check "AD computer accounts are not searched for" sh -c "! grep -q PC01 '$T_TMP/out'"
+expect_status 0 "a filter that selects a computer account" "$MBX" --db "$DB" import-directory "$URL" --base "$USERS" --filter '(objectClass=computer)' --dry-run
+check "it is no recipient" grep -q "^cn=PC01,$USERS: skipped: not a recipient (objectClass computer)$" "$T_TMP/out"
 
 # ---- Authenticated binds ----------------------------------------------------
 expect_status 0 "bind with --password-file" "$MBX" --db "$DB" import-directory "$URL" --base "$USERS" \

@@ -401,6 +401,11 @@ static int dir_map(const dir_entry *e, const mbx_server_info *srv, mbx_recipient
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
+	/* AD computer accounts are users (and persons) too. */
+	if (dir_has_class(e, "computer")) {
+		*skip = mbx_strdup("not a recipient (objectClass computer)");
+		return 1;
+	}
 	if (!dir_kind(e, &oc)) {
 		const dir_attr *c = dir_get(e, "objectClass");
 		*skip = mbx_asprintf("not a recipient (objectClass %s)", c ? c->value : "missing");

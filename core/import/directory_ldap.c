@@ -45,9 +45,10 @@ static char *dl_import_attrs[] = {
 	"msExchHomeServerName", NULL
 };
 
-/* People (AD users and contacts are person too), groups and lists. */
-#define DL_FILTER_DEFAULT "(|(objectClass=person)(objectClass=group)(objectClass=groupOfNames)" \
-	"(objectClass=groupOfUniqueNames))"
+/* People (AD users and contacts are person too), groups and lists; not
+ * AD's computer accounts (which are users too). */
+#define DL_FILTER_DEFAULT "(&(|(objectClass=person)(objectClass=group)" \
+	"(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))(!(objectClass=computer)))"
 
 typedef struct dl_conn {
 	LDAP *ld;
