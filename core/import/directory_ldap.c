@@ -160,6 +160,11 @@ static int dl_fail(dl_conn *c, int lrc, const char *what)
 		       "size.prtotal; Active Directory: MaxPageSize), bind as another account, or "
 		       "narrow --base or --filter";
 		break;
+	case LDAP_REFERRAL:
+		todo = "the server refers this base to another one: give that server (referrals "
+		       "are not followed, they would take the bind's password elsewhere), e.g. a "
+		       "global catalog or the domain's own controller";
+		break;
 	case LDAP_UNAVAILABLE_CRITICAL_EXTENSION:
 		todo = "the server does not page search results (RFC 2696); export the directory "
 		       "to LDIF (ldifde -f, slapcat) and import that file";
