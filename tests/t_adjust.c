@@ -360,12 +360,38 @@ static void collisions(void)
 	mbx_free(path);
 }
 
+/* The rule table: one entry per MBX_ADJ_* bit, each complete. */
+static void rules(void)
+{
+	const mbx_adjust_rule *r = NULL;
+	size_t n = 0, i;
+	unsigned flags = 0, dup = 0;
+	int whole = 1;
+
+	r = mbx_adjust_rules(&n);
+	is_int(n, 3, "three rules");
+	for (i = 0; r && i < n; i++) {
+		dup |= flags & r[i].flag;
+		flags |= r[i].flag;
+		whole &= r[i].name && r[i].option && strncmp(r[i].option, "--", 2) == 0 &&
+		         strcmp(r[i].option + 2, r[i].name) == 0 && r[i].kb && r[i].help &&
+		         r[i].check && r[i].plan && r[i].apply && !r[i].undo;
+	}
+	ok(flags == MBX_ADJ_ALL && !dup, "their flags are MBX_ADJ_ALL, each once");
+	ok(whole, "each has its name, option, KB article, help and functions (no undo yet)");
+	ok(n == 3 && strcmp(r[0].name, "create-mailboxes") == 0 &&
+	   r[0].change == MBX_CHANGE_CREATE_RECIPIENT && r[1].change == MBX_CHANGE_REHOME_FOLDER &&
+	   r[2].change == MBX_CHANGE_REMOVE_PERMISSION, "create first (the permissions rule "
+	   "counts its accounts), each with its change");
+}
+
 int main(void)
 {
 	char *cmd;
 
 	if (!mkdtemp(dir))
 		return 99;
+	rules();
 	full_run();
 	each_function();
 	time_filter();

@@ -269,8 +269,8 @@ static void test_pc(void)
 	memset(big, 'b', 4999);
 	big[4999] = 0;
 	pst_pc_init(&pc, &ndb, &sn, &next, cd);
-	pst_pc_u32(&pc, 0x0E07, PT_LONG, 0x12345678);
-	pst_pc_i64(&pc, 0x0039, PT_SYSTIME, 0x01D6000000000000ull);
+	pst_pc_u32(&pc, 0x0E07, MBX_PT_LONG, 0x12345678);
+	pst_pc_i64(&pc, 0x0039, MBX_PT_SYSTIME, 0x01D6000000000000ull);
 	is_int(pst_pc_str(&pc, 0x0037, "Hello", "s"), 0, "short string");
 	is_int(pst_pc_str(&pc, 0x1000, big, "s"), 0, "a 9,998-byte string");
 	is_int(pst_pc_str(&pc, 0x0E1D, "\xC3\x28", "the subject"), MBX_EINVAL, "invalid UTF-8 is refused");

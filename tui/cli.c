@@ -21,19 +21,19 @@
 #include "cmds.h"
 
 static const cmd_entry commands[] = {
-	/* commands: one line each (name, usage, summary, handler, needs_db) */
-	{ "init", "--organization ORG --site SITE --server NAME [--smtp-policy POLICY]", "create a new, empty recovery server in the --db file (which must not exist yet)", cmd_init, 0 },
-	{ "check", "[--json]", "find directory/store inconsistencies (exit 1 when there are any)", cmd_check, 1 },
-	{ "adjust", "[--dry-run] [--create-mailboxes] [--rehome-public-folders] [--remove-unknown-permissions] [--older-than DAYS]", "DS/IS consistency adjuster: print the plan, then apply it unless --dry-run (no function flag: all three)", cmd_adjust, 1 },
-	{ "fix-recipient", "ALIAS --account DOMAIN\\USER [--unhide]", "assign a recreated recipient's primary account and unhide it (KB Q197970)", cmd_fix_recipient, 1 },
-	{ "pst-check", "[-q] [--strict] FILE.pst...", "check a Unicode PST file strictly against [MS-PST]", cmd_pst_check, 0 },
-	{ "export", "(--all | ALIAS... | --mailbox-list FILE) --out DIR [--from DATE] [--to DATE] [--date-field received|sent] [--include-folder PATH]... [--exclude-folder PATH]... [--subject TEXT] [--attachment GLOB] [--class PREFIX] [--no-associated] [--threads N] [--max-pst-size SIZE] [--log-level 0-3] [--resume]", "copy mailboxes to verified PST files (Exmerge step 1)", cmd_export, 1 },
-	{ "batch", "-F ExMerge.ini", "run Exmerge's batch mode from its ini file", cmd_batch, 1 },
-	{ "verify", "FILE.pst...", "read a PST with libpst: folders with message and attachment counts", cmd_verify, 0 },
-	{ "import-pst", "FILE.pst --mailbox ALIAS [--create] [--display-name NAME] [--mode copy|merge|replace] [--folder PATH] [--log FILE] [--log-level 0-3] [--timeout SECONDS]  |  (DIR | FILE.pst)... [--mailbox-map FILE.csv] [--threads N] [...]", "copy a PST into a store mailbox with libpst (Exmerge step 2); or a folder of .pst/.ost files (not its subfolders), one mailbox per file named after it, several at a time; all or nothing per file", cmd_import_pst, 1 },
-	{ "import-directory", "FILE.ldif|FILE.csv|ldap[s]://HOST[:PORT] [--dry-run] [--base DN] [--filter FILTER] [--bind-dn DN] [--password-file FILE] [--starttls] [--ca-file FILE] [--timeout SECONDS]", "create or update recipients from ldifde/slapcat LDIF, csvde CSV or a directory server (paged search; password from --password-file, MBX_LDAP_PASSWORD or a prompt); all or nothing", cmd_import_directory, 1 },
-	{ "export-directory", "--created-by-adjuster [--out FILE | --ldap URI] [--base DN] [--bind-dn DN] [--password-file FILE] [--starttls] [--ca-file FILE] [--timeout SECONDS]", "write the recipients the adjuster created as LDIF for ldapadd or ldifde -i, or add them to a directory server (entries already there are reported, not changed)", cmd_export_directory, 1 },
-	{ NULL, NULL, NULL, NULL, 0 }
+	/* commands: one line each (name, usage, summary, handler, needs_db, describe) */
+	{ "init", "--organization ORG --site SITE --server NAME [--smtp-policy POLICY]", "create a new, empty recovery server in the --db file (which must not exist yet)", cmd_init, 0, NULL },
+	{ "check", "[--json]", "find directory/store inconsistencies (exit 1 when there are any)", cmd_check, 1, NULL },
+	{ "adjust", NULL, NULL, cmd_adjust, 1, cmd_adjust_describe },
+	{ "fix-recipient", "ALIAS --account DOMAIN\\USER [--unhide]", "assign a recreated recipient's primary account and unhide it (KB Q197970)", cmd_fix_recipient, 1, NULL },
+	{ "pst-check", "[-q] [--strict] FILE.pst...", "check a Unicode PST file strictly against [MS-PST]", cmd_pst_check, 0, NULL },
+	{ "export", "(--all | ALIAS... | --mailbox-list FILE) --out DIR [--from DATE] [--to DATE] [--date-field received|sent] [--include-folder PATH]... [--exclude-folder PATH]... [--subject TEXT] [--attachment GLOB] [--class PREFIX] [--no-associated] [--threads N] [--max-pst-size SIZE] [--log-level 0-3] [--resume]", "copy mailboxes to verified PST files (Exmerge step 1)", cmd_export, 1, NULL },
+	{ "batch", "-F ExMerge.ini", "run Exmerge's batch mode from its ini file", cmd_batch, 1, NULL },
+	{ "verify", "FILE.pst...", "read a PST with libpst: folders with message and attachment counts", cmd_verify, 0, NULL },
+	{ "import-pst", "FILE.pst --mailbox ALIAS [--create] [--display-name NAME] [--mode copy|merge|replace] [--folder PATH] [--log FILE] [--log-level 0-3] [--timeout SECONDS]  |  (DIR | FILE.pst)... [--mailbox-map FILE.csv] [--threads N] [...]", "copy a PST into a store mailbox with libpst (Exmerge step 2); or a folder of .pst/.ost files (not its subfolders), one mailbox per file named after it, several at a time; all or nothing per file", cmd_import_pst, 1, NULL },
+	{ "import-directory", "FILE.ldif|FILE.csv|ldap[s]://HOST[:PORT] [--dry-run] [--base DN] [--filter FILTER] [--bind-dn DN] [--password-file FILE] [--starttls] [--ca-file FILE] [--timeout SECONDS]", "create or update recipients from ldifde/slapcat LDIF, csvde CSV or a directory server (paged search; password from --password-file, MBX_LDAP_PASSWORD or a prompt); all or nothing", cmd_import_directory, 1, NULL },
+	{ "export-directory", "--created-by-adjuster [--out FILE | --ldap URI] [--base DN] [--bind-dn DN] [--password-file FILE] [--starttls] [--ca-file FILE] [--timeout SECONDS]", "write the recipients the adjuster created as LDIF for ldapadd or ldifde -i, or add them to a directory server (entries already there are reported, not changed)", cmd_export_directory, 1, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL }
 };
 
 static const char global_usage[] =
@@ -61,10 +61,31 @@ static void put_clean(FILE *fp, const char *fmt, va_list ap)
 	mbx_free(raw);
 }
 
+/* A command's usage and summary: its own, or from its describe(). */
+static const char *cmd_usage(const cmd_entry *c)
+{
+	const char *usage = c->usage, *summary;
+
+	if (c->describe)
+		c->describe(&usage, &summary);
+	return usage;
+}
+
+static const char *cmd_summary(const cmd_entry *c)
+{
+	const char *usage, *summary = c->summary;
+
+	if (c->describe)
+		c->describe(&usage, &summary);
+	return summary;
+}
+
 static void print_cmd_usage(FILE *fp, const cmd_entry *c)
 {
+	const char *usage = cmd_usage(c);
+
 	fprintf(fp, "usage: mbxrescue [--db PATH] %s%s%s\n", c->name,
-	        c->usage && *c->usage ? " " : "", c->usage ? c->usage : "");
+	        usage && *usage ? " " : "", usage ? usage : "");
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -116,9 +137,10 @@ static void print_help(void)
 	      "  --version      the program version\n\n"
 	      "Commands:\n", stdout);
 	for (c = commands; c->name; c++) {
-		printf("  %s%s%s\n", c->name, c->usage && *c->usage ? " " : "",
-		       c->usage ? c->usage : "");
-		printf("      %s\n", c->summary ? c->summary : "");
+		const char *usage = cmd_usage(c), *summary = cmd_summary(c);
+
+		printf("  %s%s%s\n", c->name, usage && *usage ? " " : "", usage ? usage : "");
+		printf("      %s\n", summary ? summary : "");
 	}
 	fputs("\n'check' exits 1 only for the four directory/store inconsistencies (orphaned\n"
 	      "mailboxes, missing mailboxes, public folders on unknown servers, unknown\n"
@@ -340,7 +362,7 @@ int cli_main(int argc, char **argv)
 		return cli_usage_error(NULL, "unknown command '%s' (see 'mbxrescue --help')", argv[0]);
 	if (wants_help(argc, argv)) {
 		print_cmd_usage(stdout, c);
-		printf("%s\n", c->summary ? c->summary : "");
+		printf("%s\n", cmd_summary(c) ? cmd_summary(c) : "");
 		return EXIT_OK;
 	}
 	if (c->needs_db || reset) {

@@ -261,47 +261,103 @@ static void print_plan(const tui_opts *o, mbx_store *st, const mbx_adjust_plan *
 		       rehome, rehome == 1 ? "" : "s");
 }
 
+/* getopt_long's name of an option: without the leading "--". */
+static const char *long_name(const char *option)
+{
+	return strncmp(option, "--", 2) == 0 ? option + 2 : option;
+}
+
+/* The rules' options get values from OPT_RULE up, by their index. */
+enum { OPT_RULE = 256 };
+
+void cmd_adjust_describe(const char **usage, const char **summary)
+{
+	static const char *const count[] = {
+		"none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"
+	};
+	static char *u, *s;
+	const mbx_adjust_rule *rules;
+	size_t n, i;
+
+	/* Built once from the rule table; kept for the life of the program. */
+	if (!u) {
+		rules = mbx_adjust_rules(&n);
+		u = mbx_strdup("[--dry-run]");
+		for (i = 0; i < n; i++) {
+			char *t = mbx_asprintf("%s [%s]", u, rules[i].option);
+
+			mbx_free(u);
+			u = t;
+		}
+		{
+			char *t = mbx_asprintf("%s [--older-than DAYS]", u);
+
+			mbx_free(u);
+			u = t;
+		}
+		if (n < sizeof(count) / sizeof(count[0]))
+			s = mbx_asprintf("DS/IS consistency adjuster: print the plan, then apply it "
+			                 "unless --dry-run (no function flag: all %s)", count[n]);
+		else
+			s = mbx_asprintf("DS/IS consistency adjuster: print the plan, then apply it "
+			                 "unless --dry-run (no function flag: all %zu)", n);
+	}
+	*usage = u;
+	*summary = s;
+}
+
 int cmd_adjust(const tui_opts *o, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "create-mailboxes", no_argument, NULL, 'c' },
-		{ "rehome-public-folders", no_argument, NULL, 'r' },
-		{ "remove-unknown-permissions", no_argument, NULL, 'p' },
-		{ "older-than", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 }
-	};
+	const mbx_adjust_rule *rules;
+	struct option *longopts;
 	mbx_adjust_opts ao;
 	mbx_adjust_plan *plan = NULL;
 	mbx_store *st = NULL;
-	size_t n_apply;
-	int ch, dry = 0, status, rc;
+	size_t n_apply, n_rules, i, k = 0;
+	unsigned every = 0;
+	int ch, dry = 0, status = EXIT_OK, rc;
 
+	/* --dry-run, one option per rule, --older-than, the terminator. */
+	rules = mbx_adjust_rules(&n_rules);
+	longopts = mbx_calloc(n_rules + 3, sizeof(*longopts));
+	longopts[k++] = (struct option){ "dry-run", no_argument, NULL, 'n' };
+	for (i = 0; i < n_rules; i++) {
+		longopts[k++] = (struct option){ long_name(rules[i].option), no_argument, NULL,
+		                                 OPT_RULE + (int)i };
+		every |= rules[i].flag;
+	}
+	longopts[k++] = (struct option){ "older-than", required_argument, NULL, 'o' };
 	memset(&ao, 0, sizeof(ao));
 	ao.older_than_days = -1;
 	ao.actor = actor_name();
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while (status == EXIT_OK && (ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch >= OPT_RULE && (size_t)(ch - OPT_RULE) < n_rules) {
+			ao.functions |= rules[ch - OPT_RULE].flag;
+			continue;
+		}
 		switch (ch) {
 		case 'n': dry = 1; break;
-		case 'c': ao.functions |= MBX_ADJ_CREATE_MAILBOXES; break;
-		case 'r': ao.functions |= MBX_ADJ_REHOME_PUBLIC_FOLDERS; break;
-		case 'p': ao.functions |= MBX_ADJ_REMOVE_UNKNOWN_PERMISSIONS; break;
 		case 'o':
 			if (parse_days(optarg, &ao.older_than_days) < 0)
-				return cli_usage_error("adjust", "--older-than needs a number of days "
-				                       "(0 or more), not '%s'", optarg);
+				status = cli_usage_error("adjust", "--older-than needs a number of days "
+				                         "(0 or more), not '%s'", optarg);
 			break;
 		default:
 			if (optopt == 'o')
-				return cli_usage_error("adjust", "--older-than needs a number of days");
-			return cli_usage_error("adjust", "unknown option '%s'", argv[optind - 1]);
+				status = cli_usage_error("adjust", "--older-than needs a number of days");
+			else
+				status = cli_usage_error("adjust", "unknown option '%s'", argv[optind - 1]);
+			break;
 		}
 	}
+	mbx_free(longopts);
+	if (status != EXIT_OK)
+		return status;
 	if (optind < argc)
 		return cli_usage_error("adjust", "unexpected argument '%s'", argv[optind]);
 	if (!ao.functions)
-		ao.functions = MBX_ADJ_ALL;
+		ao.functions = every;
 	status = open_store(o, &st);
 	if (status != EXIT_OK)
 		return status;

@@ -13,6 +13,8 @@ int cmd_init(const tui_opts *o, int argc, char **argv);
 /* tui/cmd_check.c */
 int cmd_check(const tui_opts *o, int argc, char **argv);
 int cmd_adjust(const tui_opts *o, int argc, char **argv);
+/* adjust's usage and summary, from the adjuster's rules (static strings). */
+void cmd_adjust_describe(const char **usage, const char **summary);
 int cmd_fix_recipient(const tui_opts *o, int argc, char **argv);
 /* tui/cmd_export.c */
 int cmd_export(const tui_opts *o, int argc, char **argv);

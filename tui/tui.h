@@ -30,6 +30,9 @@ typedef struct cmd_entry {
 	const char *summary;   /* one line for --help */
 	cmd_fn fn;
 	int needs_db;          /* 1: resolve and check the store before calling */
+	/* Instead of usage and summary (NULL there), for a command whose
+	 * options come from a table: sets both. */
+	void (*describe)(const char **usage, const char **summary);
 } cmd_entry;
 
 /* The ncurses console (tui/console.c); returns an exit status. */

@@ -19,29 +19,21 @@
 #include "ui_panels.h"
 #include "ui_text.h"
 
-#define N_FUNCS 3
-
-static const unsigned func_bits[N_FUNCS] = {
-	MBX_ADJ_CREATE_MAILBOXES, MBX_ADJ_REHOME_PUBLIC_FOLDERS, MBX_ADJ_REMOVE_UNKNOWN_PERMISSIONS
-};
-static const char *const func_names[N_FUNCS] = {
-	"Create directory entries for mailboxes without one",
-	"Rehome public folders homed on unknown servers",
-	"Remove permissions of unknown accounts"
-};
-
+/* One checkbox per rule of the core's (mbx_adjust_rules), in its order. */
 typedef struct adj {
+	const mbx_adjust_rule *rules;
+	size_t n_rules;
 	unsigned functions;
 	int older_than;            /* days, <0 = all */
-	size_t counts[N_FUNCS];    /* changes each function would make */
+	size_t *counts;            /* changes each rule would make */
 	mbx_adjust_plan *plan;
 	ui_lines planl;
 	size_t top;
 	int plan_rows;
 	ui_dlg d;
 	MENU *m;
-	ITEM *items[N_FUNCS + 1];
-	char *names[N_FUNCS];
+	ITEM **items;              /* n_rules + 1, NULL-terminated */
+	char **names;              /* n_rules */
 	WINDOW *sub;
 	int cur;
 } adj;
@@ -63,13 +55,24 @@ static void adj_opts(const ui *u, const adj *a, unsigned functions, mbx_adjust_o
 	o->actor = ui_actor();
 }
 
-static int func_of(mbx_change_kind k)
+/* The index of the rule that makes changes of kind k; n_rules: none. */
+static size_t rule_of(const adj *a, mbx_change_kind k)
 {
-	switch (k) {
-	case MBX_CHANGE_CREATE_RECIPIENT: return 0;
-	case MBX_CHANGE_REHOME_FOLDER: case MBX_CHANGE_SKIP_LIMITED_FOLDER: return 1;
-	case MBX_CHANGE_REMOVE_PERMISSION: return 2;
-	}
+	size_t i;
+
+	for (i = 0; i < a->n_rules && a->rules[i].change != k; i++)
+		;
+	return i;
+}
+
+/* The changes the rule with this flag would make (0 when not a rule). */
+static size_t count_of(const adj *a, unsigned flag)
+{
+	size_t i;
+
+	for (i = 0; i < a->n_rules; i++)
+		if (a->rules[i].flag == flag)
+			return a->counts[i];
 	return 0;
 }
 
@@ -115,6 +118,10 @@ static void plan_lines(adj *a)
 			ui_lines_add(&a->planl, "  skip    %s  %s", c->object,
 			             c->detail ? c->detail : "(limited administrative access)");
 			break;
+		default:
+			ui_lines_add(&a->planl, "  %-7s %s  %s", mbx_change_kind_name(c->kind),
+			             c->object ? c->object : "", c->detail ? c->detail : "");
+			break;
 		}
 	}
 }
@@ -123,16 +130,20 @@ static int recompute(ui *u, adj *a)
 {
 	mbx_adjust_opts o;
 	mbx_adjust_plan *all = NULL;
-	size_t i;
+	unsigned every = 0;
+	size_t i, k;
 	int rc;
 
-	adj_opts(u, a, MBX_ADJ_ALL, &o);
+	for (i = 0; i < a->n_rules; i++)
+		every |= a->rules[i].flag;
+	adj_opts(u, a, every, &o);
 	if ((rc = mbx_adjust_plan_compute(u->st, &o, &all)) < 0)
 		return rc;
-	memset(a->counts, 0, sizeof a->counts);
+	memset(a->counts, 0, a->n_rules * sizeof(*a->counts));
 	for (i = 0; i < all->count; i++)
-		if (all->changes[i].kind != MBX_CHANGE_SKIP_LIMITED_FOLDER)
-			a->counts[func_of(all->changes[i].kind)]++;
+		if (all->changes[i].kind != MBX_CHANGE_SKIP_LIMITED_FOLDER &&
+		    (k = rule_of(a, all->changes[i].kind)) < a->n_rules)
+			a->counts[k]++;
 	mbx_adjust_plan_free(all);
 	mbx_adjust_plan_free(a->plan);
 	a->plan = NULL;
@@ -146,23 +157,23 @@ static int recompute(ui *u, adj *a)
 
 static void build_menu(adj *a)
 {
-	int i;
+	size_t i;
 
 	if (a->m) {
 		a->cur = item_index(current_item(a->m));
 		unpost_menu(a->m);
 		free_menu(a->m);
-		for (i = 0; i < N_FUNCS; i++) {
+		for (i = 0; i < a->n_rules; i++) {
 			free_item(a->items[i]);
 			mbx_free(a->names[i]);
 		}
 	}
-	for (i = 0; i < N_FUNCS; i++) {
-		a->names[i] = mbx_asprintf("[%c] %s (%zu)", a->functions & func_bits[i] ? 'x' : ' ',
-		                           func_names[i], a->counts[i]);
+	for (i = 0; i < a->n_rules; i++) {
+		a->names[i] = mbx_asprintf("[%c] %s (%zu)", a->functions & a->rules[i].flag ? 'x' : ' ',
+		                           a->rules[i].help, a->counts[i]);
 		a->items[i] = new_item(a->names[i], "");
 	}
-	a->items[N_FUNCS] = NULL;
+	a->items[a->n_rules] = NULL;
 	a->m = new_menu(a->items);
 	menu_opts_off(a->m, O_SHOWDESC);
 	set_menu_mark(a->m, "> ");
@@ -172,7 +183,7 @@ static void build_menu(adj *a)
 static void adj_draw(ui *u, void *ud)
 {
 	adj *a = ud;
-	int wd = u->cols - 4 > 110 ? 110 : u->cols - 4, y;
+	int wd = u->cols - 4 > 110 ? 110 : u->cols - 4, y, nr = (int)a->n_rules;
 	ui_lines wrapped = { 0 };
 	char filt[96];
 	size_t warn_end;
@@ -184,7 +195,7 @@ static void adj_draw(ui *u, void *ud)
 	a->sub = NULL;
 	ui_dlg_place(u, &a->d, u->rows - 2, wd, "Consistency adjuster (DS/IS)");
 	ui_text_put(u, a->d.w, 1, 2, "Functions (Up/Down choose, Space toggles):", a->d.wd - 4, 0, A_BOLD);
-	a->sub = derwin(a->d.w, N_FUNCS, a->d.wd - 6, 2, 3);
+	a->sub = derwin(a->d.w, nr, a->d.wd - 6, 2, 3);
 	set_menu_win(a->m, a->d.w);
 	set_menu_sub(a->m, a->sub);
 	post_menu(a->m);
@@ -193,9 +204,9 @@ static void adj_draw(ui *u, void *ud)
 	else
 		snprintf(filt, sizeof filt, "Time filter (t): only inconsistencies older than %d day%s",
 		         a->older_than, a->older_than == 1 ? "" : "s");
-	ui_text_put(u, a->d.w, 2 + N_FUNCS, 3, filt, a->d.wd - 6, 0, A_NORMAL);
-	ui_hline(u, a->d.w, 3 + N_FUNCS, 1, a->d.wd - 2);
-	a->plan_rows = a->d.h - (4 + N_FUNCS) - 3;
+	ui_text_put(u, a->d.w, 2 + nr, 3, filt, a->d.wd - 6, 0, A_NORMAL);
+	ui_hline(u, a->d.w, 3 + nr, 1, a->d.wd - 2);
+	a->plan_rows = a->d.h - (4 + nr) - 3;
 	/* Plan lines: wrapped to the dialog, scrolled by PgUp/PgDn; the
 	 * warning paragraph (up to its blank line) stands out. */
 	ui_wrap(u, &a->planl, a->d.wd - 4, &wrapped);
@@ -209,7 +220,7 @@ static void adj_draw(ui *u, void *ud)
 		const char *line = k < wrapped.n ? wrapped.v[k] : "";
 		chtype at = k < warn_end ? ui_attr(u, UI_C_WARN) : A_NORMAL;
 
-		ui_text_put(u, a->d.w, 4 + N_FUNCS + y, 2, line, a->d.wd - 4, 0, at);
+		ui_text_put(u, a->d.w, 4 + nr + y, 2, line, a->d.wd - 4, 0, at);
 	}
 	ui_hline(u, a->d.w, a->d.h - 3, 1, a->d.wd - 2);
 	ui_text_put(u, a->d.w, a->d.h - 2, 2,
@@ -220,17 +231,20 @@ static void adj_draw(ui *u, void *ud)
 
 static void adj_free(adj *a)
 {
-	int i;
+	size_t i;
 
 	if (a->m) {
 		unpost_menu(a->m);
 		free_menu(a->m);
 	}
-	for (i = 0; i < N_FUNCS; i++) {
+	for (i = 0; i < a->n_rules; i++) {
 		if (a->items[i])
 			free_item(a->items[i]);
 		mbx_free(a->names[i]);
 	}
+	mbx_free(a->items);
+	mbx_free(a->names);
+	mbx_free(a->counts);
 	if (a->sub)
 		delwin(a->sub);
 	ui_dlg_close(&a->d);
@@ -278,7 +292,8 @@ static int apply(ui *u, adj *a)
 	q = mbx_asprintf("Apply %zu change%s to the directory and information store of %s? "
 	                 "This is recorded in the audit log.%s", n, n == 1 ? "" : "s",
 	                 u->srv.server ? u->srv.server : "this server",
-	                 a->counts[1] && (a->functions & MBX_ADJ_REHOME_PUBLIC_FOLDERS) ?
+	                 count_of(a, MBX_ADJ_REHOME_PUBLIC_FOLDERS) &&
+	                 (a->functions & MBX_ADJ_REHOME_PUBLIC_FOLDERS) ?
 	                 " Public folders will be rehomed (KB Q182979)." : "");
 	yes = ui_confirm(u, "Apply the adjuster?", q, 0);
 	mbx_free(q);
@@ -304,6 +319,9 @@ static int apply(ui *u, adj *a)
 		else if (c->kind == MBX_CHANGE_REMOVE_PERMISSION)
 			mbx_log_write(u->slog, MBX_LOG_MIN, "Consistency adjuster: removed permission of "
 			              "unknown account %s", c->object);
+		else if (c->kind != MBX_CHANGE_SKIP_LIMITED_FOLDER)
+			mbx_log_write(u->slog, MBX_LOG_MIN, "Consistency adjuster: %s",
+			              c->detail ? c->detail : mbx_change_kind_name(c->kind));
 	}
 	mbx_log_write(u->slog, MBX_LOG_MIN, "Consistency adjuster: %zu change%s applied", n,
 	              n == 1 ? "" : "s");
@@ -313,11 +331,16 @@ static int apply(ui *u, adj *a)
 int ui_adjust(ui *u, unsigned preselect, int *nothing)
 {
 	adj a;
-	int ch, rc = 0, i, done = 0;
+	size_t i, pending = 0;
+	int ch, rc = 0, done = 0;
 
 	if (nothing)
 		*nothing = 0;
 	memset(&a, 0, sizeof a);
+	a.rules = mbx_adjust_rules(&a.n_rules);
+	a.counts = mbx_calloc(a.n_rules, sizeof(*a.counts));
+	a.items = mbx_calloc(a.n_rules + 1, sizeof(*a.items));
+	a.names = mbx_calloc(a.n_rules ? a.n_rules : 1, sizeof(*a.names));
 	a.functions = preselect;
 	a.older_than = -1;
 	if ((rc = recompute(u, &a)) < 0) {
@@ -325,7 +348,9 @@ int ui_adjust(ui *u, unsigned preselect, int *nothing)
 		adj_free(&a);
 		return rc;
 	}
-	if (!a.counts[0] && !a.counts[1] && !a.counts[2]) {
+	for (i = 0; i < a.n_rules; i++)
+		pending += a.counts[i];
+	if (!pending) {
 		if (nothing)
 			*nothing = 1;
 		ui_message(u, "Consistency adjuster", "The directory and the information store are "
@@ -346,8 +371,7 @@ int ui_adjust(ui *u, unsigned preselect, int *nothing)
 			menu_driver(a.m, REQ_DOWN_ITEM);
 			break;
 		case ' ':
-			i = item_index(current_item(a.m));
-			a.functions ^= func_bits[i];
+			a.functions ^= a.rules[item_index(current_item(a.m))].flag;
 			if ((rc = recompute(u, &a)) < 0)
 				ui_message(u, "Consistency adjuster", mbx_error_last());
 			build_menu(&a);

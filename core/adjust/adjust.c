@@ -12,8 +12,6 @@
 #include <time.h>
 
 #include "adjust/check_int.h"
-#include "store/store_int.h"
-#include "base/names.h"
 
 #define DAY 86400LL
 
@@ -30,32 +28,9 @@ const char *mbx_change_kind_name(mbx_change_kind kind)
 
 /* ---- Names for recreated entries ------------------------------------------ */
 
-/* 1 when the directory already has `value` in column `which`.  (One index
- * lookup each: loading every name of the directory into a hash set first
- * measured slower, even for 10,000 new entries in 100,000.) */
-static int directory_has(mbx_store *st, int which, const char *value)
-{
-	static const char *const sql[] = {
-		"SELECT EXISTS (SELECT 1 FROM recipient WHERE alias = ?1)",
-		"SELECT EXISTS (SELECT 1 FROM recipient WHERE dn = ?1)",
-		"SELECT EXISTS (SELECT 1 FROM recipient WHERE smtp = ?1)",
-	};
-	sqlite3_stmt *s;
-	int rc;
-
-	rc = store_stmt(st, sql[which], &s);
-	if (rc < 0)
-		return rc;
-	store_bind_text(s, 1, value);
-	rc = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0)
-	                                   : store_sqlerr(st, "looking up the directory");
-	store_done(s);
-	return rc;
-}
-
 /* `base`, else base1, base2, ... : the first one free in the directory and
- * in this plan (set `taken`).  `which` as for directory_has. */
-static int unique_name(mbx_store *st, int which, nameset *taken, const char *base,
+ * in this plan (set `taken`), as recipient name `which`. */
+static int unique_name(mbx_store *st, store_name which, nameset *taken, const char *base,
                        char *(*variant)(const char *, unsigned), char **out)
 {
 	unsigned k;
@@ -66,7 +41,7 @@ static int unique_name(mbx_store *st, int which, nameset *taken, const char *bas
 		char *cand = k ? variant(base, k) : mbx_strdup(base);
 
 		if (!nameset_has(taken, cand)) {
-			rc = directory_has(st, which, cand);
+			rc = store_check_name_taken(st, which, cand);
 			if (rc < 0) {
 				mbx_free(cand);
 				return rc;
@@ -185,42 +160,12 @@ static char *smtp_from_policy(const char *policy, const char *alias, const char 
 
 /* ---- The plan ------------------------------------------------------------ */
 
-/*
- * The store's state as this connection sees it: PRAGMA data_version moves
- * when another connection commits, the change count when this one writes.
- */
-static int store_state(mbx_store *st, int64_t *version, int64_t *changes)
-{
-	sqlite3_stmt *s;
-	int rc = store_stmt(st, "PRAGMA data_version", &s);
-
-	if (rc < 0)
-		return rc;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		*version = sqlite3_column_int64(s, 0);
-	else
-		rc = store_sqlerr(st, "reading the store's state");
-	store_done(s);
-	*changes = (int64_t)sqlite3_total_changes64(st->db);
-	return rc;
-}
-
-typedef struct plan_ctx {
-	mbx_store *st;
-	mbx_adjust_plan *plan;
-	size_t cap;
-	mbx_server_info si;
-	int64_t cutoff;        /* include items with 0 < since <= cutoff */
-	int filtered;
-	nameset aliases, dns, smtps;
-} plan_ctx;
-
-static int in_scope(const plan_ctx *c, int64_t since)
+int plan_in_scope(const mbx_plan_ctx *c, int64_t since)
 {
 	return !c->filtered || (since > 0 && since <= c->cutoff);
 }
 
-static mbx_change *new_change(plan_ctx *c, mbx_change_kind kind, int64_t id)
+mbx_change *plan_add(mbx_plan_ctx *c, mbx_change_kind kind, int64_t id)
 {
 	mbx_adjust_plan *p = c->plan;
 	mbx_change *x;
@@ -236,11 +181,11 @@ static mbx_change *new_change(plan_ctx *c, mbx_change_kind kind, int64_t id)
 	return x;
 }
 
-static int plan_create(plan_ctx *c)
+int plan_create(mbx_plan_ctx *c)
 {
-	check_orphan *v;
+	store_orphan *v;
 	size_t n, i;
-	int rc = check_orphans(c->st, &v, &n);
+	int rc = store_check_links(c->st, NULL, &v, &n, NULL, NULL);
 
 	if (rc < 0)
 		return rc;
@@ -248,7 +193,7 @@ static int plan_create(plan_ctx *c)
 		char *cn, *alias = NULL, *dn = NULL, *smtp = NULL, *want;
 		mbx_change *x;
 
-		if (!in_scope(c, v[i].created))
+		if (!plan_in_scope(c, v[i].created))
 			continue;
 		/* The alias is the cn of the legacy DN, as the real adjuster takes it. */
 		cn = store_dn_cn(v[i].legacy_dn);
@@ -256,17 +201,17 @@ static int plan_create(plan_ctx *c)
 			mbx_free(cn);
 			cn = mbx_asprintf("MBX%.8s", v[i].guid);
 		}
-		rc = unique_name(c->st, 0, &c->aliases, cn, suffix_variant, &alias);
+		rc = unique_name(c->st, STORE_NAME_ALIAS, &c->aliases, cn, suffix_variant, &alias);
 		if (rc == 0) {
 			want = strcasecmp(alias, cn) == 0 ? mbx_strdup(v[i].legacy_dn)
 			       : mbx_asprintf("/o=%s/ou=%s/cn=Recipients/cn=%s", c->si.organization,
 			                      c->si.site, alias);
-			rc = unique_name(c->st, 1, &c->dns, want, suffix_variant, &dn);
+			rc = unique_name(c->st, STORE_NAME_DN, &c->dns, want, suffix_variant, &dn);
 			mbx_free(want);
 		}
 		if (rc == 0) {
 			want = smtp_from_policy(c->si.smtp_policy, alias, v[i].display_name);
-			rc = unique_name(c->st, 2, &c->smtps, want, smtp_variant, &smtp);
+			rc = unique_name(c->st, STORE_NAME_SMTP, &c->smtps, want, smtp_variant, &smtp);
 			mbx_free(want);
 		}
 		mbx_free(cn);
@@ -276,7 +221,7 @@ static int plan_create(plan_ctx *c)
 			mbx_free(smtp);
 			break;
 		}
-		x = new_change(c, MBX_CHANGE_CREATE_RECIPIENT, v[i].id);
+		x = plan_add(c, MBX_CHANGE_CREATE_RECIPIENT, v[i].id);
 		x->object = mbx_strdup(v[i].display_name);
 		x->alias = alias;
 		x->dn = dn;
@@ -285,24 +230,24 @@ static int plan_create(plan_ctx *c)
 		                         "hidden from the address book, no primary account",
 		                         alias, v[i].display_name, dn, smtp);
 	}
-	check_orphans_free(v, n);
+	store_orphans_free(v, n);
 	return rc;
 }
 
-static int plan_rehome(plan_ctx *c)
+int plan_rehome(mbx_plan_ctx *c)
 {
-	check_pf *v;
+	store_unknown_pf *v;
 	size_t n, i;
-	int rc = check_unknown_pfs(c->st, &v, &n);
+	int rc = store_check_unknown_pfs(c->st, &v, &n);
 
 	if (rc < 0)
 		return rc;
 	for (i = 0; i < n; i++) {
 		mbx_change *x;
 
-		if (!in_scope(c, v[i].modified))
+		if (!plan_in_scope(c, v[i].modified))
 			continue;
-		x = new_change(c, v[i].limited ? MBX_CHANGE_SKIP_LIMITED_FOLDER
+		x = plan_add(c, v[i].limited ? MBX_CHANGE_SKIP_LIMITED_FOLDER
 		                               : MBX_CHANGE_REHOME_FOLDER, v[i].id);
 		x->object = mbx_strdup(v[i].path);
 		x->from = mbx_asprintf("%s (%s)", v[i].server, v[i].site);
@@ -314,16 +259,17 @@ static int plan_rehome(plan_ctx *c)
 			x->detail = mbx_asprintf("rehome public folder %s from %s to %s", v[i].path,
 			                         x->from, x->to);
 	}
-	check_pfs_free(v, n);
+	store_unknown_pfs_free(v, n);
 	return 0;
 }
 
 /* Unknown after this plan: accounts the plan creates count as known. */
-static int plan_permissions(plan_ctx *c, int creating)
+int plan_permissions(mbx_plan_ctx *c)
 {
-	check_perm *v;
+	store_unknown_perm *v;
 	size_t n, i;
-	int rc = check_unknown_perms(c->st, &v, &n);
+	int creating = !!(c->plan->functions & MBX_ADJ_CREATE_MAILBOXES);
+	int rc = store_check_unknown_perms(c->st, &v, &n);
 
 	if (rc < 0)
 		return rc;
@@ -332,27 +278,33 @@ static int plan_permissions(plan_ctx *c, int creating)
 
 		if (creating && nameset_has(&c->aliases, v[i].account))
 			continue;
-		if (!in_scope(c, v[i].granted))
+		if (!plan_in_scope(c, v[i].granted))
 			continue;
-		x = new_change(c, MBX_CHANGE_REMOVE_PERMISSION, v[i].id);
+		x = plan_add(c, MBX_CHANGE_REMOVE_PERMISSION, v[i].id);
 		x->object = mbx_strdup(v[i].account);
 		x->detail = mbx_asprintf("remove unknown account '%s' (%s) from the permissions of "
 		                         "public folder %s", v[i].account, v[i].rights,
 		                         v[i].folder_path);
 	}
-	check_perms_free(v, n);
+	store_unknown_perms_free(v, n);
 	return 0;
 }
 
 int mbx_adjust_plan_compute(mbx_store *st, const mbx_adjust_opts *opts, mbx_adjust_plan **out)
 {
-	plan_ctx c;
+	const mbx_adjust_rule *rules;
+	mbx_plan_ctx c;
 	int64_t now;
-	int rc, own_txn;
+	size_t n_rules, i;
+	unsigned known = 0;
+	int rc;
 
 	*out = NULL;
 	memset(&c, 0, sizeof(c));
-	if (opts->functions & ~(unsigned)MBX_ADJ_ALL)
+	rules = mbx_adjust_rules(&n_rules);
+	for (i = 0; i < n_rules; i++)
+		known |= rules[i].flag;
+	if (opts->functions & ~known)
 		return mbx_error_set(MBX_EINVAL, "unknown adjuster function bits 0x%x",
 		                     opts->functions);
 	c.st = st;
@@ -363,22 +315,21 @@ int mbx_adjust_plan_compute(mbx_store *st, const mbx_adjust_opts *opts, mbx_adju
 	c.cutoff = now - (int64_t)opts->older_than_days * DAY;
 	/* One read transaction: a consistent snapshot, and no lock round trip
 	 * for each of the plan's many small lookups. */
-	own_txn = st->txn_depth == 0;
-	rc = own_txn ? store_exec(st, "BEGIN") : 0;
+	rc = mbx_store_begin_read(st);
+	if (rc < 0)
+		goto out;
+	rc = mbx_store_server_get(st, &c.si);
+	for (i = 0; rc == 0 && i < n_rules; i++)
+		if (opts->functions & rules[i].flag)
+			rc = rules[i].plan(&c);
 	if (rc == 0)
-		rc = mbx_store_server_get(st, &c.si);
-	if (rc == 0 && (opts->functions & MBX_ADJ_CREATE_MAILBOXES))
-		rc = plan_create(&c);
-	if (rc == 0 && (opts->functions & MBX_ADJ_REHOME_PUBLIC_FOLDERS))
-		rc = plan_rehome(&c);
-	if (rc == 0 && (opts->functions & MBX_ADJ_REMOVE_UNKNOWN_PERMISSIONS))
-		rc = plan_permissions(&c, !!(opts->functions & MBX_ADJ_CREATE_MAILBOXES));
+		rc = store_check_state(st, &c.plan->seen_store, &c.plan->seen_version,
+		                       &c.plan->seen_changes);
 	if (rc == 0)
-		rc = store_state(st, &c.plan->seen_version, &c.plan->seen_changes);
-	if (rc == 0)
-		c.plan->seen_store = st->handle_id;
-	if (own_txn && !sqlite3_get_autocommit(st->db))
-		store_exec(st, rc == 0 ? "COMMIT" : "ROLLBACK");
+		rc = mbx_store_commit(st);
+	else
+		mbx_store_rollback(st);
+out:
 	mbx_server_info_clear(&c.si);
 	nameset_free(&c.aliases);
 	nameset_free(&c.dns);
@@ -414,46 +365,20 @@ void mbx_adjust_plan_free(mbx_adjust_plan *plan)
 
 /* ---- Applying ------------------------------------------------------------ */
 
-/* What the recipients created so far in this apply link to. */
-typedef struct apply_ctx {
-	mbx_store *st;
-	const mbx_server_info *si;
-	int64_t now;
-	const char *actor;
-	int unchanged;         /* the store is as the plan saw it */
-	nameset guids, dns;
-} apply_ctx;
-
 /*
  * The mailbox of a create change, when the store is as the plan saw it
  * (every such mailbox was an orphan then) and no recipient this apply
  * created links to it: one row read instead of three index lookups.
  * 1: found and still an orphan; 0: look it up the long way.
  */
-static int orphan_fast(apply_ctx *a, int64_t id, mbx_mailbox *mb)
+static int orphan_fast(mbx_apply_ctx *a, int64_t id, mbx_mailbox *mb)
 {
-	sqlite3_stmt *s;
 	int rc;
 
 	memset(mb, 0, sizeof(*mb));
 	if (!a->unchanged)
 		return 0;
-	rc = store_stmt(a->st, "SELECT guid, display_name, legacy_dn FROM mailbox WHERE id = ?1",
-	                &s);
-	if (rc < 0)
-		return rc;
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		mb->id = id;
-		mb->guid = store_col_str(s, 0);
-		mb->display_name = store_col_str(s, 1);
-		mb->legacy_dn = store_col_str(s, 2);
-		rc = 1;
-	} else {
-		rc = rc == SQLITE_DONE ? 0 : store_sqlerr(a->st, "reading a mailbox");
-	}
-	store_done(s);
+	rc = store_check_mailbox_keys(a->st, id, mb);
 	if (rc == 1 && (!mb->guid || !mb->legacy_dn || nameset_has(&a->guids, mb->guid) ||
 	                nameset_has(&a->dns, mb->legacy_dn))) {
 		mbx_mailbox_clear(mb);
@@ -462,7 +387,7 @@ static int orphan_fast(apply_ctx *a, int64_t id, mbx_mailbox *mb)
 	return rc;
 }
 
-static int apply_create(apply_ctx *a, const mbx_change *x)
+int apply_create(mbx_apply_ctx *a, const mbx_change *x)
 {
 	mbx_mailbox mb;
 	mbx_recipient r;
@@ -505,23 +430,29 @@ out:
 	return rc;
 }
 
-static int apply_one(apply_ctx *a, const mbx_change *x)
+int apply_rehome(mbx_apply_ctx *a, const mbx_change *x)
 {
+	return mbx_store_public_folder_rehome(a->st, x->object_id, a->si->server, a->si->site);
+}
+
+int apply_remove_permission(mbx_apply_ctx *a, const mbx_change *x)
+{
+	return mbx_store_permission_delete(a->st, x->object_id);
+}
+
+/* By the rule whose change it is; a kind no rule applies is left alone. */
+static int apply_one(mbx_apply_ctx *a, const mbx_change *x)
+{
+	const mbx_adjust_rule *rules;
+	size_t n_rules, i;
 	int rc;
 
-	switch (x->kind) {
-	case MBX_CHANGE_CREATE_RECIPIENT:
-		rc = apply_create(a, x);
-		break;
-	case MBX_CHANGE_REHOME_FOLDER:
-		rc = mbx_store_public_folder_rehome(a->st, x->object_id, a->si->server, a->si->site);
-		break;
-	case MBX_CHANGE_REMOVE_PERMISSION:
-		rc = mbx_store_permission_delete(a->st, x->object_id);
-		break;
-	default:
+	rules = mbx_adjust_rules(&n_rules);
+	for (i = 0; i < n_rules && rules[i].change != x->kind; i++)
+		;
+	if (i == n_rules)
 		return 0;
-	}
+	rc = rules[i].apply(a, x);
 	if (rc == 0)
 		rc = mbx_store_audit(a->st, a->actor, mbx_change_kind_name(x->kind), x->object,
 		                     x->detail);
@@ -533,8 +464,9 @@ int mbx_adjust_apply(mbx_store *st, const mbx_adjust_plan *plan, const mbx_adjus
 	const char *actor = opts && opts->actor ? opts->actor : "mbxrescue";
 	int64_t now = opts && opts->now ? opts->now : (int64_t)time(NULL);
 	mbx_server_info si;
-	apply_ctx a;
+	mbx_apply_ctx a;
 	size_t i, applied = 0, skipped = 0;
+	uint64_t handle;
 	int64_t version, changes;
 	char *summary;
 	int rc;
@@ -547,7 +479,7 @@ int mbx_adjust_apply(mbx_store *st, const mbx_adjust_plan *plan, const mbx_adjus
 	if (rc < 0)
 		goto out;
 	/* Holding the write lock: nobody can change the store under us now. */
-	rc = store_state(st, &version, &changes);
+	rc = store_check_state(st, &handle, &version, &changes);
 	if (rc < 0) {
 		mbx_store_rollback(st);
 		goto out;
@@ -556,7 +488,7 @@ int mbx_adjust_apply(mbx_store *st, const mbx_adjust_plan *plan, const mbx_adjus
 	a.si = &si;
 	a.now = now;
 	a.actor = actor;
-	a.unchanged = plan->seen_store == st->handle_id && plan->seen_version == version &&
+	a.unchanged = plan->seen_store == handle && plan->seen_version == version &&
 	              plan->seen_changes == changes;
 	for (i = 0; i < plan->count; i++) {
 		const mbx_change *x = &plan->changes[i];

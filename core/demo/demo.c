@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "mbx/demo.h"
-#include "store/store_int.h"
+#include "store/store_meta.h"
 
 /* 2026-10-01 00:00:00 UTC: "now" in the demo's world. */
 #define DEMO_BASE 1790812800LL
@@ -565,15 +565,15 @@ static void appointment_props(const demo *d, mbx_message *m)
 	int64_t start = DEMO_BASE + (int64_t)(d->seq % 30 - 10) * DAY + (int64_t)(8 + d->seq % 9) * 3600;
 	int64_t minutes = 30 * (1 + d->seq % 4);
 
-	prop_int(m, appt, 0x820D, MBX_PT_SYSTIME, start);                 /* PidLidAppointmentStartWhole */
-	prop_int(m, appt, 0x820E, MBX_PT_SYSTIME, start + minutes * 60);  /* PidLidAppointmentEndWhole */
-	prop_int(m, appt, 0x8213, MBX_PT_LONG, minutes);                  /* PidLidAppointmentDuration */
-	prop_str(m, appt, 0x8208, locations[d->seq % N_LOCATIONS]);       /* PidLidLocation */
-	prop_int(m, appt, 0x8205, MBX_PT_LONG, d->seq % 4 == 0 ? 1 : 2);  /* PidLidBusyStatus: tentative, busy */
-	prop_int(m, appt, 0x8215, MBX_PT_BOOLEAN, 0);                     /* PidLidAppointmentSubType: not all day */
-	prop_int(m, common, 0x8503, MBX_PT_BOOLEAN, 1);                   /* PidLidReminderSet */
-	prop_int(m, common, 0x8501, MBX_PT_LONG, 15);                     /* PidLidReminderDelta */
-	prop_int(m, common, 0x8560, MBX_PT_SYSTIME, start - 15 * 60);     /* PidLidReminderSignalTime */
+	prop_int(m, appt, MBX_LID_APPOINTMENT_START_WHOLE, MBX_PT_SYSTIME, start);
+	prop_int(m, appt, MBX_LID_APPOINTMENT_END_WHOLE, MBX_PT_SYSTIME, start + minutes * 60);
+	prop_int(m, appt, MBX_LID_APPOINTMENT_DURATION, MBX_PT_LONG, minutes);
+	prop_str(m, appt, MBX_LID_LOCATION, locations[d->seq % N_LOCATIONS]);
+	prop_int(m, appt, MBX_LID_BUSY_STATUS, MBX_PT_LONG, d->seq % 4 == 0 ? 1 : 2);   /* tentative, busy */
+	prop_int(m, appt, MBX_LID_APPOINTMENT_SUB_TYPE, MBX_PT_BOOLEAN, 0);   /* not all day */
+	prop_int(m, common, MBX_LID_REMINDER_SET, MBX_PT_BOOLEAN, 1);
+	prop_int(m, common, MBX_LID_REMINDER_DELTA, MBX_PT_LONG, 15);
+	prop_int(m, common, MBX_LID_REMINDER_SIGNAL_TIME, MBX_PT_SYSTIME, start - 15 * 60);
 }
 
 static void contact_props(const demo *d, mbx_message *m)
@@ -583,30 +583,30 @@ static void contact_props(const demo *d, mbx_message *m)
 	char *file_as = mbx_asprintf("%s, %s", c->surname, c->given);
 	char *shown = mbx_asprintf("%s %s (%s)", c->given, c->surname, c->email1);
 
-	prop_str(m, NULL, 0x3A06, c->given);           /* PidTagGivenName */
-	prop_str(m, NULL, 0x3A11, c->surname);         /* PidTagSurname */
-	prop_str(m, NULL, 0x3A16, c->company);         /* PidTagCompanyName */
-	prop_str(m, NULL, 0x3A17, c->title);           /* PidTagTitle */
-	prop_str(m, NULL, 0x3A18, c->department);      /* PidTagDepartmentName */
-	prop_str(m, NULL, 0x3A08, c->business_phone);  /* PidTagBusinessTelephoneNumber */
-	prop_str(m, NULL, 0x3A09, c->home_phone);      /* PidTagHomeTelephoneNumber */
-	prop_str(m, NULL, 0x3A1C, c->mobile_phone);    /* PidTagMobileTelephoneNumber */
-	prop_str(m, NULL, 0x3A29, c->street);          /* PidTagBusinessAddressStreet */
-	prop_str(m, NULL, 0x3A27, c->city);            /* PidTagBusinessAddressCity */
-	prop_str(m, NULL, 0x3A2A, c->postal_code);     /* PidTagBusinessAddressPostalCode */
-	prop_str(m, NULL, 0x3A26, c->country);         /* PidTagBusinessAddressCountry */
-	prop_str(m, addr, 0x8005, file_as);            /* PidLidFileUnder */
-	prop_str(m, addr, 0x8080, shown);              /* PidLidEmail1DisplayName */
-	prop_str(m, addr, 0x8082, "SMTP");             /* PidLidEmail1AddressType */
-	prop_str(m, addr, 0x8083, c->email1);          /* PidLidEmail1EmailAddress */
-	prop_str(m, addr, 0x8084, shown);              /* PidLidEmail1OriginalDisplayName */
+	prop_str(m, NULL, MBX_PID_TAG_GIVEN_NAME, c->given);
+	prop_str(m, NULL, MBX_PID_TAG_SURNAME, c->surname);
+	prop_str(m, NULL, MBX_PID_TAG_COMPANY_NAME, c->company);
+	prop_str(m, NULL, MBX_PID_TAG_TITLE, c->title);
+	prop_str(m, NULL, MBX_PID_TAG_DEPARTMENT_NAME, c->department);
+	prop_str(m, NULL, MBX_PID_TAG_BUSINESS_TELEPHONE_NUMBER, c->business_phone);
+	prop_str(m, NULL, MBX_PID_TAG_HOME_TELEPHONE_NUMBER, c->home_phone);
+	prop_str(m, NULL, MBX_PID_TAG_MOBILE_TELEPHONE_NUMBER, c->mobile_phone);
+	prop_str(m, NULL, MBX_PID_TAG_STREET_ADDRESS, c->street);
+	prop_str(m, NULL, MBX_PID_TAG_LOCALITY, c->city);
+	prop_str(m, NULL, MBX_PID_TAG_POSTAL_CODE, c->postal_code);
+	prop_str(m, NULL, MBX_PID_TAG_COUNTRY, c->country);
+	prop_str(m, addr, MBX_LID_FILE_UNDER, file_as);
+	prop_str(m, addr, MBX_LID_EMAIL1_DISPLAY_NAME, shown);
+	prop_str(m, addr, MBX_LID_EMAIL1_ADDRESS_TYPE, "SMTP");
+	prop_str(m, addr, MBX_LID_EMAIL1_EMAIL_ADDRESS, c->email1);
+	prop_str(m, addr, MBX_LID_EMAIL1_ORIGINAL_DISPLAY_NAME, shown);
 	if (c->email2) {
 		char *shown2 = mbx_asprintf("%s %s (%s)", c->given, c->surname, c->email2);
 
-		prop_str(m, addr, 0x8090, shown2);     /* PidLidEmail2DisplayName */
-		prop_str(m, addr, 0x8092, "SMTP");     /* PidLidEmail2AddressType */
-		prop_str(m, addr, 0x8093, c->email2);  /* PidLidEmail2EmailAddress */
-		prop_str(m, addr, 0x8094, shown2);     /* PidLidEmail2OriginalDisplayName */
+		prop_str(m, addr, MBX_LID_EMAIL2_DISPLAY_NAME, shown2);
+		prop_str(m, addr, MBX_LID_EMAIL2_ADDRESS_TYPE, "SMTP");
+		prop_str(m, addr, MBX_LID_EMAIL2_EMAIL_ADDRESS, c->email2);
+		prop_str(m, addr, MBX_LID_EMAIL2_ORIGINAL_DISPLAY_NAME, shown2);
 		mbx_free(shown2);
 	}
 	mbx_free(file_as);
@@ -622,14 +622,14 @@ static void task_props(const demo *d, mbx_message *m)
 	int64_t start = DEMO_BASE - (int64_t)(d->seq % 10) * DAY;
 	int64_t due = start + (int64_t)(7 + d->seq % 14) * DAY;
 
-	prop_int(m, task, 0x8104, MBX_PT_SYSTIME, start);   /* PidLidTaskStartDate */
-	prop_int(m, task, 0x8105, MBX_PT_SYSTIME, due);     /* PidLidTaskDueDate */
+	prop_int(m, task, MBX_LID_TASK_START_DATE, MBX_PT_SYSTIME, start);
+	prop_int(m, task, MBX_LID_TASK_DUE_DATE, MBX_PT_SYSTIME, due);
 	/* PidLidTaskStatus: 0 not started, 1 in progress, 2 complete */
-	prop_int(m, task, 0x8101, MBX_PT_LONG, done >= 1.0 ? 2 : done > 0.0 ? 1 : 0);
-	mbx_message_prop_add(m, task, 0x8102, MBX_PT_DOUBLE)->d = done;   /* PidLidPercentComplete */
-	prop_int(m, task, 0x811C, MBX_PT_BOOLEAN, done >= 1.0);          /* PidLidTaskComplete */
+	prop_int(m, task, MBX_LID_TASK_STATUS, MBX_PT_LONG, done >= 1.0 ? 2 : done > 0.0 ? 1 : 0);
+	mbx_message_prop_add(m, task, MBX_LID_PERCENT_COMPLETE, MBX_PT_DOUBLE)->d = done;
+	prop_int(m, task, MBX_LID_TASK_COMPLETE, MBX_PT_BOOLEAN, done >= 1.0);
 	if (done >= 1.0)
-		prop_int(m, task, 0x810F, MBX_PT_SYSTIME, due - DAY);    /* PidLidTaskDateCompleted */
+		prop_int(m, task, MBX_LID_TASK_DATE_COMPLETED, MBX_PT_SYSTIME, due - DAY);
 }
 
 /* The details of the calendar, contacts and tasks folders' items; from the

@@ -64,7 +64,7 @@ int pst_bth_build(pst_heap *h, uint8_t cbkey, uint8_t cbent, const unsigned char
 	}
 	if (rc)
 		return rc;
-	head[0] = 0xB5;
+	head[0] = PST_BTYPE_BTH;
 	head[1] = cbkey;
 	head[2] = cbent;
 	head[3] = levels;

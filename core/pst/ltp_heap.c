@@ -156,7 +156,7 @@ int pst_heap_finish(pst_heap *h, uint32_t hid_user_root, uint64_t *bid, uint64_t
 		uint64_t b;
 
 		if (k->idx == 0) {
-			k->data[2] = 0xEC;
+			k->data[2] = PST_HN_SIG;
 			k->data[3] = h->client_sig;
 			pst_put32(k->data + 4, hid_user_root);
 			put_fill(h, k->data + 8, 0, 8);

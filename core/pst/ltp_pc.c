@@ -13,7 +13,7 @@
 void pst_pc_init(pst_pc *pc, pst_ndb *ndb, pst_subnodes *sn, uint32_t *next_sub, iconv_t cd)
 {
 	memset(pc, 0, sizeof(*pc));
-	pst_heap_init(&pc->heap, ndb, 0xBC);
+	pst_heap_init(&pc->heap, ndb, PST_BTYPE_PC);
 	pc->sn = sn;
 	pc->next_sub = next_sub;
 	pc->cd = cd;
@@ -91,7 +91,7 @@ int pst_pc_str(pst_pc *pc, uint16_t id, const char *utf8, const char *what)
 		return 0;
 	rc = pst_utf16(pc->cd, utf8, &w, &wl, what);
 	if (rc == 0)
-		rc = pst_pc_bin(pc, id, PT_UNICODE, w, wl);
+		rc = pst_pc_bin(pc, id, MBX_PT_UNICODE, w, wl);
 	mbx_free(w);
 	return rc;
 }
@@ -132,7 +132,7 @@ int pst_pc_finish_sized(pst_pc *pc, uint16_t size_id, uint64_t extra, uint64_t *
 		size_t sizes[64], k;
 		uint64_t total;
 
-		pst_pc_u32(pc, size_id, PT_LONG, 0);
+		pst_pc_u32(pc, size_id, MBX_PT_LONG, 0);
 		n = dedup(pc);
 		k = pst_bth_alloc_sizes(2, 6, n, sizes, 64);
 		total = pst_heap_size_after(&pc->heap, sizes, k) + extra;

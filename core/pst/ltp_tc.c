@@ -17,15 +17,15 @@
 
 static size_t cell_size(uint32_t tag)
 {
-	switch (tag & 0xFFFF) {
-	case PT_I8:
-	case PT_SYSTIME:
-	case 0x0005:   /* PtypFloating64 */
-	case 0x0006:   /* PtypCurrency */
+	switch (MBX_PROP_TYPE(tag)) {
+	case MBX_PT_I8:
+	case MBX_PT_SYSTIME:
+	case MBX_PT_DOUBLE:
+	case MBX_PT_CURRENCY:
 		return 8;
-	case PT_BOOLEAN:
+	case MBX_PT_BOOLEAN:
 		return 1;
-	case PT_SHORT:
+	case MBX_PT_SHORT:
 		return 2;
 	default:
 		return 4;   /* 32-bit values and HNIDs of variable-size values */
@@ -45,13 +45,13 @@ void pst_tc_init(pst_tc *tc, pst_ndb *ndb, const uint32_t *tags, size_t ntags, i
 	size_t i, k, ib = 8, bit = 2, rowsize;
 
 	memset(tc, 0, sizeof(*tc));
-	pst_heap_init(&tc->heap, ndb, 0x7C);
+	pst_heap_init(&tc->heap, ndb, PST_BTYPE_TC);
 	tc->cd = cd;
 	tc->next_sub_own = 2;
 	tc->cols = mbx_calloc(ntags + 2, sizeof(*tc->cols));
-	tc->cols[0].tag = 0x67F20003;   /* PidTagLtpRowId */
+	tc->cols[0].tag = MBX_TAG_LTP_ROW_ID;
 	tc->cols[0].cb = 4;
-	tc->cols[1].tag = 0x67F30003;   /* PidTagLtpRowVer */
+	tc->cols[1].tag = MBX_TAG_LTP_ROW_VER;
 	tc->cols[1].ib = 4;
 	tc->cols[1].cb = 4;
 	tc->cols[1].bit = 1;
@@ -60,7 +60,7 @@ void pst_tc_init(pst_tc *tc, pst_ndb *ndb, const uint32_t *tags, size_t ntags, i
 		for (i = 0; i < ntags; i++) {
 			pst_tccol *c;
 
-			if (cell_size(tags[i]) != order[k] || tags[i] == 0x67F20003 || tags[i] == 0x67F30003)
+			if (cell_size(tags[i]) != order[k] || tags[i] == MBX_TAG_LTP_ROW_ID || tags[i] == MBX_TAG_LTP_ROW_VER)
 				continue;
 			c = &tc->cols[tc->ncols++];
 			c->tag = tags[i];
@@ -106,8 +106,8 @@ static void exists(pst_tc *tc, const pst_tccol *c)
 void pst_tc_row_begin(pst_tc *tc, uint32_t rowid)
 {
 	memset(tc->row, 0, tc->rgib[3]);
-	pst_tc_u32(tc, 0x67F20003, rowid);
-	pst_tc_u32(tc, 0x67F30003, tc->nrows + 1);
+	pst_tc_u32(tc, MBX_TAG_LTP_ROW_ID, rowid);
+	pst_tc_u32(tc, MBX_TAG_LTP_ROW_VER, tc->nrows + 1);
 }
 
 void pst_tc_u32(pst_tc *tc, uint32_t tag, uint32_t v)
@@ -284,7 +284,7 @@ int pst_tc_finish(pst_tc *tc, uint32_t rows_nid, uint64_t *bid_data, uint64_t *b
 	if (rc == 0)
 		rc = row_matrix(tc, rows_nid, &hnid_rows, bid_sub, &rows_bytes);
 	if (rc == 0) {
-		info[0] = 0x7C;
+		info[0] = PST_BTYPE_TC;
 		info[1] = (unsigned char)tc->ncols;
 		for (i = 0; i < 4; i++)
 			pst_put16(info + 2 + 2 * i, tc->rgib[i]);

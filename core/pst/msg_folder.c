@@ -13,40 +13,57 @@
 /* Column sets of the templates ([MS-PST] 2.4.4.4.1, 2.4.4.5.1, 2.4.4.6.1,
  * 2.4.8.6.2.1, 2.4.5.3.1, 2.4.6.1.1), as Outlook writes them. */
 const uint32_t pst_hier_cols[] = {
-	0x0E300102, 0x0E330014, 0x0E340102, 0x0E380003, 0x3001001F, 0x36020003, 0x36030003,
-	0x360A000B, 0x3613001F, 0x66350003, 0x66360003,
+	MBX_TAG_REPL_ITEMID, MBX_TAG_REPL_CHANGENUM, MBX_TAG_REPL_VERSION_HISTORY,
+	MBX_TAG_REPL_FLAGS, MBX_TAG_DISPLAY_NAME_W, MBX_TAG_CONTENT_COUNT,
+	MBX_TAG_CONTENT_UNREAD_COUNT, MBX_TAG_SUBFOLDERS, MBX_TAG_CONTAINER_CLASS_W,
+	MBX_TAG_PST_HIDDEN_COUNT, MBX_TAG_PST_HIDDEN_UNREAD,
 };
 const size_t pst_nhier_cols = sizeof(pst_hier_cols) / sizeof(pst_hier_cols[0]);
 
 const uint32_t pst_contents_cols[] = {
-	0x00170003, 0x001A001F, 0x00360003, 0x0037001F, 0x00390040, 0x0042001F, 0x0057000B,
-	0x0058000B, 0x0070001F, 0x00710102, 0x0E03001F, 0x0E04001F, 0x0E060040, 0x0E070003,
-	0x0E080003, 0x0E170003, 0x0E300102, 0x0E330014, 0x0E340102, 0x0E380003, 0x0E3C0102,
-	0x0E3D0102, 0x10970003, 0x30080040, 0x30130102, 0x65C60003,
+	MBX_TAG_IMPORTANCE, MBX_TAG_MESSAGE_CLASS_W, MBX_TAG_SENSITIVITY, MBX_TAG_SUBJECT_W,
+	MBX_TAG_CLIENT_SUBMIT_TIME, MBX_TAG_SENT_REPRESENTING_NAME_W, MBX_TAG_MESSAGE_TO_ME,
+	MBX_TAG_MESSAGE_CC_ME, MBX_TAG_CONVERSATION_TOPIC_W, MBX_TAG_CONVERSATION_INDEX,
+	MBX_TAG_DISPLAY_CC_W, MBX_TAG_DISPLAY_TO_W, MBX_TAG_MESSAGE_DELIVERY_TIME,
+	MBX_TAG_MESSAGE_FLAGS, MBX_TAG_MESSAGE_SIZE, MBX_TAG_MESSAGE_STATUS, MBX_TAG_REPL_ITEMID,
+	MBX_TAG_REPL_CHANGENUM, MBX_TAG_REPL_VERSION_HISTORY, MBX_TAG_REPL_FLAGS,
+	MBX_TAG_REPL_COPIEDFROM_VERSIONHISTORY, MBX_TAG_REPL_COPIEDFROM_ITEMID,
+	MBX_TAG_ITEM_TEMPORARY_FLAGS, MBX_TAG_LAST_MODIFICATION_TIME, MBX_TAG_CONVERSATION_ID,
+	MBX_TAG_SECURE_SUBMIT_FLAGS,
 };
 const size_t pst_ncontents_cols = sizeof(pst_contents_cols) / sizeof(pst_contents_cols[0]);
 
 const uint32_t pst_assoc_cols[] = {
-	0x001A001F, 0x0E070003, 0x0E170003, 0x3001001F, 0x6800001F, 0x6803000B, 0x68051003,
-	0x682F001F, 0x70030003, 0x70040102, 0x70050102, 0x7006001F, 0x70070003,
+	MBX_TAG_MESSAGE_CLASS_W, MBX_TAG_MESSAGE_FLAGS, MBX_TAG_MESSAGE_STATUS,
+	MBX_TAG_DISPLAY_NAME_W, MBX_TAG_OFFLINE_ADDRESS_BOOK_NAME,
+	MBX_TAG_SEND_OUTLOOK_RECALL_REPORT, MBX_TAG_OFFLINE_ADDRESS_BOOK_TRUNCATED_PROPERTIES,
+	MBX_TAG_MAPI_FORM_COMPOSE_COMMAND, MBX_TAG_VIEW_DESCRIPTOR_FLAGS,
+	MBX_TAG_VIEW_DESCRIPTOR_LINK_TO, MBX_TAG_VIEW_DESCRIPTOR_VIEW_FOLDER,
+	MBX_TAG_VIEW_DESCRIPTOR_NAME, MBX_TAG_VIEW_DESCRIPTOR_VERSION,
 };
 const size_t pst_nassoc_cols = sizeof(pst_assoc_cols) / sizeof(pst_assoc_cols[0]);
 
 const uint32_t pst_search_cols[] = {
-	0x00170003, 0x001A001F, 0x00360003, 0x0037001F, 0x0042001F, 0x0057000B, 0x0058000B,
-	0x0E03001F, 0x0E04001F, 0x0E05001F, 0x0E060040, 0x0E070003, 0x0E080003, 0x0E170003,
-	0x0E2A000B, 0x30080040, 0x67F10003,
+	MBX_TAG_IMPORTANCE, MBX_TAG_MESSAGE_CLASS_W, MBX_TAG_SENSITIVITY, MBX_TAG_SUBJECT_W,
+	MBX_TAG_SENT_REPRESENTING_NAME_W, MBX_TAG_MESSAGE_TO_ME, MBX_TAG_MESSAGE_CC_ME,
+	MBX_TAG_DISPLAY_CC_W, MBX_TAG_DISPLAY_TO_W, MBX_TAG_PARENT_DISPLAY_W,
+	MBX_TAG_MESSAGE_DELIVERY_TIME, MBX_TAG_MESSAGE_FLAGS, MBX_TAG_MESSAGE_SIZE,
+	MBX_TAG_MESSAGE_STATUS, MBX_TAG_EXCHANGE_REMOTE_HEADER, MBX_TAG_LAST_MODIFICATION_TIME,
+	MBX_TAG_LTP_PARENT_NID,
 };
 const size_t pst_nsearch_cols = sizeof(pst_search_cols) / sizeof(pst_search_cols[0]);
 
 const uint32_t pst_recip_cols[] = {
-	0x0C150003, 0x0E0F000B, 0x0FF90102, 0x0FFE0003, 0x0FFF0102, 0x3001001F, 0x3002001F,
-	0x3003001F, 0x300B0102, 0x39000003, 0x39FF001F, 0x3A40000B,
+	MBX_TAG_RECIPIENT_TYPE, MBX_TAG_RESPONSIBILITY, MBX_TAG_RECORD_KEY, MBX_TAG_OBJECT_TYPE,
+	MBX_TAG_ENTRY_ID, MBX_TAG_DISPLAY_NAME_W, MBX_TAG_ADDRESS_TYPE, MBX_TAG_EMAIL_ADDRESS_W,
+	MBX_TAG_SEARCH_KEY, MBX_TAG_DISPLAY_TYPE, MBX_TAG_7_BIT_DISPLAY_NAME,
+	MBX_TAG_SEND_RICH_INFO,
 };
 const size_t pst_nrecip_cols = sizeof(pst_recip_cols) / sizeof(pst_recip_cols[0]);
 
 const uint32_t pst_attach_cols[] = {
-	0x0E200003, 0x3704001F, 0x37050003, 0x370B0003,
+	MBX_TAG_ATTACH_SIZE, MBX_TAG_ATTACH_FILENAME_W, MBX_TAG_ATTACH_METHOD,
+	MBX_TAG_RENDERING_POSITION,
 };
 const size_t pst_nattach_cols = sizeof(pst_attach_cols) / sizeof(pst_attach_cols[0]);
 
@@ -92,14 +109,14 @@ static int folder_pc(mbx_pst *pst, pst_folder *f)
 
 	memset(&sn, 0, sizeof(sn));
 	pst_pc_init(&pc, &pst->ndb, &sn, &next_sub, pst->cd);
-	rc = pst_pc_str(&pc, 0x3001, f->name, "the folder name");
-	pst_pc_u32(&pc, 0x3602, PT_LONG, f->count);
-	pst_pc_u32(&pc, 0x3603, PT_LONG, f->unread);
-	pst_pc_u32(&pc, 0x360A, PT_BOOLEAN, f->nsub > 0);
+	rc = pst_pc_str(&pc, MBX_PID_TAG_DISPLAY_NAME, f->name, "the folder name");
+	pst_pc_u32(&pc, MBX_PID_TAG_CONTENT_COUNT, MBX_PT_LONG, f->count);
+	pst_pc_u32(&pc, MBX_PID_TAG_CONTENT_UNREAD_COUNT, MBX_PT_LONG, f->unread);
+	pst_pc_u32(&pc, MBX_PID_TAG_SUBFOLDERS, MBX_PT_BOOLEAN, f->nsub > 0);
 	if (rc == 0 && f->klass)
-		rc = pst_pc_str(&pc, 0x3613, f->klass, "the folder class");
+		rc = pst_pc_str(&pc, MBX_PID_TAG_CONTAINER_CLASS, f->klass, "the folder class");
 	if (rc == 0 && f->comment)
-		rc = pst_pc_str(&pc, 0x3004, f->comment, "the folder comment");
+		rc = pst_pc_str(&pc, MBX_PID_TAG_COMMENT, f->comment, "the folder comment");
 	if (rc == 0)
 		rc = pst_pc_finish(&pc, &bid, NULL);
 	else
@@ -126,12 +143,12 @@ static int hierarchy(mbx_pst *pst, pst_folder *f)
 		if (!is_child(c, f))
 			continue;
 		pst_tc_row_begin(&tc, c->nid);
-		rc = pst_tc_str(&tc, 0x3001001F, c->name);
-		pst_tc_u32(&tc, 0x36020003, c->count);
-		pst_tc_u32(&tc, 0x36030003, c->unread);
-		pst_tc_u32(&tc, 0x360A000B, c->nsub > 0);
+		rc = pst_tc_str(&tc, MBX_TAG_DISPLAY_NAME_W, c->name);
+		pst_tc_u32(&tc, MBX_TAG_CONTENT_COUNT, c->count);
+		pst_tc_u32(&tc, MBX_TAG_CONTENT_UNREAD_COUNT, c->unread);
+		pst_tc_u32(&tc, MBX_TAG_SUBFOLDERS, c->nsub > 0);
 		if (rc == 0 && c->klass)
-			rc = pst_tc_str(&tc, 0x3613001F, c->klass);
+			rc = pst_tc_str(&tc, MBX_TAG_CONTAINER_CLASS_W, c->klass);
 		if (rc == 0)
 			rc = pst_tc_row_end(&tc);
 	}
@@ -141,7 +158,7 @@ static int hierarchy(mbx_pst *pst, pst_folder *f)
 	}
 	rc = pst_tc_finish(&tc, PST_NID(PST_NID_TYPE_LTP, 1), &bd, &bs, NULL);
 	if (rc == 0)
-		pst_ndb_node_add(&pst->ndb, (f->nid & ~0x1Fu) | PST_NID_TYPE_HIERARCHY_TABLE, bd, bs, 0);
+		pst_ndb_node_add(&pst->ndb, PST_NID_WITH_TYPE(f->nid, PST_NID_TYPE_HIERARCHY_TABLE), bd, bs, 0);
 	return rc;
 }
 
@@ -166,15 +183,16 @@ static int table(mbx_pst *pst, pst_tc **tcp, const uint32_t *cols, size_t ncols,
 
 static int folder_finish(mbx_pst *pst, pst_folder *f)
 {
-	uint32_t base = f->nid & ~0x1Fu;
+	uint32_t base = f->nid & ~PST_NID_TYPE_MASK;   /* the folder's nodes: base | type */
 	int rc = folder_pc(pst, f);
 
 	if (f->search) {
 		/* a search folder: its contents table is a search contents
-		 * table (NID type 0x10); no hierarchy or FAI table */
+		 * table; no hierarchy or FAI table */
 		pst_tc *none = NULL;
 
-		return rc ? rc : table(pst, &none, pst_search_cols, pst_nsearch_cols, base | 0x10);
+		return rc ? rc : table(pst, &none, pst_search_cols, pst_nsearch_cols,
+		                       base | PST_NID_TYPE_SEARCH_CONTENTS_TABLE);
 	}
 	if (rc == 0)
 		rc = hierarchy(pst, f);
@@ -182,7 +200,8 @@ static int folder_finish(mbx_pst *pst, pst_folder *f)
 		rc = table(pst, &f->contents, pst_contents_cols, pst_ncontents_cols,
 		           base | PST_NID_TYPE_CONTENTS_TABLE);
 	if (rc == 0)
-		rc = table(pst, &f->assoc, pst_assoc_cols, pst_nassoc_cols, base | PST_NID_TYPE_ASSOC_CONTENTS);
+		rc = table(pst, &f->assoc, pst_assoc_cols, pst_nassoc_cols,
+		           base | PST_NID_TYPE_ASSOC_CONTENTS_TABLE);
 	return rc;
 }
 

@@ -15,10 +15,6 @@
 #include "mbx/common.h"
 #include "pst/pst_int.h"
 
-#define NID_RECIPIENT_TABLE  0x692
-#define NID_ATTACHMENT_TABLE 0x671
-#define MSGFLAG_READ         0x01
-#define MSGFLAG_HASATTACH    0x10
 #define PST_EXTRA_MAX        384u   /* extra properties of one message */
 
 typedef struct pst_attach {
@@ -55,8 +51,10 @@ struct mbx_pst_msg {
 };
 
 static const uint32_t recip_cols[] = {
-	0x0C150003, 0x0E0F000B, 0x0FFE0003, 0x3001001F, 0x3002001F, 0x3003001F, 0x300B0102,
-	0x39000003, 0x39FE001F, 0x3A40000B, 0x0FF90102, 0x0FFF0102, 0x39FF001F,
+	MBX_TAG_RECIPIENT_TYPE, MBX_TAG_RESPONSIBILITY, MBX_TAG_OBJECT_TYPE, MBX_TAG_DISPLAY_NAME_W,
+	MBX_TAG_ADDRESS_TYPE, MBX_TAG_EMAIL_ADDRESS_W, MBX_TAG_SEARCH_KEY, MBX_TAG_DISPLAY_TYPE,
+	MBX_TAG_SMTP_ADDRESS, MBX_TAG_SEND_RICH_INFO, MBX_TAG_RECORD_KEY, MBX_TAG_ENTRY_ID,
+	MBX_TAG_7_BIT_DISPLAY_NAME,
 };
 
 static int check_open(mbx_pst_msg *msg)
@@ -88,7 +86,7 @@ static int put_time(pst_pc *pc, uint16_t id, int64_t t, uint64_t *copy)
 	if (t == 0)
 		return 0;
 	*copy = pst_filetime(t);
-	return pst_pc_i64(pc, id, PT_SYSTIME, *copy);
+	return pst_pc_i64(pc, id, MBX_PT_SYSTIME, *copy);
 }
 
 static int put_extra(mbx_pst_msg *m, const mbx_pst_message_props *p);
@@ -111,59 +109,62 @@ static int put_props(mbx_pst_msg *m, const mbx_pst_message_props *p)
 	m->sender = mbx_strdup(p->sender_name);
 	m->flags = p->flags;
 	m->importance = p->importance;
-	rc = pst_pc_str(pc, 0x001A, m->klass, "the message class");
+	rc = pst_pc_str(pc, MBX_PID_TAG_MESSAGE_CLASS, m->klass, "the message class");
 	if (rc == 0 && p->subject) {
-		rc = pst_pc_str(pc, 0x0037, m->subject, "the subject");
+		rc = pst_pc_str(pc, MBX_PID_TAG_SUBJECT, m->subject, "the subject");
 		if (rc == 0)
-			rc = pst_pc_str(pc, 0x003D, prefix, "the subject");
+			rc = pst_pc_str(pc, MBX_PID_TAG_SUBJECT_PREFIX, prefix, "the subject");
 		if (rc == 0)
-			rc = pst_pc_str(pc, 0x0E1D, m->topic, "the subject");
+			rc = pst_pc_str(pc, MBX_PID_TAG_NORMALIZED_SUBJECT, m->topic, "the subject");
 		if (rc == 0)
-			rc = pst_pc_str(pc, 0x0070, m->topic, "the subject");
+			rc = pst_pc_str(pc, MBX_PID_TAG_CONVERSATION_TOPIC, m->topic, "the subject");
 	}
 	mbx_free(prefix);
 	if (rc == 0 && p->sender_name) {
-		rc = pst_pc_str(pc, 0x0C1A, p->sender_name, "the sender name");
+		rc = pst_pc_str(pc, MBX_PID_TAG_SENDER_NAME, p->sender_name, "the sender name");
 		if (rc == 0)
-			rc = pst_pc_str(pc, 0x0042, p->sender_name, "the sender name");
+			rc = pst_pc_str(pc, MBX_PID_TAG_SENT_REPRESENTING_NAME, p->sender_name, "the sender name");
 	}
 	if (rc == 0 && p->sender_address) {
-		rc = pst_pc_str(pc, 0x0C1F, p->sender_address, "the sender address");
+		rc = pst_pc_str(pc, MBX_PID_TAG_SENDER_EMAIL_ADDRESS, p->sender_address, "the sender address");
 		if (rc == 0)
-			rc = pst_pc_str(pc, 0x0065, p->sender_address, "the sender address");
+			rc = pst_pc_str(pc, MBX_PID_TAG_SENT_REPRESENTING_EMAIL_ADDRESS, p->sender_address,
+			                "the sender address");
 		if (rc == 0)
-			rc = pst_pc_str(pc, 0x0C1E, addrtype, "the sender address type");
+			rc = pst_pc_str(pc, MBX_PID_TAG_SENDER_ADDRESS_TYPE, addrtype, "the sender address type");
 		if (rc == 0)
-			rc = pst_pc_str(pc, 0x0064, addrtype, "the sender address type");
+			rc = pst_pc_str(pc, MBX_PID_TAG_SENT_REPRESENTING_ADDRESS_TYPE, addrtype, "the sender address type");
 		if (rc == 0 && strcmp(addrtype, "SMTP") == 0)
-			rc = pst_pc_str(pc, 0x5D01, p->sender_address, "the sender address");
+			rc = pst_pc_str(pc, MBX_PID_TAG_SENDER_SMTP_ADDRESS, p->sender_address, "the sender address");
 	}
 	if (rc == 0 && p->body)
-		rc = pst_pc_str(pc, 0x1000, p->body, "the body");
+		rc = pst_pc_str(pc, MBX_PID_TAG_BODY, p->body, "the body");
 	if (rc == 0 && p->html_body) {
-		rc = pst_pc_bin(pc, 0x1013, PT_BINARY, p->html_body, strlen(p->html_body));
-		pst_pc_u32(pc, 0x3FDE, PT_LONG, 65001);   /* PidTagInternetCodepage: UTF-8 */
+		rc = pst_pc_bin(pc, MBX_PID_TAG_HTML, MBX_PT_BINARY, p->html_body, strlen(p->html_body));
+		pst_pc_u32(pc, MBX_PID_TAG_INTERNET_CODEPAGE, MBX_PT_LONG, 65001);   /* UTF-8 */
 	}
 	if (rc == 0 && p->transport_headers)
-		rc = pst_pc_str(pc, 0x007D, p->transport_headers, "the transport headers");
+		rc = pst_pc_str(pc, MBX_PID_TAG_TRANSPORT_MESSAGE_HEADERS, p->transport_headers,
+		                "the transport headers");
 	if (rc == 0 && p->internet_message_id)
-		rc = pst_pc_str(pc, 0x1035, p->internet_message_id, "the message id");
+		rc = pst_pc_str(pc, MBX_PID_TAG_INTERNET_MESSAGE_ID, p->internet_message_id, "the message id");
 	if (rc == 0)
-		rc = put_time(pc, 0x0039, p->submit_time, &m->submit);
+		rc = put_time(pc, MBX_PID_TAG_CLIENT_SUBMIT_TIME, p->submit_time, &m->submit);
 	if (rc == 0)
-		rc = put_time(pc, 0x0E06, p->delivery_time, &m->delivery);
+		rc = put_time(pc, MBX_PID_TAG_MESSAGE_DELIVERY_TIME, p->delivery_time, &m->delivery);
 	if (rc == 0)
-		rc = put_time(pc, 0x3007, p->creation_time ? p->creation_time :
+		rc = put_time(pc, MBX_PID_TAG_CREATION_TIME, p->creation_time ? p->creation_time :
 		              p->delivery_time ? p->delivery_time : p->submit_time, &created);
 	if (rc == 0)
-		rc = put_time(pc, 0x3008, p->modification_time ? p->modification_time :
+		rc = put_time(pc, MBX_PID_TAG_LAST_MODIFICATION_TIME, p->modification_time ? p->modification_time :
 		              p->creation_time ? p->creation_time :
 		              p->delivery_time ? p->delivery_time : p->submit_time, &m->modified);
-	pst_pc_u32(pc, 0x0017, PT_LONG, (uint32_t)(p->importance < 0 || p->importance > 2 ? 1 : p->importance));
-	pst_pc_u32(pc, 0x0036, PT_LONG, 0);          /* sensitivity: none */
-	pst_pc_u32(pc, 0x0026, PT_LONG, 0);          /* priority: normal */
+	pst_pc_u32(pc, MBX_PID_TAG_IMPORTANCE, MBX_PT_LONG,
+	           (uint32_t)(p->importance < 0 || p->importance > 2 ? 1 : p->importance));
+	pst_pc_u32(pc, MBX_PID_TAG_SENSITIVITY, MBX_PT_LONG, 0);   /* none */
+	pst_pc_u32(pc, MBX_PID_TAG_PRIORITY, MBX_PT_LONG, 0);      /* normal */
 	if (p->flag_status)
-		pst_pc_u32(pc, 0x1090, PT_LONG, (uint32_t)p->flag_status);
+		pst_pc_u32(pc, MBX_PID_TAG_FLAG_STATUS, MBX_PT_LONG, (uint32_t)p->flag_status);
 	if (rc == 0 && p->n_extra)
 		rc = put_extra(m, p);
 	return rc;
@@ -172,7 +173,8 @@ static int put_props(mbx_pst_msg *m, const mbx_pst_message_props *p)
 /* Ids the writer sets only when the message ends. */
 static int set_at_end(uint16_t id)
 {
-	return id == 0x0E02 || id == 0x0E03 || id == 0x0E04 || id == 0x0E07 || id == 0x0E08;
+	return id == MBX_PID_TAG_DISPLAY_BCC || id == MBX_PID_TAG_DISPLAY_CC || id == MBX_PID_TAG_DISPLAY_TO ||
+	       id == MBX_PID_TAG_MESSAGE_FLAGS || id == MBX_PID_TAG_MESSAGE_SIZE;
 }
 
 static int put_extra(mbx_pst_msg *m, const mbx_pst_message_props *p)
@@ -196,7 +198,7 @@ static int put_extra(mbx_pst_msg *m, const mbx_pst_message_props *p)
 			rc = pst_nameid_get(m->pst, x->guid, x->id, &id);
 			if (rc)
 				return rc;
-		} else if (x->id == 0 || x->id >= 0x8000) {
+		} else if (x->id == 0 || x->id >= PST_NPID_FIRST) {
 			return mbx_error_set(MBX_EINVAL, "property 0x%04x of message '%s' in %s: a plain "
 			                     "property id is 0x0001-0x7FFF", (unsigned)x->id,
 			                     m->topic ? m->topic : "", m->pst->path);
@@ -211,23 +213,23 @@ static int put_extra(mbx_pst_msg *m, const mbx_pst_message_props *p)
 			                     "twice or is one the writer sets itself", (unsigned)x->id,
 			                     m->topic ? m->topic : "", m->pst->path);
 		switch (x->type) {
-		case PT_LONG:
-			pst_pc_u32(pc, id, PT_LONG, (uint32_t)x->i);
+		case MBX_PT_LONG:
+			pst_pc_u32(pc, id, MBX_PT_LONG, (uint32_t)x->i);
 			break;
-		case PT_BOOLEAN:
-			pst_pc_u32(pc, id, PT_BOOLEAN, x->i ? 1 : 0);
+		case MBX_PT_BOOLEAN:
+			pst_pc_u32(pc, id, MBX_PT_BOOLEAN, x->i ? 1 : 0);
 			break;
-		case PT_DOUBLE: {   /* IEEE 754, little-endian */
+		case MBX_PT_DOUBLE: {   /* IEEE 754, little-endian */
 			uint64_t v;
 
 			memcpy(&v, &x->d, sizeof(v));
-			rc = pst_pc_i64(pc, id, PT_DOUBLE, v);
+			rc = pst_pc_i64(pc, id, MBX_PT_DOUBLE, v);
 			break;
 		}
-		case PT_SYSTIME:
-			rc = pst_pc_i64(pc, id, PT_SYSTIME, pst_filetime(x->i));
+		case MBX_PT_SYSTIME:
+			rc = pst_pc_i64(pc, id, MBX_PT_SYSTIME, pst_filetime(x->i));
 			break;
-		case PT_UNICODE:
+		case MBX_PT_UNICODE:
 			rc = pst_pc_str(pc, id, x->s ? x->s : "", "a property of the message");
 			break;
 		default:
@@ -300,7 +302,7 @@ int mbx_pst_message_begin(mbx_pst *pst, mbx_pst_nid folder, const mbx_pst_messag
 		return pst->ndb.err;
 	if (pst->open)
 		return mbx_error_set(MBX_EINVAL, "a message is already open in %s: end it first", pst->path);
-	if (!f || f->search || f->nid == 0x122)
+	if (!f || f->search || f->nid == PST_NID_ROOT_FOLDER)
 		return mbx_error_set(MBX_EINVAL, "0x%x is not a mail folder of %s", folder, pst->path);
 	if (pst->next_message >= (1u << 27))
 		return mbx_error_set(MBX_ELIMIT, "too many messages in %s", pst->path);
@@ -339,22 +341,22 @@ int mbx_pst_message_add_recipient(mbx_pst_msg *msg, const mbx_pst_recipient *r)
 
 	if (rc)
 		return rc;
-	if (r->type < 1 || r->type > 3)
+	if (r->type < MBX_MAPI_TO || r->type > MBX_MAPI_BCC)
 		return mbx_error_set(MBX_EINVAL, "recipient type %d (1 To, 2 Cc, 3 Bcc) in %s", r->type,
 		                     msg->pst->path);
 	pst_tc_row_begin(tc, msg->nrecips);
-	pst_tc_u32(tc, 0x0C150003, (uint32_t)r->type);
-	pst_tc_u32(tc, 0x0E0F000B, 1);               /* responsibility */
-	pst_tc_u32(tc, 0x0FFE0003, 6);               /* MAPI_MAILUSER */
-	pst_tc_u32(tc, 0x39000003, 0);               /* DT_MAILUSER */
-	pst_tc_u32(tc, 0x3A40000B, 0);
-	rc = pst_tc_str(tc, 0x3001001F, name);
+	pst_tc_u32(tc, MBX_TAG_RECIPIENT_TYPE, (uint32_t)r->type);
+	pst_tc_u32(tc, MBX_TAG_RESPONSIBILITY, 1);
+	pst_tc_u32(tc, MBX_TAG_OBJECT_TYPE, MBX_MAPI_MAILUSER);
+	pst_tc_u32(tc, MBX_TAG_DISPLAY_TYPE, MBX_DT_MAILUSER);
+	pst_tc_u32(tc, MBX_TAG_SEND_RICH_INFO, 0);
+	rc = pst_tc_str(tc, MBX_TAG_DISPLAY_NAME_W, name);
 	if (rc == 0)
-		rc = pst_tc_str(tc, 0x3002001F, addrtype);
+		rc = pst_tc_str(tc, MBX_TAG_ADDRESS_TYPE, addrtype);
 	if (rc == 0)
-		rc = pst_tc_str(tc, 0x3003001F, r->address);
+		rc = pst_tc_str(tc, MBX_TAG_EMAIL_ADDRESS_W, r->address);
 	if (rc == 0 && r->address && strcmp(addrtype, "SMTP") == 0)
-		rc = pst_tc_str(tc, 0x39FE001F, r->address);
+		rc = pst_tc_str(tc, MBX_TAG_SMTP_ADDRESS, r->address);
 	if (rc == 0)
 		rc = pst_tc_row_end(tc);
 	if (rc)
@@ -409,23 +411,23 @@ static int attach_start(mbx_pst_msg *msg, const char *name, const char *mime, in
 		const char *dot = strrchr(name, '.');
 
 		a->short_name = short_name(name);
-		rc = pst_pc_str(&a->pc, 0x3707, name, "the attachment name");
+		rc = pst_pc_str(&a->pc, MBX_PID_TAG_ATTACH_LONG_FILENAME, name, "the attachment name");
 		if (rc == 0)
-			rc = pst_pc_str(&a->pc, 0x3001, name, "the attachment name");
+			rc = pst_pc_str(&a->pc, MBX_PID_TAG_DISPLAY_NAME, name, "the attachment name");
 		if (rc == 0)
-			rc = pst_pc_str(&a->pc, 0x3704, a->short_name, "the attachment name");
+			rc = pst_pc_str(&a->pc, MBX_PID_TAG_ATTACH_FILENAME, a->short_name, "the attachment name");
 		if (rc == 0 && dot)
-			rc = pst_pc_str(&a->pc, 0x3703, dot, "the attachment name");
+			rc = pst_pc_str(&a->pc, MBX_PID_TAG_ATTACH_EXTENSION, dot, "the attachment name");
 	}
 	if (rc == 0 && mime)
-		rc = pst_pc_str(&a->pc, 0x370E, mime, "the attachment MIME type");
+		rc = pst_pc_str(&a->pc, MBX_PID_TAG_ATTACH_MIME_TAG, mime, "the attachment MIME type");
 	if (rc == 0 && mtime) {
 		uint64_t t;
 
-		rc = put_time(&a->pc, 0x3008, mtime, &t);
+		rc = put_time(&a->pc, MBX_PID_TAG_LAST_MODIFICATION_TIME, mtime, &t);
 	}
-	pst_pc_u32(&a->pc, 0x3705, PT_LONG, (uint32_t)method);
-	pst_pc_u32(&a->pc, 0x370B, PT_LONG, 0xFFFFFFFFu);   /* not rendered inline */
+	pst_pc_u32(&a->pc, MBX_PID_TAG_ATTACH_METHOD, MBX_PT_LONG, (uint32_t)method);
+	pst_pc_u32(&a->pc, MBX_PID_TAG_RENDERING_POSITION, MBX_PT_LONG, 0xFFFFFFFFu);   /* not rendered inline */
 	if (rc) {
 		attach_free(a);
 		return rc;
@@ -436,7 +438,8 @@ static int attach_start(mbx_pst_msg *msg, const char *name, const char *mime, in
 
 int mbx_pst_attach_begin(mbx_pst_msg *msg, const mbx_pst_attach_props *props)
 {
-	return attach_start(msg, props->filename, props->mime_type, props->modification_time, 1);
+	return attach_start(msg, props->filename, props->mime_type, props->modification_time,
+	                    MBX_ATTACH_BY_VALUE);
 }
 
 int mbx_pst_attach_write(mbx_pst_msg *msg, const void *data, size_t len)
@@ -445,7 +448,7 @@ int mbx_pst_attach_write(mbx_pst_msg *msg, const void *data, size_t len)
 
 	if (rc)
 		return rc;
-	if (!msg->att || msg->att->method != 1)
+	if (!msg->att || msg->att->method != MBX_ATTACH_BY_VALUE)
 		return mbx_error_set(MBX_EINVAL, "no attachment open in %s", msg->pst->path);
 	return pst_dstream_write(&msg->pst->ndb, &msg->att->data, data, len);
 }
@@ -458,11 +461,11 @@ static int attach_finish(mbx_pst_msg *msg)
 	pst_tc *tc = &msg->attachments;
 	int rc = 0;
 
-	if (a->method == 1) {
+	if (a->method == MBX_ATTACH_BY_VALUE) {
 		pst_dstream *ds = &a->data;
 
 		if (ds->dt.n == 0 && ds->len <= PST_HEAP_ALLOC_MAX) {
-			rc = pst_pc_bin(&a->pc, 0x3701, PT_BINARY, ds->buf, ds->len);
+			rc = pst_pc_bin(&a->pc, MBX_PID_TAG_ATTACH_DATA_BINARY, MBX_PT_BINARY, ds->buf, ds->len);
 			pst_dstream_free(ds);
 		} else {
 			uint64_t total;
@@ -471,12 +474,12 @@ static int attach_finish(mbx_pst_msg *msg)
 			rc = pst_dstream_finish(&msg->pst->ndb, ds, &bid, &total);
 			if (rc == 0) {
 				pst_subnodes_add(&a->sn, nid, bid, 0, total);
-				pst_pc_hnid(&a->pc, 0x3701, PT_BINARY, nid);
+				pst_pc_hnid(&a->pc, MBX_PID_TAG_ATTACH_DATA_BINARY, MBX_PT_BINARY, nid);
 			}
 		}
 	}
 	if (rc == 0)
-		rc = pst_pc_finish_sized(&a->pc, 0x0E20, a->sn.bytes, &bid, &heap);
+		rc = pst_pc_finish_sized(&a->pc, MBX_PID_TAG_ATTACH_SIZE, a->sn.bytes, &bid, &heap);
 	size = heap + a->sn.bytes;
 	if (rc == 0)
 		rc = pst_subnodes_write(&msg->pst->ndb, &a->sn, &bid_sub);
@@ -487,10 +490,10 @@ static int attach_finish(mbx_pst_msg *msg)
 			tc->next_sub = msg->next_sub;
 		}
 		pst_tc_row_begin(tc, a->nid);
-		pst_tc_u32(tc, 0x0E200003, (uint32_t)(size > UINT32_MAX ? UINT32_MAX : size));
-		pst_tc_u32(tc, 0x37050003, (uint32_t)a->method);
-		pst_tc_u32(tc, 0x370B0003, 0xFFFFFFFFu);
-		rc = pst_tc_str(tc, 0x3704001F, a->short_name);
+		pst_tc_u32(tc, MBX_TAG_ATTACH_SIZE, (uint32_t)(size > UINT32_MAX ? UINT32_MAX : size));
+		pst_tc_u32(tc, MBX_TAG_ATTACH_METHOD, (uint32_t)a->method);
+		pst_tc_u32(tc, MBX_TAG_RENDERING_POSITION, 0xFFFFFFFFu);
+		rc = pst_tc_str(tc, MBX_TAG_ATTACH_FILENAME_W, a->short_name);
 		if (rc == 0)
 			rc = pst_tc_row_end(tc);
 		msg->nattach++;
@@ -506,7 +509,7 @@ int mbx_pst_attach_end(mbx_pst_msg *msg)
 
 	if (rc)
 		return rc;
-	if (!msg->att || msg->att->method != 1)
+	if (!msg->att || msg->att->method != MBX_ATTACH_BY_VALUE)
 		return mbx_error_set(MBX_EINVAL, "no attachment open in %s", msg->pst->path);
 	return attach_finish(msg);
 }
@@ -518,7 +521,7 @@ int mbx_pst_attach_message_begin(mbx_pst_msg *msg, const char *display_name,
 	int rc;
 
 	*out = NULL;
-	rc = attach_start(msg, display_name, NULL, 0, 5);
+	rc = attach_start(msg, display_name, NULL, 0, MBX_ATTACH_EMBEDDED_MSG);
 	if (rc)
 		return rc;
 	m = msg_new(msg->pst, PST_NID(PST_NID_TYPE_NORMAL_MESSAGE, (*msg->next_sub)++));
@@ -544,23 +547,25 @@ static int msg_write(mbx_pst_msg *m, uint64_t *bid, uint64_t *bid_sub, uint64_t 
 {
 	uint64_t bd, bs, bytes, heap = 0;
 	int rc = 0, i;
-	static const uint16_t disp_ids[3] = { 0x0E04, 0x0E03, 0x0E02 };
+	static const uint16_t disp_ids[3] = {
+		MBX_PID_TAG_DISPLAY_TO, MBX_PID_TAG_DISPLAY_CC, MBX_PID_TAG_DISPLAY_BCC
+	};
 
 	for (i = 0; rc == 0 && i < 3; i++)
 		rc = pst_pc_str(&m->pc, disp_ids[i], m->disp[i] ? m->disp[i] : "", "a recipient name");
 	if (rc == 0)
 		rc = pst_tc_finish(&m->recips, PST_NID(PST_NID_TYPE_LTP, (*m->next_sub)++), &bd, &bs, &bytes);
 	if (rc == 0)
-		pst_subnodes_add(&m->sn, NID_RECIPIENT_TABLE, bd, bs, bytes);
+		pst_subnodes_add(&m->sn, PST_NID_RECIPIENT_TABLE, bd, bs, bytes);
 	if (rc == 0 && m->nattach > 0) {
 		rc = pst_tc_finish(&m->attachments, PST_NID(PST_NID_TYPE_LTP, (*m->next_sub)++), &bd, &bs, &bytes);
 		if (rc == 0)
-			pst_subnodes_add(&m->sn, NID_ATTACHMENT_TABLE, bd, bs, bytes);
-		m->flags |= MSGFLAG_HASATTACH;
+			pst_subnodes_add(&m->sn, PST_NID_ATTACHMENT_TABLE, bd, bs, bytes);
+		m->flags |= MBX_MSGFLAG_HASATTACH;
 	}
-	pst_pc_u32(&m->pc, 0x0E07, PT_LONG, m->flags);
+	pst_pc_u32(&m->pc, MBX_PID_TAG_MESSAGE_FLAGS, MBX_PT_LONG, m->flags);
 	if (rc == 0)
-		rc = pst_pc_finish_sized(&m->pc, 0x0E08, m->sn.bytes, bid, &heap);
+		rc = pst_pc_finish_sized(&m->pc, MBX_PID_TAG_MESSAGE_SIZE, m->sn.bytes, bid, &heap);
 	*size = heap + m->sn.bytes;
 	if (rc == 0)
 		rc = pst_subnodes_write(&m->pst->ndb, &m->sn, bid_sub);
@@ -583,31 +588,31 @@ static int contents_row(mbx_pst_msg *m, uint64_t size)
 	}
 	tc = *tcp;
 	pst_tc_row_begin(tc, m->nid);
-	pst_tc_u32(tc, 0x00170003, (uint32_t)(m->importance < 0 || m->importance > 2 ? 1 : m->importance));
-	pst_tc_u32(tc, 0x00360003, 0);
-	pst_tc_u32(tc, 0x0057000B, 0);
-	pst_tc_u32(tc, 0x0058000B, 0);
-	pst_tc_u32(tc, 0x0E070003, m->flags);
-	pst_tc_u32(tc, 0x0E080003, (uint32_t)(size > UINT32_MAX ? UINT32_MAX : size));
+	pst_tc_u32(tc, MBX_TAG_IMPORTANCE, (uint32_t)(m->importance < 0 || m->importance > 2 ? 1 : m->importance));
+	pst_tc_u32(tc, MBX_TAG_SENSITIVITY, 0);
+	pst_tc_u32(tc, MBX_TAG_MESSAGE_TO_ME, 0);
+	pst_tc_u32(tc, MBX_TAG_MESSAGE_CC_ME, 0);
+	pst_tc_u32(tc, MBX_TAG_MESSAGE_FLAGS, m->flags);
+	pst_tc_u32(tc, MBX_TAG_MESSAGE_SIZE, (uint32_t)(size > UINT32_MAX ? UINT32_MAX : size));
 	if (m->submit)
-		pst_tc_i64(tc, 0x00390040, m->submit);
+		pst_tc_i64(tc, MBX_TAG_CLIENT_SUBMIT_TIME, m->submit);
 	if (m->delivery)
-		pst_tc_i64(tc, 0x0E060040, m->delivery);
+		pst_tc_i64(tc, MBX_TAG_MESSAGE_DELIVERY_TIME, m->delivery);
 	if (m->modified)
-		pst_tc_i64(tc, 0x30080040, m->modified);
-	rc = pst_tc_str(tc, 0x001A001F, m->klass);
+		pst_tc_i64(tc, MBX_TAG_LAST_MODIFICATION_TIME, m->modified);
+	rc = pst_tc_str(tc, MBX_TAG_MESSAGE_CLASS_W, m->klass);
 	if (rc == 0)
-		rc = pst_tc_str(tc, 0x0037001F, m->subject);
+		rc = pst_tc_str(tc, MBX_TAG_SUBJECT_W, m->subject);
 	if (rc == 0)
-		rc = pst_tc_str(tc, 0x3001001F, m->subject);
+		rc = pst_tc_str(tc, MBX_TAG_DISPLAY_NAME_W, m->subject);
 	if (rc == 0)
-		rc = pst_tc_str(tc, 0x0042001F, m->sender);
+		rc = pst_tc_str(tc, MBX_TAG_SENT_REPRESENTING_NAME_W, m->sender);
 	if (rc == 0)
-		rc = pst_tc_str(tc, 0x0070001F, m->topic);
+		rc = pst_tc_str(tc, MBX_TAG_CONVERSATION_TOPIC_W, m->topic);
 	if (rc == 0)
-		rc = pst_tc_str(tc, 0x0E04001F, m->disp[0] ? m->disp[0] : "");
+		rc = pst_tc_str(tc, MBX_TAG_DISPLAY_TO_W, m->disp[0] ? m->disp[0] : "");
 	if (rc == 0)
-		rc = pst_tc_str(tc, 0x0E03001F, m->disp[1] ? m->disp[1] : "");
+		rc = pst_tc_str(tc, MBX_TAG_DISPLAY_CC_W, m->disp[1] ? m->disp[1] : "");
 	if (rc == 0)
 		rc = pst_tc_row_end(tc);
 	return rc;
@@ -636,7 +641,7 @@ int mbx_pst_message_end(mbx_pst_msg *msg, int64_t *size_out)
 		pst_put32(obj + 4, (uint32_t)(size > UINT32_MAX ? UINT32_MAX : size));
 		rc = pst_heap_alloc(&a->pc.heap, obj, sizeof(obj), &hid);
 		if (rc == 0) {
-			pst_pc_hnid(&a->pc, 0x3701, PT_OBJECT, hid);
+			pst_pc_hnid(&a->pc, MBX_PID_TAG_ATTACH_DATA_OBJECT, MBX_PT_OBJECT, hid);
 			outer->inner = NULL;
 			rc = attach_finish(outer);
 		}
@@ -647,7 +652,7 @@ int mbx_pst_message_end(mbx_pst_msg *msg, int64_t *size_out)
 			msg->folder->fai_count++;
 		else {
 			msg->folder->count++;
-			if (!(msg->flags & MSGFLAG_READ))
+			if (!(msg->flags & MBX_MSGFLAG_READ))
 				msg->folder->unread++;
 		}
 	}

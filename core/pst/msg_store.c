@@ -14,24 +14,6 @@
 #include "mbx/common.h"
 #include "pst/pst_int.h"
 
-#define NID_MESSAGE_STORE   0x21
-#define NID_NAME_TO_ID_MAP  0x61
-#define NID_ROOT_FOLDER     0x122
-#define NID_SEARCH_MGMT_Q   0x1E1
-#define NID_SEARCH_ACT_LIST 0x201
-#define NID_HIER_TEMPLATE   0x60D
-#define NID_CONT_TEMPLATE   0x60E
-#define NID_ASSOC_TEMPLATE  0x60F
-#define NID_SEARCH_TEMPLATE 0x610
-#define NID_ATTACH_TEMPLATE 0x671
-#define NID_RECIP_TEMPLATE  0x692
-#define NID_SPAM_FOLDER     0x2223
-#define NID_SPAM_SUQ        0x2226
-#define NID_SPAM_SCO        0x2227
-#define NID_IPM_SUBTREE     0x8022
-#define NID_SEARCH_ROOT     0x8042
-#define NID_DELETED_ITEMS   0x8062
-#define NID_COMMON_VIEWS    0x8082
 #define FIRST_FOLDER_INDEX  0x405    /* after the fixed folders */
 #define FIRST_MESSAGE_INDEX 0x10001
 
@@ -58,8 +40,10 @@ uint64_t pst_filetime(int64_t t)
 static int write_store(mbx_pst *pst)
 {
 	static const struct { uint16_t id; uint32_t nid; } eids[] = {
-		{ 0x35E0, NID_IPM_SUBTREE }, { 0x35E3, NID_DELETED_ITEMS },
-		{ 0x35E6, NID_COMMON_VIEWS }, { 0x35E7, NID_SEARCH_ROOT },
+		{ MBX_PID_TAG_IPM_SUB_TREE_ENTRY_ID, PST_NID_IPM_SUBTREE },
+		{ MBX_PID_TAG_IPM_WASTE_BASKET_ENTRY_ID, PST_NID_DELETED_ITEMS },
+		{ MBX_PID_TAG_COMMON_VIEWS_ENTRY_ID, PST_NID_COMMON_VIEWS },
+		{ MBX_PID_TAG_FINDER_ENTRY_ID, PST_NID_SEARCH_ROOT },
 	};
 	pst_subnodes sn;
 	pst_pc pc;
@@ -70,27 +54,28 @@ static int write_store(mbx_pst *pst)
 
 	memset(&sn, 0, sizeof(sn));
 	pst_pc_init(&pc, &pst->ndb, &sn, &next_sub, pst->cd);
-	rc = pst_pc_bin(&pc, 0x0FF9, PT_BINARY, pst->record_key, 16);
+	rc = pst_pc_bin(&pc, MBX_PID_TAG_RECORD_KEY, MBX_PT_BINARY, pst->record_key, 16);
 	if (rc == 0)
-		rc = pst_pc_str(&pc, 0x3001, pst->opts.display_name ? pst->opts.display_name : "Personal Folders",
+		rc = pst_pc_str(&pc, MBX_PID_TAG_DISPLAY_NAME,
+		                pst->opts.display_name ? pst->opts.display_name : "Personal Folders",
 		                "the store display name");
 	/* FOLDER_IPM_SUBTREE_VALID | IPM_WASTEBASKET_VALID | FINDER_VALID |
 	 * COMMON_VIEWS_VALID | VIEWS_VALID | ... as Outlook sets it */
-	pst_pc_u32(&pc, 0x35DF, PT_LONG, 0xC9);
+	pst_pc_u32(&pc, MBX_PID_TAG_VALID_FOLDER_MASK, MBX_PT_LONG, 0xC9);
 	for (i = 0; rc == 0 && i < sizeof(eids) / sizeof(eids[0]); i++) {
 		unsigned char eid[24];
 
 		pst_entryid(pst, eids[i].nid, eid);
-		rc = pst_pc_bin(&pc, eids[i].id, PT_BINARY, eid, sizeof(eid));
+		rc = pst_pc_bin(&pc, eids[i].id, MBX_PT_BINARY, eid, sizeof(eid));
 	}
-	pst_pc_u32(&pc, 0x67FF, PT_LONG, 0);   /* PidTagPstPassword: none */
+	pst_pc_u32(&pc, MBX_PID_TAG_PST_PASSWORD, MBX_PT_LONG, 0);   /* none */
 	if (rc == 0)
 		rc = pst_pc_finish(&pc, &bid, NULL);
 	else
 		pst_pc_free(&pc);
 	pst_subnodes_free(&sn);
 	if (rc == 0)
-		pst_ndb_node_add(&pst->ndb, NID_MESSAGE_STORE, bid, 0, 0);
+		pst_ndb_node_add(&pst->ndb, PST_NID_MESSAGE_STORE, bid, 0, 0);
 	return rc;
 }
 
@@ -107,15 +92,9 @@ static int write_store(mbx_pst *pst)
  * record's wPropIdx is its position in the stream.  Written at close,
  * when every name is known.
  */
-static const unsigned char guid_ps_mapi[16] = {
-	0x28, 0x03, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46,
-};
-static const unsigned char guid_ps_public_strings[16] = {
-	0x29, 0x03, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46,
-};
-static const unsigned char guid_appointment[16] = {
-	0x02, 0x20, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46,
-};
+static const unsigned char guid_ps_mapi[16] = MBX_PS_MAPI_BYTES;
+static const unsigned char guid_ps_public_strings[16] = MBX_PS_PUBLIC_STRINGS_BYTES;
+static const unsigned char guid_appointment[16] = MBX_PSETID_APPOINTMENT_BYTES;
 #define NAMEID_BUCKETS 251u
 #define NAMEID_MAX     0x7FFFu   /* NPIDs 0x8000-0xFFFE */
 
@@ -139,7 +118,7 @@ int pst_nameid_get(mbx_pst *pst, const unsigned char guid[16], uint32_t lid, uin
 
 	for (i = 0; i < pst->nnames; i++) {
 		if (!pst->names[i].name && pst->names[i].lid == lid && memcmp(pst->names[i].guid, guid, 16) == 0) {
-			*npid = (uint16_t)(0x8000u + i);
+			*npid = (uint16_t)(PST_NPID_FIRST + i);
 			return 0;
 		}
 	}
@@ -148,7 +127,7 @@ int pst_nameid_get(mbx_pst *pst, const unsigned char guid[16], uint32_t lid, uin
 		return mbx_error_set(MBX_ELIMIT, "more than %u different named properties in %s",
 		                     NAMEID_MAX - 1, pst->path);
 	nameid_push(pst, guid, lid, NULL);
-	*npid = (uint16_t)(0x8000u + pst->nnames - 1);
+	*npid = (uint16_t)(PST_NPID_FIRST + pst->nnames - 1);
 	return 0;
 }
 
@@ -160,21 +139,21 @@ static void nameid_entry(unsigned char e[8], uint32_t id, uint16_t guid_idx, int
 }
 
 /* wGuid of a property set: 1 PS_MAPI, 2 PS_PUBLIC_STRINGS, else 3 + its
- * index in the GUID stream (added when new). */
+ * index in the GUID stream (added when new): PST_NAMEID_GUID_*. */
 static uint16_t nameid_guid_index(unsigned char **gs, size_t *ng, const unsigned char guid[16])
 {
 	size_t i;
 
 	if (memcmp(guid, guid_ps_mapi, 16) == 0)
-		return 1;
+		return PST_NAMEID_GUID_MAPI;
 	if (memcmp(guid, guid_ps_public_strings, 16) == 0)
-		return 2;
+		return PST_NAMEID_GUID_PUBLIC_STRINGS;
 	for (i = 0; i < *ng; i++)
 		if (memcmp(*gs + 16 * i, guid, 16) == 0)
-			return (uint16_t)(3 + i);
+			return (uint16_t)(PST_NAMEID_GUID_FIRST + i);
 	*gs = mbx_realloc(*gs, 16 * (*ng + 1));
 	memcpy(*gs + 16 * *ng, guid, 16);
-	return (uint16_t)(3 + (*ng)++);
+	return (uint16_t)(PST_NAMEID_GUID_FIRST + (*ng)++);
 }
 
 static int write_nameid(mbx_pst *pst)
@@ -222,12 +201,12 @@ static int write_nameid(mbx_pst *pst)
 	}
 	memset(&sn, 0, sizeof(sn));
 	pst_pc_init(&pc, &pst->ndb, &sn, &next_sub, pst->cd);
-	pst_pc_u32(&pc, 0x0001, PT_LONG, NAMEID_BUCKETS);   /* PidTagNameidBucketCount */
-	rc = pst_pc_bin(&pc, 0x0002, PT_BINARY, guids, 16 * ng);
+	pst_pc_u32(&pc, MBX_PID_TAG_NAMEID_BUCKET_COUNT, MBX_PT_LONG, NAMEID_BUCKETS);
+	rc = pst_pc_bin(&pc, MBX_PID_TAG_NAMEID_STREAM_GUID, MBX_PT_BINARY, guids, 16 * ng);
 	if (rc == 0)
-		rc = pst_pc_bin(&pc, 0x0003, PT_BINARY, entries, 8 * n);
+		rc = pst_pc_bin(&pc, MBX_PID_TAG_NAMEID_STREAM_ENTRY, MBX_PT_BINARY, entries, 8 * n);
 	if (rc == 0)
-		rc = pst_pc_bin(&pc, 0x0004, PT_BINARY, strings, ns);
+		rc = pst_pc_bin(&pc, MBX_PID_TAG_NAMEID_STREAM_STRING, MBX_PT_BINARY, strings, ns);
 	/* the hash buckets: one property per non-empty bucket */
 	for (b = 0; rc == 0 && b < NAMEID_BUCKETS; b++) {
 		unsigned char *recs = NULL;
@@ -240,7 +219,7 @@ static int write_nameid(mbx_pst *pst)
 			memcpy(recs + 8 * nr++, hashed + 8 * i, 8);
 		}
 		if (nr)
-			rc = pst_pc_bin(&pc, (uint16_t)(0x1000 + b), PT_BINARY, recs, 8 * nr);
+			rc = pst_pc_bin(&pc, (uint16_t)(MBX_PID_TAG_NAMEID_BUCKET_BASE + b), MBX_PT_BINARY, recs, 8 * nr);
 		mbx_free(recs);
 	}
 	if (rc == 0)
@@ -256,7 +235,7 @@ static int write_nameid(mbx_pst *pst)
 	mbx_free(hashed);
 	mbx_free(bucket);
 	if (rc == 0)
-		pst_ndb_node_add(&pst->ndb, NID_NAME_TO_ID_MAP, bid, bid_sub, 0);
+		pst_ndb_node_add(&pst->ndb, PST_NID_NAME_TO_ID_MAP, bid, bid_sub, 0);
 	return rc;
 }
 
@@ -284,11 +263,11 @@ static int write_sco(mbx_pst *pst)
 
 	memset(&sn, 0, sizeof(sn));
 	pst_pc_init(&pc, &pst->ndb, &sn, &next_sub, pst->cd);
-	pst_pc_u32(&pc, 0x660B, PT_LONG, 0);
+	pst_pc_u32(&pc, MBX_PID_TAG_UNNAMED_660B, MBX_PT_LONG, 0);
 	rc = pst_pc_finish(&pc, &bid, NULL);
 	pst_subnodes_free(&sn);
 	if (rc == 0)
-		pst_ndb_node_add(&pst->ndb, NID_SPAM_SCO, bid, 0, 0);
+		pst_ndb_node_add(&pst->ndb, PST_NID_SPAM_SEARCH_CRITERIA_OBJECT, bid, 0, 0);
 	return rc;
 }
 
@@ -300,40 +279,40 @@ int pst_store_begin(mbx_pst *pst)
 	if (getrandom(pst->record_key, sizeof(pst->record_key), 0) != (ssize_t)sizeof(pst->record_key))
 		return mbx_error_set(MBX_EIO, "cannot get random bytes for the store's record key: %s",
 		                     strerror(errno));
-	pst_folder_new(pst, NID_ROOT_FOLDER, NID_ROOT_FOLDER, "", NULL);
-	pst_folder_new(pst, NID_IPM_SUBTREE, NID_ROOT_FOLDER, "Top of Personal Folders", NULL);
-	pst_folder_new(pst, NID_SEARCH_ROOT, NID_ROOT_FOLDER, "Search Root", NULL);
-	f = pst_folder_new(pst, NID_SPAM_FOLDER, NID_ROOT_FOLDER, "SPAM Search Folder 2", NULL);
+	pst_folder_new(pst, PST_NID_ROOT_FOLDER, PST_NID_ROOT_FOLDER, "", NULL);
+	pst_folder_new(pst, PST_NID_IPM_SUBTREE, PST_NID_ROOT_FOLDER, "Top of Personal Folders", NULL);
+	pst_folder_new(pst, PST_NID_SEARCH_ROOT, PST_NID_ROOT_FOLDER, "Search Root", NULL);
+	f = pst_folder_new(pst, PST_NID_SPAM_SEARCH_FOLDER, PST_NID_ROOT_FOLDER, "SPAM Search Folder 2", NULL);
 	f->search = 1;
-	pst_folder_new(pst, NID_COMMON_VIEWS, NID_ROOT_FOLDER, "IPM_COMMON_VIEWS", NULL);
-	pst_folder_new(pst, NID_DELETED_ITEMS, NID_IPM_SUBTREE, "Deleted Items", "IPF.Note");
+	pst_folder_new(pst, PST_NID_COMMON_VIEWS, PST_NID_ROOT_FOLDER, "IPM_COMMON_VIEWS", NULL);
+	pst_folder_new(pst, PST_NID_DELETED_ITEMS, PST_NID_IPM_SUBTREE, "Deleted Items", "IPF.Note");
 	pst->next_folder = FIRST_FOLDER_INDEX;
 	pst->next_message = FIRST_MESSAGE_INDEX;
 
-	nameid_push(pst, guid_appointment, 0x8205, NULL);              /* PidLidBusyStatus */
+	nameid_push(pst, guid_appointment, MBX_LID_BUSY_STATUS, NULL);
 	nameid_push(pst, guid_ps_public_strings, 0, "content-class");
 	rc = write_store(pst);
 	if (rc == 0)
-		rc = write_template(pst, NID_HIER_TEMPLATE, pst_hier_cols, pst_nhier_cols);
+		rc = write_template(pst, PST_NID_HIERARCHY_TABLE_TEMPLATE, pst_hier_cols, pst_nhier_cols);
 	if (rc == 0)
-		rc = write_template(pst, NID_CONT_TEMPLATE, pst_contents_cols, pst_ncontents_cols);
+		rc = write_template(pst, PST_NID_CONTENTS_TABLE_TEMPLATE, pst_contents_cols, pst_ncontents_cols);
 	if (rc == 0)
-		rc = write_template(pst, NID_ASSOC_TEMPLATE, pst_assoc_cols, pst_nassoc_cols);
+		rc = write_template(pst, PST_NID_ASSOC_CONTENTS_TABLE_TEMPLATE, pst_assoc_cols, pst_nassoc_cols);
 	if (rc == 0)
-		rc = write_template(pst, NID_SEARCH_TEMPLATE, pst_search_cols, pst_nsearch_cols);
+		rc = write_template(pst, PST_NID_SEARCH_CONTENTS_TABLE_TEMPLATE, pst_search_cols, pst_nsearch_cols);
 	if (rc == 0)
-		rc = write_template(pst, NID_ATTACH_TEMPLATE, pst_attach_cols, pst_nattach_cols);
+		rc = write_template(pst, PST_NID_ATTACHMENT_TABLE, pst_attach_cols, pst_nattach_cols);
 	if (rc == 0)
-		rc = write_template(pst, NID_RECIP_TEMPLATE, pst_recip_cols, pst_nrecip_cols);
+		rc = write_template(pst, PST_NID_RECIPIENT_TABLE, pst_recip_cols, pst_nrecip_cols);
 	if (rc == 0)
 		rc = write_sco(pst);
 	if (rc)
 		return rc;
 	/* empty queues: the search management queue, the search activity
 	 * list and the spam folder's search update queue */
-	pst_ndb_node_add(&pst->ndb, NID_SEARCH_MGMT_Q, 0, 0, 0);
-	pst_ndb_node_add(&pst->ndb, NID_SEARCH_ACT_LIST, 0, 0, 0);
-	pst_ndb_node_add(&pst->ndb, NID_SPAM_SUQ, 0, 0, 0);
+	pst_ndb_node_add(&pst->ndb, PST_NID_SEARCH_MANAGEMENT_QUEUE, 0, 0, 0);
+	pst_ndb_node_add(&pst->ndb, PST_NID_SEARCH_ACTIVITY_LIST, 0, 0, 0);
+	pst_ndb_node_add(&pst->ndb, PST_NID_SPAM_SEARCH_UPDATE_QUEUE, 0, 0, 0);
 	return 0;
 }
 
@@ -344,7 +323,7 @@ static void header_info(mbx_pst *pst, pst_header_info *hi)
 
 	memset(hi, 0, sizeof(*hi));
 	for (i = 0; i < pst->ndb.nnbt; i++) {
-		uint32_t nid = pst->ndb.nbt[i].nid, t = nid & 0x1F, idx = nid >> 5;
+		uint32_t nid = pst->ndb.nbt[i].nid, t = PST_NID_TYPE(nid), idx = PST_NID_INDEX(nid);
 
 		if (idx + 1 > max[t])
 			max[t] = idx + 1;
@@ -366,7 +345,7 @@ static void header_info(mbx_pst *pst, pst_header_info *hi)
 
 static int write_header(mbx_pst *pst, const pst_header_info *hi)
 {
-	unsigned char h[564];
+	unsigned char h[PST_HEADER_SIZE];
 
 	pst_header_build(h, hi);
 	return pst_io_write(&pst->ndb, 0, h, sizeof(h));
@@ -426,13 +405,13 @@ int mbx_pst_create(mbx_pst **out, const char *path, const mbx_pst_opts *opts)
 mbx_pst_nid mbx_pst_top_folder(const mbx_pst *pst)
 {
 	(void)pst;
-	return NID_IPM_SUBTREE;
+	return PST_NID_IPM_SUBTREE;
 }
 
 mbx_pst_nid mbx_pst_deleted_items(const mbx_pst *pst)
 {
 	(void)pst;
-	return NID_DELETED_ITEMS;
+	return PST_NID_DELETED_ITEMS;
 }
 
 int mbx_pst_folder_add(mbx_pst *pst, mbx_pst_nid parent, const char *name,
@@ -445,7 +424,7 @@ int mbx_pst_folder_add(mbx_pst *pst, mbx_pst_nid parent, const char *name,
 
 	if (pst->ndb.err)
 		return pst->ndb.err;
-	if (!p || p->search || parent == NID_ROOT_FOLDER)
+	if (!p || p->search || parent == PST_NID_ROOT_FOLDER)
 		return mbx_error_set(MBX_EINVAL, "folder %s: parent 0x%x is not a folder of %s",
 		                     name ? name : "(null)", parent, pst->path);
 	if (!name)

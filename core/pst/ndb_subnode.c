@@ -34,7 +34,7 @@ static int slblock(pst_ndb *ndb, const pst_snent *e, size_t n, uint64_t *bid)
 	size_t i;
 
 	memset(b, 0, 8);
-	b[0] = 0x02;
+	b[0] = PST_SLBLOCK_BTYPE;
 	b[1] = 0;
 	pst_put16(b + 2, (uint16_t)n);
 	for (i = 0; i < n; i++) {
@@ -64,7 +64,7 @@ int pst_subnodes_write(pst_ndb *ndb, pst_subnodes *sn, uint64_t *bid)
 		return mbx_error_set(MBX_ELIMIT, "more than %u subnodes in one node of %s",
 		                     PST_SL_MAX * PST_SI_MAX, ndb->path);
 	memset(b, 0, 8);
-	b[0] = 0x02;
+	b[0] = PST_SLBLOCK_BTYPE;
 	b[1] = 1;
 	pst_put16(b + 2, (uint16_t)nsl);
 	for (i = 0; rc == 0 && i < nsl; i++) {

@@ -52,7 +52,7 @@ static int xblock(pst_ndb *ndb, int level, const uint64_t *bids, size_t n, uint6
 	unsigned char b[PST_BLOCK_DATA];
 	size_t i;
 
-	b[0] = 0x01;
+	b[0] = PST_XBLOCK_BTYPE;
 	b[1] = (unsigned char)level;
 	pst_put16(b + 2, (uint16_t)n);
 	pst_put32(b + 4, (uint32_t)total);

@@ -26,52 +26,10 @@
 #include <stddef.h>
 #include <iconv.h>
 #include "mbx/pst.h"
+#include "mbx/pstdefs.h"
 
-#define PST_BLOCK_MAX      8192u      /* block size with trailer */
-#define PST_BLOCK_DATA     8176u      /* data bytes in one block */
-#define PST_TRAILER        16u
-#define PST_PAGE           512u
-#define PST_PAGE_DATA      496u
-#define PST_AMAP_FIRST     0x4400u
-#define PST_AMAP_SPAN      253952u    /* 496 * 8 * 64 */
-#define PST_XBLOCK_MAX     1021u      /* (8176 - 8) / 8 BIDs */
-#define PST_SL_MAX         340u       /* (8176 - 8) / 24 SLENTRYs */
-#define PST_SI_MAX         510u       /* (8176 - 8) / 16 SIENTRYs */
-#define PST_HEAP_ALLOC_MAX 3580u      /* largest heap allocation */
-
-/* Page types (pageTrailer.ptype). */
-#define PST_PTYPE_BBT   0x80
-#define PST_PTYPE_NBT   0x81
-#define PST_PTYPE_FMAP  0x82
-#define PST_PTYPE_PMAP  0x83
-#define PST_PTYPE_AMAP  0x84
-#define PST_PTYPE_FPMAP 0x85
-
-/* NID types. */
-#define PST_NID_TYPE_INTERNAL        0x01
-#define PST_NID_TYPE_NORMAL_FOLDER   0x02
-#define PST_NID_TYPE_SEARCH_FOLDER   0x03
-#define PST_NID_TYPE_NORMAL_MESSAGE  0x04
-#define PST_NID_TYPE_ATTACHMENT      0x05
-#define PST_NID_TYPE_HIERARCHY_TABLE 0x0D
-#define PST_NID_TYPE_CONTENTS_TABLE  0x0E
-#define PST_NID_TYPE_ASSOC_CONTENTS  0x0F
-#define PST_NID_TYPE_ASSOC_MESSAGE   0x08
-#define PST_NID_TYPE_LTP             0x1F
-#define PST_NID(type, idx) ((uint32_t)(((uint32_t)(idx) << 5) | (type)))
-
-/* Property types. */
-#define PT_SHORT   0x0002
-#define PT_LONG    0x0003
-#define PT_DOUBLE  0x0005
-#define PT_BOOLEAN 0x000B
-#define PT_OBJECT  0x000D
-#define PT_I8      0x0014
-#define PT_UNICODE 0x001F
-#define PT_SYSTIME 0x0040
-#define PT_CLSID   0x0048
-#define PT_BINARY  0x0102
-#define PT_MV_LONG 0x1003
+/* Format constants (PST_*), property names (MBX_PID_TAG_*, MBX_TAG_*,
+ * MBX_PT_*, ...) and node ids (PST_NID_*) are in mbx/pstdefs.h. */
 
 /* ---- little-endian helpers -------------------------------------------- */
 static inline void pst_put16(unsigned char *p, uint16_t v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); }
@@ -95,8 +53,8 @@ typedef struct pst_bt_ref {
 	uint64_t key, bid, ib;
 } pst_bt_ref;
 
-#define PST_BBT_LEAF  20   /* BBTENTRYs of 24 bytes in a page */
-#define PST_BT_FANOUT 20   /* BTENTRYs of 24 bytes in an index page */
+#define PST_BBT_LEAF  PST_BT_ENTRIES   /* BBTENTRYs of 24 bytes in a page */
+#define PST_BT_FANOUT PST_BT_ENTRIES   /* BTENTRYs of 24 bytes in an index page */
 /* Leaf pages go out in runs of this many, back to back: one alignment
  * gap between 64-byte blocks and a 512-byte page per run, not per page. */
 #define PST_BBT_BATCH 32
@@ -216,7 +174,7 @@ typedef struct pst_header_info {
 	int amap_valid;
 	int crypt;
 } pst_header_info;
-void pst_header_build(unsigned char hdr[564], const pst_header_info *hi);
+void pst_header_build(unsigned char hdr[PST_HEADER_SIZE], const pst_header_info *hi);
 
 /* ---- LTP ----------------------------------------------------------------- */
 
@@ -228,7 +186,7 @@ typedef struct pst_heap_keep {
 
 typedef struct pst_heap {
 	pst_ndb *ndb;
-	uint8_t client_sig;          /* 0xBC PC, 0x7C TC */
+	uint8_t client_sig;          /* PST_BTYPE_PC, PST_BTYPE_TC */
 	pst_dtree dt;                /* finished blocks (kept ones reserved) */
 	unsigned char *cur;          /* block being filled */
 	size_t cur_len;              /* bytes of header + allocations */

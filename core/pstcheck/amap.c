@@ -10,19 +10,19 @@
 #include "mbx/common.h"
 #include "pstcheck.h"
 
-#define UNITS (PC_AMAP_SPAN / 64)   /* 3968 bits per AMap */
+#define UNITS (PST_AMAP_SPAN / 64)   /* 3968 bits per AMap */
 
 /* A map page (AMap, PMap, FMap, FPMap): its BID is its offset, wSig 0. */
 static void map_page(pc_ctx *c, uint64_t ib, uint8_t ptype, const char *name, uint8_t *pg)
 {
 	char where[48];
-	const uint8_t *t = pg + 496;
+	const uint8_t *t = pg + PST_PAGE_DATA;
 
 	snprintf(where, sizeof(where), "%s page at 0x%llx", name, (unsigned long long)ib);
 	c->st->pages++;
-	if (pc_pread(c, ib, pg, PC_PAGE) < 0) {
+	if (pc_pread(c, ib, pg, PST_PAGE) < 0) {
 		pc_problem(c, where, "page lies beyond the end of the file");
-		memset(pg, 0, PC_PAGE);
+		memset(pg, 0, PST_PAGE);
 		return;
 	}
 	if (t[0] != ptype || t[1] != ptype) {
@@ -33,26 +33,26 @@ static void map_page(pc_ctx *c, uint64_t ib, uint8_t ptype, const char *name, ui
 		pc_problem(c, where, "wSig 0x%04x, expected 0 for a map page", pc_le16(t + 2));
 	if (pc_le64(t + 8) != ib)
 		pc_problem(c, where, "page BID 0x%llx, expected its offset", (unsigned long long)pc_le64(t + 8));
-	if (pc_crc(pg, 496) != pc_le32(t + 4))
+	if (pc_crc(pg, PST_PAGE_DATA) != pc_le32(t + 4))
 		pc_problem(c, where, "page CRC 0x%08x does not match its data (0x%08x)", pc_le32(t + 4),
-		           pc_crc(pg, 496));
+		           pc_crc(pg, PST_PAGE_DATA));
 }
 
 static void dlist(pc_ctx *c)
 {
-	uint8_t pg[PC_PAGE];
-	const uint8_t *t = pg + 496;
+	uint8_t pg[PST_PAGE];
+	const uint8_t *t = pg + PST_PAGE_DATA;
 	const char *where = "DList page at 0x4200";
 
-	if (pc_pread(c, 0x4200, pg, PC_PAGE) < 0 || t[0] != PT_DL)
+	if (pc_pread(c, PST_DLIST_IB, pg, PST_PAGE) < 0 || t[0] != PST_PTYPE_DL)
 		return;   /* optional, and the area is shared with transient data */
-	if (t[1] != PT_DL || pc_crc(pg, 496) != pc_le32(t + 4)) {
+	if (t[1] != PST_PTYPE_DL || pc_crc(pg, PST_PAGE_DATA) != pc_le32(t + 4)) {
 		pc_note(c, where, "DList is not valid (Outlook rebuilds it from the AMaps)");
 		return;
 	}
-	if (pc_le16(t + 2) != pc_sig(0x4200, pc_le64(t + 8)))
+	if (pc_le16(t + 2) != pc_sig(PST_DLIST_IB, pc_le64(t + 8)))
 		pc_problem(c, where, "signature 0x%04x, expected 0x%04x", pc_le16(t + 2),
-		           pc_sig(0x4200, pc_le64(t + 8)));
+		           pc_sig(PST_DLIST_IB, pc_le64(t + 8)));
 	if (pg[1] > 476 / 4)
 		pc_problem(c, where, "cEntDList %u is more than 119", pg[1]);
 	c->st->pages++;
@@ -60,30 +60,30 @@ static void dlist(pc_ctx *c)
 
 void pc_amap_check(pc_ctx *c)
 {
-	uint8_t pg[PC_PAGE], exp[UNITS / 8];
+	uint8_t pg[PST_PAGE], exp[UNITS / 8];
 	uint64_t ib, nfree = 0, i = 0;
 	size_t j = 0;
 
 	dlist(c);
-	for (ib = PC_AMAP_FIRST; ib + PC_PAGE <= c->eof && !c->fatal; ib += PC_AMAP_SPAN, i++) {
+	for (ib = PST_AMAP_FIRST; ib + PST_PAGE <= c->eof && !c->fatal; ib += PST_AMAP_SPAN, i++) {
 		unsigned nmaps = 1, u, used_free = 0, leaked = 0;
-		uint64_t first_bad = 0, end = ib + PC_AMAP_SPAN;
+		uint64_t first_bad = 0, end = ib + PST_AMAP_SPAN;
 		char where[48];
 
 		snprintf(where, sizeof(where), "AMap page at 0x%llx", (unsigned long long)ib);
 		if (i % 8 == 0) {
-			map_page(c, ib + PC_PAGE * nmaps, PT_PMAP, "PMap", pg);
+			map_page(c, ib + PST_PAGE * nmaps, PST_PTYPE_PMAP, "PMap", pg);
 			nmaps++;
 		}
 		if (i >= 128 && (i - 128) % 496 == 0) {
-			map_page(c, ib + PC_PAGE * nmaps, PT_FMAP, "FMap", pg);
+			map_page(c, ib + PST_PAGE * nmaps, PST_PTYPE_FMAP, "FMap", pg);
 			nmaps++;
 		}
 		if (i >= 8192 && (i - 8192) % 31744 == 0) {
-			map_page(c, ib + PC_PAGE * nmaps, PT_FPMAP, "FPMap", pg);
+			map_page(c, ib + PST_PAGE * nmaps, PST_PTYPE_FPMAP, "FPMap", pg);
 			nmaps++;
 		}
-		map_page(c, ib, PT_AMAP, "AMap", pg);
+		map_page(c, ib, PST_PTYPE_AMAP, "AMap", pg);
 		memset(exp, 0, sizeof(exp));
 		for (u = 0; u < nmaps * 8; u++)
 			exp[u / 8] |= (uint8_t)(0x80 >> (u % 8));

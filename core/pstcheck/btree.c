@@ -93,18 +93,18 @@ static void walk(bt_walk *w, uint64_t bid, uint64_t ib, int level, uint64_t lo, 
                  uint64_t *first, int *ok)
 {
 	pc_ctx *c = w->c;
-	uint8_t pg[PC_PAGE];
+	uint8_t pg[PST_PAGE];
 	char where[64];
 	unsigned cent, cmax, cbent, clev, min_ent, i;
 	uint64_t prev = 0;
 
 	*ok = 0;
 	snprintf(where, sizeof(where), "%s page at 0x%llx", w->name, (unsigned long long)ib);
-	if (ib % PC_PAGE || ib < PC_AMAP_FIRST) {
+	if (ib % PST_PAGE || ib < PST_AMAP_FIRST) {
 		pc_problem(c, where, "page offset is not a 512-byte page in the data area");
 		return;
 	}
-	if (ib + PC_PAGE > c->eof || pc_pread(c, ib, pg, PC_PAGE) < 0) {
+	if (ib + PST_PAGE > c->eof || pc_pread(c, ib, pg, PST_PAGE) < 0) {
 		pc_problem(c, where, "page lies beyond the end of the file");
 		return;
 	}
@@ -112,7 +112,7 @@ static void walk(bt_walk *w, uint64_t bid, uint64_t ib, int level, uint64_t lo, 
 		pc_problem(c, where, "page is referenced more than once (cycle or shared page)");
 		return;
 	}
-	pc_extent_add(c, ib, PC_PAGE, w->ptype);
+	pc_extent_add(c, ib, PST_PAGE, w->ptype);
 	c->st->pages++;
 	if (page_trailer(c, where, pg, ib, w->ptype, bid) < 0)
 		return;
@@ -130,7 +130,7 @@ static void walk(bt_walk *w, uint64_t bid, uint64_t ib, int level, uint64_t lo, 
 		pc_problem(c, where, "cLevel %u, but its parent is at level %d", clev, level + 1);
 		return;
 	}
-	min_ent = clev ? 24 : (w->ptype == PT_NBT ? 32 : 24);
+	min_ent = clev ? 24 : (w->ptype == PST_PTYPE_NBT ? 32 : 24);
 	if (cbent < min_ent || cbent * cmax > 488) {
 		pc_problem(c, where, "cbEnt %u / cEntMax %u do not fit %s entries", cbent, cmax,
 		           clev ? "BTENTRY" : w->name);
@@ -171,7 +171,7 @@ static void walk(bt_walk *w, uint64_t bid, uint64_t ib, int level, uint64_t lo, 
 			if (cok && cfirst != key)
 				pc_problem(c, where, "entry %u key 0x%llx differs from its child's first key 0x%llx", i,
 				           (unsigned long long)key, (unsigned long long)cfirst);
-		} else if (w->ptype == PT_NBT) {
+		} else if (w->ptype == PST_PTYPE_NBT) {
 			leaf_nbt(w, e, wi, (int)i);
 		} else {
 			leaf_bbt(w, e, wi, (int)i);
@@ -204,10 +204,10 @@ void pc_btrees_read(pc_ctx *c)
 	memset(&w, 0, sizeof(w));
 	w.c = c;
 	pc_set_init(&w.seen);
-	w.ptype = PT_NBT;
+	w.ptype = PST_PTYPE_NBT;
 	w.name = "NBT";
 	walk(&w, c->nbt_bid, c->nbt_ib, -1, 0, 0, &first, &ok);
-	w.ptype = PT_BBT;
+	w.ptype = PST_PTYPE_BBT;
 	w.name = "BBT";
 	walk(&w, c->bbt_bid, c->bbt_ib, -1, 0, 0, &first, &ok);
 	pc_set_free(&w.seen);

@@ -67,14 +67,16 @@ static int hn_open(pc_ctx *c, const char *where, uint64_t bid, hn *h)
 	}
 	h->hnpm = mbx_calloc(h->d.n, sizeof(*h->hnpm));
 	h->nalloc = mbx_calloc(h->d.n, sizeof(*h->nalloc));
-	if (h->d.blk[0][2] != 0xEC) {
+	if (h->d.blk[0][2] != PST_HN_SIG) {
 		pc_problem(c, where, "HNHDR bSig is 0x%02x, expected 0xec", h->d.blk[0][2]);
 		hn_free(h);
 		return -1;
 	}
 	h->client = h->d.blk[0][3];
 	switch (h->client) {
-	case 0x6C: case 0x7C: case 0x8C: case 0x9C: case 0xA5: case 0xAC: case 0xB5: case 0xBC: case 0xCC:
+	case PST_BTYPE_RESERVED1: case PST_BTYPE_TC: case PST_BTYPE_RESERVED2: case PST_BTYPE_RESERVED3:
+	case PST_BTYPE_RESERVED4: case PST_BTYPE_RESERVED5: case PST_BTYPE_BTH: case PST_BTYPE_PC:
+	case PST_BTYPE_RESERVED6:
 		break;
 	default:
 		pc_problem(c, where, "HNHDR bClientSig 0x%02x is not a defined value", h->client);
@@ -136,7 +138,7 @@ static int hn_get(const hn *h, uint32_t hid, const uint8_t **ptr, uint32_t *size
 	const uint8_t *p;
 	uint16_t a, z;
 
-	if (NID_TYPE(hid) != NT_HID || idx == 0 || blk >= h->d.n || idx > h->nalloc[blk] || !h->hnpm[blk])
+	if (PST_NID_TYPE(hid) != PST_NID_TYPE_HID || idx == 0 || blk >= h->d.n || idx > h->nalloc[blk] || !h->hnpm[blk])
 		return -1;
 	p = h->d.blk[blk];
 	a = pc_le16(p + h->hnpm[blk] + 4 + 2 * (idx - 1));
@@ -231,7 +233,7 @@ static int bth_walk(pc_ctx *c, const char *where, const hn *h, uint32_t hid, uns
 	}
 	if (size != 8)
 		pc_problem(c, where, "BTHHEADER allocation is %u bytes, expected 8", size);
-	if (p[0] != 0xB5) {
+	if (p[0] != PST_BTYPE_BTH) {
 		pc_problem(c, where, "BTHHEADER bType 0x%02x, expected 0xb5", p[0]);
 		return -1;
 	}
@@ -270,18 +272,20 @@ static int bth_walk(pc_ctx *c, const char *where, const hn *h, uint32_t hid, uns
 static int type_size(uint16_t type)
 {
 	switch (type) {
-	case 0x0002: return 2;
-	case 0x0003: case 0x0004: case 0x000A: return 4;
-	case 0x000B: return 1;
-	case 0x0005: case 0x0006: case 0x0007: case 0x0014: case 0x0040: return 8;
-	case 0x0048: return 16;
-	case 0x000D: case 0x001E: case 0x001F: case 0x0102: case 0x00FB: case 0x00FD: case 0x00FE:
+	case MBX_PT_SHORT: return 2;
+	case MBX_PT_LONG: case MBX_PT_FLOAT: case MBX_PT_ERROR: return 4;
+	case MBX_PT_BOOLEAN: return 1;
+	case MBX_PT_DOUBLE: case MBX_PT_CURRENCY: case MBX_PT_APPTIME: case MBX_PT_I8: case MBX_PT_SYSTIME: return 8;
+	case MBX_PT_CLSID: return 16;
+	case MBX_PT_OBJECT: case MBX_PT_STRING8: case MBX_PT_UNICODE: case MBX_PT_BINARY: case MBX_PT_SVREID:
+	case MBX_PT_SRESTRICT: case MBX_PT_ACTIONS:
 		return 0;
 	}
-	if (type & 0x1000) {
-		int base = type_size((uint16_t)(type & ~0x1000));
+	if (type & MBX_PT_MV_FLAG) {
+		int base = type_size((uint16_t)(type & ~MBX_PT_MV_FLAG));
 
-		return base < 0 || (type & ~0x1000) == 0x000D || (type & ~0x1000) == 0x000B ? -1 : 0;
+		return base < 0 || (type & ~MBX_PT_MV_FLAG) == MBX_PT_OBJECT || (type & ~MBX_PT_MV_FLAG) == MBX_PT_BOOLEAN ?
+		       -1 : 0;
 	}
 	return -1;
 }
@@ -300,7 +304,7 @@ static void hnid_check(pc_ctx *c, const char *where, const hn *h, const pc_subs 
 {
 	if (!hnid)
 		return;
-	if (NID_TYPE(hnid) == NT_HID) {
+	if (PST_NID_TYPE(hnid) == PST_NID_TYPE_HID) {
 		if (hn_get(h, hnid, data, size) < 0)
 			pc_problem(c, where, "%s: HID 0x%x does not resolve in the heap", what, hnid);
 	} else if (!pc_subs_find(subs, hnid)) {
@@ -332,9 +336,9 @@ static void pc_rec(void *ud, const uint8_t *key, const uint8_t *data)
 			pc_problem(l->c, l->where, "%s: value is %u bytes, expected %d", what, p->size, sz);
 	} else if (sz == 0) {
 		hnid_check(l->c, l->where, l->h, l->subs, p->value, what, &p->data, &p->size);
-		if (p->type == 0x001F && p->data && p->size % 2)
+		if (p->type == MBX_PT_UNICODE && p->data && p->size % 2)
 			pc_problem(l->c, l->where, "%s: UTF-16 string of odd length %u", what, p->size);
-		if (p->type == 0x000D && p->data) {
+		if (p->type == MBX_PT_OBJECT && p->data) {
 			if (p->size != 8)
 				pc_problem(l->c, l->where, "%s: object reference is %u bytes, expected 8", what, p->size);
 			else if (!pc_subs_find(l->subs, pc_le32(p->data)))
@@ -352,7 +356,7 @@ int pc_pc_load(pc_ctx *c, const char *where, uint64_t bid_data, const pc_subs *s
 	memset(pc, 0, sizeof(*pc));
 	if (hn_open(c, where, bid_data, &h) < 0)
 		return -1;
-	if (h.client != 0xBC)
+	if (h.client != PST_BTYPE_PC)
 		pc_problem(c, where, "heap bClientSig 0x%02x, expected 0xbc (property context)", h.client);
 	l.c = c;
 	l.where = where;
@@ -460,9 +464,9 @@ static int tc_columns(pc_ctx *c, const char *where, const uint8_t *ti, unsigned 
 			           k->ib, k->cb);
 			ok = -1;
 		}
-		if (k->tag == 0x67F20003 && (k->ibit != 0 || k->ib != 0))
+		if (k->tag == MBX_TAG_LTP_ROW_ID && (k->ibit != 0 || k->ib != 0))
 			pc_problem(c, where, "PidTagLtpRowId column must have iBit 0 and ibData 0");
-		if (k->tag == 0x67F30003 && (k->ibit != 1 || k->ib != 4))
+		if (k->tag == MBX_TAG_LTP_ROW_VER && (k->ibit != 1 || k->ib != 4))
 			pc_problem(c, where, "PidTagLtpRowVer column must have iBit 1 and ibData 4");
 	}
 	return ok;
@@ -517,13 +521,13 @@ int pc_tc_check(pc_ctx *c, const char *where, uint64_t bid_data, const pc_subs *
 		*nrows_out = 0;
 	if (hn_open(c, where, bid_data, &h) < 0)
 		return -1;
-	if (h.client != 0x7C)
+	if (h.client != PST_BTYPE_TC)
 		pc_problem(c, where, "heap bClientSig 0x%02x, expected 0x7c (table context)", h.client);
 	if (hn_get(&h, h.user_root, &ti, &tsize) < 0 || tsize < 22) {
 		pc_problem(c, where, "TCINFO (HID 0x%x) does not resolve", h.user_root);
 		goto out;
 	}
-	if (ti[0] != 0x7C)
+	if (ti[0] != PST_BTYPE_TC)
 		pc_problem(c, where, "TCINFO bType 0x%02x, expected 0x7c", ti[0]);
 	ncols = ti[1];
 	if (tsize != 22 + 8 * ncols) {
@@ -537,13 +541,13 @@ int pc_tc_check(pc_ctx *c, const char *where, uint64_t bid_data, const pc_subs *
 	rows_ok = tc_columns(c, where, ti, ncols, col) == 0;
 	rowsize = pc_le16(ti + 8);
 	rg2 = pc_le16(ti + 6);
-	if (rowsize == 0 || rowsize > PC_BLOCK_DATA_MAX)
+	if (rowsize == 0 || rowsize > PST_BLOCK_DATA)
 		rows_ok = 0;
 	bth_walk(c, where, &h, pc_le32(ti + 10), 4, 4, tc_rec, &idx, &nidx);
 
 	hnid_rows = pc_le32(ti + 14);
 	if (hnid_rows && rows_ok) {
-		if (NID_TYPE(hnid_rows) == NT_HID) {
+		if (PST_NID_TYPE(hnid_rows) == PST_NID_TYPE_HID) {
 			const uint8_t *p;
 			uint32_t size;
 
@@ -571,7 +575,7 @@ int pc_tc_check(pc_ctx *c, const char *where, uint64_t bid_data, const pc_subs *
 				pc_problem(c, where, "row matrix subnode 0x%x can not be read", hnid_rows);
 				rows_ok = 0;
 			} else {
-				size_t per = PC_BLOCK_DATA_MAX / rowsize;
+				size_t per = PST_BLOCK_DATA / rowsize;
 
 				/* Every block but the last holds exactly `per` rows; a block
 				 * may carry dead space after its last row (2.3.4.4). */
@@ -579,7 +583,7 @@ int pc_tc_check(pc_ctx *c, const char *where, uint64_t bid_data, const pc_subs *
 					if (i + 1 < rows.n && rows.cb[i] / rowsize != per)
 						pc_problem(c, where, "row matrix block %zu holds %u bytes, not the %zu whole rows "
 						           "every block but the last must hold", i, rows.cb[i], per);
-					else if (rows.cb[i] % rowsize && rows.cb[i] != PC_BLOCK_DATA_MAX)
+					else if (rows.cb[i] % rowsize && rows.cb[i] != PST_BLOCK_DATA)
 						pc_problem(c, where, "row matrix block %zu holds %u bytes: a partial row", i,
 						           rows.cb[i]);
 				}
@@ -592,8 +596,8 @@ int pc_tc_check(pc_ctx *c, const char *where, uint64_t bid_data, const pc_subs *
 		for (i = 0; i < rows.n; i++) {
 			size_t in = rows.cb[i] / rowsize;
 
-			if (in > PC_BLOCK_DATA_MAX / rowsize)
-				in = PC_BLOCK_DATA_MAX / rowsize;
+			if (in > PST_BLOCK_DATA / rowsize)
+				in = PST_BLOCK_DATA / rowsize;
 			if (i + 1 == rows.n)
 				before_last = cap;
 			cap += in;

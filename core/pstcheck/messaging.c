@@ -15,9 +15,16 @@
 
 #define EMBED_MAX_DEPTH 16
 
+/* [MS-PST] 2.7.1 */
 static const uint32_t required_nids[] = {
-	0x21, 0x61, 0x122, 0x12D, 0x12E, 0x12F, 0x1E1, 0x201,
-	0x60D, 0x60E, 0x60F, 0x610, 0x671, 0x692
+	PST_NID_MESSAGE_STORE, PST_NID_NAME_TO_ID_MAP, PST_NID_ROOT_FOLDER,
+	PST_NID_WITH_TYPE(PST_NID_ROOT_FOLDER, PST_NID_TYPE_HIERARCHY_TABLE),
+	PST_NID_WITH_TYPE(PST_NID_ROOT_FOLDER, PST_NID_TYPE_CONTENTS_TABLE),
+	PST_NID_WITH_TYPE(PST_NID_ROOT_FOLDER, PST_NID_TYPE_ASSOC_CONTENTS_TABLE),
+	PST_NID_SEARCH_MANAGEMENT_QUEUE, PST_NID_SEARCH_ACTIVITY_LIST,
+	PST_NID_HIERARCHY_TABLE_TEMPLATE, PST_NID_CONTENTS_TABLE_TEMPLATE,
+	PST_NID_ASSOC_CONTENTS_TABLE_TEMPLATE, PST_NID_SEARCH_CONTENTS_TABLE_TEMPLATE,
+	PST_NID_ATTACHMENT_TABLE, PST_NID_RECIPIENT_TABLE
 };
 
 /* The children each folder should list, from the NBT's nidParent. */
@@ -104,7 +111,7 @@ static const pc_prop *need(pc_ctx *c, const char *where, const pc_pcx *pc, uint1
 
 	if (!p)
 		pc_problem(c, where, "required property %s (0x%04x) is missing", name, id);
-	else if (p->type != type && !(type == 0x001F && p->type == 0x001E))
+	else if (p->type != type && !(type == MBX_PT_UNICODE && p->type == MBX_PT_STRING8))
 		pc_problem(c, where, "property %s has type 0x%04x, expected 0x%04x", name, p->type, type);
 	else
 		return p;
@@ -115,7 +122,7 @@ static const pc_prop *need(pc_ctx *c, const char *where, const pc_pcx *pc, uint1
 static void folder_table(pc_ctx *c, const char *where, uint32_t nid, int ntype, const char *table,
                          const kids *k, size_t nk, size_t *nrows_out)
 {
-	const pc_nbt *t = pc_nbt_find(c, (nid & ~0x1Fu) | (uint32_t)ntype);
+	const pc_nbt *t = pc_nbt_find(c, PST_NID_WITH_TYPE(nid, (uint32_t)ntype));
 	char tw[64];
 	pc_subs subs;
 	uint32_t *rows = NULL;
@@ -123,7 +130,7 @@ static void folder_table(pc_ctx *c, const char *where, uint32_t nid, int ntype, 
 
 	*nrows_out = 0;
 	if (!t) {
-		pc_problem(c, where, "folder has no %s node 0x%x", table, (nid & ~0x1Fu) | (uint32_t)ntype);
+		pc_problem(c, where, "folder has no %s node 0x%x", table, PST_NID_WITH_TYPE(nid, (uint32_t)ntype));
 		return;
 	}
 	snprintf(tw, sizeof(tw), "NID 0x%x (%s)", t->nid, table);
@@ -148,29 +155,30 @@ static void folder_check(pc_ctx *c, msg_ctx *m, const pc_nbt *n)
 
 	snprintf(where, sizeof(where), "folder NID 0x%x", n->nid);
 	c->st->folders++;
-	if (n->nid == 0x122) {
-		if (n->parent != 0x122)
+	if (n->nid == PST_NID_ROOT_FOLDER) {
+		if (n->parent != PST_NID_ROOT_FOLDER)
 			pc_problem(c, where, "root folder's nidParent is 0x%x, expected itself", n->parent);
-	} else if (!(par = pc_nbt_find(c, n->parent)) || NID_TYPE(par->nid) != NT_NORMAL_FOLDER) {
+	} else if (!(par = pc_nbt_find(c, n->parent)) || PST_NID_TYPE(par->nid) != PST_NID_TYPE_NORMAL_FOLDER) {
 		pc_problem(c, where, "nidParent 0x%x is not a folder", n->parent);
 	}
 	if (pc_subs_load(c, n->bid_sub, &subs) < 0)
 		pc_problem(c, where, "subnode tree can not be read");
 	if (pc_pc_load(c, where, n->bid_data, &subs, &pc) == 0) {
-		need(c, where, &pc, 0x3001, 0x001F, "PidTagDisplayName");
+		need(c, where, &pc, MBX_PID_TAG_DISPLAY_NAME, MBX_PT_UNICODE, "PidTagDisplayName");
 		k = kids_of(m->msg, m->nmsg, n->nid, &nk);
-		folder_table(c, where, n->nid, NT_CONTENTS_TABLE, "contents table", k, nk, &nrows);
+		folder_table(c, where, n->nid, PST_NID_TYPE_CONTENTS_TABLE, "contents table", k, nk, &nrows);
 		/* Content counts are calculated properties (MS-PST 2.5.2.2): Outlook
 		 * may leave them out, but when present they must be right. */
-		if ((p = pc_pc_get(&pc, 0x3602)) && p->type == 0x0003 && p->value != nk)
+		if ((p = pc_pc_get(&pc, MBX_PID_TAG_CONTENT_COUNT)) && p->type == MBX_PT_LONG && p->value != nk)
 			pc_problem(c, where, "PidTagContentCount is %u but the folder holds %zu messages", p->value, nk);
 		k = kids_of(m->sub, m->nsub, n->nid, &nsubk);
-		folder_table(c, where, n->nid, NT_HIERARCHY_TABLE, "hierarchy table", k, nsubk, &nrows);
-		if ((p = pc_pc_get(&pc, 0x360A)) && p->type == 0x000B && !!(p->value & 0xFF) != (nsubk > 0))
+		folder_table(c, where, n->nid, PST_NID_TYPE_HIERARCHY_TABLE, "hierarchy table", k, nsubk, &nrows);
+		if ((p = pc_pc_get(&pc, MBX_PID_TAG_SUBFOLDERS)) && p->type == MBX_PT_BOOLEAN &&
+		    !!(p->value & 0xFF) != (nsubk > 0))
 			pc_problem(c, where, "PidTagSubfolders is %u but the folder has %zu subfolders", p->value & 0xFF,
 			           nsubk);
 		k = kids_of(m->fai, m->nfai, n->nid, &nk);
-		folder_table(c, where, n->nid, NT_ASSOC_CONTENTS_TABLE, "FAI contents table", k, nk, &nrows);
+		folder_table(c, where, n->nid, PST_NID_TYPE_ASSOC_CONTENTS_TABLE, "FAI contents table", k, nk, &nrows);
 		pc_pc_free(&pc);
 	}
 	pc_subs_free(&subs);
@@ -181,7 +189,7 @@ static void folder_check(pc_ctx *c, msg_ctx *m, const pc_nbt *n)
 static uint64_t node_bytes(pc_ctx *c, uint64_t bid_data, const pc_subs *subs, int depth)
 {
 	const pc_bbt *b = pc_bbt_find(c, bid_data);
-	uint8_t buf[PC_BLOCK_MAX];
+	uint8_t buf[PST_BLOCK_MAX];
 	uint16_t cb;
 	uint64_t total = 0;
 	size_t i;
@@ -215,12 +223,12 @@ static void attachment_check(pc_ctx *c, const char *mwhere, const pc_sub *a, int
 	if (pc_subs_load(c, a->bid_sub, &subs) < 0)
 		pc_problem(c, where, "subnode tree can not be read");
 	if (pc_pc_load(c, where, a->bid_data, &subs, &pc) == 0) {
-		p = pc_pc_get(&pc, 0x3705);
-		if (p && p->value == 5) {
-			const pc_prop *o = pc_pc_get(&pc, 0x3701);
+		p = pc_pc_get(&pc, MBX_PID_TAG_ATTACH_METHOD);
+		if (p && p->value == MBX_ATTACH_EMBEDDED_MSG) {
+			const pc_prop *o = pc_pc_get(&pc, MBX_PID_TAG_ATTACH_DATA_OBJECT);
 			const pc_sub *e;
 
-			if (!o || o->type != 0x000D || !o->data || o->size != 8)
+			if (!o || o->type != MBX_PT_OBJECT || !o->data || o->size != 8)
 				pc_problem(c, where, "embedded message (method 5) without a PtypObject PidTagAttachDataObject");
 			else if ((e = pc_subs_find(&subs, pc_le32(o->data))) != NULL) {
 				char ew[200];
@@ -250,9 +258,9 @@ static void message_check(pc_ctx *c, const char *where, uint64_t bid_data, uint6
 		pc_problem(c, where, "subnode tree can not be read");
 	if (pc_pc_load(c, where, bid_data, &subs, &pc) < 0)
 		goto out;
-	need(c, where, &pc, 0x001A, 0x001F, "PidTagMessageClass");
-	need(c, where, &pc, 0x0E07, 0x0003, "PidTagMessageFlags");
-	if ((p = need(c, where, &pc, 0x0E08, 0x0003, "PidTagMessageSize")) != NULL) {
+	need(c, where, &pc, MBX_PID_TAG_MESSAGE_CLASS, MBX_PT_UNICODE, "PidTagMessageClass");
+	need(c, where, &pc, MBX_PID_TAG_MESSAGE_FLAGS, MBX_PT_LONG, "PidTagMessageFlags");
+	if ((p = need(c, where, &pc, MBX_PID_TAG_MESSAGE_SIZE, MBX_PT_LONG, "PidTagMessageSize")) != NULL) {
 		uint64_t bytes = node_bytes(c, bid_data, &subs, 0);
 
 		if (p->value == 0 || p->value > c->size)
@@ -264,7 +272,7 @@ static void message_check(pc_ctx *c, const char *where, uint64_t bid_data, uint6
 			        p->value, (unsigned long long)bytes);
 	}
 	/* The recipient table (required) and the attachment table. */
-	if (!(t = pc_subs_find(&subs, 0x692)))
+	if (!(t = pc_subs_find(&subs, PST_NID_RECIPIENT_TABLE)))
 		pc_problem(c, where, "message has no recipient table (subnode 0x692)");
 	else {
 		char tw[200];
@@ -277,7 +285,7 @@ static void message_check(pc_ctx *c, const char *where, uint64_t bid_data, uint6
 			pc_subs_free(&s2);
 		}
 	}
-	if ((t = pc_subs_find(&subs, 0x671)) != NULL) {
+	if ((t = pc_subs_find(&subs, PST_NID_ATTACHMENT_TABLE)) != NULL) {
 		char tw[200];
 		pc_subs s2;
 		uint32_t *rows = NULL;
@@ -288,7 +296,7 @@ static void message_check(pc_ctx *c, const char *where, uint64_t bid_data, uint6
 		if (pc_subs_load(c, t->bid_sub, &s2) == 0) {
 			if (pc_tc_check(c, tw, t->bid_data, &s2, &rows, &nrows) == 0) {
 				for (i = 0; i < subs.n; i++)
-					if (NID_TYPE(subs.e[i].nid) == NT_ATTACHMENT)
+					if (PST_NID_TYPE(subs.e[i].nid) == PST_NID_TYPE_ATTACHMENT)
 						kids_push(&k, &nk, 0, subs.e[i].nid);
 				rows_vs_kids(c, where, "attachment table", rows, nrows, k, nk);
 			}
@@ -298,8 +306,8 @@ static void message_check(pc_ctx *c, const char *where, uint64_t bid_data, uint6
 		mbx_free(k);
 	}
 	for (i = 0; i < subs.n; i++)
-		if (NID_TYPE(subs.e[i].nid) == NT_ATTACHMENT) {
-			if (!pc_subs_find(&subs, 0x671))
+		if (PST_NID_TYPE(subs.e[i].nid) == PST_NID_TYPE_ATTACHMENT) {
+			if (!pc_subs_find(&subs, PST_NID_ATTACHMENT_TABLE))
 				pc_problem(c, where, "attachment subnode 0x%x but no attachment table", subs.e[i].nid);
 			attachment_check(c, where, &subs.e[i], depth);
 		}
@@ -310,15 +318,15 @@ out:
 
 static void store_check(pc_ctx *c)
 {
-	const pc_nbt *n = pc_nbt_find(c, 0x21);
+	const pc_nbt *n = pc_nbt_find(c, PST_NID_MESSAGE_STORE);
 	const char *where = "message store NID 0x21";
 	pc_subs subs;
 	pc_pcx pc;
 	const pc_prop *rk, *p;
 	static const struct { uint16_t id; const char *name; } eids[] = {
-		{ 0x35E0, "PidTagIpmSubTreeEntryId" },
-		{ 0x35E3, "PidTagIpmWastebasketEntryId" },
-		{ 0x35E7, "PidTagFinderEntryId" },
+		{ MBX_PID_TAG_IPM_SUB_TREE_ENTRY_ID, "PidTagIpmSubTreeEntryId" },
+		{ MBX_PID_TAG_IPM_WASTE_BASKET_ENTRY_ID, "PidTagIpmWastebasketEntryId" },
+		{ MBX_PID_TAG_FINDER_ENTRY_ID, "PidTagFinderEntryId" },
 	};
 	size_t i;
 
@@ -327,15 +335,15 @@ static void store_check(pc_ctx *c)
 	if (pc_subs_load(c, n->bid_sub, &subs) < 0)
 		pc_problem(c, where, "subnode tree can not be read");
 	if (pc_pc_load(c, where, n->bid_data, &subs, &pc) == 0) {
-		need(c, where, &pc, 0x3001, 0x001F, "PidTagDisplayName");
-		rk = need(c, where, &pc, 0x0FF9, 0x0102, "PidTagRecordKey");
+		need(c, where, &pc, MBX_PID_TAG_DISPLAY_NAME, MBX_PT_UNICODE, "PidTagDisplayName");
+		rk = need(c, where, &pc, MBX_PID_TAG_RECORD_KEY, MBX_PT_BINARY, "PidTagRecordKey");
 		if (rk && (!rk->data || rk->size != 16))
 			pc_problem(c, where, "PidTagRecordKey is not 16 bytes in the heap");
 		for (i = 0; i < sizeof(eids) / sizeof(eids[0]); i++) {
 			const pc_nbt *f;
 			uint32_t nid;
 
-			if (!(p = need(c, where, &pc, eids[i].id, 0x0102, eids[i].name)))
+			if (!(p = need(c, where, &pc, eids[i].id, MBX_PT_BINARY, eids[i].name)))
 				continue;
 			if (!p->data || p->size != 24) {
 				pc_problem(c, where, "%s is not a 24-byte EntryID", eids[i].name);
@@ -345,19 +353,20 @@ static void store_check(pc_ctx *c)
 			if (rk && rk->data && rk->size == 16 && memcmp(p->data + 4, rk->data, 16) != 0)
 				pc_problem(c, where, "%s does not carry the store's record key", eids[i].name);
 			f = pc_nbt_find(c, nid);
-			if (!f || NID_TYPE(nid) != NT_NORMAL_FOLDER)
+			if (!f || PST_NID_TYPE(nid) != PST_NID_TYPE_NORMAL_FOLDER)
 				pc_problem(c, where, "%s names NID 0x%x, which is not a folder", eids[i].name, nid);
-			else if (eids[i].id != 0x35E3 && f->parent != 0x122u)
+			else if (eids[i].id != MBX_PID_TAG_IPM_WASTE_BASKET_ENTRY_ID && f->parent != PST_NID_ROOT_FOLDER)
 				pc_problem(c, where, "%s folder 0x%x is not a child of the root folder", eids[i].name, nid);
 		}
 		pc_pc_free(&pc);
 	}
 	pc_subs_free(&subs);
 
-	n = pc_nbt_find(c, 0x61);
+	n = pc_nbt_find(c, PST_NID_NAME_TO_ID_MAP);
 	if (n && pc_subs_load(c, n->bid_sub, &subs) == 0) {
 		if (pc_pc_load(c, "name-to-ID map NID 0x61", n->bid_data, &subs, &pc) == 0) {
-			need(c, "name-to-ID map NID 0x61", &pc, 0x0001, 0x0003, "PidTagNameidBucketCount");
+			need(c, "name-to-ID map NID 0x61", &pc, MBX_PID_TAG_NAMEID_BUCKET_COUNT, MBX_PT_LONG,
+			     "PidTagNameidBucketCount");
 			pc_pc_free(&pc);
 		}
 		pc_subs_free(&subs);
@@ -376,8 +385,9 @@ static void lone_table(pc_ctx *c, const pc_nbt *n)
 	if (pc_subs_load(c, n->bid_sub, &subs) < 0)
 		pc_problem(c, where, "subnode tree can not be read");
 	if (pc_tc_check(c, where, n->bid_data, &subs, &rows, &nrows) == 0 && nrows &&
-	    (n->nid == 0x60D || n->nid == 0x60E || n->nid == 0x60F || n->nid == 0x610 || n->nid == 0x671 ||
-	     n->nid == 0x692))
+	    (n->nid == PST_NID_HIERARCHY_TABLE_TEMPLATE || n->nid == PST_NID_CONTENTS_TABLE_TEMPLATE ||
+	     n->nid == PST_NID_ASSOC_CONTENTS_TABLE_TEMPLATE || n->nid == PST_NID_SEARCH_CONTENTS_TABLE_TEMPLATE ||
+	     n->nid == PST_NID_ATTACHMENT_TABLE || n->nid == PST_NID_RECIPIENT_TABLE))
 		pc_problem(c, where, "template table has %zu rows, expected none", nrows);
 	mbx_free(rows);
 	pc_subs_free(&subs);
@@ -399,16 +409,16 @@ void pc_messaging_check(pc_ctx *c)
 	for (i = 0; i < c->nnbt; i++) {
 		const pc_nbt *n = &c->nbt[i];
 
-		switch (NID_TYPE(n->nid)) {
-		case NT_NORMAL_FOLDER:
-		case NT_SEARCH_FOLDER:
+		switch (PST_NID_TYPE(n->nid)) {
+		case PST_NID_TYPE_NORMAL_FOLDER:
+		case PST_NID_TYPE_SEARCH_FOLDER:
 			if (n->nid != n->parent)
 				kids_push(&m.sub, &m.nsub, n->parent, n->nid);
 			break;
-		case NT_NORMAL_MESSAGE:
+		case PST_NID_TYPE_NORMAL_MESSAGE:
 			kids_push(&m.msg, &m.nmsg, n->parent, n->nid);
 			break;
-		case NT_ASSOC_MESSAGE:
+		case PST_NID_TYPE_ASSOC_MESSAGE:
 			kids_push(&m.fai, &m.nfai, n->parent, n->nid);
 			break;
 		}
@@ -424,11 +434,11 @@ void pc_messaging_check(pc_ctx *c)
 		const pc_nbt *n = &c->nbt[i], *f;
 		char where[48];
 
-		switch (NID_TYPE(n->nid)) {
-		case NT_NORMAL_FOLDER:
+		switch (PST_NID_TYPE(n->nid)) {
+		case PST_NID_TYPE_NORMAL_FOLDER:
 			folder_check(c, &m, n);
 			break;
-		case NT_SEARCH_FOLDER: {
+		case PST_NID_TYPE_SEARCH_FOLDER: {
 			pc_subs subs;
 			pc_pcx pc;
 
@@ -440,25 +450,26 @@ void pc_messaging_check(pc_ctx *c)
 			pc_subs_free(&subs);
 			break;
 		}
-		case NT_NORMAL_MESSAGE:
-		case NT_ASSOC_MESSAGE:
+		case PST_NID_TYPE_NORMAL_MESSAGE:
+		case PST_NID_TYPE_ASSOC_MESSAGE:
 			snprintf(where, sizeof(where), "message NID 0x%x", n->nid);
 			c->st->messages++;
 			f = pc_nbt_find(c, n->parent);
-			if (!f || (NID_TYPE(f->nid) != NT_NORMAL_FOLDER && NID_TYPE(f->nid) != NT_SEARCH_FOLDER))
+			if (!f || (PST_NID_TYPE(f->nid) != PST_NID_TYPE_NORMAL_FOLDER &&
+			           PST_NID_TYPE(f->nid) != PST_NID_TYPE_SEARCH_FOLDER))
 				pc_problem(c, where, "nidParent 0x%x is not a folder", n->parent);
 			message_check(c, where, n->bid_data, n->bid_sub, 0);
 			break;
-		case NT_HIERARCHY_TABLE:
-		case NT_CONTENTS_TABLE:
-		case NT_ASSOC_CONTENTS_TABLE:
-			f = pc_nbt_find(c, (n->nid & ~0x1Fu) | NT_NORMAL_FOLDER);
+		case PST_NID_TYPE_HIERARCHY_TABLE:
+		case PST_NID_TYPE_CONTENTS_TABLE:
+		case PST_NID_TYPE_ASSOC_CONTENTS_TABLE:
+			f = pc_nbt_find(c, PST_NID_WITH_TYPE(n->nid, PST_NID_TYPE_NORMAL_FOLDER));
 			if (!f)
 				lone_table(c, n);
 			break;
-		case NT_SEARCH_CONTENTS_TABLE:
-		case NT_ATTACHMENT_TABLE:
-		case NT_RECIPIENT_TABLE:
+		case PST_NID_TYPE_SEARCH_CONTENTS_TABLE:
+		case PST_NID_TYPE_ATTACHMENT_TABLE:
+		case PST_NID_TYPE_RECIPIENT_TABLE:
 			lone_table(c, n);
 			break;
 		}

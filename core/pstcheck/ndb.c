@@ -17,46 +17,47 @@ int pc_header_check(pc_ctx *c)
 	const char *w = "header";
 	size_t i;
 
-	if (c->size < 24 || pc_pread(c, 0, c->hdr, c->size < PC_HEADER_SIZE ? (size_t)c->size : PC_HEADER_SIZE) < 0)
+	if (c->size < 24 || pc_pread(c, 0, c->hdr, c->size < PST_HEADER_SIZE ? (size_t)c->size : PST_HEADER_SIZE) < 0)
 		return mbx_error_set(MBX_ECORRUPT, "%s: not a PST file (too short)", c->path);
-	if (memcmp(h, "!BDN", 4) != 0)
+	if (memcmp(h, PST_HDR_MAGIC, 4) != 0)
 		return mbx_error_set(MBX_ECORRUPT, "%s: not a PST file (no !BDN signature)", c->path);
-	c->wver = pc_le16(h + 10);
+	c->wver = pc_le16(h + PST_HDR_VER);
 	if (c->wver == 14 || c->wver == 15)
 		return mbx_error_set(MBX_ECORRUPT, "%s: ANSI PST: only Unicode files are checked", c->path);
-	if (c->wver < 23)
+	if (c->wver < PST_VER_UNICODE)
 		return mbx_error_set(MBX_ECORRUPT, "%s: unknown PST version %u (Unicode files have 23)", c->path,
 		                     c->wver);
-	if (c->size < PC_HEADER_SIZE)
+	if (c->size < PST_HEADER_SIZE)
 		return mbx_error_set(MBX_ECORRUPT, "%s: truncated PST (%llu bytes, the header alone has 564)",
 		                     c->path, (unsigned long long)c->size);
-	if (c->wver > 23)
+	if (c->wver > PST_VER_UNICODE)
 		pc_note(c, w, "wVer %u: newer than 23, which libpst and pst-extractor require", c->wver);
-	if (pc_le16(h + 8) != 0x4D53)
-		pc_problem(c, w, "wMagicClient is 0x%04x, expected 0x4d53", pc_le16(h + 8));
-	if (pc_crc(h + 8, 471) != pc_le32(h + 4))
-		pc_problem(c, w, "dwCRCPartial 0x%08x does not match the header (0x%08x)", pc_le32(h + 4),
-		           pc_crc(h + 8, 471));
-	if (pc_crc(h + 8, 516) != pc_le32(h + 524))
-		pc_problem(c, w, "dwCRCFull 0x%08x does not match the header (0x%08x)", pc_le32(h + 524),
-		           pc_crc(h + 8, 516));
-	if (h[14] != 1 || h[15] != 1)
-		pc_problem(c, w, "bPlatformCreate/bPlatformAccess are %u/%u, expected 1/1", h[14], h[15]);
-	c->bid_next_p = pc_le64(h + 32);
-	c->eof = pc_le64(h + 184);
-	c->amap_last = pc_le64(h + 192);
-	c->amap_free = pc_le64(h + 200);
-	c->pmap_free = pc_le64(h + 208);
-	c->nbt_bid = pc_le64(h + 216);
-	c->nbt_ib = pc_le64(h + 224);
-	c->bbt_bid = pc_le64(h + 232);
-	c->bbt_ib = pc_le64(h + 240);
-	c->amap_valid = h[248];
-	c->crypt = h[513];
-	c->bid_next_b = pc_le64(h + 516);
-	if (h[512] != 0x80)
-		pc_problem(c, w, "bSentinel is 0x%02x, expected 0x80", h[512]);
-	if (c->crypt > 2) {
+	if (pc_le16(h + PST_HDR_MAGIC_CLIENT) != PST_MAGIC_CLIENT)
+		pc_problem(c, w, "wMagicClient is 0x%04x, expected 0x4d53", pc_le16(h + PST_HDR_MAGIC_CLIENT));
+	if (pc_crc(h + PST_HDR_MAGIC_CLIENT, PST_HDR_CRC_PARTIAL_LEN) != pc_le32(h + PST_HDR_CRC_PARTIAL))
+		pc_problem(c, w, "dwCRCPartial 0x%08x does not match the header (0x%08x)", pc_le32(h + PST_HDR_CRC_PARTIAL),
+		           pc_crc(h + PST_HDR_MAGIC_CLIENT, PST_HDR_CRC_PARTIAL_LEN));
+	if (pc_crc(h + PST_HDR_MAGIC_CLIENT, PST_HDR_CRC_FULL_LEN) != pc_le32(h + PST_HDR_CRC_FULL))
+		pc_problem(c, w, "dwCRCFull 0x%08x does not match the header (0x%08x)", pc_le32(h + PST_HDR_CRC_FULL),
+		           pc_crc(h + PST_HDR_MAGIC_CLIENT, PST_HDR_CRC_FULL_LEN));
+	if (h[PST_HDR_PLATFORM_CREATE] != PST_PLATFORM || h[PST_HDR_PLATFORM_ACCESS] != PST_PLATFORM)
+		pc_problem(c, w, "bPlatformCreate/bPlatformAccess are %u/%u, expected 1/1", h[PST_HDR_PLATFORM_CREATE],
+		           h[PST_HDR_PLATFORM_ACCESS]);
+	c->bid_next_p = pc_le64(h + PST_HDR_BID_NEXT_P);
+	c->eof = pc_le64(h + PST_HDR_FILE_EOF);
+	c->amap_last = pc_le64(h + PST_HDR_AMAP_LAST);
+	c->amap_free = pc_le64(h + PST_HDR_AMAP_FREE);
+	c->pmap_free = pc_le64(h + PST_HDR_PMAP_FREE);
+	c->nbt_bid = pc_le64(h + PST_HDR_NBT_BID);
+	c->nbt_ib = pc_le64(h + PST_HDR_NBT_IB);
+	c->bbt_bid = pc_le64(h + PST_HDR_BBT_BID);
+	c->bbt_ib = pc_le64(h + PST_HDR_BBT_IB);
+	c->amap_valid = h[PST_HDR_AMAP_VALID];
+	c->crypt = h[PST_HDR_CRYPT];
+	c->bid_next_b = pc_le64(h + PST_HDR_BID_NEXT_B);
+	if (h[PST_HDR_SENTINEL] != PST_SENTINEL)
+		pc_problem(c, w, "bSentinel is 0x%02x, expected 0x80", h[PST_HDR_SENTINEL]);
+	if (c->crypt > PST_CRYPT_CYCLIC) {
 		pc_problem(c, w, "bCryptMethod 0x%02x is not none (0), compressible (1) or cyclic (2)", c->crypt);
 		return mbx_error_set(MBX_ECORRUPT, "%s: unknown encoding 0x%02x: data can not be read", c->path,
 		                     c->crypt);
@@ -66,30 +67,30 @@ int pc_header_check(pc_ctx *c)
 		           (unsigned long long)c->size);
 	if (c->eof > c->size)
 		c->eof = c->size;  /* never read past the real end */
-	if (c->eof < PC_AMAP_FIRST + PC_PAGE)
+	if (c->eof < PST_AMAP_FIRST + PST_PAGE)
 		return mbx_error_set(MBX_ECORRUPT, "%s: truncated PST (%llu bytes, no allocation map)", c->path,
 		                     (unsigned long long)c->size);
-	if ((c->eof - PC_AMAP_FIRST) % PC_AMAP_SPAN)
+	if ((c->eof - PST_AMAP_FIRST) % PST_AMAP_SPAN)
 		pc_problem(c, w, "ibFileEof %llu does not end an AMap interval (0x4400 + n * 253952)",
 		           (unsigned long long)c->eof);
-	if (c->amap_last < PC_AMAP_FIRST || (c->amap_last - PC_AMAP_FIRST) % PC_AMAP_SPAN ||
+	if (c->amap_last < PST_AMAP_FIRST || (c->amap_last - PST_AMAP_FIRST) % PST_AMAP_SPAN ||
 	    c->amap_last >= c->eof)
 		pc_problem(c, w, "ibAMapLast 0x%llx is not the offset of an AMap page in the file",
 		           (unsigned long long)c->amap_last);
-	else if (c->amap_last + PC_AMAP_SPAN < c->eof)
+	else if (c->amap_last + PST_AMAP_SPAN < c->eof)
 		pc_problem(c, w, "ibAMapLast 0x%llx is not the last AMap (file ends at 0x%llx)",
 		           (unsigned long long)c->amap_last, (unsigned long long)c->eof);
-	if (c->amap_valid != 2)
+	if (c->amap_valid != PST_AMAP_VALID2)
 		pc_problem(c, w, "fAMapValid is %u: the AMaps are %s", c->amap_valid,
 		           c->amap_valid == 1 ? "marked with the deprecated value 1" : "marked invalid (file not finished)");
 	if (c->pmap_free)
 		pc_note(c, w, "cbPMapFree is %llu (new files write 0)", (unsigned long long)c->pmap_free);
-	for (i = 256; i < 512; i++)
+	for (i = PST_HDR_RGBFM; i < PST_HDR_SENTINEL; i++)
 		if (h[i] != 0xFF) {
 			pc_problem(c, w, "rgbFM/rgbFP byte at offset %zu is 0x%02x, expected 0xff", i, h[i]);
 			break;
 		}
-	if (h[514] || h[515])
+	if (h[PST_HDR_CRYPT + 1] || h[PST_HDR_CRYPT + 2])
 		pc_problem(c, w, "rgbReserved after bCryptMethod is not zero");
 	if ((c->bid_next_b & 3) != 0)
 		pc_note(c, w, "bidNextB 0x%llx has its low bits set", (unsigned long long)c->bid_next_b);
@@ -100,7 +101,7 @@ int pc_header_check(pc_ctx *c)
 
 static uint32_t block_size(uint16_t cb)
 {
-	return ((uint32_t)cb + PC_TRAILER + 63u) & ~63u;
+	return ((uint32_t)cb + PST_TRAILER + 63u) & ~63u;
 }
 
 static int ext_cmp(const void *a, const void *b)
@@ -122,7 +123,7 @@ static int bbt_ib_cmp(const void *a, const void *b)
 void pc_blocks_check(pc_ctx *c)
 {
 	pc_bbt **order = mbx_reallocarray(NULL, c->nbbt ? c->nbbt : 1, sizeof(*order));
-	uint8_t *buf = mbx_malloc(PC_BLOCK_MAX);
+	uint8_t *buf = mbx_malloc(PST_BLOCK_MAX);
 	size_t i;
 
 	for (i = 0; i < c->nbbt; i++)
@@ -146,13 +147,13 @@ void pc_blocks_check(pc_ctx *c)
 		if (b->bid >= c->bid_next_b)
 			pc_problem(c, where, "BID is not below the header's bidNextB 0x%llx",
 			           (unsigned long long)c->bid_next_b);
-		if (b->cb > PC_BLOCK_DATA_MAX) {
+		if (b->cb > PST_BLOCK_DATA) {
 			pc_problem(c, where, "cb %u is more than 8176 bytes", b->cb);
 			b->bad = 1;
 			continue;
 		}
 		size = block_size(b->cb);
-		if (b->ib % 64 || b->ib < PC_AMAP_FIRST) {
+		if (b->ib % 64 || b->ib < PST_AMAP_FIRST) {
 			pc_problem(c, where, "block is not 64-byte aligned in the data area");
 			b->bad = 1;
 			continue;
@@ -164,7 +165,7 @@ void pc_blocks_check(pc_ctx *c)
 		}
 		c->st->blocks++;
 		pc_extent_add(c, b->ib, size, 0);
-		t = buf + size - PC_TRAILER;
+		t = buf + size - PST_TRAILER;
 		if (pc_le16(t) != b->cb) {
 			pc_problem(c, where, "trailer cb %u, but the BBT says %u", pc_le16(t), b->cb);
 			b->bad = 1;
@@ -223,7 +224,7 @@ static void data_tree(pc_ctx *c, const char *where, uint64_t bid, int want_level
 /* An XBLOCK (level 1) or XXBLOCK (level 2): checked once per block. */
 static void xblock(pc_ctx *c, const char *where, pc_bbt *b, int want_level)
 {
-	uint8_t buf[PC_BLOCK_MAX];
+	uint8_t buf[PST_BLOCK_MAX];
 	uint16_t cb, n, i;
 	uint64_t total = 0;
 	char bw[96];
@@ -259,7 +260,7 @@ static void xblock(pc_ctx *c, const char *where, pc_bbt *b, int want_level)
 			}
 			total += cbk->cb;   /* heap blocks need not be full: no size rule here */
 		} else {
-			uint8_t cbuf[PC_BLOCK_MAX];
+			uint8_t cbuf[PST_BLOCK_MAX];
 			uint16_t ccb;
 
 			if (!(child & 2)) {
@@ -308,7 +309,7 @@ static void sub_ref(pc_ctx *c, const char *where, uint64_t bid, int depth)
  * subnodes within subnodes. */
 static void sub_tree(pc_ctx *c, const char *where, pc_bbt *b, int depth)
 {
-	uint8_t buf[PC_BLOCK_MAX];
+	uint8_t buf[PST_BLOCK_MAX];
 	uint16_t cb, n, i;
 	char bw[96];
 	uint64_t prev = 0;
@@ -352,7 +353,7 @@ static void sub_tree(pc_ctx *c, const char *where, pc_bbt *b, int depth)
 		} else {
 			uint64_t child = pc_le64(e + 8);
 			pc_bbt *cbk = ref(c, bw, "SIENTRY BID", child);
-			uint8_t cbuf[PC_BLOCK_MAX];
+			uint8_t cbuf[PST_BLOCK_MAX];
 			uint16_t ccb;
 
 			if (!cbk)
@@ -383,7 +384,7 @@ void pc_trees_check(pc_ctx *c)
 		char where[32];
 
 		snprintf(where, sizeof(where), "NID 0x%x", n->nid);
-		if (NID_TYPE(n->nid) == NT_HID)
+		if (PST_NID_TYPE(n->nid) == PST_NID_TYPE_HID)
 			pc_problem(c, where, "node has NID type HID (0)");
 		if (n->bid_data)
 			data_tree(c, where, n->bid_data, 0);

@@ -21,34 +21,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "mbx/pst.h"
+#include "mbx/pstdefs.h"
 
-#define PC_HEADER_SIZE 564
-#define PC_PAGE 512
-#define PC_AMAP_FIRST 0x4400u
-#define PC_AMAP_SPAN 253952u          /* 496 * 8 * 64 */
-#define PC_BLOCK_MAX 8192u
-#define PC_BLOCK_DATA_MAX 8176u
-#define PC_TRAILER 16u
+/* Format constants (PST_*: sizes, page and NID types, header offsets),
+ * property names (MBX_PID_TAG_*, MBX_PT_*) and NIDs are in mbx/pstdefs.h. */
 #define PC_MAX_PROBLEMS_SHOWN 2000
-
-/* Page types (PAGETRAILER.ptype). */
-enum {
-	PT_BBT = 0x80, PT_NBT = 0x81, PT_FMAP = 0x82, PT_PMAP = 0x83,
-	PT_AMAP = 0x84, PT_FPMAP = 0x85, PT_DL = 0x86
-};
-
-/* NID types (low 5 bits of a NID). */
-enum {
-	NT_HID = 0x00, NT_INTERNAL = 0x01, NT_NORMAL_FOLDER = 0x02, NT_SEARCH_FOLDER = 0x03,
-	NT_NORMAL_MESSAGE = 0x04, NT_ATTACHMENT = 0x05, NT_SEARCH_UPDATE_QUEUE = 0x06,
-	NT_SEARCH_CRITERIA = 0x07, NT_ASSOC_MESSAGE = 0x08, NT_CONTENTS_TABLE_INDEX = 0x0A,
-	NT_RECEIVE_FOLDER_TABLE = 0x0B, NT_OUTGOING_QUEUE_TABLE = 0x0C,
-	NT_HIERARCHY_TABLE = 0x0D, NT_CONTENTS_TABLE = 0x0E, NT_ASSOC_CONTENTS_TABLE = 0x0F,
-	NT_SEARCH_CONTENTS_TABLE = 0x10, NT_ATTACHMENT_TABLE = 0x11, NT_RECIPIENT_TABLE = 0x12,
-	NT_SEARCH_TABLE_INDEX = 0x13, NT_LTP = 0x1F
-};
-
-#define NID_TYPE(n) ((uint32_t)(n) & 0x1Fu)
 
 /* One leaf BBT entry, plus what the checker learned about the block. */
 typedef struct pc_bbt {
@@ -89,7 +66,7 @@ typedef struct pc_ctx {
 	uint64_t size;           /* the file's real size */
 	int fatal;               /* I/O error: stop, report as unreadable */
 
-	uint8_t hdr[PC_HEADER_SIZE];
+	uint8_t hdr[PST_HEADER_SIZE];
 	uint16_t wver;
 	uint8_t crypt;
 	uint64_t eof, amap_last, amap_free, pmap_free;
@@ -151,7 +128,7 @@ pc_bbt *pc_bbt_find(pc_ctx *c, uint64_t bid);
 pc_nbt *pc_nbt_find(pc_ctx *c, uint32_t nid);
 void pc_extent_add(pc_ctx *c, uint64_t ib, uint32_t size, uint8_t kind);
 /* Read a block's data (decoded when it is an external block); buf holds
- * PC_BLOCK_MAX bytes.  Silent: the NDB pass reported bad blocks already. */
+ * PST_BLOCK_MAX bytes.  Silent: the NDB pass reported bad blocks already. */
 int pc_block_get(pc_ctx *c, uint64_t bid, uint8_t *buf, uint16_t *cb);
 /* A node's data tree as a list of decoded data blocks (at most max_bytes). */
 int pc_data_load(pc_ctx *c, uint64_t bid, uint64_t max_bytes, pc_data *d);

@@ -191,7 +191,7 @@ int pc_block_get(pc_ctx *c, uint64_t bid, uint8_t *buf, uint16_t *cb)
 {
 	pc_bbt *b = pc_bbt_find(c, bid);
 
-	if (!b || b->bad || b->cb > PC_BLOCK_DATA_MAX)
+	if (!b || b->bad || b->cb > PST_BLOCK_DATA)
 		return -1;
 	if (pc_pread(c, b->ib, buf, b->cb) < 0)
 		return -1;
@@ -217,7 +217,7 @@ static void data_push(pc_data *d, const uint8_t *buf, uint16_t cb)
  * follow (depth limit, missing blocks, size limit). */
 static int data_walk(pc_ctx *c, uint64_t bid, int depth, uint64_t max, pc_data *d)
 {
-	uint8_t buf[PC_BLOCK_MAX];
+	uint8_t buf[PST_BLOCK_MAX];
 	uint16_t cb, n, i;
 
 	if (pc_block_get(c, bid, buf, &cb) < 0)
@@ -269,7 +269,7 @@ void pc_data_free(pc_data *d)
 
 static int subs_walk(pc_ctx *c, uint64_t bid, int depth, pc_subs *s)
 {
-	uint8_t buf[PC_BLOCK_MAX];
+	uint8_t buf[PST_BLOCK_MAX];
 	uint16_t cb, n, i;
 
 	if (depth > 1 || !(bid & 2) || pc_block_get(c, bid, buf, &cb) < 0 || cb < 8 || buf[0] != 2)

@@ -17,12 +17,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mbx/pstdefs.h"
 #include "pstread/pstread_int.h"
 
 /* MS-PST node id types (the low 5 bits of a NID). */
 enum {
-	PW_NID_FOLDER = 0x02, PW_NID_SEARCH_FOLDER = 0x03,
-	PW_NID_MESSAGE = 0x04, PW_NID_ASSOC_MESSAGE = 0x08
+	PW_NID_FOLDER = PST_NID_TYPE_NORMAL_FOLDER, PW_NID_SEARCH_FOLDER = PST_NID_TYPE_SEARCH_FOLDER,
+	PW_NID_MESSAGE = PST_NID_TYPE_NORMAL_MESSAGE, PW_NID_ASSOC_MESSAGE = PST_NID_TYPE_ASSOC_MESSAGE
 };
 
 typedef struct pw_out {
@@ -233,12 +234,9 @@ static void pw_recipients(pw_out *o, pst_item *item, size_t rows)
 
 /* ---- Appointment, contact and task details (PW_PROP) --------------------- */
 
-static const unsigned char pw_psetid_appointment[16] = {
-	0x02, 0x20, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46 };
-static const unsigned char pw_psetid_address[16] = {
-	0x04, 0x20, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46 };
-static const unsigned char pw_psetid_common[16] = {
-	0x08, 0x20, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46 };
+static const unsigned char pw_psetid_appointment[16] = MBX_PSETID_APPOINTMENT_BYTES;
+static const unsigned char pw_psetid_address[16] = MBX_PSETID_ADDRESS_BYTES;
+static const unsigned char pw_psetid_common[16] = MBX_PSETID_COMMON_BYTES;
 
 static void pw_prop_head(pw_out *o, const unsigned char *guid, uint32_t id, uint16_t type)
 {
@@ -286,22 +284,22 @@ static void pw_appointment_props(pw_out *o, pst_item *item)
 	if (!a)
 		return;
 	if (a->start)
-		pw_prop_int(o, pw_psetid_appointment, 0x820D, MBX_PT_SYSTIME, pw_time(a->start));
+		pw_prop_int(o, pw_psetid_appointment, MBX_LID_APPOINTMENT_START_WHOLE, MBX_PT_SYSTIME, pw_time(a->start));
 	if (a->end)
-		pw_prop_int(o, pw_psetid_appointment, 0x820E, MBX_PT_SYSTIME, pw_time(a->end));
+		pw_prop_int(o, pw_psetid_appointment, MBX_LID_APPOINTMENT_END_WHOLE, MBX_PT_SYSTIME, pw_time(a->end));
 	if (a->start && a->end && calendar)
-		pw_prop_int(o, pw_psetid_appointment, 0x8213, MBX_PT_LONG,
+		pw_prop_int(o, pw_psetid_appointment, MBX_LID_APPOINTMENT_DURATION, MBX_PT_LONG,
 		            (pw_time(a->end) - pw_time(a->start)) / 60);
-	pw_prop_str(o, item, pw_psetid_appointment, 0x8208, &a->location);
+	pw_prop_str(o, item, pw_psetid_appointment, MBX_LID_LOCATION, &a->location);
 	if (calendar) {
-		pw_prop_int(o, pw_psetid_appointment, 0x8205, MBX_PT_LONG, a->showas);
-		pw_prop_int(o, pw_psetid_appointment, 0x8215, MBX_PT_BOOLEAN, a->all_day != 0);
+		pw_prop_int(o, pw_psetid_appointment, MBX_LID_BUSY_STATUS, MBX_PT_LONG, a->showas);
+		pw_prop_int(o, pw_psetid_appointment, MBX_LID_APPOINTMENT_SUB_TYPE, MBX_PT_BOOLEAN, a->all_day != 0);
 	}
 	if (a->alarm) {
-		pw_prop_int(o, pw_psetid_common, 0x8503, MBX_PT_BOOLEAN, 1);
-		pw_prop_int(o, pw_psetid_common, 0x8501, MBX_PT_LONG, a->alarm_minutes);
+		pw_prop_int(o, pw_psetid_common, MBX_LID_REMINDER_SET, MBX_PT_BOOLEAN, 1);
+		pw_prop_int(o, pw_psetid_common, MBX_LID_REMINDER_DELTA, MBX_PT_LONG, a->alarm_minutes);
 		if (a->reminder)
-			pw_prop_int(o, pw_psetid_common, 0x8560, MBX_PT_SYSTIME, pw_time(a->reminder));
+			pw_prop_int(o, pw_psetid_common, MBX_LID_REMINDER_SIGNAL_TIME, MBX_PT_SYSTIME, pw_time(a->reminder));
 	}
 }
 
@@ -315,50 +313,50 @@ static void pw_contact_props(pw_out *o, pst_item *item)
 		uint32_t id;
 		size_t off;
 	} f[] = {
-		{ NULL, 0x3A06, offsetof(pst_item_contact, first_name) },
-		{ NULL, 0x3A44, offsetof(pst_item_contact, middle_name) },
-		{ NULL, 0x3A11, offsetof(pst_item_contact, surname) },
-		{ NULL, 0x3A45, offsetof(pst_item_contact, display_name_prefix) },
-		{ NULL, 0x3A05, offsetof(pst_item_contact, suffix) },
-		{ NULL, 0x3A4F, offsetof(pst_item_contact, nickname) },
-		{ NULL, 0x3A16, offsetof(pst_item_contact, company_name) },
-		{ NULL, 0x3A17, offsetof(pst_item_contact, job_title) },
-		{ NULL, 0x3A18, offsetof(pst_item_contact, department) },
-		{ NULL, 0x3A19, offsetof(pst_item_contact, office_loc) },
-		{ NULL, 0x3A08, offsetof(pst_item_contact, business_phone) },
-		{ NULL, 0x3A1B, offsetof(pst_item_contact, business_phone2) },
-		{ NULL, 0x3A09, offsetof(pst_item_contact, home_phone) },
-		{ NULL, 0x3A2F, offsetof(pst_item_contact, home_phone2) },
-		{ NULL, 0x3A1C, offsetof(pst_item_contact, mobile_phone) },
-		{ NULL, 0x3A1A, offsetof(pst_item_contact, primary_phone) },
-		{ NULL, 0x3A57, offsetof(pst_item_contact, company_main_phone) },
-		{ NULL, 0x3A24, offsetof(pst_item_contact, business_fax) },
-		{ NULL, 0x3A25, offsetof(pst_item_contact, home_fax) },
-		{ NULL, 0x3A21, offsetof(pst_item_contact, pager_phone) },
-		{ NULL, 0x3A29, offsetof(pst_item_contact, business_street) },
-		{ NULL, 0x3A27, offsetof(pst_item_contact, business_city) },
-		{ NULL, 0x3A28, offsetof(pst_item_contact, business_state) },
-		{ NULL, 0x3A2A, offsetof(pst_item_contact, business_postal_code) },
-		{ NULL, 0x3A26, offsetof(pst_item_contact, business_country) },
-		{ NULL, 0x3A5D, offsetof(pst_item_contact, home_street) },
-		{ NULL, 0x3A59, offsetof(pst_item_contact, home_city) },
-		{ NULL, 0x3A5C, offsetof(pst_item_contact, home_state) },
-		{ NULL, 0x3A5B, offsetof(pst_item_contact, home_postal_code) },
-		{ NULL, 0x3A5A, offsetof(pst_item_contact, home_country) },
-		{ NULL, 0x3A51, offsetof(pst_item_contact, business_homepage) },
-		{ NULL, 0x3A50, offsetof(pst_item_contact, personal_homepage) },
-		{ pw_psetid_address, 0x8005, offsetof(pst_item_contact, fullname) },  /* PidLidFileUnder */
-		{ pw_psetid_address, 0x801A, offsetof(pst_item_contact, home_address) },
-		{ pw_psetid_address, 0x801B, offsetof(pst_item_contact, business_address) },
-		{ pw_psetid_address, 0x8082, offsetof(pst_item_contact, address1_transport) },
-		{ pw_psetid_address, 0x8083, offsetof(pst_item_contact, address1) },
-		{ pw_psetid_address, 0x8084, offsetof(pst_item_contact, address1_desc) },
-		{ pw_psetid_address, 0x8092, offsetof(pst_item_contact, address2_transport) },
-		{ pw_psetid_address, 0x8093, offsetof(pst_item_contact, address2) },
-		{ pw_psetid_address, 0x8094, offsetof(pst_item_contact, address2_desc) },
-		{ pw_psetid_address, 0x80A2, offsetof(pst_item_contact, address3_transport) },
-		{ pw_psetid_address, 0x80A3, offsetof(pst_item_contact, address3) },
-		{ pw_psetid_address, 0x80A4, offsetof(pst_item_contact, address3_desc) },
+		{ NULL, MBX_PID_TAG_GIVEN_NAME, offsetof(pst_item_contact, first_name) },
+		{ NULL, MBX_PID_TAG_MIDDLE_NAME, offsetof(pst_item_contact, middle_name) },
+		{ NULL, MBX_PID_TAG_SURNAME, offsetof(pst_item_contact, surname) },
+		{ NULL, MBX_PID_TAG_DISPLAY_NAME_PREFIX, offsetof(pst_item_contact, display_name_prefix) },
+		{ NULL, MBX_PID_TAG_GENERATION, offsetof(pst_item_contact, suffix) },
+		{ NULL, MBX_PID_TAG_NICKNAME, offsetof(pst_item_contact, nickname) },
+		{ NULL, MBX_PID_TAG_COMPANY_NAME, offsetof(pst_item_contact, company_name) },
+		{ NULL, MBX_PID_TAG_TITLE, offsetof(pst_item_contact, job_title) },
+		{ NULL, MBX_PID_TAG_DEPARTMENT_NAME, offsetof(pst_item_contact, department) },
+		{ NULL, MBX_PID_TAG_OFFICE_LOCATION, offsetof(pst_item_contact, office_loc) },
+		{ NULL, MBX_PID_TAG_BUSINESS_TELEPHONE_NUMBER, offsetof(pst_item_contact, business_phone) },
+		{ NULL, MBX_PID_TAG_BUSINESS2_TELEPHONE_NUMBER, offsetof(pst_item_contact, business_phone2) },
+		{ NULL, MBX_PID_TAG_HOME_TELEPHONE_NUMBER, offsetof(pst_item_contact, home_phone) },
+		{ NULL, MBX_PID_TAG_HOME2_TELEPHONE_NUMBER, offsetof(pst_item_contact, home_phone2) },
+		{ NULL, MBX_PID_TAG_MOBILE_TELEPHONE_NUMBER, offsetof(pst_item_contact, mobile_phone) },
+		{ NULL, MBX_PID_TAG_PRIMARY_TELEPHONE_NUMBER, offsetof(pst_item_contact, primary_phone) },
+		{ NULL, MBX_PID_TAG_COMPANY_MAIN_TELEPHONE_NUMBER, offsetof(pst_item_contact, company_main_phone) },
+		{ NULL, MBX_PID_TAG_BUSINESS_FAX_NUMBER, offsetof(pst_item_contact, business_fax) },
+		{ NULL, MBX_PID_TAG_HOME_FAX_NUMBER, offsetof(pst_item_contact, home_fax) },
+		{ NULL, MBX_PID_TAG_PAGER_TELEPHONE_NUMBER, offsetof(pst_item_contact, pager_phone) },
+		{ NULL, MBX_PID_TAG_STREET_ADDRESS, offsetof(pst_item_contact, business_street) },
+		{ NULL, MBX_PID_TAG_LOCALITY, offsetof(pst_item_contact, business_city) },
+		{ NULL, MBX_PID_TAG_STATE_OR_PROVINCE, offsetof(pst_item_contact, business_state) },
+		{ NULL, MBX_PID_TAG_POSTAL_CODE, offsetof(pst_item_contact, business_postal_code) },
+		{ NULL, MBX_PID_TAG_COUNTRY, offsetof(pst_item_contact, business_country) },
+		{ NULL, MBX_PID_TAG_HOME_ADDRESS_STREET, offsetof(pst_item_contact, home_street) },
+		{ NULL, MBX_PID_TAG_HOME_ADDRESS_CITY, offsetof(pst_item_contact, home_city) },
+		{ NULL, MBX_PID_TAG_HOME_ADDRESS_STATE_OR_PROVINCE, offsetof(pst_item_contact, home_state) },
+		{ NULL, MBX_PID_TAG_HOME_ADDRESS_POSTAL_CODE, offsetof(pst_item_contact, home_postal_code) },
+		{ NULL, MBX_PID_TAG_HOME_ADDRESS_COUNTRY, offsetof(pst_item_contact, home_country) },
+		{ NULL, MBX_PID_TAG_BUSINESS_HOME_PAGE, offsetof(pst_item_contact, business_homepage) },
+		{ NULL, MBX_PID_TAG_PERSONAL_HOME_PAGE, offsetof(pst_item_contact, personal_homepage) },
+		{ pw_psetid_address, MBX_LID_FILE_UNDER, offsetof(pst_item_contact, fullname) },
+		{ pw_psetid_address, MBX_LID_HOME_ADDRESS, offsetof(pst_item_contact, home_address) },
+		{ pw_psetid_address, MBX_LID_WORK_ADDRESS, offsetof(pst_item_contact, business_address) },
+		{ pw_psetid_address, MBX_LID_EMAIL1_ADDRESS_TYPE, offsetof(pst_item_contact, address1_transport) },
+		{ pw_psetid_address, MBX_LID_EMAIL1_EMAIL_ADDRESS, offsetof(pst_item_contact, address1) },
+		{ pw_psetid_address, MBX_LID_EMAIL1_ORIGINAL_DISPLAY_NAME, offsetof(pst_item_contact, address1_desc) },
+		{ pw_psetid_address, MBX_LID_EMAIL2_ADDRESS_TYPE, offsetof(pst_item_contact, address2_transport) },
+		{ pw_psetid_address, MBX_LID_EMAIL2_EMAIL_ADDRESS, offsetof(pst_item_contact, address2) },
+		{ pw_psetid_address, MBX_LID_EMAIL2_ORIGINAL_DISPLAY_NAME, offsetof(pst_item_contact, address2_desc) },
+		{ pw_psetid_address, MBX_LID_EMAIL3_ADDRESS_TYPE, offsetof(pst_item_contact, address3_transport) },
+		{ pw_psetid_address, MBX_LID_EMAIL3_EMAIL_ADDRESS, offsetof(pst_item_contact, address3) },
+		{ pw_psetid_address, MBX_LID_EMAIL3_ORIGINAL_DISPLAY_NAME, offsetof(pst_item_contact, address3_desc) },
 	};
 	size_t i;
 
@@ -368,8 +366,7 @@ static void pw_contact_props(pw_out *o, pst_item *item)
 		pw_prop_str(o, item, f[i].guid, f[i].id, (pst_string *)((char *)c + f[i].off));
 }
 
-static const unsigned char pw_psetid_task[16] = {
-	0x03, 0x20, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46 };
+static const unsigned char pw_psetid_task[16] = MBX_PSETID_TASK_BYTES;
 
 /* The NPID the file's name-to-ID map gives a numeric name (libpst keeps
  * the LIDs, not their sets: 0x81xx are PSETID_Task's alone); 0 if none. */
@@ -379,7 +376,7 @@ static uint16_t pw_npid(const pst_file *pf, uint32_t lid)
 
 	for (x = pf->x_head; x; x = x->next)
 		if (x->mytype == PST_MAP_ATTRIB && x->data && *(const uint32_t *)x->data == lid &&
-		    x->map >= 0x8000 && x->map <= 0xFFFF)
+		    x->map >= PST_NPID_FIRST && x->map <= 0xFFFF)
 			return (uint16_t)x->map;
 	return 0;
 }
@@ -400,12 +397,12 @@ static void pw_task_props(pw_walk *w, pst_item *item, const pst_desc_tree *d)
 		uint32_t lid;
 		uint16_t type;
 	} f[] = {
-		{ 0x8104, MBX_PT_SYSTIME },   /* PidLidTaskStartDate */
-		{ 0x8105, MBX_PT_SYSTIME },   /* PidLidTaskDueDate */
-		{ 0x810F, MBX_PT_SYSTIME },   /* PidLidTaskDateCompleted */
-		{ 0x8101, MBX_PT_LONG },      /* PidLidTaskStatus */
-		{ 0x8102, MBX_PT_DOUBLE },    /* PidLidPercentComplete */
-		{ 0x811C, MBX_PT_BOOLEAN },   /* PidLidTaskComplete */
+		{ MBX_LID_TASK_START_DATE, MBX_PT_SYSTIME },
+		{ MBX_LID_TASK_DUE_DATE, MBX_PT_SYSTIME },
+		{ MBX_LID_TASK_DATE_COMPLETED, MBX_PT_SYSTIME },
+		{ MBX_LID_TASK_STATUS, MBX_PT_LONG },
+		{ MBX_LID_PERCENT_COMPLETE, MBX_PT_DOUBLE },
+		{ MBX_LID_TASK_COMPLETE, MBX_PT_BOOLEAN },
 	};
 	enum { N = sizeof(f) / sizeof(f[0]) };
 	uint16_t ids[N];
@@ -498,7 +495,7 @@ static int64_t pw_tree_size(pw_walk *w, uint64_t bid, int want)
 
 	if (!rec)
 		return -1;
-	if (!(bid & 0x02)) {
+	if (!(bid & PST_BID_INTERNAL)) {
 		if (want > 0 || rec->offset > (uint64_t)w->file_size ||
 		    rec->size + trailer > (uint64_t)w->file_size - rec->offset)
 			return -1;
@@ -508,7 +505,7 @@ static int64_t pw_tree_size(pw_walk *w, uint64_t bid, int want)
 		return -1;
 	len = pst_ff_getIDblock_dec(w->pf, bid, &buf);
 	p = (unsigned char *)buf;
-	if (!p || len < 8 || len != rec->size || p[0] != 0x01 || p[1] < 1 || p[1] > 2 ||
+	if (!p || len < 8 || len != rec->size || p[0] != PST_XBLOCK_BTYPE || p[1] < 1 || p[1] > 2 ||
 	    (want == 1 && p[1] != 1)) {
 		free(buf);
 		return -1;
@@ -681,7 +678,7 @@ static int64_t pw_count(const pst_desc_tree *first, int depth, int64_t limit)
 	if (depth > PW_MAX_FOLDER_DEPTH)
 		return 0;
 	for (d = first; d && seen < limit; d = d->next, seen++) {
-		unsigned t = (unsigned)(d->d_id & 0x1F);
+		unsigned t = (unsigned)(d->d_id & PST_NID_TYPE_MASK);
 		if (t == PW_NID_MESSAGE || t == PW_NID_ASSOC_MESSAGE)
 			n++;
 		else if (t == PW_NID_FOLDER && d->child)
@@ -715,7 +712,7 @@ static void pw_walk_children(pw_walk *w, pst_desc_tree *first, int64_t parent, i
 			w->skipped++;
 			continue;
 		}
-		nid_type = (unsigned)(d->d_id & 0x1F);
+		nid_type = (unsigned)(d->d_id & PST_NID_TYPE_MASK);
 		if (nid_type == PW_NID_SEARCH_FOLDER) {
 			/* Search folders hold no items of their own. */
 			pst_freeItem(item);

@@ -13,14 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mbx/pstdefs.h"
 #include "pstread/pstread_int.h"
 
-#define NID_RECIPIENT_TABLE 0x692
-#define PROP_RECIPIENT_TYPE 0x0C15
-#define PROP_DISPLAY_NAME 0x3001
-#define PROP_ADDRTYPE 0x3002
-#define PROP_EMAIL_ADDRESS 0x3003
-#define PROP_SMTP_ADDRESS 0x39FE
 #define MAX_PAGES 4096
 
 /* A node's data: one buffer per data block (heap pages). */
@@ -84,7 +79,7 @@ static int rc_read_data(pst_file *pf, uint64_t bid, rc_data *d, int depth)
 		free(buf);
 		return -1;
 	}
-	if (!(bid & 0x2)) {
+	if (!(bid & PST_BID_INTERNAL)) {
 		if (d->n >= MAX_PAGES) {
 			free(buf);
 			return -1;
@@ -94,7 +89,7 @@ static int rc_read_data(pst_file *pf, uint64_t bid, rc_data *d, int depth)
 		return 0;
 	}
 	/* XBLOCK (level 1) or XXBLOCK (level 2): btype 1, cLevel, cEnt, lcbTotal, rgbid. */
-	if (len < 8 || buf[0] != 0x01 || rc_u16(buf, len, 2, &cent) < 0) {
+	if (len < 8 || buf[0] != PST_XBLOCK_BTYPE || rc_u16(buf, len, 2, &cent) < 0) {
 		free(buf);
 		return -1;
 	}
@@ -146,7 +141,7 @@ static int rc_sub_find(const rc_sub *s, uint32_t nid, uint64_t *data, rc_sub *ch
 	if (depth > 4)
 		return -1;
 	len = rc_block(pf, s->sl_bid, &buf);
-	if (len < 4 || buf[0] != 0x02) {
+	if (len < 4 || buf[0] != PST_SLBLOCK_BTYPE) {
 		free(buf);
 		return -1;
 	}
@@ -213,7 +208,7 @@ static int rc_hid(const rc_data *hn, uint32_t hid, const char **p, size_t *n)
 	const char *page;
 	size_t len;
 
-	if ((hid & 0x1F) != 0 || block >= hn->n || idx == 0)
+	if (PST_NID_TYPE(hid) != PST_NID_TYPE_HID || block >= hn->n || idx == 0)
 		return -1;
 	page = hn->page[block];
 	len = hn->len[block];
@@ -248,14 +243,14 @@ static char *rc_convert(const char *p, size_t n, const char *from)
 /* A variable-size cell (HNID): in the heap, or in a subnode of the table. */
 static char *rc_string(const rc_data *hn, const rc_sub *sub, uint32_t hnid, unsigned ptype)
 {
-	const char *from = ptype == 0x1F ? "UTF-16LE" : "CP1252";
+	const char *from = ptype == MBX_PT_UNICODE ? "UTF-16LE" : "CP1252";
 	const char *p;
 	size_t n;
 	char *s = NULL;
 
 	if (hnid == 0)
 		return strdup("");
-	if ((hnid & 0x1F) == 0) {
+	if (PST_NID_TYPE(hnid) == PST_NID_TYPE_HID) {
 		if (rc_hid(hn, hnid, &p, &n) < 0)
 			return NULL;
 		return rc_convert(p, n, from);
@@ -310,8 +305,8 @@ static void rc_free_list(pw_rcpt *r, size_t n)
 static int rc_rows(const rc_data *hn, const rc_sub *sub, pw_rcpt **out, size_t *n_out)
 {
 	enum { C_TYPE, C_NAME, C_ADDRTYPE, C_EMAIL, C_SMTP, C_N };
-	static const unsigned ids[C_N] = { PROP_RECIPIENT_TYPE, PROP_DISPLAY_NAME, PROP_ADDRTYPE,
-		PROP_EMAIL_ADDRESS, PROP_SMTP_ADDRESS };
+	static const unsigned ids[C_N] = { MBX_PID_TAG_RECIPIENT_TYPE, MBX_PID_TAG_DISPLAY_NAME,
+		MBX_PID_TAG_ADDRESS_TYPE, MBX_PID_TAG_EMAIL_ADDRESS, MBX_PID_TAG_SMTP_ADDRESS };
 	const char *page0 = hn->page[0], *tci;
 	size_t len0 = hn->len[0], tlen, i;
 	uint32_t root, hnid_rows, tag;
@@ -325,9 +320,9 @@ static int rc_rows(const rc_data *hn, const rc_sub *sub, pw_rcpt **out, size_t *
 	memset(col, 0, sizeof(col));
 	memset(&rows, 0, sizeof(rows));
 	/* HNHDR: ibHnpm, bSig 0xEC, bClientSig 0x7C (a table), hidUserRoot. */
-	if (len0 < 8 || (unsigned char)page0[2] != 0xEC || (unsigned char)page0[3] != 0x7C ||
+	if (len0 < 8 || (unsigned char)page0[2] != PST_HN_SIG || (unsigned char)page0[3] != PST_BTYPE_TC ||
 	    rc_u32(page0, len0, 4, &root) < 0 || rc_hid(hn, root, &tci, &tlen) < 0 || tlen < 22 ||
-	    (unsigned char)tci[0] != 0x7C)
+	    (unsigned char)tci[0] != PST_BTYPE_TC)
 		return -1;
 	ccols = (unsigned char)tci[1];
 	rc_u16(tci, tlen, 6, &ceb_off);     /* TCI_1b: end of the 1-byte columns = CEB start */
@@ -341,7 +336,7 @@ static int rc_rows(const rc_data *hn, const rc_sub *sub, pw_rcpt **out, size_t *
 		cb = (unsigned char)tci[22 + 8 * i + 6];
 		ibit = (unsigned char)tci[22 + 8 * i + 7];
 		for (k = 0; k < C_N; k++) {
-			if ((tag >> 16) == ids[k] && ib + cb <= rowsize && ibit < ccols) {
+			if (MBX_PROP_ID(tag) == ids[k] && ib + cb <= rowsize && ibit < ccols) {
 				col[k].tag = tag;
 				col[k].ib = ib;
 				col[k].cb = cb;
@@ -355,7 +350,7 @@ static int rc_rows(const rc_data *hn, const rc_sub *sub, pw_rcpt **out, size_t *
 		*n_out = 0;
 		return 0;
 	}
-	if ((hnid_rows & 0x1F) == 0) {
+	if (PST_NID_TYPE(hnid_rows) == PST_NID_TYPE_HID) {
 		const char *p;
 		size_t plen;
 		if (rc_hid(hn, hnid_rows, &p, &plen) < 0)
@@ -383,7 +378,7 @@ static int rc_rows(const rc_data *hn, const rc_sub *sub, pw_rcpt **out, size_t *
 			memset(&r, 0, sizeof(r));
 			r.type = MBX_RECIP_TO;
 			for (k = 0; k < C_N; k++) {
-				unsigned ptype = col[k].tag & 0xFFFF;
+				unsigned ptype = MBX_PROP_TYPE(col[k].tag);
 				if (!col[k].present ||
 				    !((unsigned char)row[ceb_off + col[k].ibit / 8] & (0x80u >> (col[k].ibit % 8))))
 					continue;
@@ -394,7 +389,7 @@ static int rc_rows(const rc_data *hn, const rc_sub *sub, pw_rcpt **out, size_t *
 						r.type = (int)(v & 0xFF);
 					continue;
 				}
-				if (ptype != 0x1F && ptype != 0x1E)
+				if (ptype != MBX_PT_UNICODE && ptype != MBX_PT_STRING8)
 					continue;
 				{
 					char *s = rc_string(hn, sub, v, ptype);
@@ -464,7 +459,7 @@ int pw_read_recipients(pst_file *pf, const pst_desc_tree *d, const pst_id2_tree 
 	} else {
 		top.id2 = id2;
 	}
-	if (rc_sub_find(&top, NID_RECIPIENT_TABLE, &bid, &table, 0) < 0)
+	if (rc_sub_find(&top, PST_NID_RECIPIENT_TABLE, &bid, &table, 0) < 0)
 		return -1;
 	memset(&hn, 0, sizeof(hn));
 	if (rc_read_data(pf, bid, &hn, 0) < 0 || hn.n == 0) {
@@ -507,9 +502,9 @@ int pw_read_pc_values(pst_file *pf, const pst_desc_tree *d, const uint16_t *ids,
 	len0 = hn.len[0];
 	/* HNHDR with bClientSig 0xBC (a PC); BTHHEADER: bType 0xB5, cbKey 2,
 	 * cbEnt 6, bIdxLevels 0, hidRoot. */
-	if (len0 < 8 || (unsigned char)page0[2] != 0xEC || (unsigned char)page0[3] != 0xBC ||
+	if (len0 < 8 || (unsigned char)page0[2] != PST_HN_SIG || (unsigned char)page0[3] != PST_BTYPE_PC ||
 	    rc_u32(page0, len0, 4, &root) < 0 || rc_hid(&hn, root, &bth, &blen) < 0 || blen < 8 ||
-	    (unsigned char)bth[0] != 0xB5 || bth[1] != 2 || bth[2] != 6 || bth[3] != 0 ||
+	    (unsigned char)bth[0] != PST_BTYPE_BTH || bth[1] != 2 || bth[2] != 6 || bth[3] != 0 ||
 	    rc_u32(bth, blen, 4, &hid_root) < 0)
 		goto out;
 	if (hid_root == 0) {
@@ -529,11 +524,11 @@ int pw_read_pc_values(pst_file *pf, const pst_desc_tree *d, const uint16_t *ids,
 			if (ids[k] != id)
 				continue;
 			out[k].type = type;
-			if (type == 0x0003 || type == 0x000B) {          /* PT_LONG, PT_BOOLEAN: inline */
+			if (type == MBX_PT_LONG || type == MBX_PT_BOOLEAN) {          /* inline */
 				out[k].found = 1;
-				out[k].u64 = type == 0x000B ? (val & 0xFF) : val;
-			} else if (type == 0x0005 || type == 0x0040 || type == 0x0014) {
-				/* PT_DOUBLE, PT_SYSTIME, PT_I8: 8 bytes in the heap */
+				out[k].u64 = type == MBX_PT_BOOLEAN ? (val & 0xFF) : val;
+			} else if (type == MBX_PT_DOUBLE || type == MBX_PT_SYSTIME || type == MBX_PT_I8) {
+				/* 8 bytes in the heap */
 				uint64_t x;
 
 				if (rc_hid(&hn, val, &v, &vlen) == 0 && vlen == 8 && rc_u64(v, vlen, 0, &x) == 0) {

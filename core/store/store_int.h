@@ -1,13 +1,16 @@
 /*
- * core/store/store_int.h - what the store's parts (store.c, store_msg.c,
- * schema.c) and its in-core users (check.c, adjust.c, demo.c) share.
- * Not public: the tui never sees SQLite.
+ * core/store/store_int.h - what the parts of the store (the .c files in
+ * core/store) share, SQLite included.  Only for core/store and the tests:
+ * the rest of the core uses include/mbx/store.h and, for the check and the
+ * adjuster, store/store_check.h (the demo: store/store_meta.h).
  */
 #ifndef MBX_STORE_INT_H
 #define MBX_STORE_INT_H
 
 #include <sqlite3.h>
 #include "mbx/store.h"
+#include "store/store_check.h"
+#include "store/store_meta.h"
 #include "base/names.h"
 
 /* "mbxR" in PRAGMA application_id: marks a file as an mbxrescue store. */
@@ -49,6 +52,18 @@ int store_sqlerr(mbx_store *st, const char *what);
 
 /* Run SQL without results (schema, pragmas). */
 int store_exec(mbx_store *st, const char *sql);
+/* Step a statement that returns no rows; resets it. */
+int store_step_done(mbx_store *st, sqlite3_stmt *s, const char *what);
+
+/*
+ * Step s to its end into a growing array of `size`-byte elements that
+ * row() fills (zeroed first).  On an SQL error the partial array goes to
+ * free_list() and the error names `what`.  s is finished in every case.
+ */
+typedef void (*store_row_fn)(sqlite3_stmt *s, void *elem);
+typedef void (*store_list_free_fn)(void *v, size_t n);
+int store_collect(mbx_store *st, sqlite3_stmt *s, size_t size, store_row_fn row,
+                  store_list_free_fn free_list, const char *what, void **out, size_t *n);
 
 /* Binding and reading helpers: NULL strings bind as SQL NULL. */
 int store_bind_text(sqlite3_stmt *s, int i, const char *v);
@@ -63,19 +78,17 @@ int store_schema_latest(void);
 /* Migrate from the file's user_version up to `target` in one transaction. */
 int store_migrate(mbx_store *st, int target);
 
-/* The cn of a legacy DN ("/o=O/ou=S/cn=Recipients/cn=JSmith" -> "JSmith"),
- * caller frees; NULL when the DN has no cn. */
-char *store_dn_cn(const char *dn);
-
-/* Internal key/value settings (the meta table). */
-int store_meta_set(mbx_store *st, const char *key, const char *value);
-/* *out NULL when not set; caller frees. */
-int store_meta_get(mbx_store *st, const char *key, char **out);
+/* Internal key/value settings (the meta table): store_meta.h. */
 
 /* How many rows to make room for before reading a whole table: `sql`
  * selects its largest rowid (capped; 0 when unknown). */
 size_t store_rows_hint(mbx_store *st, const char *sql);
-/* Row readers shared by store.c and store_links.c. */
+#define STORE_RECIPIENT_ROWS_HINT "SELECT max(id) FROM recipient"
+#define STORE_MAILBOX_ROWS_HINT "SELECT max(id) FROM mailbox"
+/* Put rows read in rowid order into the order of `k` (sorted name keys),
+ * in place.  Spoils k[].row. */
+void store_rows_reorder(void *v, size_t n, size_t size, name_key *k);
+/* Row readers shared by store_dir.c, store_is.c and store_links.c. */
 #define STORE_RECIPIENT_COLS "id, display_name, alias, dn, smtp, home_server, " \
 	"primary_account, object_class, hidden, created_by_adjuster, created_time, " \
 	"mailbox_guid, legacy_dn"

@@ -117,7 +117,7 @@ static int read_directory(mbx_store *st, const char *server, mbx_store_links *l,
 	                &s);
 	if (rc < 0)
 		return rc;
-	cap = store_rows_hint(st, "SELECT max(id) FROM recipient");
+	cap = store_rows_hint(st, STORE_RECIPIENT_ROWS_HINT);
 	if (cap) {
 		resize(l, d, &cap, cap);
 		fplist_reserve(&d->fp, cap * STORE_LINK_KINDS);
@@ -166,7 +166,7 @@ static int read_mailboxes(mbx_store *st, mbx_store_links *l, fplist *fp)
 	rc = store_stmt(st, "SELECT id, guid, legacy_dn FROM mailbox ORDER BY id", &s);
 	if (rc < 0)
 		return rc;
-	cap = store_rows_hint(st, "SELECT max(id) FROM mailbox");
+	cap = store_rows_hint(st, STORE_MAILBOX_ROWS_HINT);
 	if (cap) {
 		l->mb_id = mbx_reallocarray(NULL, cap, sizeof(*l->mb_id));
 		fplist_reserve(fp, cap * STORE_LINK_KINDS);

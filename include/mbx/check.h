@@ -3,8 +3,9 @@
  * (Exchange 5.5's, KB Q182979, Q163713, Q197970).
  *
  * Ownership: findings and plans are allocated by the core and released by
- * the caller with mbx_findings_free / mbx_adjust_plan_free.  Nothing here
- * keeps a pointer to the store after returning.
+ * the caller with mbx_findings_free / mbx_adjust_plan_free; the rule table
+ * is the core's (static, never freed).  Nothing here keeps a pointer to
+ * the store after returning.
  */
 #ifndef MBX_CHECK_H
 #define MBX_CHECK_H
@@ -51,11 +52,14 @@ void mbx_findings_free(mbx_findings *f);
 
 /* ---- The adjuster -------------------------------------------------------- */
 
+/* The adjuster's functions, one bit per rule (mbx_adjust_rules). */
 enum {
 	MBX_ADJ_CREATE_MAILBOXES = 1 << 0,   /* directory entries for orphaned mailboxes */
 	MBX_ADJ_REHOME_PUBLIC_FOLDERS = 1 << 1,
 	MBX_ADJ_REMOVE_UNKNOWN_PERMISSIONS = 1 << 2,
-	MBX_ADJ_ALL = 7
+	/* Every rule's bit. */
+	MBX_ADJ_ALL = MBX_ADJ_CREATE_MAILBOXES | MBX_ADJ_REHOME_PUBLIC_FOLDERS |
+	              MBX_ADJ_REMOVE_UNKNOWN_PERMISSIONS
 };
 
 typedef struct mbx_adjust_opts {
@@ -106,6 +110,40 @@ int mbx_adjust_plan_compute(mbx_store *st, const mbx_adjust_opts *opts, mbx_adju
 /* Apply a plan in one transaction (all or nothing), audit-logged. */
 int mbx_adjust_apply(mbx_store *st, const mbx_adjust_plan *plan, const mbx_adjust_opts *opts);
 void mbx_adjust_plan_free(mbx_adjust_plan *plan);
+
+/* ---- The adjuster's rules ------------------------------------------------- */
+
+/* The core's working state for a rule's functions (opaque). */
+typedef struct mbx_check_ctx mbx_check_ctx;
+typedef struct mbx_plan_ctx mbx_plan_ctx;
+typedef struct mbx_apply_ctx mbx_apply_ctx;
+
+/*
+ * One function of the adjuster.  The command line's options and help, the
+ * console's checkboxes and counts, the check and the plan all go through
+ * the table, so a new rule is one entry in it and its functions (with its
+ * MBX_ADJ_* bit, its change kind and its findings' kind above).
+ */
+typedef struct mbx_adjust_rule {
+	const char *name;        /* "create-mailboxes" */
+	unsigned flag;           /* its MBX_ADJ_* bit */
+	const char *option;      /* the command line's flag: "--create-mailboxes" */
+	const char *kb;          /* the KB article that describes it: "Q163713" */
+	const char *help;        /* one line, the console's checkbox */
+	mbx_change_kind change;  /* the change it plans and applies */
+	/* The core's (callers use the fields above).  check: add the findings
+	 * it resolves; plan: add its changes to the plan; apply: make one of
+	 * its changes, inside the apply's transaction. */
+	int (*check)(mbx_check_ctx *c);
+	int (*plan)(mbx_plan_ctx *c);
+	int (*apply)(mbx_apply_ctx *a, const mbx_change *x);
+	/* Undoing an applied change: not implemented yet, NULL in every rule. */
+	int (*undo)(mbx_apply_ctx *a, const mbx_change *x);
+} mbx_adjust_rule;
+
+/* The rules, in the order the check and the plan run them; *n is set to
+ * their number. */
+const mbx_adjust_rule *mbx_adjust_rules(size_t *n);
 
 /*
  * The fix-up the real adjuster leaves to the admin (KB Q197970): assign a

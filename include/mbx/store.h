@@ -16,6 +16,7 @@
 #define MBX_STORE_H
 
 #include "mbx/common.h"
+#include "mbx/mapitags.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,6 +46,14 @@ int mbx_store_schema_latest(void);
 int mbx_store_begin(mbx_store *st);
 int mbx_store_commit(mbx_store *st);
 int mbx_store_rollback(mbx_store *st);
+/*
+ * A read transaction: one snapshot for several reads, without the write
+ * lock (so it works on a read-only store and never waits for a writer).
+ * Ended by mbx_store_commit or mbx_store_rollback like mbx_store_begin's;
+ * nested inside another transaction it is part of that one.  Do not write
+ * in it.
+ */
+int mbx_store_begin_read(mbx_store *st);
 
 /* ---- The server this store is ---------------------------------------- */
 
@@ -246,19 +255,11 @@ enum {
  * `i` (PT_LONG, PT_BOOLEAN 0/1, PT_SYSTIME as Unix seconds), `d`
  * (PT_DOUBLE) or `s` (PT_UNICODE, UTF-8).
  */
-typedef enum {
-	MBX_PT_LONG = 0x0003,
-	MBX_PT_DOUBLE = 0x0005,
-	MBX_PT_BOOLEAN = 0x000B,
-	MBX_PT_UNICODE = 0x001F,
-	MBX_PT_SYSTIME = 0x0040
-} mbx_prop_type;
-
-/* Property set GUIDs ([MS-OXPROPS] 1.3.2) in PST byte order: 16 bytes. */
-#define MBX_PSETID_APPOINTMENT "\x02\x20\x06\x00\x00\x00\x00\x00\xC0\x00\x00\x00\x00\x00\x00\x46"
-#define MBX_PSETID_TASK        "\x03\x20\x06\x00\x00\x00\x00\x00\xC0\x00\x00\x00\x00\x00\x00\x46"
-#define MBX_PSETID_ADDRESS     "\x04\x20\x06\x00\x00\x00\x00\x00\xC0\x00\x00\x00\x00\x00\x00\x46"
-#define MBX_PSETID_COMMON      "\x08\x20\x06\x00\x00\x00\x00\x00\xC0\x00\x00\x00\x00\x00\x00\x46"
+/* One of MBX_PT_LONG, MBX_PT_DOUBLE, MBX_PT_BOOLEAN, MBX_PT_UNICODE,
+ * MBX_PT_SYSTIME; the type codes and the property set GUIDs (MBX_PSETID_*,
+ * 16 bytes in PST byte order) are in mbx/mapitags.h.  (An unsigned int,
+ * as the enum that held the five codes was.) */
+typedef unsigned int mbx_prop_type;
 
 typedef struct mbx_msg_prop {
 	uint8_t guid[16];      /* property set of a named property; all zero: plain */
