@@ -524,6 +524,26 @@ static void im_run_clear(im_run *run)
 	mbx_mailbox_clear(&run->mbx);
 }
 
+/* A mailbox this import created keeps the PST's message store object as
+ * its bag (libpst gives its display name), whatever name the mailbox got. */
+static int im_store_bag(im_run *run, const char *store_name)
+{
+	mbx_propkey k = MBX_KEY(MBX_PID_TAG_DISPLAY_NAME);
+	mbx_props bag;
+	char *clean = NULL;
+	int rc;
+
+	if (!mbx_utf8_valid(store_name, strlen(store_name)))
+		store_name = clean = mbx_text_clean(store_name, -1, 0, NULL);
+	mbx_props_init(&bag);
+	rc = mbx_props_set_utf8(&bag, &k, store_name);
+	if (rc == 0)
+		rc = mbx_store_mailbox_bag_set(run->st, run->mbx.id, &bag);
+	mbx_props_clear(&bag);
+	mbx_free(clean);
+	return rc;
+}
+
 static int im_read(im_run *run)
 {
 	mbx_pstread_opts ro;
@@ -543,6 +563,8 @@ static int im_read(im_run *run)
 	cb.total = im_on_total;
 	rc = mbx_pstread_run(run->opts->pst_path, &ro, &cb, run, &stats);
 	run->res->failed += stats.skipped;
+	if (rc == 0 && run->res->mailbox_created && stats.store_name)
+		rc = im_store_bag(run, stats.store_name);
 	mbx_free(stats.store_name);
 	if (rc == MBX_ECANCELLED && im_cancelled(run))
 		rc = mbx_error_set(MBX_ECANCELLED, "%s: import cancelled; nothing of this file was kept",
