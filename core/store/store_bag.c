@@ -196,11 +196,28 @@ static void put_str(mbx_props *b, uint16_t id, const char *s)
 	mbx_propkey k = MBX_KEY(id);
 	char *fixed;
 
-	if (!s)
+	if (!s || mbx_props_set_utf8(b, &k, s) == 0)
 		return;
+	/* not UTF-8 (a restored store's bytes): repaired */
 	fixed = utf8_repair(s);
 	mbx_props_set_utf8(b, &k, fixed ? fixed : s);
 	mbx_free(fixed);
+}
+
+/* An empty bag with room for n properties and len bytes of values: what
+ * the fields give is built without growing. */
+static void bag_reserve(mbx_props *b, size_t n, size_t len)
+{
+	mbx_props_init(b);
+	b->p = mbx_reallocarray(NULL, n, sizeof(*b->p));
+	b->cap = n;
+	b->data = mbx_malloc(len);
+	b->capdata = len;
+}
+
+static size_t slen(const char *s)
+{
+	return s ? strlen(s) : 0;
 }
 
 static void put_u32(mbx_props *b, uint16_t id, uint16_t type, uint32_t v)
@@ -278,7 +295,10 @@ void store_message_synth(const mbx_message *m, mbx_props *b)
 	const char *addrtype = m->sender_addrtype ? m->sender_addrtype : "SMTP";
 	int64_t created = m->received_time ? m->received_time : m->sent_time;
 
-	mbx_props_init(b);
+	/* UTF-16 takes at most two bytes per byte of UTF-8 */
+	bag_reserve(b, 32, 256 + 2 * (slen(m->message_class) + 4 * slen(m->subject) +
+	            2 * slen(m->sender_name) + 5 * slen(m->sender_address) + slen(m->body) +
+	            slen(m->transport_headers) + slen(m->internet_message_id)) + slen(m->html_body));
 	put_str(b, MBX_PID_TAG_MESSAGE_CLASS, m->message_class ? m->message_class : "IPM.Note");
 	if (m->subject) {
 		size_t pre = subject_prefix(m->subject);
@@ -326,7 +346,7 @@ void store_recipient_synth(const mbx_msg_recipient *r, mbx_props *b)
 {
 	const char *addrtype = r->addrtype ? r->addrtype : "SMTP";
 
-	mbx_props_init(b);
+	bag_reserve(b, 12, 64 + 2 * (slen(r->name) + 3 * slen(r->address) + slen(r->addrtype)));
 	put_u32(b, MBX_PID_TAG_RECIPIENT_TYPE, MBX_PT_LONG, (uint32_t)r->type);
 	put_u32(b, MBX_PID_TAG_RESPONSIBILITY, MBX_PT_BOOLEAN, 1);
 	put_u32(b, MBX_PID_TAG_OBJECT_TYPE, MBX_PT_LONG, MBX_MAPI_MAILUSER);
@@ -878,10 +898,11 @@ static int is_data(const mbx_prop *p)
 
 /* flags, then the packed properties of b from index `from` on (empty ones
  * in place of those the message's columns rebuild: `empty` per property,
- * or NULL); the attachment data left out.  Nothing (SQL NULL) when the
- * PREFIX form has no properties after the fields'. */
+ * or NULL; those the fields of `skip` give left out, skip NULL: none); the
+ * attachment data left out.  Nothing (SQL NULL) when the PREFIX form has
+ * no properties after the fields'. */
 static void blob_put(store_blob *o, unsigned flags, const mbx_props *b, size_t from,
-                     const unsigned char *empty)
+                     const unsigned char *empty, const bag_kind *skip)
 {
 	mbx_props t;
 	size_t i;
@@ -890,7 +911,7 @@ static void blob_put(store_blob *o, unsigned flags, const mbx_props *b, size_t f
 	for (i = from; i < b->n; i++) {
 		mbx_propkey k;
 
-		if (is_data(&b->p[i]))
+		if (is_data(&b->p[i]) || (skip && kind_has(skip, &b->p[i])))
 			continue;
 		if (empty && empty[i]) {
 			k = mbx_props_key(b, i);
@@ -911,22 +932,24 @@ static void blob_put(store_blob *o, unsigned flags, const mbx_props *b, size_t f
 	mbx_props_clear(&t);
 }
 
-/* The column of a bag beside fields that `synth` derives (already built). */
-static void encode(const mbx_props *bag, mbx_props *synth, const bag_kind *kind, store_blob *o)
+/* 1 when bag is properties beside the fields (it lacks the one property a
+ * whole bag of the kind has): their PREFIX form is the bag without what
+ * the fields give, no need to build that. */
+static int beside_fields(const mbx_props *bag, const bag_kind *kind, store_blob *o)
 {
-	o->len = 0;
-	if (bag->n == 0)
-		return;
-	if (!plain(bag, kind->whole)) {
-		size_t n = synth->n;
+	if (plain(bag, kind->whole))
+		return 0;
+	blob_put(o, STORE_BAG_PREFIX, bag, 0, NULL, kind);
+	return 1;
+}
 
-		merge(synth, bag, kind);
-		blob_put(o, STORE_BAG_PREFIX, synth, n, NULL);
-	} else if (starts_with(bag, synth)) {
-		blob_put(o, STORE_BAG_PREFIX, bag, synth->n, NULL);
-	} else {
-		blob_put(o, 0, bag, 0, NULL);
-	}
+/* The column of a whole bag, `synth` what the fields give. */
+static void encode(const mbx_props *bag, const mbx_props *synth, store_blob *o)
+{
+	if (starts_with(bag, synth))
+		blob_put(o, STORE_BAG_PREFIX, bag, synth->n, NULL, NULL);
+	else
+		blob_put(o, 0, bag, 0, NULL, NULL);
 }
 
 void store_recipient_blob(const mbx_msg_recipient *r, store_blob *o)
@@ -934,10 +957,10 @@ void store_recipient_blob(const mbx_msg_recipient *r, store_blob *o)
 	mbx_props s;
 
 	o->len = 0;
-	if (r->bag.n == 0)
+	if (r->bag.n == 0 || beside_fields(&r->bag, &kind_recipient, o))
 		return;
 	store_recipient_synth(r, &s);
-	encode(&r->bag, &s, &kind_recipient, o);
+	encode(&r->bag, &s, o);
 	mbx_props_clear(&s);
 }
 
@@ -946,10 +969,10 @@ void store_attachment_blob(const mbx_attachment *a, store_blob *o)
 	mbx_props s;
 
 	o->len = 0;
-	if (a->bag.n == 0)
+	if (a->bag.n == 0 || beside_fields(&a->bag, &kind_attachment, o))
 		return;
 	store_attachment_synth(a, &s);
-	encode(&a->bag, &s, &kind_attachment, o);
+	encode(&a->bag, &s, o);
 	mbx_props_clear(&s);
 }
 
@@ -958,10 +981,10 @@ void store_folder_blob(const mbx_folder *f, store_blob *o)
 	mbx_props s;
 
 	o->len = 0;
-	if (f->bag.n == 0)
+	if (f->bag.n == 0 || beside_fields(&f->bag, &kind_folder, o))
 		return;
 	store_folder_synth(f, &s);
-	encode(&f->bag, &s, &kind_folder, o);
+	encode(&f->bag, &s, o);
 	mbx_props_clear(&s);
 }
 
@@ -971,12 +994,12 @@ void store_mailbox_bag_blob(const mbx_props *bag, const char *display_name, stor
 	mbx_props s;
 
 	o->len = 0;
-	if (bag->n == 0)
+	if (bag->n == 0 || beside_fields(bag, &kind_mailbox, o))
 		return;
 	memset(&m, 0, sizeof(m));
 	m.display_name = (char *)display_name;
 	store_mailbox_synth(&m, &s);
-	encode(bag, &s, &kind_mailbox, o);
+	encode(bag, &s, o);
 	mbx_props_clear(&s);
 }
 
@@ -1003,15 +1026,14 @@ void store_message_blob(const mbx_message *m, store_blob *o)
 	size_t i;
 
 	o->len = 0;
-	if (bag->n == 0)
+	if (bag->n == 0 || beside_fields(bag, &kind_message, o))
 		return;
 	/* A whole bag of the fields' form starts as they do: only then is it
 	 * worth building what they give. */
-	if (!plain(bag, MBX_PID_TAG_MESSAGE_CLASS) ||
-	    (bag->p[0].name == 0 && bag->p[0].id == MBX_PID_TAG_MESSAGE_CLASS)) {
+	if (bag->p[0].name == 0 && bag->p[0].id == MBX_PID_TAG_MESSAGE_CLASS) {
 		store_message_synth(m, &s);
-		if (!plain(bag, MBX_PID_TAG_MESSAGE_CLASS) || starts_with(bag, &s)) {
-			encode(bag, &s, &kind_message, o);
+		if (starts_with(bag, &s)) {
+			blob_put(o, STORE_BAG_PREFIX, bag, s.n, NULL, NULL);
 			mbx_props_clear(&s);
 			return;
 		}
@@ -1040,7 +1062,7 @@ void store_message_blob(const mbx_message *m, store_blob *o)
 			flags |= STORE_BAG_HEADERS;
 		}
 	}
-	blob_put(o, flags, bag, 0, empty);
+	blob_put(o, flags, bag, 0, empty, NULL);
 	mbx_free(empty);
 }
 
