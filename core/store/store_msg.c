@@ -28,9 +28,21 @@ static void prop_guid_text(const uint8_t *g, char out[37])
 		memset(out, 0, 37);
 		return;
 	}
-	snprintf(out, 37, "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X",
-	         g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9],
-	         g[10], g[11], g[12], g[13], g[14], g[15]);
+	/* "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X...", by hand: the
+	 * hash formats one per property of every message */
+	{
+		static const int order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+		static const char hex[] = "0123456789ABCDEF";
+		size_t i, k = 0;
+
+		for (i = 0; i < 16; i++) {
+			if (i == 4 || i == 6 || i == 8 || i == 10)
+				out[k++] = '-';
+			out[k++] = hex[g[order[i]] >> 4];
+			out[k++] = hex[g[order[i]] & 15];
+		}
+		out[k] = '\0';
+	}
 }
 
 static int prop_guid_parse(const char *t, uint8_t g[16])
@@ -144,10 +156,18 @@ static void hash_str(struct sha256_ctx *c, char tag, const char *s)
 
 static void hash_int(struct sha256_ctx *c, char tag, int64_t v)
 {
-	char buf[24];
+	char buf[24], *p = buf + sizeof(buf) - 1;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 
-	snprintf(buf, sizeof(buf), "%" PRId64, v);
-	hash_str(c, tag, buf);
+	/* "%" PRId64, without printf's cost (several per message) */
+	*p = '\0';
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	hash_str(c, tag, p);
 }
 
 /* A property of a bag the hash counts, with what orders it. */
