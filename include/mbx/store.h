@@ -386,15 +386,18 @@ int mbx_store_message_find(mbx_store *st, int64_t folder_id, const char *interne
 /*
  * Compute the content hash the store would give m (hex, caller frees):
  * class, subject, sender, submit time, bodies, recipients (type, name,
- * address), attachments (name, type, data, embedded messages, hashed the
- * same way).  Of the bags, only the message's own counts, and of it only
- * what tells one item from another beyond the fields: its extra item
- * properties (mbx_message_props_extra) and its other named properties, in
- * a fixed order whatever the bag's.  Not the properties the fields give,
- * nor the identifiers, sizes and change tracking a copy changes.  So a
- * message whose bag holds nothing else (no bag, the fields' bag, or a
- * bag of fields and extras) hashes as it did before bags existed, and a
- * PST imported twice gives the same hashes (merge skips the second).
+ * address), attachments (name, type, data when m holds it, embedded
+ * messages, hashed the same way).  Of the bags only the messages' own
+ * count, and of those only what the fields do not say: the extra item
+ * properties (mbx_message_props_extra) hashed exactly as schema 4 hashed
+ * its extra properties, and the other named properties (string names,
+ * other types) by their bytes; in a fixed order (set, id or name)
+ * whatever the bag's.  Not the properties the fields give or the writer
+ * computes, nor plain properties of other types (entry ids, search and
+ * change keys, ...).  So a message with no such properties hashes as it
+ * did before bags existed (stores written earlier are merged against),
+ * with or without the bag its fields give, and a PST imported twice gives
+ * the same hashes (merge skips the second copy).
  */
 char *mbx_message_hash(const mbx_message *m);
 
