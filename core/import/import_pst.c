@@ -607,6 +607,26 @@ static int im_prepare(im_run *run)
 	return rc;
 }
 
+/* A mailbox this import created keeps the PST's message store object as
+ * its bag (libpst gives its display name), whatever name the mailbox got. */
+static int im_store_bag(im_run *run, const char *store_name)
+{
+	mbx_propkey k = MBX_KEY(MBX_PID_TAG_DISPLAY_NAME);
+	mbx_props bag;
+	char *clean = NULL;
+	int rc;
+
+	if (!mbx_utf8_valid(store_name, strlen(store_name)))
+		store_name = clean = mbx_text_clean(store_name, -1, 0, NULL);
+	mbx_props_init(&bag);
+	rc = mbx_props_set_utf8(&bag, &k, store_name);
+	if (rc == 0)
+		rc = mbx_store_mailbox_bag_set(run->st, run->mbx.id, &bag);
+	mbx_props_clear(&bag);
+	mbx_free(clean);
+	return rc;
+}
+
 static int im_read(im_run *run)
 {
 	mbx_pstread_opts ro;
@@ -628,11 +648,6 @@ static int im_read(im_run *run)
 	rc = mbx_pstread_run(run->opts->pst_path, &ro, &cb, run, &stats);
 	run->res->failed += stats.skipped;
 	run->store_name = stats.store_name;
-	if (rc == MBX_ECANCELLED && im_cancelled(run))
-		rc = mbx_error_set(MBX_ECANCELLED, "%s: import cancelled; nothing of this file was kept",
-		                   run->opts->pst_path);
-	else if (rc > 0)
-		rc = MBX_ERROR;
 	return rc;
 }
 
@@ -683,6 +698,8 @@ static int im_do(mbx_import *im, const mbx_import_opts *opts, mbx_import_result 
 		rc = im_ready(&run);   /* (a spooled read always calls `total` first) */
 	if (rc == 0)
 		rc = mbx_store_mailbox_refresh_counts(run.st, run.mbx.id);
+	if (rc == 0 && res->mailbox_created && run.store_name)
+		rc = im_store_bag(&run, run.store_name);
 	if (rc == 0 && res->mailbox_created && opts->name_from_pst &&
 	    im_store_name_usable(run.store_name)) {
 		rc = mbx_store_mailbox_set_display_name(run.st, run.mbx.id, run.store_name);

@@ -352,51 +352,49 @@ static int pr_attachment(pr_reader *r, mbx_message *m, pr_state *s)
 	return 0;
 }
 
-/* One extra property (PW_PROP); checked like any outside input. */
+/* One extra property (PW_PROP) into the message's bag, beside its
+ * fields; checked like any outside input. */
 static int pr_prop(pr_reader *r, mbx_message *m)
 {
 	static const uint8_t plain[16];
-	uint8_t guid[16];
+	mbx_msg_prop p;
 	uint32_t id;
 	uint16_t type;
-	mbx_msg_prop *p;
-	size_t i;
+	int rc = 0;
 
-	if (m->n_props >= PR_MAX_ENTRIES || pr_read(r, guid, sizeof(guid)) < 0 ||
+	memset(&p, 0, sizeof(p));
+	if (m->bag.n >= PR_MAX_ENTRIES || pr_read(r, p.guid, sizeof(p.guid)) < 0 ||
 	    pr_read(r, &id, sizeof(id)) < 0 || pr_read(r, &type, sizeof(type)) < 0)
 		return -1;
 	if ((type != MBX_PT_LONG && type != MBX_PT_DOUBLE && type != MBX_PT_BOOLEAN &&
 	     type != MBX_PT_UNICODE && type != MBX_PT_SYSTIME) ||
-	    (memcmp(guid, plain, 16) == 0 && (id == 0 || id >= 0x8000))) {
+	    (memcmp(p.guid, plain, 16) == 0 && (id == 0 || id >= 0x8000))) {
 		r->garbage = 1;
 		return -1;
 	}
-	/* The same property twice: the store takes each once, keep the last. */
-	for (i = 0; i < m->n_props; i++)
-		if (m->props[i].id == id && memcmp(m->props[i].guid, guid, 16) == 0)
-			break;
-	if (i < m->n_props) {
-		p = &m->props[i];
-		mbx_free(p->s);
-		p->s = NULL;
-		p->type = type;
-	} else {
-		p = mbx_message_prop_add(m, guid, id, (mbx_prop_type)type);
-	}
+	p.id = id;
+	p.type = type;
 	if (type == MBX_PT_UNICODE) {
-		if (pr_str(r, &p->s) < 0)
-			return -1;
-		if (!p->s)
-			p->s = mbx_strdup("");
-		return 0;
+		rc = pr_str(r, &p.s);
+		/* a bag holds UTF-16: what libpst gave that is not UTF-8 is
+		 * cleaned here, as the export cleaned it before bags */
+		if (rc == 0 && p.s && !mbx_utf8_valid(p.s, strlen(p.s))) {
+			char *clean = mbx_text_clean(p.s, -1, 0, NULL);
+
+			mbx_free(p.s);
+			p.s = clean;
+		}
+	} else if (type == MBX_PT_DOUBLE)
+		rc = pr_read(r, &p.d, sizeof(p.d));
+	else
+		rc = pr_i64(r, &p.i);
+	/* The same property twice: the bag keeps the last. */
+	if (rc == 0 && mbx_message_prop_set(m, &p) < 0) {
+		r->garbage = 1;
+		rc = -1;
 	}
-	if (type == MBX_PT_DOUBLE)
-		return pr_read(r, &p->d, sizeof(p->d));
-	if (pr_i64(r, &p->i) < 0)
-		return -1;
-	if (type == MBX_PT_BOOLEAN)
-		p->i = p->i != 0;
-	return 0;
+	mbx_free(p.s);
+	return rc < 0 ? -1 : 0;
 }
 
 /* Fields of a message up to its PW_END. */
