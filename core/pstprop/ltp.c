@@ -404,7 +404,7 @@ static int rows_block(void *ud, uint64_t bid, const uint8_t *data, uint32_t cb)
 		if (rc)
 			return rc;
 	}
-	return 0;
+	return r->i >= r->t->nrows ? 1 : 0;   /* every row read: stop the walk */
 }
 
 int pp_tc_rows(mbx_pstprop *p, pp_tc *t, pp_row_fn fn, void *ud, pp_why *why)
@@ -436,7 +436,7 @@ int pp_tc_rows(mbx_pstprop *p, pp_tc *t, pp_row_fn fn, void *ud, pp_why *why)
 		}
 		rc = pp_data_walk(p, s->bid_data, rows_block, &r, why);
 	}
-	if (rc)
+	if (rc < 0 || (rc > 0 && r.i < t->nrows))
 		return rc;
 	if (r.i < t->nrows) {
 		pp_why_set(why, 0, "table index lists %zu rows, the row matrix holds %zu", t->nrows, r.i);

@@ -621,9 +621,20 @@ static int rcpt_row(void *ud, size_t i, const uint8_t *row)
 	return pp_tc_cells(r->p, r->t, row, bag_add, &g);
 }
 
+/* A subject for people: without the "\x01" + count prefix marker
+ * ([MS-OXCMSG] 2.2.1.46), at most 80 bytes. */
+static char *subject_clean(char *subj)
+{
+	if (subj && subj[0] == 1 && subj[1])
+		memmove(subj, subj + 2, strlen(subj + 2) + 1);
+	if (subj && strlen(subj) > 80)
+		subj[80] = 0;
+	return subj;
+}
+
 static char *msg_object(mbx_pstprop *p, const char *prefix, uint32_t nid, const mbx_props *bag)
 {
-	char *subj = bag ? bag_text(bag, MBX_PID_TAG_SUBJECT) : NULL, *s;
+	char *subj = subject_clean(bag ? bag_text(bag, MBX_PID_TAG_SUBJECT) : NULL), *s;
 
 	(void)p;
 	if (subj && strlen(subj) > 80)
@@ -809,7 +820,7 @@ static mbx_pstprop_msg *msg_load(mbx_pstprop *p, const char *prefix, uint32_t fo
 		char *subj = NULL;
 
 		if (!pc_ok && folder)
-			subj = subject_from_table(p, folder, nid);
+			subj = subject_clean(subject_from_table(p, folder, nid));
 		if (subj) {
 			if (strlen(subj) > 80)
 				subj[80] = 0;
