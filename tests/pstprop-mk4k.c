@@ -8,6 +8,10 @@
  * zlib-compressed when that makes it smaller (cb < cbInflated).
  *
  *   tests/pstprop-mk4k IN.pst OUT.ost [--no-compress]
+ *   tests/pstprop-mk4k --unicode-ost IN.pst OUT.ost
+ *
+ * The second form only marks a Unicode PST as an OST (wMagicClient "SO",
+ * header CRCs made right): what pst-check must recognise.
  *
  * The data is copied as stored (still encoded); a reader inflates, then
  * decodes.  AMaps are not written (the reader does not use them).
@@ -113,6 +117,31 @@ int main(int argc, char **argv)
 	uint64_t nb, ni, bb, bi;
 	static const uint8_t zero[PG];
 
+	if (argc == 4 && strcmp(argv[1], "--unicode-ost") == 0) {
+		FILE *in = fopen(argv[2], "rb");
+		char buf[65536];
+		size_t n;
+
+		if (!in || !(out = fopen(argv[3], "wb"))) {
+			perror("open");
+			return 2;
+		}
+		while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+			fwrite(buf, 1, n, out);
+		fclose(in);
+		if (fseeko(out, 0, SEEK_SET) != 0)
+			return 2;
+		in = fopen(argv[2], "rb");
+		if (!in || fread(hdr, 1, sizeof(hdr), in) != sizeof(hdr))
+			return 2;
+		fclose(in);
+		put16(hdr + PST_HDR_MAGIC_CLIENT, 0x4F53);
+		put32(hdr + PST_HDR_CRC_PARTIAL, pc_crc(hdr + PST_HDR_MAGIC_CLIENT, PST_HDR_CRC_PARTIAL_LEN));
+		put32(hdr + PST_HDR_CRC_FULL, pc_crc(hdr + PST_HDR_MAGIC_CLIENT, PST_HDR_CRC_FULL_LEN));
+		if (fwrite(hdr, 1, sizeof(hdr), out) != sizeof(hdr) || fclose(out) != 0)
+			return 2;
+		return 0;
+	}
 	if (argc < 3) {
 		fprintf(stderr, "usage: %s IN.pst OUT.ost [--no-compress]\n", argv[0]);
 		return 2;
