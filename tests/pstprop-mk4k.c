@@ -5,9 +5,12 @@
  * same nodes and blocks are laid out the 4 KiB way -- 4096-byte B-tree
  * pages (2-byte cEnt/cEntMax, trailer at 4072 with the CRC of 4072 bytes),
  * blocks on 512-byte boundaries with the 24-byte trailer, and each block
- * zlib-compressed when that makes it smaller (cb < cbInflated).
+ * data block zlib-compressed when that makes it smaller (cb < cbInflated).
+ * --compress-internal compresses XBLOCKs and SLBLOCKs too: our reader
+ * inflates any block, libpff 20180714 only data blocks (it then reads no
+ * data tree and no nested subnode of such a file).
  *
- *   tests/pstprop-mk4k IN.pst OUT.ost [--no-compress]
+ *   tests/pstprop-mk4k IN.pst OUT.ost [--no-compress | --compress-internal]
  *   tests/pstprop-mk4k --unicode-ost IN.pst OUT.ost
  *
  * The second form only marks a Unicode PST as an OST (wMagicClient "SO",
@@ -114,6 +117,7 @@ int main(int argc, char **argv)
 	uint8_t hdr[PST_HEADER_SIZE], *bbt, *nbt, *blk, *z;
 	size_t i;
 	int compress = !(argc > 3 && strcmp(argv[3], "--no-compress") == 0);
+	int internal = argc > 3 && strcmp(argv[3], "--compress-internal") == 0;
 	uint64_t nb, ni, bb, bi;
 	static const uint8_t zero[PG];
 
@@ -169,7 +173,7 @@ int main(int argc, char **argv)
 
 		if (pread(p->fd, blk, cb, (off_t)ib) != (ssize_t)cb)
 			return 2;
-		if (compress && cb > 64 && compress2(z, &zl, blk, cb, 9) == Z_OK && zl < cb) {
+		if (compress && cb > 64 && (internal || !(bid & PST_BID_INTERNAL)) && compress2(z, &zl, blk, cb, 9) == Z_OK && zl < cb) {
 			data = z;
 			scb = (uint32_t)zl;
 		}

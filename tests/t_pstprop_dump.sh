@@ -75,21 +75,44 @@ check "  it says what the file is and what reads it" \
 expect_status 0 "pst-check on a Unicode OST: no problem" "$MBX" pst-check -q "$T_TMP/u.ost"
 check "  a note says it is an OST" sh -c '"$0" pst-check "$1" | grep -q "note: an OST file"' "$MBX" "$T_TMP/u.ost"
 
-# libpff's reading of the same files (tests/pstdump-pff, from main)
+# libpff's reading of the same files (tests/pstdump-pff).  Two things of
+# libpff's own are allowed for, nothing else:
+#   - sibling folders come in NID order from libpff, in hierarchy-table row
+#     order from us (tests/PROPDUMP.md): the dumps are compared sorted;
+#   - libpff ignores a recipient row's cell existence bitmap ([MS-PST]
+#     2.3.4.4.1) and lists absent cells as present and empty (a 0-length
+#     value, or 0): such lines of a rcpt# object that we do not have are
+#     dropped from libpff's dump.
+# Not compared: the "unicode" scenario, whose folder names have characters
+# outside the BMP, which this libpff (20180714) turns into other characters
+# in its UTF-8 folder names; and support.pst laid out with 4 KiB pages,
+# where libpff reads no recipient table whose rows are in a subnode (the
+# same file with 512-byte pages it reads; whether the difference is
+# libpff's or our constructed layout's, only a real Outlook 2013 OST could
+# tell).
 P="$top_builddir/tests/pstdump-pff"
+pff_same() {
+	"$MBX" pst-dump "$1" 2>/dev/null | LC_ALL=C sort >"$T_TMP/ours"
+	"$P" "$1" 2>/dev/null | LC_ALL=C sort |
+		awk -F'\t' 'NR == FNR { have[$1 FS $2] = 1; next }
+		     $1 ~ /\/rcpt#[0-9]+$/ && !(($1 FS $2) in have) && ($4 == 0 || $5 ~ /^0+$/) { next } { print }' \
+		"$T_TMP/ours" - >"$T_TMP/pff"
+	if diff "$T_TMP/pff" "$T_TMP/ours" >"$T_TMP/pffdiff"; then
+		ok "$2: pst-dump equals tests/pstdump-pff ($(wc -l <"$T_TMP/ours") lines)"
+	else
+		not_ok "$2: pst-dump equals tests/pstdump-pff"
+		head -10 "$T_TMP/pffdiff" | cut -c1-200 | sed 's/^/#   /'
+	fi
+}
 if [ -x "$P" ]; then
 	S="$MBX_SHARED/testdata/pst"
-	for f in "$T_TMP/a.pst" "$T_TMP/k.ost" "$S/outlook-empty.pst" "$S/support.pst" "$S/ansi-32bit.pst"; do
-		[ -f "$f" ] || continue
-		"$MBX" pst-dump "$f" >"$T_TMP/ours" 2>/dev/null
-		"$P" "$f" >"$T_TMP/pff" 2>/dev/null
-		if diff "$T_TMP/pff" "$T_TMP/ours" >"$T_TMP/pffdiff"; then
-			ok "$(basename "$f"): pst-dump equals tests/pstdump-pff"
-		else
-			not_ok "$(basename "$f"): pst-dump equals tests/pstdump-pff"
-			head -10 "$T_TMP/pffdiff" | sed 's/^/#   /'
-		fi
+	for f in outlook-empty support ansi-32bit; do
+		[ -f "$S/$f.pst" ] && pff_same "$S/$f.pst" "$f.pst"
 	done
+	for s in attach embedded demo fai deep long longrecip recips; do
+		"$W" $s "$T_TMP/$s.pst" "$T_TMP/$s.desc" 2>/dev/null && pff_same "$T_TMP/$s.pst" "written $s"
+	done
+	pff_same "$T_TMP/k.ost" "written attach as a 4 KiB-page OST"
 else
 	echo "# tests/pstdump-pff not built: libpff comparison skipped"
 fi

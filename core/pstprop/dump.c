@@ -182,7 +182,9 @@ static int dump_msg(mbx_pstprop *p, FILE *fp, const char *obj, const mbx_pstprop
 		char *o = mbx_asprintf("%s/att#%zu", obj, i);
 
 		bag_lines(&a->bag, &l, flags);
-		if (a->data_type)
+		/* PtypObject data (OLE storage) is a node reference, like an
+		 * embedded message's: left out, as tests/PROPDUMP.md says */
+		if (a->data_type == MBX_PT_BINARY)
 			data_line(p, a, &l, flags);
 		rc |= lines_out(fp, o, &l);
 		if (a->embedded) {

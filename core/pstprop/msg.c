@@ -360,15 +360,24 @@ static int table_rowids(mbx_pstprop *p, const char *object, uint32_t tnid, rowid
 	return rc;
 }
 
+/* A name as a path element (tests/PROPDUMP.md): '/' and '\\' escaped with
+ * '\\', control characters written \\xNN. */
 static char *path_escape(const char *name)
 {
 	size_t n = strlen(name), i, k = 0;
-	char *o = mbx_malloc(2 * n + 1);
+	char *o = mbx_malloc(4 * n + 1);
 
 	for (i = 0; i < n; i++) {
-		if (name[i] == '/' || name[i] == '\\')
+		unsigned char c = (unsigned char)name[i];
+
+		if (c == '/' || c == '\\') {
 			o[k++] = '\\';
-		o[k++] = name[i];
+			o[k++] = (char)c;
+		} else if (c < 0x20) {
+			k += (size_t)sprintf(o + k, "\\x%02x", c);
+		} else {
+			o[k++] = (char)c;
+		}
 	}
 	o[k] = 0;
 	return o;

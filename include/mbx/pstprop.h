@@ -106,8 +106,9 @@ typedef struct mbx_pstprop_folder {
 	unsigned depth;           /* 0 for the root folder */
 	char *name;               /* PidTagDisplayName in UTF-8 ("" when absent) */
 	char *path;               /* names from below the root joined by '/' ('/' and '\' escaped
-	                             with '\', k-th same-named sibling "#k"): the OBJECT of
-	                             tests/PROPDUMP.md without "folder:" */
+	                             with '\', control characters \xNN, the k-th same-named
+	                             sibling "#k"): the OBJECT of tests/PROPDUMP.md without
+	                             "folder:" */
 	mbx_pstprop_bag bag;
 	size_t nsub;              /* rows of its hierarchy table */
 	size_t nmsg, nfai;        /* rows of its contents and associated contents tables */
