@@ -533,6 +533,18 @@ int pp_messaging_open(mbx_pstprop *p)
 	pc_set_init(&ft.seen);
 	folder_load(p, &ft, PST_NID_ROOT_FOLDER, PST_NID_ROOT_FOLDER, 0, "");
 	pc_set_free(&ft.seen);
+	{
+		size_t i, j;
+
+		/* insertion sort of the indexes by NID (NIDs are unique: the tree
+		 * walk refuses a folder twice); folders are few */
+		p->fsorted = mbx_calloc(p->nfolders ? p->nfolders : 1, sizeof(*p->fsorted));
+		for (i = 0; i < p->nfolders; i++) {
+			for (j = i; j > 0 && p->folders[p->fsorted[j - 1]].nid > p->folders[i].nid; j--)
+				p->fsorted[j] = p->fsorted[j - 1];
+			p->fsorted[j] = i;
+		}
+	}
 	return 0;
 }
 
@@ -547,6 +559,7 @@ void pp_messaging_free(mbx_pstprop *p)
 		pp_bag_clear(&p->folders[i].bag);
 	}
 	mbx_free(p->folders);
+	mbx_free(p->fsorted);
 	for (i = 0; i < p->nnames; i++)
 		mbx_free(p->names[i].str);
 	mbx_free(p->names);
@@ -641,16 +654,45 @@ static char *subject_clean(char *subj)
 	return subj;
 }
 
-static char *msg_object(mbx_pstprop *p, const char *prefix, uint32_t nid, const mbx_props *bag)
-{
-	char *subj = subject_clean(bag ? bag_text(bag, MBX_PID_TAG_SUBJECT) : NULL), *s;
+/* A message's name in damage reports, made only when something is
+ * reported: "folder 'Inbox', message 0x200024 'Budget'". */
+typedef struct mname {
+	const char *prefix;        /* given, or from the folder */
+	const mbx_pstprop_folder *f;
+	uint32_t parent;
+	uint32_t nid;
+	const mbx_props *bag;
+	char *subj;                /* from the contents table, when the bag has none */
+	char *pre, *s;
+} mname;
 
-	(void)p;
-	if (subj && strlen(subj) > 80)
-		subj[80] = 0;
-	s = subj ? mbx_asprintf("%s, message 0x%x '%s'", prefix, nid, subj) : mbx_asprintf("%s, message 0x%x", prefix, nid);
+static const char *mname_get(mname *n)
+{
+	char *subj;
+
+	if (n->s)
+		return n->s;
+	if (!n->prefix) {
+		n->pre = n->f ? mbx_asprintf("folder '%s'", *n->f->path ? n->f->path : "(root)") :
+		         mbx_asprintf("folder 0x%x", n->parent);
+		n->prefix = n->pre;
+	}
+	subj = subject_clean(n->bag ? bag_text(n->bag, MBX_PID_TAG_SUBJECT) : NULL);
+	if (subj)
+		n->s = mbx_asprintf("%s, message 0x%x '%s'", n->prefix, n->nid, subj);
+	else if (n->subj)
+		n->s = mbx_asprintf("%s, message 0x%x '%s' (subject from the contents table)", n->prefix, n->nid, n->subj);
+	else
+		n->s = mbx_asprintf("%s, message 0x%x", n->prefix, n->nid);
 	mbx_free(subj);
-	return s;
+	return n->s;
+}
+
+static void mname_free(mname *n)
+{
+	mbx_free(n->subj);
+	mbx_free(n->pre);
+	mbx_free(n->s);
 }
 
 /* A subject from the contents table row of a message whose own PC is damaged. */
@@ -716,15 +758,15 @@ static char *subject_from_table(mbx_pstprop *p, uint32_t folder, uint32_t nid)
 	return NULL;
 }
 
-static mbx_pstprop_msg *msg_load(mbx_pstprop *p, const char *prefix, uint32_t folder, uint32_t nid,
-                                 uint64_t bid_data, uint64_t bid_sub, int depth);
+static mbx_pstprop_msg *msg_load(mbx_pstprop *p, mname *nm, uint64_t bid_data, uint64_t bid_sub, int depth);
 
-static void attach_load(mbx_pstprop *p, mbx_pstprop_msg *m, const char *mobj, const pp_subs *subs, uint32_t anid,
+static void attach_load(mbx_pstprop *p, mbx_pstprop_msg *m, mname *nm, const pp_subs *subs, uint32_t anid,
                         size_t ai, int depth)
 {
 	mbx_pstprop_attach *a = &m->att[ai];
 	const pp_sub *s = pp_subs_find(subs, anid);
-	char *obj = mbx_asprintf("%s, attachment #%zu (subnode 0x%x)", mobj, ai, anid);
+	char *obj = NULL;   /* its name, made when needed (AOBJ) */
+#define AOBJ() (obj ? obj : (obj = mbx_asprintf("%s, attachment #%zu (subnode 0x%x)", mname_get(nm), ai, anid)))
 	pp_subs asubs;
 	pp_why why;
 	bagger g;
@@ -733,24 +775,24 @@ static void attach_load(mbx_pstprop *p, mbx_pstprop_msg *m, const char *mobj, co
 	memset(a, 0, sizeof(*a));
 	a->nid = anid;
 	if (!s) {
-		pp_damage(p, obj, anid, 0, "attachment subnode 0x%x does not exist", anid);
+		pp_damage(p, AOBJ(), anid, 0, "attachment subnode 0x%x does not exist", anid);
 		m->damaged = 1;
 		mbx_free(obj);
 		return;
 	}
 	if (pp_subs_load(p, s->bid_sub, &asubs, &why) < 0) {
-		pp_damage(p, obj, anid, why.bid, "subnodes: %s", why.what);
+		pp_damage(p, AOBJ(), anid, why.bid, "subnodes: %s", why.what);
 		memset(&asubs, 0, sizeof(asubs));
 		m->damaged = 1;
 	}
 	memset(&g, 0, sizeof(g));
-	if (pc_bag(p, obj, anid, s->bid_data, &asubs, &a->bag, &g) < 0)
+	if (pc_bag(p, AOBJ(), anid, s->bid_data, &asubs, &a->bag, &g) < 0)
 		m->damaged = 1;
 	a->method = bag_u32(&a->bag.props, MBX_PID_TAG_ATTACH_METHOD);
 	if (g.has_data == 1) {
 		d = mbx_calloc(1, sizeof(*d));
 		d->cached = (size_t)-1;
-		d->object = mbx_strdup(obj);
+		d->object = mbx_strdup(AOBJ());
 		d->nid = anid;
 		a->data_type = g.data.type;
 		if (g.data.type == MBX_PT_OBJECT && !g.data.lazy) {
@@ -758,21 +800,26 @@ static void attach_load(mbx_pstprop *p, mbx_pstprop_msg *m, const char *mobj, co
 			const pp_sub *os = g.data.len >= 8 ? pp_subs_find(&asubs, pp_le32(g.data.val)) : NULL;
 
 			if (!os) {
-				pp_damage(p, obj, anid, 0, "PidTagAttachDataObject refers to subnode 0x%x, which does not exist",
+				pp_damage(p, AOBJ(), anid, 0, "PidTagAttachDataObject refers to subnode 0x%x, which does not exist",
 				          g.data.len >= 4 ? pp_le32(g.data.val) : 0);
 				m->damaged = 1;
 				a->data_type = 0;
 			} else if (a->method == MBX_ATTACH_EMBEDDED_MSG) {
 				a->data_type = 0;
 				if (depth + 1 >= PP_EMBED_DEPTH) {
-					pp_damage(p, obj, anid, 0, "embedded messages nested more than %d deep", PP_EMBED_DEPTH);
+					pp_damage(p, AOBJ(), anid, 0, "embedded messages nested more than %d deep", PP_EMBED_DEPTH);
 					m->damaged = 1;
 				} else {
-					char *eobj = mbx_asprintf("%s, embedded", obj);
+					char *eobj = mbx_asprintf("%s, embedded", AOBJ());
+					mname en;
 
-					a->embedded = msg_load(p, eobj, 0, os->nid, os->bid_data, os->bid_sub, depth + 1);
+					memset(&en, 0, sizeof(en));
+					en.prefix = eobj;
+					en.nid = os->nid;
+					a->embedded = msg_load(p, &en, os->bid_data, os->bid_sub, depth + 1);
 					if (a->embedded->damaged)
 						m->damaged = 1;
+					mname_free(&en);
 					mbx_free(eobj);
 				}
 			} else {
@@ -787,7 +834,7 @@ static void attach_load(mbx_pstprop *p, mbx_pstprop_msg *m, const char *mobj, co
 			a->data_size = g.data.len;
 		}
 		if (d->bid && pp_data_size(p, d->bid, &a->data_size, &why) < 0) {
-			pp_damage(p, obj, anid, why.bid, "attachment data: %s", why.what);
+			pp_damage(p, AOBJ(), anid, why.bid, "attachment data: %s", why.what);
 			m->damaged = 1;
 		}
 		if (a->data_type)
@@ -797,73 +844,66 @@ static void attach_load(mbx_pstprop *p, mbx_pstprop_msg *m, const char *mobj, co
 	}
 	mbx_free(g.data_copy);
 	pp_subs_free(&asubs);
-	bag_report(p, &a->bag, 0, obj, anid);
-	if (a->bag.nbad)
+	if (a->bag.nbad) {
+		bag_report(p, &a->bag, 0, AOBJ(), anid);
 		m->damaged = 1;
+	}
 	mbx_free(obj);
+#undef AOBJ
 }
 
-static mbx_pstprop_msg *msg_load(mbx_pstprop *p, const char *prefix, uint32_t folder, uint32_t nid,
-                                 uint64_t bid_data, uint64_t bid_sub, int depth)
+static mbx_pstprop_msg *msg_load(mbx_pstprop *p, mname *nm, uint64_t bid_data, uint64_t bid_sub, int depth)
 {
 	mbx_pstprop_msg *m = mbx_calloc(1, sizeof(*m));
+	uint32_t nid = nm->nid;
 	pp_subs subs;
 	pp_why why;
-	char *obj;
 	const pp_sub *t;
-	size_t ndamage = p->damage.total, i;
+	uint64_t ndamage = p->damage.total;
+	size_t i;
 	int pc_ok;
-	/* damage is reported with the subject, known only after the PC */
-	char *tmpobj = mbx_asprintf("%s, message 0x%x", prefix, nid);
 
 	m->nid = nid;
+	nm->bag = &m->bag.props;
+	/* reported unnamed first: the name needs the subject, known after the PC */
 	if (pp_subs_load(p, bid_sub, &subs, &why) < 0) {
-		pp_damage(p, tmpobj, nid, why.bid, "subnodes: %s", why.what);
+		pp_damage(p, "", nid, why.bid, "subnodes: %s", why.what);
 		memset(&subs, 0, sizeof(subs));
 		m->damaged = 1;
 	}
-	pc_ok = pc_bag(p, tmpobj, nid, bid_data, &subs, &m->bag, NULL) == 0;
-	if (!pc_ok)
+	pc_ok = pc_bag(p, "", nid, bid_data, &subs, &m->bag, NULL) == 0;
+	if (!pc_ok) {
 		m->damaged = 1;
-	{
-		char *subj = NULL;
-
-		if (!pc_ok && folder)
-			subj = subject_clean(subject_from_table(p, folder, nid));
-		if (subj) {
-			if (strlen(subj) > 80)
-				subj[80] = 0;
-			obj = mbx_asprintf("%s, message 0x%x '%s' (subject from the contents table)", prefix, nid, subj);
-			mbx_free(subj);
-		} else {
-			obj = msg_object(p, prefix, nid, &m->bag.props);
+		if (nm->parent && !nm->prefix)
+			nm->subj = subject_clean(subject_from_table(p, nm->parent, nid));
+	}
+	if (p->damage.total != ndamage) {
+		for (i = ndamage < p->damage.n ? (size_t)ndamage : p->damage.n; i < p->damage.n; i++) {
+			mbx_free(p->damage.e[i].object);
+			p->damage.e[i].object = mbx_strdup(mname_get(nm));
 		}
 	}
-	/* name the object in what was reported before the subject was known */
-	for (i = ndamage < p->damage.n ? (size_t)ndamage : p->damage.n; i < p->damage.n; i++) {
-		mbx_free(p->damage.e[i].object);
-		p->damage.e[i].object = mbx_strdup(obj);
-	}
-	bag_report(p, &m->bag, 0, obj, nid);
-	if (m->bag.nbad)
+	if (m->bag.nbad) {
+		bag_report(p, &m->bag, 0, mname_get(nm), nid);
 		m->damaged = 1;
+	}
 	if ((t = pp_subs_find(&subs, PST_NID_RECIPIENT_TABLE)) != NULL) {
 		pp_subs rsubs;
 		pp_tc tc;
 
 		if (pp_subs_load(p, t->bid_sub, &rsubs, &why) < 0) {
-			pp_damage(p, obj, nid, why.bid, "recipient table subnodes: %s", why.what);
+			pp_damage(p, mname_get(nm), nid, why.bid, "recipient table subnodes: %s", why.what);
 			memset(&rsubs, 0, sizeof(rsubs));
 			m->damaged = 1;
 		}
 		if (pp_tc_open(p, t->bid_data, &rsubs, &tc, &why) < 0) {
-			pp_damage(p, obj, nid, why.bid, "recipient table: %s", why.what);
+			pp_damage(p, mname_get(nm), nid, why.bid, "recipient table: %s", why.what);
 			m->damaged = 1;
 		} else {
 			rcpt_rows rr = { p, &tc, m };
 
 			if (pp_tc_rows(p, &tc, rcpt_row, &rr, &why) < 0) {
-				pp_damage(p, obj, nid, why.bid, "recipient table: %s", why.what);
+				pp_damage(p, mname_get(nm), nid, why.bid, "recipient table: %s", why.what);
 				m->damaged = 1;
 			}
 			pp_tc_free(&tc);
@@ -871,7 +911,7 @@ static mbx_pstprop_msg *msg_load(mbx_pstprop *p, const char *prefix, uint32_t fo
 		pp_subs_free(&rsubs);
 		for (i = 0; i < m->nrcpt; i++) {
 			if (m->rcpt[i].nbad) {
-				char *ro = mbx_asprintf("%s, recipient #%zu", obj, i);
+				char *ro = mbx_asprintf("%s, recipient #%zu", mname_get(nm), i);
 
 				bag_report(p, &m->rcpt[i], 0, ro, nid);
 				mbx_free(ro);
@@ -886,16 +926,16 @@ static mbx_pstprop_msg *msg_load(mbx_pstprop *p, const char *prefix, uint32_t fo
 
 		memset(&r, 0, sizeof(r));
 		if (pp_subs_load(p, t->bid_sub, &tsubs, &why) < 0) {
-			pp_damage(p, obj, nid, why.bid, "attachment table subnodes: %s", why.what);
+			pp_damage(p, mname_get(nm), nid, why.bid, "attachment table subnodes: %s", why.what);
 			memset(&tsubs, 0, sizeof(tsubs));
 			m->damaged = 1;
 		}
 		if (pp_tc_open(p, t->bid_data, &tsubs, &tc, &why) < 0) {
-			pp_damage(p, obj, nid, why.bid, "attachment table: %s", why.what);
+			pp_damage(p, mname_get(nm), nid, why.bid, "attachment table: %s", why.what);
 			m->damaged = 1;
 		} else {
 			if (pp_tc_rows(p, &tc, rowid_add, &r, &why) < 0) {
-				pp_damage(p, obj, nid, why.bid, "attachment table: %s", why.what);
+				pp_damage(p, mname_get(nm), nid, why.bid, "attachment table: %s", why.what);
 				m->damaged = 1;
 			}
 			pp_tc_free(&tc);
@@ -904,12 +944,10 @@ static mbx_pstprop_msg *msg_load(mbx_pstprop *p, const char *prefix, uint32_t fo
 		m->att = mbx_calloc(r.n ? r.n : 1, sizeof(*m->att));
 		m->natt = r.n;
 		for (i = 0; i < r.n; i++)
-			attach_load(p, m, obj, &subs, r.id[i], i, depth);
+			attach_load(p, m, nm, &subs, r.id[i], i, depth);
 		mbx_free(r.id);
 	}
 	pp_subs_free(&subs);
-	mbx_free(obj);
-	mbx_free(tmpobj);
 	return m;
 }
 
@@ -982,11 +1020,23 @@ const mbx_pstprop_folder *mbx_pstprop_folder_at(const mbx_pstprop *p, size_t i)
 
 const mbx_pstprop_folder *mbx_pstprop_folder_find(const mbx_pstprop *p, uint32_t nid)
 {
-	size_t i;
+	size_t lo = 0, hi = p->fsorted ? p->nfolders : 0, i;
 
-	for (i = 0; i < p->nfolders; i++)
-		if (p->folders[i].nid == nid)
-			return &p->folders[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const mbx_pstprop_folder *f = &p->folders[p->fsorted[mid]];
+
+		if (f->nid == nid)
+			return f;
+		if (f->nid < nid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!p->fsorted)   /* while the tree is read */
+		for (i = 0; i < p->nfolders; i++)
+			if (p->folders[i].nid == nid)
+				return &p->folders[i];
 	return NULL;
 }
 
@@ -1014,27 +1064,27 @@ int mbx_pstprop_folder_contents(mbx_pstprop *p, uint32_t folder_nid, int assoc, 
 int mbx_pstprop_message_read(mbx_pstprop *p, uint32_t nid, mbx_pstprop_msg **out)
 {
 	const pp_nbt *n = pp_nbt_find(p, nid);
-	const mbx_pstprop_folder *f;
-	char *prefix;
+	mname nm;
 
 	*out = NULL;
 	if (PST_NID_TYPE(nid) != PST_NID_TYPE_NORMAL_MESSAGE && PST_NID_TYPE(nid) != PST_NID_TYPE_ASSOC_MESSAGE)
 		return mbx_error_set(MBX_EINVAL, "%s: 0x%x is not a message NID", p->path, nid);
-	f = n ? mbx_pstprop_folder_find(p, n->parent) : NULL;
-	prefix = f ? mbx_asprintf("folder '%s'", *f->path ? f->path : "(root)") :
-	         n ? mbx_asprintf("folder 0x%x", n->parent) : mbx_strdup("(no folder)");
+	memset(&nm, 0, sizeof(nm));
+	nm.nid = nid;
 	if (!n) {
 		mbx_pstprop_msg *m = mbx_calloc(1, sizeof(*m));
 
 		m->nid = nid;
 		m->damaged = 1;
-		pp_damage(p, prefix, nid, 0, "message 0x%x is listed in a contents table but missing from the NBT", nid);
-		mbx_free(prefix);
+		pp_damage(p, "(no folder)", nid, 0, "message 0x%x is listed in a contents table but missing from the NBT",
+		          nid);
 		*out = m;
 		return 0;
 	}
-	*out = msg_load(p, prefix, n->parent, nid, n->bid_data, n->bid_sub, 0);
-	mbx_free(prefix);
+	nm.parent = n->parent;
+	nm.f = mbx_pstprop_folder_find(p, n->parent);
+	*out = msg_load(p, &nm, n->bid_data, n->bid_sub, 0);
+	mname_free(&nm);
 	return 0;
 }
 

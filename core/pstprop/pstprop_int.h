@@ -105,6 +105,7 @@ struct mbx_pstprop {
 	mbx_pstprop_bag store;
 	mbx_pstprop_folder *folders;
 	size_t nfolders;
+	size_t *fsorted;        /* folder indexes by NID, for mbx_pstprop_folder_find */
 	pp_damage_list damage;
 };
 
