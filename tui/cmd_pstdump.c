@@ -45,6 +45,12 @@ int cmd_pst_dump(const tui_opts *opts, int argc, char **argv)
 		mbx_free(msg);
 		return EXIT_USAGE;
 	}
+	if (mbx_pstprop_info_get(p)->note) {
+		char *f = mbx_text_clean(argv[optind], -1, fl, NULL);
+
+		fprintf(stderr, "%s: note: %s\n", f, mbx_pstprop_info_get(p)->note);
+		mbx_free(f);
+	}
 	rc = mbx_pstprop_dump(p, stdout, flags);
 	if (rc < 0) {
 		cli_fail(EXIT_USAGE, "%s", mbx_error_last());
