@@ -642,6 +642,73 @@ static int pr_loop(pr_state *s, int *cb_rc)
 	}
 }
 
+/*
+ * Keep the child's whole output in an unlinked temporary file, reap the
+ * child, and read from the file from now on (mbx_pstread_opts.spool).
+ * 0, or <0 with the error set (the child's failure is the caller's to
+ * report: r->status).
+ */
+static int pr_spool(pr_state *s)
+{
+	pr_reader *r = s->r;
+	const char *dir = getenv("TMPDIR");
+	char *tmpl = NULL;
+	int fd, rc = 0;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		tmpl = mbx_asprintf("%s/mbxrescue-spool.XXXXXX", dir);
+		fd = mkostemp(tmpl, O_CLOEXEC);
+		if (fd >= 0)
+			unlink(tmpl);
+		mbx_free(tmpl);
+	}
+	if (fd < 0)
+		return mbx_error_set(MBX_EIO, "%s: can not create a temporary file in %s: %s; set "
+		                     "TMPDIR to a writable directory", s->path, dir, strerror(errno));
+	for (;;) {
+		ssize_t n, off = 0;
+
+		if (pr_wait(r) < 0)
+			break;
+		n = read(r->fd, r->buf, sizeof(r->buf));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			break;
+		while (off < n) {
+			ssize_t w = write(fd, r->buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				rc = mbx_error_set(errno == ENOSPC ? MBX_ENOSPC : MBX_EIO, "%s: can not "
+				                   "keep the reader's output in %s: %s; free some space "
+				                   "there or set TMPDIR", s->path, dir, strerror(errno));
+				break;
+			}
+			off += w;
+		}
+		if (rc < 0)
+			break;
+	}
+	if (rc < 0 || r->timed_out) {
+		kill(r->pid, SIGKILL);
+		pr_reap(r, 0);
+		close(fd);
+		return rc;
+	}
+	pr_reap(r, 0);
+	close(r->fd);
+	r->fd = fd;
+	r->pos = r->len = 0;
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return mbx_error_set(MBX_EIO, "%s: can not read back the temporary file: %s", s->path,
+		                     strerror(errno));
+	return 0;
+}
+
 static const char *pr_child_why(int code)
 {
 	switch (code) {
@@ -849,6 +916,17 @@ int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx
 	s.cb = cb;
 	s.ud = ud;
 	s.r = r;
+	if (opts.spool) {
+		if ((rc = pr_spool(&s)) < 0)
+			goto out;
+		if (r->timed_out || !WIFEXITED(r->status) || WEXITSTATUS(r->status) != 0) {
+			/* Read what there is without callbacks: the error names the item. */
+			s.cb = NULL;
+			(void)pr_loop(&s, &cb_rc);
+			rc = pr_error(&s);
+			goto out;
+		}
+	}
 	if (pr_loop(&s, &cb_rc) < 0 || (!s.have_done && cb_rc == 0)) {
 		if (!r->exited)
 			kill(r->pid, SIGKILL);
@@ -857,8 +935,10 @@ int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx
 		goto out;
 	}
 	if (cb_rc != 0) {
-		/* The caller stopped the read: end the child now. */
-		kill(r->pid, SIGKILL);
+		/* The caller stopped the read: end the child now (a spooled
+		 * read's child is gone already: its pid may be another's). */
+		if (!r->exited)
+			kill(r->pid, SIGKILL);
 		pr_reap(r, 0);
 		rc = cb_rc;
 		goto out;

@@ -438,6 +438,21 @@ void mbx_store_bulk_end(mbx_store *st);
  * fsync finds little left to write.  Durability is still the commit's. */
 void mbx_store_writeback(mbx_store *st);
 
+/* ---- A new recovery server (core/store/store_init.c) --------------------- */
+
+/*
+ * Create the store file `path` for a new, empty recovery server: the
+ * organization, site and server of `info` (checked: names a legacy DN can
+ * hold, a Windows computer name), its SMTP policy (NULL or "": Exchange
+ * 5.5's default, "%a@SITE.ORGANIZATION.com" in lower case).  The file is
+ * 0600; missing directories are created 0700.  An existing path is never
+ * touched (MBX_EEXISTS); on any failure nothing is left behind.
+ */
+int mbx_store_init(const char *path, const mbx_server_info *info);
+/* Rename a store mailbox (a PST import names a mailbox it created after the
+ * file's message store); MBX_ENOTFOUND when there is no such mailbox. */
+int mbx_store_mailbox_set_display_name(mbx_store *st, int64_t id, const char *name);
+
 #ifdef __cplusplus
 }
 #endif
