@@ -482,7 +482,12 @@ int main(void)
 	check_shared();
 	mbx_free(f0);
 	mbx_free(f1);
-	if (system(mbx_asprintf("rm -rf '%s'", tmpdir)) != 0)
-		diag("could not remove %s", tmpdir);
+	{
+		char *cmd = mbx_asprintf("rm -rf '%s'", tmpdir);
+
+		if (system(cmd) != 0)
+			diag("could not remove %s", tmpdir);
+		mbx_free(cmd);
+	}
 	return tap_done();
 }
