@@ -22,6 +22,8 @@ int cmd_batch(const tui_opts *o, int argc, char **argv);
 int cmd_verify(const tui_opts *o, int argc, char **argv);
 /* tui/cmd_pstcheck.c */
 int cmd_pst_check(const tui_opts *o, int argc, char **argv);
+/* tui/cmd_pstdump.c */
+int cmd_pst_dump(const tui_opts *o, int argc, char **argv);
 /* tui/cmd_import.c */
 int cmd_import_pst(const tui_opts *o, int argc, char **argv);
 int cmd_import_directory(const tui_opts *o, int argc, char **argv);
