@@ -159,6 +159,18 @@ static const char *const migrations[] = {
 	"  type INTEGER NOT NULL,"
 	"  value);"
 	"CREATE INDEX message_prop_message ON message_prop(message_id);",
+
+	/* 5: every property of every object (issue 12).  props is NULL (the
+	 * bag is what the first-class columns give) or a flags byte and
+	 * mbx_props_pack's bytes (core/store/store_bag.c): the first-class
+	 * columns stay for the console, the filters and the check.  Rows of
+	 * message_prop (schema 4) are read into the bags of their messages and
+	 * never written again. */
+	"ALTER TABLE mailbox ADD COLUMN props BLOB;"
+	"ALTER TABLE folder ADD COLUMN props BLOB;"
+	"ALTER TABLE message ADD COLUMN props BLOB;"
+	"ALTER TABLE message_recipient ADD COLUMN props BLOB;"
+	"ALTER TABLE attachment ADD COLUMN props BLOB;",
 };
 
 int store_schema_latest(void)
