@@ -22,7 +22,7 @@ static unsigned char tf_pattern(size_t i)
 
 static int tf_attach(mbx_pst_msg *m, const char *name, size_t n)
 {
-	mbx_pst_attach_props ap = { name, "application/octet-stream", (int64_t)n, 0 };
+	mbx_pst_attach_props ap = { name, "application/octet-stream", (int64_t)n, 0, NULL };
 	unsigned char buf[4096];
 	size_t off = 0, i;
 	int rc = mbx_pst_attach_begin(m, &ap);
@@ -40,7 +40,7 @@ static int tf_attach(mbx_pst_msg *m, const char *name, size_t n)
 
 static int tf_recips(mbx_pst_msg *m, const char *who)
 {
-	mbx_pst_recipient r1 = { 1, who, "to@example.com", NULL }, r2 = { 2, "Carbon Copy", "cc@example.com", NULL };
+	mbx_pst_recipient r1 = { 1, who, "to@example.com", NULL, NULL }, r2 = { 2, "Carbon Copy", "cc@example.com", NULL, NULL };
 	int rc = mbx_pst_message_add_recipient(m, &r1);
 
 	return rc ? rc : mbx_pst_message_add_recipient(m, &r2);
@@ -87,7 +87,7 @@ static int tf_write(const char *path, int crypt)
 		ep.body = "inside";
 		rc = mbx_pst_attach_message_begin(m, "inner.msg", &ep, &e);
 		if (rc == 0) {
-			mbx_pst_recipient r = { 1, "Inner Bob", "bob@example.com", NULL };
+			mbx_pst_recipient r = { 1, "Inner Bob", "bob@example.com", NULL, NULL };
 
 			rc = mbx_pst_message_add_recipient(e, &r);
 			if (rc == 0)

@@ -1039,14 +1039,20 @@ static void scenario_undefined(mbx_pst **pstp, const char *path, scen *s)
 	unsigned char *p;
 	char hex[65], hex2[65];
 
+	const char *mo = "folder:Top of Personal Folders/Undefined/msg#0";
+	char *o2;
+
 	mbx_pst_opts_init(&o);
 	CHECK(mbx_pst_create(pstp, path, &o));
 	CHECK(mbx_pst_folder_add(*pstp, mbx_pst_top_folder(*pstp), "Undefined", NULL, &f));
+	/* OUT.dump: the undefined properties only (the shell test compares
+	 * those lines of our reader's dump) */
 	mbx_props_init(&b);
 	set_raw(&b, 0x7D33, 0x0033, "unknown!", 8);
 	p = pattern(3700, 41);
 	set_raw(&b, 0x7F33, 0x0033, p, 3700);
 	mbx_free(p);
+	dump_bag(s->dump, mo, MBX_PST_OBJ_MESSAGE, &b, NULL);
 	memset(&mp, 0, sizeof(mp));
 	mp.subject = "Undefined types";
 	mp.sender_name = "Sender";
@@ -1063,6 +1069,12 @@ static void scenario_undefined(mbx_pst **pstp, const char *path, scen *s)
 	r.address = "una@example.com";
 	r.props = &b;
 	CHECK(mbx_pst_message_add_recipient(msg, &r));
+	o2 = mbx_asprintf("%s/rcpt#0", mo);
+	dump_bag(s->dump, o2, MBX_PST_OBJ_RECIPIENT, &b, NULL);
+	mbx_free(o2);
+	o2 = mbx_asprintf("%s/att#0", mo);
+	dump_bag(s->dump, o2, MBX_PST_OBJ_ATTACHMENT, &b, NULL);
+	mbx_free(o2);
 	memset(&ap, 0, sizeof(ap));
 	ap.filename = "undefined.bin";
 	ap.props = &b;

@@ -3,18 +3,19 @@
 # every reader (issue 12), and the recipients bug stays fixed:
 #
 #  - bags (tests/t_pst_props write bags): libpff's property dump
-#    (tests/pstdump-pff) holds every property of every bag exactly, the
-#    regenerated ones aside (t_pst_props compare); libpst, pst-extractor,
-#    pffexport and pst-check --strict read the file as described
-#    (tests/pst-compare.sh);
+#    (tests/pstdump-pff) and ours (mbxrescue pst-dump) hold every property
+#    of every bag exactly, the regenerated ones aside (t_pst_props compare);
+#    libpst, pst-extractor, pffexport and pst-check --strict read the file
+#    as described (tests/pst-compare.sh);
 #  - recips: 1,000, 91, 38 recipients with attachments, and an embedded
 #    message with 100: every reader (libpst's count of the 1,000 aside:
 #    pst-compare.sh) and libpff's dump lists every recipient row;
 #  - oldrows: the old row IDs make libpst read attachments twice, and
 #    pst-check --strict names the layout [recipient-rowid-is-subnode];
 #  - undefined: properties of a type [MS-PST] does not define: libpst,
-#    pst-extractor and pst-check read the file; libpff refuses the objects
-#    holding them (a reader limit, checked so that it is noticed if it goes);
+#    pst-extractor and pst-check read the file, pst-dump reads the
+#    properties as written; libpff refuses the objects holding them (a
+#    reader limit, checked so that it is noticed if it goes);
 #  - support.pst imported and exported again, and store mailboxes with 100
 #    and 1,000 recipients and three attachments a message, export and verify.
 . "$top_srcdir/tests/lib.sh"
@@ -50,6 +51,17 @@ dump_agrees() { # dump_agrees SCENARIO: libpff's dump against the bags
 	fi
 }
 
+ours_agree() { # ours_agree SCENARIO: mbxrescue pst-dump against the bags
+	"$MBX" pst-dump "$T_TMP/$1.pst" >"$T_TMP/$1.ours" 2>"$T_TMP/$1.ours.err"
+	check "$1: pst-dump reads every object" test ! -s "$T_TMP/$1.ours.err"
+	if "$w" compare "$T_TMP/$1.dump" "$T_TMP/$1.ours" >"$T_TMP/$1.cmp2"; then
+		ok "$1: pst-dump reads every property as the bags hold it ($(tail -1 "$T_TMP/$1.cmp2"))"
+	else
+		not_ok "$1: pst-dump reads every property as the bags hold it"
+		sed 's/^/#   /' "$T_TMP/$1.cmp2" | cut -c1-220 | head -40
+	fi
+}
+
 readers_agree() { # readers_agree SCENARIO: pst-compare.sh (PST_COMPARE_READERS as set)
 	if bash "$compare" "$T_TMP/$1.pst" "$T_TMP/$1.desc" >"$T_TMP/$1.rd" 2>&1; then
 		ok "$1: ${PST_COMPARE_READERS:-every reader} agree with what was written"
@@ -61,6 +73,7 @@ readers_agree() { # readers_agree SCENARIO: pst-compare.sh (PST_COMPARE_READERS 
 
 if written bags; then
 	dump_agrees bags
+	ours_agree bags
 	readers_agree bags
 	# the regenerated properties hold the new file's values
 	if [ $have_pff -eq 1 ]; then
@@ -88,6 +101,8 @@ if written recips; then
 		n=$(wc -l <"$T_TMP/recips.names")
 		check "recips: libpff reads all 1,269 recipient rows ($n)" test "$n" -eq 1269
 	fi
+	n=$("$MBX" pst-dump "$T_TMP/recips.pst" 2>/dev/null | awk -F'\t' '$2 == "0x3001" && $1 ~ /rcpt#/' | wc -l)
+	check "recips: pst-dump reads all 1,269 recipient rows ($n)" test "$n" -eq 1269
 	"$MBX" verify "$T_TMP/recips.pst" >"$T_TMP/recips.verify" 2>&1
 	check "recips: the libpst reader counts 9 attachments, none twice" \
 		grep -q '^Announcements  *4  *9 ' "$T_TMP/recips.verify"
@@ -108,6 +123,9 @@ fi
 
 if written undefined; then
 	PST_COMPARE_READERS="libpst pst-extractor pst-check" readers_agree undefined
+	"$MBX" pst-dump "$T_TMP/undefined.pst" 2>/dev/null | awk -F'\t' '$3 == "0x0033"' | LC_ALL=C sort >"$T_TMP/u.ours"
+	check "undefined: pst-dump reads them as written" \
+		sh -c 'LC_ALL=C sort "$1" | cmp -s - "$2"' sh "$T_TMP/undefined.dump" "$T_TMP/u.ours"
 	if [ $have_pff -eq 1 ]; then
 		"$dump" "$T_TMP/undefined.pst" >/dev/null 2>"$T_TMP/undefined.err"
 		check "undefined: libpff refuses the message holding them (a reader limit)" \
