@@ -1,9 +1,11 @@
 /*
- * core/import/import_pst.c - PST files into store mailboxes (mbx/import.h),
- * Exmerge's step 2.  The file is read by the isolated libpst reader
- * (core/pstread/pstread.h); every folder and message of one file goes into the
- * store inside one transaction, committed only when the whole file was
+ * core/import/import_pst.c - PST and OST files into store mailboxes
+ * (mbx/import.h), Exmerge's step 2.  The file is read by our
+ * property-level reader in a child process (core/pstread/propread.h);
+ * every folder and message of one file goes into the store, bags and
+ * all, inside one transaction, committed only when the whole file was
  * read, so a corrupt file, a cancel or a store error leaves nothing.
+ * Damaged items are left out and listed (mbx/import.h, "Damaged items").
  *
  * Folders are matched like Exmerge does: a special folder of the PST
  * (Inbox, Sent Items, ...) goes into the mailbox's folder of the same role
@@ -22,8 +24,10 @@
 #include <unistd.h>
 
 #include "mbx/import.h"
+#include "mbx/pstprop.h"
 #include "mbx/text.h"
-#include "pstread/pstread.h"
+#include "pstread/propread.h"
+#include "pstread/propwire.h"
 
 typedef struct im_folder {
 	char *path;              /* path in the mailbox */
@@ -32,12 +36,27 @@ typedef struct im_folder {
 	int64_t parent_id;
 } im_folder;
 
-typedef struct im_map {
-	int64_t pst_id;
-	int64_t store_id;
-	char *path;              /* path in the PST, for progress and the log */
-} im_map;
+/* What becomes of a folder of the file. */
+enum {
+	IM_SKIP = 0,             /* not imported (search folder, outside the IPM subtree) */
+	IM_TOP,                  /* the root or the IPM subtree: its items go to the top folder */
+	IM_FOLDER                /* a folder of the mailbox */
+};
 
+/* A folder of the file, as read (kept until all have come). */
+typedef struct im_pfolder {
+	uint32_t nid, parent;
+	int kind;                /* MBX_PSTPROP_FOLDER_* */
+	int damaged;
+	uint32_t nmsg, nfai;
+	mbx_props bag;
+	/* decided once all folders are known */
+	int what;                /* IM_* */
+	int64_t store_id;        /* IM_FOLDER: the store folder */
+	char *path;              /* below the IPM subtree ("Inbox/Projects"), or as the
+	                          * reader names it for folders outside it */
+	int damage_entry;        /* 1 + its entry in the result's damage list, 0 none */
+} im_pfolder;
 /* Shared between the import thread and the caller. */
 struct mbx_import {
 	mbx_import_opts opts;    /* strings owned (copied) */
@@ -61,9 +80,11 @@ typedef struct im_run {
 	char *base_path;         /* its path, NULL at the top */
 	im_folder *folders;      /* the mailbox's folders, existing and new */
 	size_t n_folders, cap_folders;
-	im_map *map;             /* PST folder id -> store folder */
-	size_t n_map, cap_map;
+	im_pfolder *pf;          /* the file's folders, in the reader's order */
+	size_t n_pf, cap_pf;
+	size_t last_pf;          /* the folder of the last message (they come folder by folder) */
 	int64_t root_items_id;   /* folder for messages at the PST's top, 0 = not yet */
+	const mbx_props *top_bag;/* the IPM subtree's bag, for that folder */
 	mbx_import_result *res;
 	int bulk;                /* the store is in bulk mode: its file is written directly */
 	int64_t wb_pending;      /* bytes added since writeback was last started */
@@ -73,7 +94,14 @@ typedef struct im_run {
 	int turn;                /* holds im_turn (opts->spool) */
 	int prepared;            /* im_prepare has run */
 	char *c_file, *c_name, *c_alias, *c_server;
-	char *store_name;        /* the PST's message store display name, or NULL */
+	/* From the file: */
+	mbx_props store_bag;     /* its message store object */
+	int have_store;
+	char *store_name;        /* the message store's display name, or NULL */
+	uint32_t ipm_nid;        /* the IPM subtree (PidTagIpmSubTreeEntryId), 0 = unknown */
+	uint32_t role_nid[MBX_ROLE_COUNT];  /* folders the message store names */
+	int64_t total;           /* items of the imported folders */
+	int over;                /* more damaged than the limit: nothing more is stored */
 } im_run;
 
 /* Imports with opts->spool take turns at the store: one writes while the
@@ -108,15 +136,25 @@ void mbx_import_opts_init(mbx_import_opts *opts)
 	memset(opts, 0, sizeof(*opts));
 	opts->mode = MBX_IMPORT_MERGE;
 	opts->log_level = MBX_LOG_MIN;
+	opts->bad_item_limit = MBX_IMPORT_ANY_DAMAGE;
 }
 
 void mbx_import_result_clear(mbx_import_result *r)
 {
 	if (!r)
 		return;
+	size_t i;
+
 	mbx_free(r->error);
 	mbx_free(r->alias);
 	mbx_free(r->display_name);
+	mbx_free(r->format);
+	for (i = 0; i < r->n_damage; i++) {
+		mbx_free(r->damage[i].folder);
+		mbx_free(r->damage[i].subject);
+		mbx_free(r->damage[i].what);
+	}
+	mbx_free(r->damage);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -155,7 +193,8 @@ static void im_progress(im_run *run, const char *folder, int64_t total, int64_t 
 	im->prog.imported = run->res->imported;
 	im->prog.skipped = run->res->skipped;
 	im->prog.replaced = run->res->replaced;
-	im->prog.failed = run->res->failed;
+	im->prog.damaged = run->res->damaged;
+	im->prog.failed = run->res->damaged;
 	im->prog.elapsed_seconds = (double)(im_now_ms() - im->t0) / 1000.0;
 	pthread_mutex_unlock(&im->lock);
 }
@@ -332,14 +371,61 @@ static int im_base(im_run *run)
 	return rc;
 }
 
-static im_map *im_map_find(im_run *run, int64_t pst_id)
-{
-	size_t i;
+/* ---- Damage ------------------------------------------------------------------ */
 
-	for (i = run->n_map; i > 0; i--)
-		if (run->map[i - 1].pst_id == pst_id)
-			return &run->map[i - 1];
-	return NULL;
+static mbx_import_damage *im_damage_add(im_run *run, const char *folder, const char *subject,
+                                        int is_item)
+{
+	mbx_import_result *res = run->res;
+	mbx_import_damage *d;
+
+	if (res->n_damage % 64 == 0)
+		res->damage = mbx_reallocarray(res->damage, res->n_damage + 64, sizeof(*res->damage));
+	d = &res->damage[res->n_damage++];
+	memset(d, 0, sizeof(*d));
+	d->folder = mbx_strdup(folder ? folder : "");
+	d->subject = subject ? mbx_strdup(subject) : NULL;
+	d->is_item = is_item;
+	return d;
+}
+
+/* Add "what" to an entry's text ("a; b"); at most a few of them. */
+static void im_damage_what(mbx_import_damage *d, const char *what)
+{
+	char *clean = mbx_text_clean(what ? what : "damaged", 300, MBX_TEXT_ELLIPSIS, NULL);
+
+	if (!d->what) {
+		d->what = clean;
+		return;
+	}
+	if (strlen(d->what) < 600) {
+		char *t = mbx_asprintf("%s; %s", d->what, clean);
+
+		mbx_free(d->what);
+		d->what = t;
+	}
+	mbx_free(clean);
+}
+
+/* One more damaged item or folder; past the limit nothing more is stored. */
+static void im_damage_count(im_run *run, int is_item)
+{
+	mbx_import_result *res = run->res;
+
+	if (is_item) {
+		res->damaged++;
+		res->failed = res->damaged;
+	} else {
+		res->damaged_folders++;
+	}
+	if (run->opts->bad_item_limit >= 0 && !run->over &&
+	    res->damaged + res->damaged_folders > run->opts->bad_item_limit) {
+		run->over = 1;
+		res->limit_exceeded = 1;
+		mbx_log_write(run->log, MBX_LOG_MIN, "More items are damaged than the bad item limit "
+		              "(%lld): nothing from file '%s' will be kept; reading on to list them.",
+		              (long long)run->opts->bad_item_limit, run->c_file);
+	}
 }
 
 /* ---- Reader callbacks ----------------------------------------------------- */
@@ -358,66 +444,317 @@ static int im_ready(im_run *run)
 	return im_prepare(run);
 }
 
-static int im_on_total(void *ud, int64_t messages)
+static int im_on_info(void *ud, const mbx_propread_info *info)
 {
 	im_run *run = ud;
-	int rc = im_ready(run);
+	char *d = im_clean(info->description);
 
-	if (rc < 0)
-		return rc;
-
-	im_progress(run, NULL, messages, 0, 0);
+	mbx_free(run->res->format);
+	run->res->format = mbx_strdup(info->description);
+	mbx_log_write(run->log, MBX_LOG_MED, "File '%s': %s%s%s.", run->c_file, d,
+	              info->note ? "; " : "", info->note ? info->note : "");
+	mbx_free(d);
 	return im_cancelled(run) ? MBX_ECANCELLED : 0;
 }
 
-static int im_on_folder(void *ud, const mbx_pstread_folder *pf)
+/* The NID an entry id names (its last 4 bytes: [MS-PST] 2.4.3.2), 0 when
+ * the property is not one. */
+static uint32_t im_entry_nid(const mbx_props *b, uint16_t id)
+{
+	mbx_propkey k = MBX_KEY(id);
+	const mbx_prop *p = mbx_props_get(b, &k);
+	const unsigned char *v;
+
+	if (!p || p->type != MBX_PT_BINARY || p->len != 24)
+		return 0;
+	v = mbx_props_val(b, p);
+	return (uint32_t)v[20] | (uint32_t)v[21] << 8 | (uint32_t)v[22] << 16 | (uint32_t)v[23] << 24;
+}
+
+static int im_on_store(void *ud, const mbx_props *bag, uint32_t unreadable)
 {
 	im_run *run = ud;
-	im_map *parent = pf->parent_id ? im_map_find(run, pf->parent_id) : NULL;
-	int64_t parent_id = parent ? parent->store_id : run->base_id;
-	const char *parent_path = NULL;
-	im_folder *target = NULL;
-	char *name, *clean;
-	int64_t id;
-	size_t i;
-	int rc;
+	mbx_propkey k = MBX_KEY(MBX_PID_TAG_DISPLAY_NAME);
+
+	(void)unreadable;   /* reported as damage of the file */
+	mbx_props_copy(&run->store_bag, bag);
+	run->have_store = 1;
+	mbx_free(run->store_name);
+	run->store_name = NULL;
+	if (mbx_props_utf8(bag, &k, 0, &run->store_name) < 0) {
+		mbx_free(run->store_name);
+		run->store_name = NULL;
+	}
+	run->ipm_nid = im_entry_nid(bag, MBX_PID_TAG_IPM_SUB_TREE_ENTRY_ID);
+	run->role_nid[MBX_ROLE_DELETED] = im_entry_nid(bag, MBX_PID_TAG_IPM_WASTE_BASKET_ENTRY_ID);
+	run->role_nid[MBX_ROLE_SENT] = im_entry_nid(bag, MBX_PID_TAG_IPM_SENT_MAIL_ENTRY_ID);
+	run->role_nid[MBX_ROLE_OUTBOX] = im_entry_nid(bag, MBX_PID_TAG_IPM_OUTBOX_ENTRY_ID);
+	return im_cancelled(run) ? MBX_ECANCELLED : 0;
+}
+
+static int im_on_folder(void *ud, const mbx_propread_folder *f)
+{
+	im_run *run = ud;
+	im_pfolder *p;
 
 	if (im_cancelled(run))
 		return MBX_ECANCELLED;
-	/* The mailbox path of the parent. */
-	for (i = 0; i < run->n_folders; i++)
-		if (run->folders[i].id == parent_id)
-			parent_path = run->folders[i].path;
-	name = mbx_strdup(pf->name && *pf->name ? pf->name : "(no name)");
+	if (run->n_pf == run->cap_pf) {
+		run->cap_pf = run->cap_pf ? run->cap_pf * 2 : 64;
+		run->pf = mbx_reallocarray(run->pf, run->cap_pf, sizeof(*run->pf));
+	}
+	p = &run->pf[run->n_pf++];
+	memset(p, 0, sizeof(*p));
+	p->nid = f->nid;
+	p->parent = f->parent;
+	p->kind = f->kind;
+	p->damaged = f->damaged;
+	p->nmsg = f->nmsg;
+	p->nfai = f->nfai;
+	mbx_props_copy(&p->bag, f->bag);
+	return 0;
+}
+
+static im_pfolder *im_pf_find(im_run *run, uint32_t nid)
+{
+	size_t i;
+
+	if (run->last_pf < run->n_pf && run->pf[run->last_pf].nid == nid)
+		return &run->pf[run->last_pf];
+	for (i = 0; i < run->n_pf; i++) {
+		if (run->pf[i].nid == nid) {
+			run->last_pf = i;
+			return &run->pf[i];
+		}
+	}
+	return NULL;
+}
+
+static char *im_pf_name(const im_pfolder *p)
+{
+	mbx_propkey k = MBX_KEY(MBX_PID_TAG_DISPLAY_NAME);
+	char *name = NULL;
+
+	if (mbx_props_utf8(&p->bag, &k, 0, &name) < 0 || !name || !*name) {
+		mbx_free(name);
+		name = mbx_strdup("");
+	}
+	return name;
+}
+
+/* The IPM subtree: the folder the message store names, else the root's
+ * child Outlook names so, else the root itself. */
+static uint32_t im_ipm(im_run *run)
+{
+	static const char *const names[] = { "Top of Personal Folders", "Top of Outlook data file",
+		"Top of Information Store", "IPM_SUBTREE" };
+	size_t i, k;
+
+	if (run->ipm_nid) {
+		im_pfolder *p = im_pf_find(run, run->ipm_nid);
+
+		if (p && p->kind == MBX_PSTPROP_FOLDER_NORMAL)
+			return run->ipm_nid;
+	}
+	for (i = 1; i < run->n_pf; i++) {
+		char *name;
+		int hit = 0;
+
+		if (run->pf[i].parent != run->pf[0].nid || run->pf[i].kind != MBX_PSTPROP_FOLDER_NORMAL)
+			continue;
+		name = im_pf_name(&run->pf[i]);
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			hit |= strcasecmp(name, names[k]) == 0;
+		mbx_free(name);
+		if (hit)
+			return run->pf[i].nid;
+	}
+	return run->n_pf ? run->pf[0].nid : 0;
+}
+
+/* A damaged folder's entry (made once; its reports added to it). */
+static mbx_import_damage *im_folder_damage(im_run *run, im_pfolder *p)
+{
+	if (!p->damage_entry) {
+		mbx_import_damage *d = im_damage_add(run, p->path, NULL, 0);
+		char *c = im_clean(p->path && *p->path ? p->path : "(top)");
+
+		p->damage_entry = (int)run->res->n_damage;
+		im_damage_count(run, 0);
+		mbx_log_write(run->log, MBX_LOG_MIN, "Error reading folder '%s' (MAPI_E_CORRUPT_DATA): "
+		              "what of it could be read is imported.", c);
+		mbx_free(c);
+		return d;
+	}
+	return &run->res->damage[p->damage_entry - 1];
+}
+
+/* One folder of the mailbox for a folder of the file (parents come first). */
+static int im_place(im_run *run, im_pfolder *p, im_pfolder *parent)
+{
+	mbx_folder f;
+	mbx_folder_role role = MBX_ROLE_NONE;
+	int64_t parent_id = parent && parent->what == IM_FOLDER ? parent->store_id : run->base_id;
+	const char *parent_path = NULL;
+	im_folder *target = NULL, *have;
+	char *name = im_pf_name(p), *path, *clean;
+	size_t i;
+	int rc = 0, at_top = parent_id == run->base_id && (!parent || parent->what != IM_FOLDER);
+
+	if (!*name) {
+		mbx_free(name);
+		name = mbx_strdup("(no name)");
+	}
 	for (char *c = name; *c; c++)
 		if (*c == '/')
 			*c = '_';    /* '/' separates path parts */
+	p->path = parent && parent->what == IM_FOLDER ? mbx_asprintf("%s/%s", parent->path, name) :
+	          mbx_strdup(name);
+	for (i = 1; i < MBX_ROLE_COUNT; i++)
+		if (run->role_nid[i] && run->role_nid[i] == p->nid)
+			role = (mbx_folder_role)i;
+	if (role == MBX_ROLE_NONE && at_top)
+		role = mbx_folder_role_parse(name);
+	for (i = 0; i < run->n_folders; i++)
+		if (run->folders[i].id == parent_id)
+			parent_path = run->folders[i].path;
 	/* Special folders map by role, whatever their name in either language. */
-	if (pf->role != MBX_ROLE_NONE && parent_id == 0)
-		target = im_folder_by_role(run, pf->role);
+	if (role != MBX_ROLE_NONE && parent_id == 0)
+		target = im_folder_by_role(run, role);
+	path = parent_path ? mbx_asprintf("%s/%s", parent_path, name) : mbx_strdup(name);
+	if (!target && (have = im_folder_by_path(run, path)) != NULL)
+		target = have;
 	if (target) {
-		id = target->id;
-		rc = 0;
+		p->store_id = target->id;
 	} else {
-		rc = im_folder_get(run, parent_id, parent_path, name, pf->container_class, pf->role, &id);
+		/* A role names one folder of a mailbox. */
+		if (role != MBX_ROLE_NONE && (parent_id != 0 || im_folder_by_role(run, role)))
+			role = MBX_ROLE_NONE;
+		memset(&f, 0, sizeof(f));
+		f.mailbox_id = run->mbx.id;
+		f.parent_id = parent_id;
+		f.bag = p->bag;          /* borrowed: the whole bag */
+		mbx_folder_fields_from_bag(&f);
+		mbx_free(f.name);
+		f.name = name;
+		if (!f.container_class || !*f.container_class) {
+			mbx_free(f.container_class);
+			f.container_class = mbx_strdup("IPF.Note");
+		}
+		f.role = role;
+		rc = mbx_store_folder_add(run->st, &f, &p->store_id);
+		mbx_free(f.container_class);
+		if (rc == 0) {
+			im_folder_remember(run, path, p->store_id, role, parent_id);
+			run->res->folders_created++;
+		}
 	}
+	p->what = IM_FOLDER;
+	run->res->folders++;
+	clean = im_clean(p->path);
+	mbx_log_write(run->log, MBX_LOG_MED, "Processing folder '%s' (%lld items).", clean,
+	              (long long)p->nmsg + p->nfai);
+	mbx_free(clean);
+	im_progress(run, p->path, -1, 0, 0);
+	mbx_free(path);
 	mbx_free(name);
+	return rc;
+}
+
+/* Every folder of the file has come: decide what becomes of each, and
+ * make the mailbox's folders, parents first, in the file's order. */
+static int im_on_total(void *ud, int64_t messages)
+{
+	im_run *run = ud;
+	uint32_t ipm;
+	size_t i;
+	int rc = im_ready(run);
+
+	(void)messages;
 	if (rc < 0)
 		return rc;
-	if (run->n_map == run->cap_map) {
-		run->cap_map = run->cap_map ? run->cap_map * 2 : 64;
-		run->map = mbx_reallocarray(run->map, run->cap_map, sizeof(*run->map));
+	ipm = im_ipm(run);
+	for (i = 0; i < run->n_pf && rc == 0; i++) {
+		im_pfolder *p = &run->pf[i];
+		im_pfolder *parent = i ? im_pf_find(run, p->parent) : NULL;
+
+		if (im_cancelled(run))
+			return MBX_ECANCELLED;
+		if (p->nid == ipm || (i == 0 && p->kind == MBX_PSTPROP_FOLDER_ROOT)) {
+			p->what = IM_TOP;
+			p->path = mbx_strdup("");
+			if (p->nid == ipm)
+				run->top_bag = &p->bag;
+		} else if (p->kind == MBX_PSTPROP_FOLDER_SEARCH || !parent ||
+		           (parent->what == IM_SKIP) ||
+		           (parent->what == IM_TOP && parent->nid != ipm)) {
+			/* search folders; the root's other children and theirs */
+			char *name = im_pf_name(p), *c;
+
+			p->what = IM_SKIP;
+			p->path = parent && parent->what == IM_SKIP && parent->path ?
+			          mbx_asprintf("%s/%s", parent->path, name) : mbx_strdup(name);
+			run->res->outside += (int64_t)p->nmsg + p->nfai;
+			c = im_clean(p->path);
+			if (p->kind == MBX_PSTPROP_FOLDER_SEARCH)
+				mbx_log_write(run->log, MBX_LOG_MED, "Search folder '%s' is not imported (a saved "
+				              "search: its results are items of other folders).", c);
+			else
+				mbx_log_write(run->log, p->nmsg ? MBX_LOG_MIN : MBX_LOG_MED, "Folder '%s' is "
+				              "outside the IPM subtree (%lld items, %lld associated): not imported.",
+				              c, (long long)p->nmsg, (long long)p->nfai);
+			mbx_free(c);
+			mbx_free(name);
+			continue;
+		} else {
+			rc = im_place(run, p, parent);
+		}
+		if (rc == 0 && p->what != IM_SKIP)
+			run->total += (int64_t)p->nmsg + p->nfai;
 	}
-	run->map[run->n_map].pst_id = pf->id;
-	run->map[run->n_map].store_id = id;
-	run->map[run->n_map].path = mbx_strdup(pf->path);
-	run->n_map++;
-	run->res->folders++;
-	clean = im_clean(pf->path);
-	mbx_log_write(run->log, MBX_LOG_MED, "Processing folder '%s' (%lld items).", clean,
-	              (long long)pf->item_count);
-	mbx_free(clean);
-	im_progress(run, pf->path, -1, 0, 0);
+	/* Folders the reader found damaged while opening the file. */
+	for (i = 0; i < run->n_pf && rc == 0; i++)
+		if (run->pf[i].damaged && run->pf[i].what != IM_SKIP)
+			(void)im_folder_damage(run, &run->pf[i]);
+	if (rc < 0)
+		return rc;
+	im_progress(run, NULL, run->total, 0, 0);
+	return im_cancelled(run) ? MBX_ECANCELLED : 0;
+}
+
+static int im_on_damage(void *ud, const mbx_propread_damage *d)
+{
+	im_run *run = ud;
+	im_pfolder *p = d->scope == PV_SCOPE_FOLDER ? im_pf_find(run, d->scope_nid) : NULL;
+	char *what;
+
+	if (d->scope == PV_SCOPE_FOLDER) {
+		/* before the folders are placed (the open's reports): folded in at
+		 * im_on_total through the folder's damaged flag; later ones (a
+		 * contents table) here */
+		if (!p)
+			return 0;
+		if (!p->path) {
+			p->damaged = 1;
+			return 0;
+		}
+		if (p->what == IM_SKIP)
+			return 0;
+		im_damage_what(im_folder_damage(run, p), d->what);
+		return 0;
+	}
+	/* the file's own structures */
+	what = mbx_asprintf("%s: %s", d->object, d->what);
+	im_damage_what(im_damage_add(run, "", NULL, 0), what);
+	im_damage_count(run, 0);
+	{
+		char *c = im_clean(what);
+
+		mbx_log_write(run->log, MBX_LOG_MIN, "Error reading file '%s': %s (MAPI_E_CORRUPT_DATA).",
+		              run->c_file, c);
+		mbx_free(c);
+	}
+	mbx_free(what);
 	return 0;
 }
 
@@ -453,50 +790,135 @@ static void im_writeback(im_run *run, int64_t bytes)
 	mbx_store_writeback(run->st);
 }
 
-/* Messages directly below the PST's top have no folder in the mailbox. */
+/* Messages directly below the PST's top have no folder in the mailbox:
+ * "Top of Personal Folders" (with the IPM subtree's bag), or --folder. */
 static int im_root_folder(im_run *run, int64_t *out)
 {
 	int rc = 0;
 
 	if (!run->root_items_id) {
-		if (run->base_id)
+		if (run->base_id) {
 			run->root_items_id = run->base_id;
-		else
-			rc = im_folder_get(run, 0, NULL, "Top of Personal Folders", "IPF.Note",
-			                   MBX_ROLE_NONE, &run->root_items_id);
+		} else {
+			im_folder *have = im_folder_by_path(run, "Top of Personal Folders");
+
+			if (have) {
+				run->root_items_id = have->id;
+			} else {
+				mbx_folder f;
+
+				memset(&f, 0, sizeof(f));
+				f.mailbox_id = run->mbx.id;
+				if (run->top_bag)
+					f.bag = *run->top_bag;   /* borrowed */
+				f.name = "Top of Personal Folders";
+				f.container_class = "IPF.Note";
+				rc = mbx_store_folder_add(run->st, &f, &run->root_items_id);
+				if (rc == 0) {
+					im_folder_remember(run, "Top of Personal Folders", run->root_items_id,
+					                   MBX_ROLE_NONE, 0);
+					run->res->folders_created++;
+				}
+			}
+		}
 	}
 	*out = run->root_items_id;
 	return rc;
 }
 
-static int im_on_message(void *ud, int64_t folder_id, const mbx_message *in)
+/* PidTagMessageSize (or its 64-bit form), 0 when absent. */
+static int64_t im_size(const mbx_props *b)
+{
+	mbx_propkey k = MBX_KEY(MBX_PID_TAG_MESSAGE_SIZE);
+	int64_t v = 0;
+
+	if (mbx_props_i64(b, &k, &v) < 0 || v < 0)
+		v = 0;
+	return v;
+}
+
+/* A damaged item: listed and logged, never stored. */
+static void im_damaged_item(im_run *run, const im_pfolder *p, const mbx_propread_msg *pm)
+{
+	mbx_import_damage *d = im_damage_add(run, p->path, pm->subject ? pm->subject : "", 1);
+	char *cf, *cs, *cw;
+	size_t i;
+
+	d->associated = pm->assoc;
+	for (i = 0; i < pm->n_damage && i < 4; i++)
+		im_damage_what(d, pm->damage[i].what);
+	if (pm->n_damage > 4) {
+		char *more = mbx_asprintf("and %zu more", pm->n_damage - 4);
+
+		im_damage_what(d, more);
+		mbx_free(more);
+	}
+	if (!d->what)
+		im_damage_what(d, "part of it could not be read");
+	im_damage_count(run, 1);
+	cf = im_clean(*p->path ? p->path : "Top of Personal Folders");
+	cs = im_clean(d->subject);
+	cw = im_clean(d->what);
+	mbx_log_write(run->log, MBX_LOG_MIN, "Error copying %smessage '%s' in folder '%s': %s "
+	              "(MAPI_E_CORRUPT_DATA). The item was not imported.", pm->assoc ? "associated " : "",
+	              cs, cf, cw);
+	mbx_free(cf);
+	mbx_free(cs);
+	mbx_free(cw);
+}
+
+/* Derive the fields of m and its parts from their bags. */
+static void im_fields(mbx_message *m, int assoc)
+{
+	mbx_message_fields_from_bag(m);
+	if (assoc)
+		m->associated = 1;
+	m->size = im_size(&m->bag);
+}
+
+static int im_on_message(void *ud, mbx_propread_msg *pm)
 {
 	im_run *run = ud;
-	im_map *f = folder_id ? im_map_find(run, folder_id) : NULL;
-	mbx_message m = *in;
+	im_pfolder *p = im_pf_find(run, pm->folder);
+	mbx_message *m = pm->m;
 	const char *verb = "imported";
 	char *hash = NULL;
-	int64_t found = 0;
-	int64_t bytes = im_att_bytes(in, 0);
+	int64_t found = 0, bytes;
 	int rc;
 
 	if (im_cancelled(run))
 		return MBX_ECANCELLED;
-	if (f) {
-		m.folder_id = f->store_id;
+	if (!p || p->what == IM_SKIP) {
+		im_progress(run, NULL, -1, 0, 0);
+		return 0;
+	}
+	if (pm->damaged) {
+		im_damaged_item(run, p, pm);
+		im_progress(run, NULL, -1, 1, 0);
+		return 0;
+	}
+	if (run->over) {
+		/* the file will not be kept: nothing more to store */
+		im_progress(run, NULL, -1, 1, 0);
+		return 0;
+	}
+	im_fields(m, pm->assoc);
+	bytes = im_att_bytes(m, 0);
+	if (p->what == IM_FOLDER) {
+		m->folder_id = p->store_id;
 	} else {
-		rc = im_root_folder(run, &m.folder_id);
+		rc = im_root_folder(run, &m->folder_id);
 		if (rc < 0)
 			return rc;
 	}
-	m.id = 0;
-	m.content_hash = NULL;
+	m->id = 0;
+	m->content_hash = NULL;
 	if (run->opts->mode != MBX_IMPORT_COPY) {
 		/* An internet message id names a message; only without one does
 		 * the content decide (hashing every attachment costs time). */
-		if (!m.internet_message_id || !*m.internet_message_id)
-			hash = mbx_message_hash(&m);
-		rc = mbx_store_message_find(run->st, m.folder_id, m.internet_message_id, hash, &found);
+		if (!m->internet_message_id || !*m->internet_message_id)
+			hash = mbx_message_hash(m);
+		rc = mbx_store_message_find(run->st, m->folder_id, m->internet_message_id, hash, &found);
 		if (rc < 0)
 			goto out;
 	}
@@ -509,9 +931,9 @@ static int im_on_message(void *ud, int64_t folder_id, const mbx_message *in)
 			if (rc < 0)
 				goto out;
 		}
-		rc = mbx_store_message_add(run->st, &m, NULL);
+		rc = mbx_store_message_add_hashed(run->st, m, hash, NULL);
 		if (rc < 0) {
-			char *subject = im_clean(m.subject);
+			char *subject = im_clean(m->subject);
 			mbx_error_prefix(rc, "message '%s'", subject);
 			mbx_free(subject);
 			goto out;
@@ -522,12 +944,12 @@ static int im_on_message(void *ud, int64_t folder_id, const mbx_message *in)
 		} else {
 			run->res->imported++;
 		}
-		run->res->attachments += (int64_t)m.n_attachments;
+		run->res->attachments += (int64_t)m->n_attachments;
 		run->res->bytes += bytes;
 		im_writeback(run, bytes + 4096);
 	}
 	if (mbx_log_level(run->log) >= MBX_LOG_MAX) {
-		char *subject = im_clean(m.subject);
+		char *subject = im_clean(m->subject);
 		mbx_log_write(run->log, MBX_LOG_MAX, "Item '%s' %s.", subject, verb);
 		mbx_free(subject);
 	}
@@ -547,16 +969,20 @@ static void im_run_clear(im_run *run)
 	for (i = 0; i < run->n_folders; i++)
 		mbx_free(run->folders[i].path);
 	mbx_free(run->folders);
-	for (i = 0; i < run->n_map; i++)
-		mbx_free(run->map[i].path);
-	mbx_free(run->map);
+	for (i = 0; i < run->n_pf; i++) {
+		mbx_props_clear(&run->pf[i].bag);
+		mbx_free(run->pf[i].path);
+	}
+	mbx_free(run->pf);
+	mbx_props_clear(&run->store_bag);
 	mbx_free(run->base_path);
 	mbx_mailbox_clear(&run->mbx);
 }
 
 /* The store's part before the first folder: connection, transaction,
  * the target mailbox and its folders.  For a spooled read this runs when
- * the whole file has been read (im_on_spooled), in the store's turn. */
+ * the whole file has been read (at its first callback), in the store's
+ * turn. */
 static int im_prepare(im_run *run)
 {
 	const mbx_import_opts *opts = run->opts;
@@ -607,48 +1033,33 @@ static int im_prepare(im_run *run)
 	return rc;
 }
 
-/* A mailbox this import created keeps the PST's message store object as
- * its bag (libpst gives its display name), whatever name the mailbox got. */
-static int im_store_bag(im_run *run, const char *store_name)
+/* A mailbox this import created keeps the file's message store object as
+ * its bag (its display name and every other property), whatever name the
+ * mailbox got. */
+static int im_store_bag(im_run *run)
 {
-	mbx_propkey k = MBX_KEY(MBX_PID_TAG_DISPLAY_NAME);
-	mbx_props bag;
-	char *clean = NULL;
-	int rc;
-
-	if (!mbx_utf8_valid(store_name, strlen(store_name)))
-		store_name = clean = mbx_text_clean(store_name, -1, 0, NULL);
-	mbx_props_init(&bag);
-	rc = mbx_props_set_utf8(&bag, &k, store_name);
-	if (rc == 0)
-		rc = mbx_store_mailbox_bag_set(run->st, run->mbx.id, &bag);
-	mbx_props_clear(&bag);
-	mbx_free(clean);
-	return rc;
+	return mbx_store_mailbox_bag_set(run->st, run->mbx.id, &run->store_bag);
 }
 
 static int im_read(im_run *run)
 {
-	mbx_pstread_opts ro;
-	mbx_pstread_cb cb;
-	mbx_pstread_stats stats;
-	int rc;
+	mbx_propread_opts ro;
+	mbx_propread_cb cb;
+	mbx_propread_stats stats;
 
-	mbx_pstread_opts_init(&ro);
+	mbx_propread_opts_init(&ro);
 	ro.timeout_seconds = run->opts->timeout_seconds;
 	if (run->opts->max_memory > 0)
 		ro.max_memory = run->opts->max_memory;
-	ro.want_data = 1;
-	ro.want_bodies = 1;
-	memset(&cb, 0, sizeof(cb));
-	cb.folder = im_on_folder;
-	cb.message = im_on_message;
-	cb.total = im_on_total;
 	ro.spool = run->opts->spool;
-	rc = mbx_pstread_run(run->opts->pst_path, &ro, &cb, run, &stats);
-	run->res->failed += stats.skipped;
-	run->store_name = stats.store_name;
-	return rc;
+	memset(&cb, 0, sizeof(cb));
+	cb.info = im_on_info;
+	cb.store = im_on_store;
+	cb.folder = im_on_folder;
+	cb.total = im_on_total;
+	cb.message = im_on_message;
+	cb.damage = im_on_damage;
+	return mbx_propread_run(run->opts->pst_path, &ro, &cb, run, &stats);
 }
 
 /* The message store's name, when it is the mailbox's own and not what
@@ -689,17 +1100,21 @@ static int im_do(mbx_import *im, const mbx_import_opts *opts, mbx_import_result 
 	rc = mbx_log_open(&run.log, opts->log_path, opts->log_level, opts->log_cb, opts->log_ud);
 	if (rc < 0)
 		goto out;
-	/* Spooled: libpst reads the whole file first; the store comes after. */
+	/* Spooled: the reader reads the whole file first; the store comes after. */
 	if (!opts->spool)
 		rc = im_ready(&run);
 	if (rc == 0)
 		rc = im_read(&run);
 	if (rc == 0)
 		rc = im_ready(&run);   /* (a spooled read always calls `total` first) */
+	if (rc == 0 && run.over)
+		rc = mbx_error_set(MBX_ELIMIT, "%s: %lld damaged items and %lld damaged folders, more "
+		                   "than the bad item limit (%lld)", opts->pst_path, (long long)res->damaged,
+		                   (long long)res->damaged_folders, (long long)opts->bad_item_limit);
 	if (rc == 0)
 		rc = mbx_store_mailbox_refresh_counts(run.st, run.mbx.id);
-	if (rc == 0 && res->mailbox_created && run.store_name)
-		rc = im_store_bag(&run, run.store_name);
+	if (rc == 0 && res->mailbox_created && run.have_store)
+		rc = im_store_bag(&run);
 	if (rc == 0 && res->mailbox_created && opts->name_from_pst &&
 	    im_store_name_usable(run.store_name)) {
 		rc = mbx_store_mailbox_set_display_name(run.st, run.mbx.id, run.store_name);
@@ -712,10 +1127,11 @@ static int im_do(mbx_import *im, const mbx_import_opts *opts, mbx_import_result 
 	}
 	if (rc == 0) {
 		char *detail = mbx_asprintf("file %s, mode %s: %lld folders, %lld imported, %lld skipped, "
-		                            "%lld replaced, %lld failed", opts->pst_path,
-		                            mbx_import_mode_name(opts->mode), (long long)res->folders,
-		                            (long long)res->imported, (long long)res->skipped,
-		                            (long long)res->replaced, (long long)res->failed);
+		                            "%lld replaced, %lld damaged, %lld damaged folders",
+		                            opts->pst_path, mbx_import_mode_name(opts->mode),
+		                            (long long)res->folders, (long long)res->imported,
+		                            (long long)res->skipped, (long long)res->replaced,
+		                            (long long)res->damaged, (long long)res->damaged_folders);
 		rc = mbx_store_audit(run.st, "mbxrescue", "import-pst", opts->alias, detail);
 		mbx_free(detail);
 	}
@@ -739,13 +1155,21 @@ out:
 			              run.c_file, run.c_alias, why);
 			mbx_free(why);
 		}
+	} else if (res->damaged || res->damaged_folders) {
+		res->display_name = mbx_strdup(run.mbx.display_name);
+		mbx_log_write(run.log, MBX_LOG_MIN, "Merged data from file '%s' to mailbox '%s' ('%s') "
+		              "with errors: %lld folders, %lld items imported, %lld skipped, %lld "
+		              "replaced, %lld damaged (not imported), %lld damaged folders.", run.c_file,
+		              run.c_name, run.c_alias, (long long)res->folders, (long long)res->imported,
+		              (long long)res->skipped, (long long)res->replaced, (long long)res->damaged,
+		              (long long)res->damaged_folders);
 	} else {
 		res->display_name = mbx_strdup(run.mbx.display_name);
 		mbx_log_write(run.log, MBX_LOG_MIN, "Successfully merged data from file '%s' to mailbox "
 		              "'%s' ('%s'): %lld folders, %lld items imported, %lld skipped, %lld "
-		              "replaced, %lld failed.", run.c_file, run.c_name, run.c_alias,
+		              "replaced, 0 damaged.", run.c_file, run.c_name, run.c_alias,
 		              (long long)res->folders, (long long)res->imported,
-		              (long long)res->skipped, (long long)res->replaced, (long long)res->failed);
+		              (long long)res->skipped, (long long)res->replaced);
 	}
 	mbx_free(run.c_file);
 	mbx_free(run.c_name);
@@ -868,6 +1292,19 @@ int mbx_import_wait(mbx_import *im, mbx_import_result *out)
 		out->error = im_dup(im->result.error);
 		out->alias = im_dup(im->result.alias);
 		out->display_name = im_dup(im->result.display_name);
+		out->format = im_dup(im->result.format);
+		out->damage = NULL;
+		if (im->result.n_damage) {
+			size_t i;
+
+			out->damage = mbx_calloc(im->result.n_damage, sizeof(*out->damage));
+			for (i = 0; i < im->result.n_damage; i++) {
+				out->damage[i] = im->result.damage[i];
+				out->damage[i].folder = im_dup(im->result.damage[i].folder);
+				out->damage[i].subject = im_dup(im->result.damage[i].subject);
+				out->damage[i].what = im_dup(im->result.damage[i].what);
+			}
+		}
 	}
 	if (im->result.status < 0)
 		mbx_error_set(im->result.status, "%s", im->result.error ? im->result.error : "");

@@ -1173,6 +1173,13 @@ int mbx_pstprop_attach_read(mbx_pstprop *p, const mbx_pstprop_attach *a, uint64_
 	return 0;
 }
 
+char *mbx_pstprop_row_subject(mbx_pstprop *p, uint32_t nid)
+{
+	const pp_nbt *n = pp_nbt_find(p, nid);
+
+	return n ? subject_clean(subject_from_table(p, n->parent, nid)) : NULL;
+}
+
 size_t mbx_pstprop_damage_count(const mbx_pstprop *p)
 {
 	return p->damage.n;

@@ -263,6 +263,38 @@ static void hash_bag(struct sha256_ctx *c, const mbx_props *b)
 	mbx_free(v);
 }
 
+/* Attachment data read through a->data_read in chunks of this many bytes
+ * (hashing and inserting alike). */
+#define DATA_CHUNK (256u << 10)
+
+/* The 'D' of hash_bytes over data that comes in chunks: the same bytes
+ * hashed.  A read that fails hashes what came (the insert, which reads it
+ * again, fails then). */
+static void hash_stream(struct sha256_ctx *c, const mbx_attachment *a)
+{
+	uint8_t len[8], *buf;
+	uint64_t v = (uint64_t)a->size;
+	int64_t off = 0;
+	char tag = 'D';
+	int i;
+
+	for (i = 0; i < 8; i++)
+		len[i] = (uint8_t)(v >> (8 * i));
+	sha256_update(c, 1, (const uint8_t *)&tag);
+	sha256_update(c, 8, len);
+	buf = mbx_malloc(DATA_CHUNK);
+	while (off < a->size) {
+		size_t want = (uint64_t)(a->size - off) < DATA_CHUNK ? (size_t)(a->size - off) : DATA_CHUNK;
+		size_t got = 0;
+
+		if (a->data_read(a->data_ud, off, buf, want, &got) < 0 || got == 0 || got > want)
+			break;
+		sha256_update(c, got, buf);
+		off += (int64_t)got;
+	}
+	mbx_free(buf);
+}
+
 /*
  * What makes two messages the same message: class, subject, sender, submit
  * time, bodies, recipients, attachments (names, types, bytes, embedded
@@ -292,6 +324,8 @@ static void hash_message(struct sha256_ctx *c, const mbx_message *m, int depth)
 		hash_str(c, 'M', a->mime_type);
 		if (a->data && a->size > 0)
 			hash_bytes(c, 'D', a->data, (size_t)a->size);
+		else if (a->data_read && a->size > 0)
+			hash_stream(c, a);
 		if (a->embedded && depth < MAX_EMBED_DEPTH) {
 			hash_str(c, 'E', "");
 			hash_message(c, a->embedded, depth + 1);
@@ -338,7 +372,7 @@ static int64_t message_size(const mbx_message *m)
 /* ---- Insert ------------------------------------------------------------- */
 
 static int insert_message(mbx_store *st, const mbx_message *m, int64_t folder_id,
-                          int64_t *out_id, int depth);
+                          int64_t *out_id, int depth, const char *given_hash);
 
 static int insert_recipients(mbx_store *st, const mbx_message *m, int64_t id, store_blob *blob)
 {
@@ -371,6 +405,42 @@ static int insert_recipients(mbx_store *st, const mbx_message *m, int64_t id, st
 	return rc;
 }
 
+/* The data of attachment row `row` (inserted as a zeroblob of a->size
+ * bytes) from a->data_read, chunk by chunk. */
+static int stream_data(mbx_store *st, const mbx_attachment *a, int64_t row)
+{
+	sqlite3_blob *b = NULL;
+	unsigned char *buf;
+	int64_t off = 0;
+	int rc = 0;
+
+	if (sqlite3_blob_open(st->db, "main", "attachment", "data", row, 1, &b) != SQLITE_OK)
+		return store_sqlerr(st, "writing an attachment's data");
+	buf = mbx_malloc(DATA_CHUNK);
+	while (off < a->size) {
+		size_t want = (uint64_t)(a->size - off) < DATA_CHUNK ? (size_t)(a->size - off) : DATA_CHUNK;
+		size_t got = 0;
+
+		rc = a->data_read(a->data_ud, off, buf, want, &got);
+		if (rc < 0)
+			break;
+		if (got == 0 || got > want) {
+			rc = mbx_error_set(MBX_EIO, "attachment '%s': its data ended after %lld of %lld bytes",
+			                   a->filename ? a->filename : "", (long long)off, (long long)a->size);
+			break;
+		}
+		if (sqlite3_blob_write(b, buf, (int)got, (int)off) != SQLITE_OK) {
+			rc = store_sqlerr(st, "writing an attachment's data");
+			break;
+		}
+		off += (int64_t)got;
+	}
+	mbx_free(buf);
+	if (sqlite3_blob_close(b) != SQLITE_OK && rc == 0)
+		rc = store_sqlerr(st, "writing an attachment's data");
+	return rc;
+}
+
 static int insert_attachments(mbx_store *st, const mbx_message *m, int64_t id, int depth,
                               store_blob *blob)
 {
@@ -386,10 +456,15 @@ static int insert_attachments(mbx_store *st, const mbx_message *m, int64_t id, i
 			if (depth >= MAX_EMBED_DEPTH)
 				return mbx_error_set(MBX_ELIMIT, "embedded messages nest more than %d deep",
 				                     MAX_EMBED_DEPTH);
-			rc = insert_message(st, a->embedded, 0, &emb, depth + 1);
+			rc = insert_message(st, a->embedded, 0, &emb, depth + 1, NULL);
 			if (rc < 0)
 				return rc;
-		} else if (a->size < 0 || (a->size > 0 && !a->data)) {
+		} else if (a->size < 0 || (a->size > 0 && !a->data && !a->data_read) ||
+		           a->size > INT32_MAX) {
+			if (a->size > INT32_MAX)
+				return mbx_error_set(MBX_ELIMIT, "attachment '%s' has %lld bytes: more than "
+				                     "the store holds in one attachment (2 GiB)",
+				                     a->filename ? a->filename : "", (long long)a->size);
 			return mbx_error_set(MBX_EINVAL, "attachment '%s' has no data",
 			                     a->filename ? a->filename : "");
 		}
@@ -404,13 +479,17 @@ static int insert_attachments(mbx_store *st, const mbx_message *m, int64_t id, i
 		store_bind_text(s, 3, a->filename);
 		store_bind_text(s, 4, a->mime_type);
 		sqlite3_bind_int64(s, 5, a->embedded ? 0 : a->size);
-		if (!a->embedded)
+		if (!a->embedded && (a->data || a->size == 0))
 			sqlite3_bind_blob64(s, 6, a->size ? a->data : "", (sqlite3_uint64)a->size,
 			                    SQLITE_STATIC);
+		else if (!a->embedded)
+			sqlite3_bind_zeroblob64(s, 6, (sqlite3_uint64)a->size);
 		if (emb)
 			sqlite3_bind_int64(s, 7, emb);
 		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, "adding an attachment");
 		store_done(s);
+		if (rc == 0 && !a->embedded && !a->data && a->size > 0)
+			rc = stream_data(st, a, sqlite3_last_insert_rowid(st->db));
 		if (rc < 0)
 			return rc;
 	}
@@ -418,10 +497,10 @@ static int insert_attachments(mbx_store *st, const mbx_message *m, int64_t id, i
 }
 
 static int insert_message(mbx_store *st, const mbx_message *m, int64_t folder_id,
-                          int64_t *out_id, int depth)
+                          int64_t *out_id, int depth, const char *given_hash)
 {
 	sqlite3_stmt *s;
-	char *hash = mbx_message_hash(m);
+	char *hash = given_hash ? mbx_strdup(given_hash) : mbx_message_hash(m);
 	uint32_t flags = store_message_flags(m);
 	store_blob blob = { NULL, 0, 0 };
 	int64_t id;
@@ -473,6 +552,12 @@ out:
 
 int mbx_store_message_add(mbx_store *st, const mbx_message *m, int64_t *out_id)
 {
+	return mbx_store_message_add_hashed(st, m, NULL, out_id);
+}
+
+int mbx_store_message_add_hashed(mbx_store *st, const mbx_message *m, const char *hash,
+                                 int64_t *out_id)
+{
 	int rc;
 
 	if (m->folder_id <= 0)
@@ -480,7 +565,7 @@ int mbx_store_message_add(mbx_store *st, const mbx_message *m, int64_t *out_id)
 	rc = mbx_store_begin(st);
 	if (rc < 0)
 		return rc;
-	rc = insert_message(st, m, m->folder_id, out_id, 0);
+	rc = insert_message(st, m, m->folder_id, out_id, 0, hash);
 	if (rc < 0) {
 		mbx_store_rollback(st);
 		return rc;

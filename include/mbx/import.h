@@ -4,10 +4,42 @@
  * and directory entries from LDIF (ldifde, slapcat) or CSV (csvde) files;
  * and write the entries the consistency adjuster created as LDIF.
  *
- * PST import.  libpst reads the file in a child process (a corrupt PST
- * can crash or hang libpst, never mbxrescue); everything of one file goes
- * into the store in one transaction, so a file that can not be read to
- * its end leaves the store exactly as it was.  An import runs on its own
+ * PST import.  Our property-level reader (core/pstprop) reads the file
+ * in a child process (a corrupt file can crash or hang the reader, never
+ * mbxrescue), and every property of every object reaches the store's
+ * bags: the message store (the bag of a mailbox the import creates),
+ * folders, messages, FAI messages, recipients, attachments and embedded
+ * messages.  PST and OST files alike: ANSI, Unicode, and OST files with 4
+ * KiB pages.  Everything of one file goes into the store in one
+ * transaction, so a file that can not be read to its end leaves the store
+ * exactly as it was.
+ *
+ * What is imported: the file's IPM subtree ("Top of Personal Folders",
+ * found through the message store's PidTagIpmSubTreeEntryId) below the
+ * mailbox's top (or --folder), as Exmerge does.  Messages directly in the
+ * IPM subtree (or the root folder) go into a folder "Top of Personal
+ * Folders".  Search folders are not imported (a saved search holds no
+ * items of its own), nor the root folder's other children (Search Root,
+ * IPM_COMMON_VIEWS, an OST's Freebusy Data, ...: the client's own state);
+ * the log names those that hold items.  Special folders (Deleted Items,
+ * Sent Items, Outbox by the message store's entry ids, the others by
+ * their English names) go into the mailbox's folder of that role; other
+ * folders by path, case-insensitively; missing folders are created with
+ * the file's bag and in the file's order.  A folder that exists already
+ * keeps its own bag.
+ *
+ * Damaged items.  The reader checks every block it reads (signature, CRC,
+ * sizes, as pst-check does).  A message (normal or FAI) any part of which
+ * is damaged -- its properties, recipient table, attachment table or an
+ * attachment's data or embedded message -- is never stored: it is counted
+ * (mbx_import_result.damaged), listed (folder, subject, what is damaged)
+ * and logged, and the intact items are imported.  A folder whose
+ * properties or tables are damaged, and damage to the file's own
+ * structures (header, name-to-ID map, message store object), are listed
+ * and counted too (damaged_folders); what could be read of them is
+ * imported.  bad_item_limit works as Exchange's New-MailboxImportRequest
+ * -BadItemLimit: when more items and folders than that are damaged,
+ * nothing of the file is kept (MBX_ELIMIT, limit_exceeded).  An import runs on its own
  * thread (mbx_import_start) with its own store connection; the caller
  * polls mbx_import_progress_get (a snapshot taken under a lock; progress
  * is never pushed to the caller), may cancel, and gets log lines through
@@ -55,17 +87,23 @@ typedef struct mbx_import_opts {
 	int log_level;           /* MBX_LOG_* */
 	mbx_log_fn log_cb;       /* may be NULL */
 	void *log_ud;
-	int timeout_seconds;     /* libpst silence limit, 0 = 600 s */
-	int64_t max_memory;      /* libpst child's address space, 0 = 4 GiB */
+	int timeout_seconds;     /* the reader's silence limit, 0 = 600 s */
+	int64_t max_memory;      /* the reader child's address space, 0 = 4 GiB */
 	int name_from_pst;       /* with create: name the new mailbox after the file's message
 	                          * store (PidTagDisplayName) when that is not a generic name
 	                          * such as "Personal Folders"; else display_name or the alias */
 	int spool;               /* other imports into this store run at the same time (in this
-	                          * process): libpst reads the whole file first into a temporary
-	                          * file in $TMPDIR (as large as the file's data), then the import
-	                          * waits for its turn at the store and writes it; a file libpst
-	                          * can not read never touches the store */
+	                          * process): the reader reads the whole file first into a
+	                          * temporary file in $TMPDIR (as large as the file's data), then
+	                          * the import waits for its turn at the store and writes it; a
+	                          * file the reader can not read never touches the store */
+	int64_t bad_item_limit;  /* MBX_IMPORT_ANY_DAMAGE (-1, the default): damaged items are
+	                          * left out and listed, the rest is imported.  N >= 0: when
+	                          * more than N items and folders are damaged, nothing of the
+	                          * file is kept (Exchange's -BadItemLimit) */
 } mbx_import_opts;
+
+#define MBX_IMPORT_ANY_DAMAGE (-1)
 
 void mbx_import_opts_init(mbx_import_opts *opts);
 
@@ -73,12 +111,25 @@ typedef struct mbx_import_progress {
 	int64_t items_total;     /* messages in the file, -1 while unknown */
 	int64_t items_done;      /* messages read so far */
 	int64_t folders_done;
-	int64_t imported, skipped, replaced, failed;
+	int64_t imported, skipped, replaced;
+	int64_t damaged;         /* damaged items, not imported */
+	int64_t failed;          /* the same as damaged (its older name) */
 	int64_t bytes_done;      /* attachment bytes read */
 	char folder[256];        /* the folder being read ("Inbox/Projects") */
 	double elapsed_seconds;
 	int finished;            /* the import thread has stopped */
 } mbx_import_progress;
+
+/* One damaged item or folder (or structure of the file). */
+typedef struct mbx_import_damage {
+	char *folder;            /* the folder's path in the file ("Inbox/Projects"; "" for the
+	                          * file's own structures) */
+	char *subject;           /* the item's subject (its contents table row's when its own
+	                          * properties are unreadable); NULL for a folder or the file */
+	int is_item;             /* 1: an item (not imported); 0: a folder or the file */
+	int associated;          /* an FAI item */
+	char *what;              /* what is damaged: "block 0x1a2b: CRC ...; ..." */
+} mbx_import_damage;
 
 typedef struct mbx_import_result {
 	int status;              /* 0 or the MBX_E* code of the failure */
@@ -92,8 +143,16 @@ typedef struct mbx_import_result {
 	int64_t imported;        /* items added */
 	int64_t skipped;         /* merge: already in the target folder */
 	int64_t replaced;        /* replace: overwritten */
-	int64_t failed;          /* items libpst could not parse (not imported) */
+	int64_t damaged;         /* damaged items (messages, FAI messages), not imported */
+	int64_t damaged_folders; /* damaged folders, and damaged structures of the file
+	                          * (header, name-to-ID map, message store object) */
+	int64_t failed;          /* the same as damaged (its older name) */
+	int64_t outside;         /* items in folders not imported (outside the IPM subtree) */
+	int limit_exceeded;      /* more damaged than bad_item_limit: nothing kept */
+	mbx_import_damage *damage;   /* what was damaged, in the order found */
+	size_t n_damage;
 	int64_t attachments, bytes;
+	char *format;            /* what the file is: "Unicode PST file (wVer 23)", ... */
 	double seconds;
 } mbx_import_result;
 

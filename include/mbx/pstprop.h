@@ -170,6 +170,12 @@ void mbx_pstprop_message_free(mbx_pstprop_msg *m);
 int mbx_pstprop_attach_read(mbx_pstprop *p, const mbx_pstprop_attach *a, uint64_t offset, void *buf,
                             size_t len, size_t *got);
 
+/* The subject (UTF-8, without the "\x01" + count prefix, at most 80
+ * bytes) the contents table row of message nid gives: for naming a
+ * message whose own properties are unreadable.  NULL when there is none;
+ * caller frees. */
+char *mbx_pstprop_row_subject(mbx_pstprop *p, uint32_t nid);
+
 /* What could not be read, in the order found. */
 typedef struct mbx_pstprop_damage {
 	char *object;             /* e.g. "folder Inbox, message 0x200024 'Budget'" */

@@ -271,6 +271,13 @@ typedef struct mbx_attachment {
 	const void *data;      /* only for mbx_store_message_add: `size` bytes */
 	mbx_message *embedded; /* an attached message (attach method 5), or NULL */
 	mbx_props bag;         /* every property of the attachment but its data */
+	/* Instead of `data` (NULL), for mbx_store_message_add and
+	 * mbx_message_hash: the `size` bytes come through this, read in order
+	 * from offset 0 in bounded chunks (never one buffer of the whole
+	 * attachment); *got < len only at the end.  0, or <0 with the error
+	 * set (the insert then fails).  Not freed by mbx_message_clear. */
+	int (*data_read)(void *ud, int64_t offset, void *buf, size_t len, size_t *got);
+	void *data_ud;
 } mbx_attachment;
 
 /* Message flags, MAPI's PidTagMessageFlags values. */
@@ -370,7 +377,8 @@ struct mbx_message {
 /*
  * Insert a message (with its recipients, attachments, embedded messages
  * and the bags of all of them, see "Property bags" above) into folder
- * m->folder_id.  Attachment data is copied.  The content hash is computed
+ * m->folder_id.  Attachment data is copied (from `data`, or streamed from
+ * `data_read` into the row in chunks).  The content hash is computed
  * here.  A message's body, HTML body and transport headers are kept once:
  * when the bag's PidTagBody_W, PidTagHtml or PidTagTransportMessageHeaders_W
  * is what its column rebuilds (the UTF-16 of `body`, the bytes of
@@ -378,6 +386,11 @@ struct mbx_message {
  * out_id may be NULL.
  */
 int mbx_store_message_add(mbx_store *st, const mbx_message *m, int64_t *out_id);
+/* The same with the content hash the caller has already computed for m
+ * with mbx_message_hash (an importer that looked m up by it): not
+ * computed again.  hash NULL: as mbx_store_message_add. */
+int mbx_store_message_add_hashed(mbx_store *st, const mbx_message *m, const char *hash,
+                                 int64_t *out_id);
 int mbx_store_message_delete(mbx_store *st, int64_t message_id);
 /* The id of a message in folder_id with this internet message id, else
  * with this content hash; 0 when none.  <0 on error. */
