@@ -548,12 +548,14 @@ static void test_roundtrip(const char *dir)
 		mbx_store_free(st);
 	}
 	is_int(export_import(db, out, "MAdams", "MAdamsBack"), 0,
-	       "MAdams exports to our PST and imports back through libpst");
+	       "MAdams exports to our PST and imports back through our property-level reader");
 	if (mbx_store_open(&st, db, MBX_STORE_READONLY) == 0) {
-		orig = describe_mailbox(st, "MAdams", 1, &n_orig);
+		/* the import keeps every property now, those libpst 0.6 does not
+		 * read (PidLidEmail1/2 display names) too */
+		orig = describe_mailbox(st, "MAdams", 0, &n_orig);
 		back = describe_mailbox(st, "MAdamsBack", 0, &n_back);
 		is_int(n_back, 8, "the appointments, contacts and tasks come back with details");
-		ok(same_lists(&orig, &back), "every detail libpst exposes comes back unchanged (%zu)", back.n);
+		ok(same_lists(&orig, &back), "every detail comes back unchanged (%zu)", back.n);
 		buf_free(&orig);
 		mbx_store_free(st);
 	} else {

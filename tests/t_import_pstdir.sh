@@ -33,7 +33,7 @@ DB="$T_TMP/new.db"
 newdb "$DB"
 expect_status 0 "a folder of PSTs into a new server" "$MBX" --db "$DB" import-pst "$P"
 check "says how many and how many at a time" grep -q "^Importing 6 PST files, [0-9]* at a time: one store mailbox each$" "$T_TMP/out"
-check "one summary line" grep -q "^6 files: 6 imported (121 items, 0 failed items; 6 new mailboxes), 0 failed, in " "$T_TMP/out"
+check "one summary line" grep -q "^6 files: 6 imported (121 items, 0 damaged; 6 new mailboxes), 0 failed, in " "$T_TMP/out"
 check "a table row per file" test "$(grep -c "^$P/.* (new) " "$T_TMP/out")" -eq 6
 check "the alias is the file name, upper-cased" grep -q "^$P/support.pst  *SUPPORT (new)  *17  *0 " "$T_TMP/out"
 check "a space becomes '_'" grep -q "^$P/john smith.pst  *JOHN_SMITH (new)  *17 " "$T_TMP/out"
@@ -49,7 +49,7 @@ check "named after the message store: Chen, Wei (陈伟)" grep -qx "Chen, Wei (�
 check "legacy DN from the alias" grep -q "/o=Contoso/ou=HQ/cn=Recipients/cn=JOHN_SMITH is in the information store" "$T_TMP/check"
 
 expect_status 0 "the same folder again" "$MBX" --db "$DB" import-pst "$P"
-check "merges: nothing new" grep -q "^6 files: 6 imported (0 items, 0 failed items; 0 new mailboxes), 0 failed" "$T_TMP/out"
+check "merges: nothing new" grep -q "^6 files: 6 imported (0 items, 0 damaged; 0 new mailboxes), 0 failed" "$T_TMP/out"
 check "still six mailboxes" test "$(mailboxes "$DB" | wc -l)" -eq 6
 
 # One at a time (no spool) gives the same store as side by side.
@@ -58,7 +58,7 @@ newdb "$DB1"
 expect_status 0 "--threads 1" "$MBX" --db "$DB1" import-pst "$P" --threads 1
 check "one at a time" grep -q "^Importing 6 PST files, 1 at a time" "$T_TMP/out"
 check "the same mailboxes" test "$(mailboxes "$DB1")" = "$(mailboxes "$DB")"
-check "the same counts" grep -q "^6 files: 6 imported (121 items, 0 failed items; 6 new mailboxes)" "$T_TMP/out"
+check "the same counts" grep -q "^6 files: 6 imported (121 items, 0 damaged; 6 new mailboxes)" "$T_TMP/out"
 check "the table names every file once" test "$(grep -c "^$P/" "$T_TMP/out")" -eq 6
 
 # A bad file among good ones: it fails alone, exit 1, nothing of it stays.
@@ -72,9 +72,9 @@ newdb "$DB2"
 expect_status 1 "a folder with broken files" "$MBX" --db "$DB2" import-pst "$B"
 check "the good file is imported" grep -q "^$B/GOOD.PST  *GOOD (new)  *17 " "$T_TMP/out"
 check "each bad file has its error" test "$(grep -c "^    error: $B/.*: not a readable PST" "$T_TMP/out")" -eq 2
-check "the summary counts them" grep -q "^3 files: 1 imported (17 items, 0 failed items; 1 new mailbox), 2 failed" "$T_TMP/out"
+check "the summary counts them" grep -q "^3 files: 1 imported (17 items, 0 damaged; 1 new mailbox), 2 failed" "$T_TMP/out"
 check "only the good file's mailbox exists" test "$(mailboxes "$DB2")" = "support"
-check "libpst wrote nothing to the terminal" test ! -s "$T_TMP/err"
+check "the reader wrote nothing to the terminal" test ! -s "$T_TMP/err"
 
 # Split parts (export --max-pst-size) and names that collide.
 S="$T_TMP/split"
@@ -88,7 +88,7 @@ DB3="$T_TMP/split.db"
 newdb "$DB3"
 expect_status 0 "split parts and colliding names" "$MBX" --db "$DB3" import-pst "$S"
 check "ALIAS-002.PST goes into ALIAS's mailbox" test "$(grep -c "^$S/ASCHMIDT.*PST  *ASCHMIDT" "$T_TMP/out")" -eq 2
-check "once: the part merges into it" grep -q "(46 items, 0 failed items; 4 new mailboxes)" "$T_TMP/out"
+check "once: the part merges into it" grep -q "(46 items, 0 damaged; 4 new mailboxes)" "$T_TMP/out"
 check "colliding names get _2" grep -q "^$S/a b.pst  *A_B_2 (new) " "$T_TMP/out"
 check "a Windows device name is not an alias" grep -q "^$S/con.pst  *CON_ (new) " "$T_TMP/out"
 

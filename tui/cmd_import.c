@@ -3,15 +3,31 @@
  *
  *   import-pst FILE.pst --mailbox ALIAS [--create] [--mode copy|merge|replace]
  *              [--folder PATH] [--display-name NAME] [--log FILE] [--log-level N]
- *              [--timeout SECONDS]
+ *              [--timeout SECONDS] [--bad-item-limit N|unlimited
+ *              [--accept-large-data-loss] | --skip-damaged]
  *   import-pst (DIR | FILE.pst)... [--mailbox-map FILE.csv] [--threads N] [the same
  *              options but --mailbox/--display-name]: one mailbox per file
  *   import-directory FILE.ldif|FILE.csv|ldap[s]://HOST[:PORT] [--dry-run] [LDAP options]
  *   export-directory --created-by-adjuster [--out FILE | --ldap URI] [--base DN] [LDAP options]
  * (the directory server side is in tui/cmd_ldap.c)
  *
- * Exit status: 0 done; 1 done, but some PST items could not be read;
- * 2 usage or input error (bad PST, malformed directory file), nothing changed.
+ * Exit status: 0 done; 1 done, but some PST items were damaged and left
+ * out (without --bad-item-limit or --skip-damaged), or more than
+ * --bad-item-limit were (nothing of the file kept), or a file of several
+ * failed; 2 usage or input error (not a PST, malformed directory file),
+ * nothing changed.
+ *
+ * Damaged items, as Exchange's New-MailboxImportRequest treats them:
+ *   (no option)            damaged items are not imported, each is listed
+ *                          (folder, subject, what is damaged), the intact
+ *                          ones are imported; exit 1
+ *   --bad-item-limit N     the same, exit 0, when at most N items and folders
+ *                          are damaged; more: nothing of the file is kept,
+ *                          exit 1.  N over 50 (or "unlimited") needs
+ *                          --accept-large-data-loss, as -BadItemLimit needs
+ *                          -AcceptLargeDataLoss
+ *   --skip-damaged         --bad-item-limit unlimited --accept-large-data-loss:
+ *                          damaged items left out and listed, exit 0
  */
 #include "config.h"
 
@@ -21,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,9 +95,40 @@ static int max_width(int w, const char *s, int cap)
 	return n > w ? n : w;
 }
 
+/* The damaged items and folders of one file, one line each. */
+static void print_damage(const tui_opts *o, const char *file, const mbx_import_result *r)
+{
+	char *f = clean(o, file);
+	size_t i;
+
+	printf("\n%s: %lld damaged item%s%s, %lld damaged folder%s%s:\n", f, (long long)r->damaged,
+	       r->damaged == 1 ? "" : "s", r->limit_exceeded ? "" : " not imported",
+	       (long long)r->damaged_folders, r->damaged_folders == 1 ? "" : "s",
+	       r->limit_exceeded ? " (more than --bad-item-limit: nothing of the file was kept)" : "");
+	for (i = 0; i < r->n_damage; i++) {
+		const mbx_import_damage *d = &r->damage[i];
+		char *folder = clean(o, *d->folder ? d->folder : d->is_item ? "Top of Personal Folders" :
+		                     "(the file)");
+		char *what = clean(o, d->what ? d->what : "");
+
+		if (d->is_item) {
+			char *subj = clean(o, d->subject ? d->subject : "");
+
+			printf("  %s: %s'%s': %s\n", folder, d->associated ? "associated item " : "", subj,
+			       what);
+			mbx_free(subj);
+		} else {
+			printf("  %s%s: %s\n", folder, *d->folder ? " (folder)" : "", what);
+		}
+		mbx_free(folder);
+		mbx_free(what);
+	}
+	mbx_free(f);
+}
+
 /* import-pst with several files or folders: one mailbox per file. */
 static int import_many(const tui_opts *o, const mbx_import_opts *base, char **paths, int n,
-                       const char *map, int threads)
+                       const char *map, int threads, int accepted)
 {
 	mbx_import_files f;
 	mbx_import_result *res;
@@ -120,7 +168,7 @@ static int import_many(const tui_opts *o, const mbx_import_opts *base, char **pa
 	put_col(o, "FILE", fw, 0);
 	printf("  ");
 	put_col(o, "MAILBOX", mw + 6, 0);
-	printf("     ITEMS  FAILED      TIME\n");
+	printf("     ITEMS  DAMAGED      TIME\n");
 	for (i = 0; i < f.n; i++) {
 		const mbx_import_result *r = &res[i];
 		char *mb = mbx_asprintf("%s%s", f.v[i].alias, r->mailbox_created ? " (new)" : "");
@@ -132,12 +180,13 @@ static int import_many(const tui_opts *o, const mbx_import_opts *base, char **pa
 			snprintf(num, sizeof(num), "%lld", (long long)r->imported);
 			printf("  ");
 			put_col(o, num, 8, 1);
-			printf("  %6lld  %6.2f s\n", (long long)r->failed, r->seconds);
+			printf("  %7lld  %6.2f s\n", (long long)(r->damaged + r->damaged_folders),
+			       r->seconds);
 			items += r->imported;
-			bad_items += r->failed;
+			bad_items += r->damaged + r->damaged_folders;
 			created += r->mailbox_created != 0;
 		} else {
-			printf("  %8s  %6s  %6.2f s\n", "-", "-", r->seconds);
+			printf("  %8s  %7s  %6.2f s\n", "-", r->limit_exceeded ? "many" : "-", r->seconds);
 			{
 				char *e = clean(o, r->error ? r->error : "failed");
 				printf("    error: %s\n", e);
@@ -147,13 +196,16 @@ static int import_many(const tui_opts *o, const mbx_import_opts *base, char **pa
 		}
 		mbx_free(mb);
 	}
-	printf("\n%zu file%s: %zu imported (%lld items, %lld failed items; %zu new mailbox%s), "
+	for (i = 0; i < f.n; i++)
+		if (res[i].n_damage)
+			print_damage(o, f.v[i].path, &res[i]);
+	printf("\n%zu file%s: %zu imported (%lld items, %lld damaged; %zu new mailbox%s), "
 	       "%zu failed, in %.2f s\n", f.n, f.n == 1 ? "" : "s", f.n - failed, (long long)items,
 	       (long long)bad_items, created, created == 1 ? "" : "es", failed, secs);
 	if (failed)
 		printf("A failed file left nothing in the store: correct or replace it and import it "
 		       "again.\n");
-	status = failed || bad_items ? EXIT_FINDINGS : EXIT_OK;
+	status = failed || (bad_items && !accepted) ? EXIT_FINDINGS : EXIT_OK;
 	for (i = 0; i < f.n; i++)
 		mbx_import_result_clear(&res[i]);
 	mbx_free(res);
@@ -181,13 +233,16 @@ int cmd_import_pst(const tui_opts *o, int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "mailbox-map", required_argument, NULL, 'p' },
 		{ "threads", required_argument, NULL, 'j' },
+		{ "bad-item-limit", required_argument, NULL, 'B' },
+		{ "accept-large-data-loss", no_argument, NULL, 'A' },
+		{ "skip-damaged", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	mbx_import_opts opts;
 	mbx_import_result res;
 	const char *map = NULL;
 	char *end;
-	int ch, rc, threads = 0;
+	int ch, rc, threads = 0, limit_given = 0, large_loss = 0, skip = 0;
 
 	mbx_import_opts_init(&opts);
 	opts.db_path = o->db_path;
@@ -216,6 +271,19 @@ int cmd_import_pst(const tui_opts *o, int argc, char **argv)
 				                       optarg);
 			break;
 		case 'p': map = optarg; break;
+		case 'B':
+			limit_given = 1;
+			if (strcasecmp(optarg, "unlimited") == 0) {
+				opts.bad_item_limit = MBX_IMPORT_ANY_DAMAGE;
+				break;
+			}
+			opts.bad_item_limit = strtoll(optarg, &end, 10);
+			if (*end || !*optarg || opts.bad_item_limit < 0)
+				return cli_usage_error(argv[0], "--bad-item-limit takes a number of items or "
+				                       "'unlimited', not '%s'", optarg);
+			break;
+		case 'A': large_loss = 1; break;
+		case 'S': skip = 1; break;
 		case 'j':
 			threads = (int)strtol(optarg, &end, 10);
 			if (*end || !*optarg || threads <= 0 || threads > 64)
@@ -225,6 +293,17 @@ int cmd_import_pst(const tui_opts *o, int argc, char **argv)
 			return cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (skip && limit_given)
+		return cli_usage_error(argv[0], "--skip-damaged is --bad-item-limit unlimited: give one "
+		                                "of them");
+	if (limit_given && !large_loss &&
+	    (opts.bad_item_limit == MBX_IMPORT_ANY_DAMAGE || opts.bad_item_limit > 50))
+		return cli_usage_error(argv[0], "a --bad-item-limit over 50 (or unlimited) needs "
+		                                "--accept-large-data-loss, as Exchange's "
+		                                "-BadItemLimit needs -AcceptLargeDataLoss; or use "
+		                                "--skip-damaged");
+	if (skip)
+		opts.bad_item_limit = MBX_IMPORT_ANY_DAMAGE;
 	if (optind >= argc)
 		return cli_usage_error(argv[0], "name the .pst file, or the folder of .pst files, "
 		                                "to import");
@@ -237,7 +316,8 @@ int cmd_import_pst(const tui_opts *o, int argc, char **argv)
 		if (opts.display_name)
 			return cli_usage_error(argv[0], "--display-name is for one file; name the "
 			                                "mailboxes of several with --mailbox-map FILE.csv");
-		return import_many(o, &opts, argv + optind, argc - optind, map, threads);
+		return import_many(o, &opts, argv + optind, argc - optind, map, threads,
+		                   skip || limit_given);
 	}
 	if (threads)
 		return cli_usage_error(argv[0], "--threads is for several files or a folder");
@@ -248,6 +328,15 @@ int cmd_import_pst(const tui_opts *o, int argc, char **argv)
 	opts.pst_path = argv[optind];
 
 	rc = mbx_import_run(&opts, &res);
+	if (rc < 0 && res.limit_exceeded) {
+		char *msg = clean(o, res.error ? res.error : mbx_error_last());
+
+		print_damage(o, opts.pst_path, &res);
+		cli_fail(EXIT_FINDINGS, "%s: nothing of the file was imported", msg);
+		mbx_free(msg);
+		mbx_import_result_clear(&res);
+		return EXIT_FINDINGS;
+	}
 	if (rc < 0) {
 		char *msg = clean(o, res.error ? res.error : mbx_error_last());
 		cli_fail(EXIT_USAGE, "%s", msg);
@@ -255,18 +344,21 @@ int cmd_import_pst(const tui_opts *o, int argc, char **argv)
 		mbx_import_result_clear(&res);
 		return EXIT_USAGE;
 	}
+	if (res.n_damage)
+		print_damage(o, opts.pst_path, &res);
 	{
 		char *file = clean(o, opts.pst_path), *alias = clean(o, res.alias);
 		printf("%s -> %s%s: %lld folders (%lld new), %lld items imported, %lld skipped, "
-		       "%lld replaced, %lld failed; %lld attachments, %lld bytes in %.2f s\n",
+		       "%lld replaced, %lld damaged; %lld attachments, %lld bytes in %.2f s\n",
 		       file, alias, res.mailbox_created ? " (new store mailbox, no directory entry)" : "",
 		       (long long)res.folders, (long long)res.folders_created, (long long)res.imported,
-		       (long long)res.skipped, (long long)res.replaced, (long long)res.failed,
-		       (long long)res.attachments, (long long)res.bytes, res.seconds);
+		       (long long)res.skipped, (long long)res.replaced,
+		       (long long)(res.damaged + res.damaged_folders), (long long)res.attachments,
+		       (long long)res.bytes, res.seconds);
 		mbx_free(file);
 		mbx_free(alias);
 	}
-	rc = res.failed ? EXIT_FINDINGS : EXIT_OK;
+	rc = (res.damaged || res.damaged_folders) && !skip && !limit_given ? EXIT_FINDINGS : EXIT_OK;
 	mbx_import_result_clear(&res);
 	return rc;
 }

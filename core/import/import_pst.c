@@ -56,6 +56,8 @@ typedef struct im_pfolder {
 	char *path;              /* below the IPM subtree ("Inbox/Projects"), or as the
 	                          * reader names it for folders outside it */
 	int damage_entry;        /* 1 + its entry in the result's damage list, 0 none */
+	char *pending;           /* damage reported before it was placed */
+	int64_t recovered;       /* items its damaged table does not list, found by their nodes */
 } im_pfolder;
 /* Shared between the import thread and the caller. */
 struct mbx_import {
@@ -389,7 +391,7 @@ static mbx_import_damage *im_damage_add(im_run *run, const char *folder, const c
 	return d;
 }
 
-/* Add "what" to an entry's text ("a; b"); at most a few of them. */
+/* Add "what" to an entry's text ("a; b"); at most a few of them, each once. */
 static void im_damage_what(mbx_import_damage *d, const char *what)
 {
 	char *clean = mbx_text_clean(what ? what : "damaged", 300, MBX_TEXT_ELLIPSIS, NULL);
@@ -398,7 +400,7 @@ static void im_damage_what(mbx_import_damage *d, const char *what)
 		d->what = clean;
 		return;
 	}
-	if (strlen(d->what) < 600) {
+	if (strlen(d->what) < 600 && !strstr(d->what, clean)) {
 		char *t = mbx_asprintf("%s; %s", d->what, clean);
 
 		mbx_free(d->what);
@@ -576,8 +578,11 @@ static uint32_t im_ipm(im_run *run)
 static mbx_import_damage *im_folder_damage(im_run *run, im_pfolder *p)
 {
 	if (!p->damage_entry) {
-		mbx_import_damage *d = im_damage_add(run, p->path, NULL, 0);
-		char *c = im_clean(p->path && *p->path ? p->path : "(top)");
+		const char *label = p->path && *p->path ? p->path :
+		                    p->kind == MBX_PSTPROP_FOLDER_ROOT ? "(root folder)" :
+		                    "Top of Personal Folders";
+		mbx_import_damage *d = im_damage_add(run, label, NULL, 0);
+		char *c = im_clean(label);
 
 		p->damage_entry = (int)run->res->n_damage;
 		im_damage_count(run, 0);
@@ -712,12 +717,37 @@ static int im_on_total(void *ud, int64_t messages)
 		if (rc == 0 && p->what != IM_SKIP)
 			run->total += (int64_t)p->nmsg + p->nfai;
 	}
-	/* Folders the reader found damaged while opening the file. */
-	for (i = 0; i < run->n_pf && rc == 0; i++)
-		if (run->pf[i].damaged && run->pf[i].what != IM_SKIP)
-			(void)im_folder_damage(run, &run->pf[i]);
 	if (rc < 0)
 		return rc;
+	/* Nothing below the top because the top is damaged: the file's folder
+	 * tree can not be read, there is nothing to import. */
+	{
+		im_pfolder *top = im_pf_find(run, ipm);
+
+		if (top && !top->damaged && run->n_pf && run->pf[0].damaged && run->n_pf == 1)
+			top = &run->pf[0];
+		if (!top && run->n_pf)
+			top = &run->pf[0];
+		if (!top || (top->damaged && run->res->folders == 0 && top->nmsg + top->nfai == 0)) {
+			char *why = top && top->pending ? im_clean(top->pending) :
+			            mbx_strdup("no root folder");
+
+			rc = mbx_error_set(MBX_ECORRUPT, "%s: not a readable PST (no folder can be read); "
+			                   "%s. Check the file with `mbxrescue pst-check`, or repair it with "
+			                   "scanpst.exe", run->opts->pst_path, why);
+			mbx_free(why);
+			return rc;
+		}
+	}
+	/* Folders the reader found damaged while opening the file. */
+	for (i = 0; i < run->n_pf; i++) {
+		im_pfolder *p = &run->pf[i];
+
+		if (!p->damaged || p->what == IM_SKIP)
+			continue;
+		im_damage_what(im_folder_damage(run, p), p->pending ? p->pending :
+		               "its properties or tables could not be read whole");
+	}
 	im_progress(run, NULL, run->total, 0, 0);
 	return im_cancelled(run) ? MBX_ECANCELLED : 0;
 }
@@ -735,6 +765,10 @@ static int im_on_damage(void *ud, const mbx_propread_damage *d)
 		if (!p)
 			return 0;
 		if (!p->path) {
+			char *t = p->pending ? mbx_asprintf("%s; %s", p->pending, d->what) : mbx_strdup(d->what);
+
+			mbx_free(p->pending);
+			p->pending = t;
 			p->damaged = 1;
 			return 0;
 		}
@@ -902,6 +936,10 @@ static int im_on_message(void *ud, mbx_propread_msg *pm)
 		im_progress(run, NULL, -1, 1, 0);
 		return 0;
 	}
+	if (pm->unlisted) {
+		run->res->recovered++;
+		p->recovered++;
+	}
 	im_fields(m, pm->assoc);
 	bytes = im_att_bytes(m, 0);
 	if (p->what == IM_FOLDER) {
@@ -972,6 +1010,7 @@ static void im_run_clear(im_run *run)
 	for (i = 0; i < run->n_pf; i++) {
 		mbx_props_clear(&run->pf[i].bag);
 		mbx_free(run->pf[i].path);
+		mbx_free(run->pf[i].pending);
 	}
 	mbx_free(run->pf);
 	mbx_props_clear(&run->store_bag);
@@ -1107,10 +1146,31 @@ static int im_do(mbx_import *im, const mbx_import_opts *opts, mbx_import_result 
 		rc = im_read(&run);
 	if (rc == 0)
 		rc = im_ready(&run);   /* (a spooled read always calls `total` first) */
+	if (rc == 0) {
+		/* A damaged folder's entry says what of it was found anyway. */
+		size_t i;
+
+		for (i = 0; i < run.n_pf; i++) {
+			im_pfolder *p = &run.pf[i];
+			char *t, *c;
+
+			if (!p->recovered || !p->damage_entry)
+				continue;
+			t = mbx_asprintf("%lld item%s its table does not list found by %s node%s and imported",
+			                 (long long)p->recovered, p->recovered == 1 ? "" : "s",
+			                 p->recovered == 1 ? "its" : "their", p->recovered == 1 ? "" : "s");
+			im_damage_what(&res->damage[p->damage_entry - 1], t);
+			c = im_clean(*p->path ? p->path : "Top of Personal Folders");
+			mbx_log_write(run.log, MBX_LOG_MIN, "Folder '%s': %s.", c, t);
+			mbx_free(c);
+			mbx_free(t);
+		}
+	}
 	if (rc == 0 && run.over)
-		rc = mbx_error_set(MBX_ELIMIT, "%s: %lld damaged items and %lld damaged folders, more "
+		rc = mbx_error_set(MBX_ELIMIT, "%s: %lld damaged item%s and %lld damaged folder%s, more "
 		                   "than the bad item limit (%lld)", opts->pst_path, (long long)res->damaged,
-		                   (long long)res->damaged_folders, (long long)opts->bad_item_limit);
+		                   res->damaged == 1 ? "" : "s", (long long)res->damaged_folders,
+		                   res->damaged_folders == 1 ? "" : "s", (long long)opts->bad_item_limit);
 	if (rc == 0)
 		rc = mbx_store_mailbox_refresh_counts(run.st, run.mbx.id);
 	if (rc == 0 && res->mailbox_created && run.have_store)
@@ -1159,10 +1219,10 @@ out:
 		res->display_name = mbx_strdup(run.mbx.display_name);
 		mbx_log_write(run.log, MBX_LOG_MIN, "Merged data from file '%s' to mailbox '%s' ('%s') "
 		              "with errors: %lld folders, %lld items imported, %lld skipped, %lld "
-		              "replaced, %lld damaged (not imported), %lld damaged folders.", run.c_file,
+		              "replaced, %lld damaged (not imported), %lld damaged folder%s.", run.c_file,
 		              run.c_name, run.c_alias, (long long)res->folders, (long long)res->imported,
 		              (long long)res->skipped, (long long)res->replaced, (long long)res->damaged,
-		              (long long)res->damaged_folders);
+		              (long long)res->damaged_folders, res->damaged_folders == 1 ? "" : "s");
 	} else {
 		res->display_name = mbx_strdup(run.mbx.display_name);
 		mbx_log_write(run.log, MBX_LOG_MIN, "Successfully merged data from file '%s' to mailbox "
@@ -1197,6 +1257,9 @@ static int im_check_opts(const mbx_import_opts *opts)
 		return mbx_error_set(MBX_EINVAL, "no target mailbox given: use --mailbox ALIAS");
 	if ((int)opts->mode < MBX_IMPORT_COPY || opts->mode > MBX_IMPORT_REPLACE)
 		return mbx_error_set(MBX_EINVAL, "unknown import mode %d", (int)opts->mode);
+	if (opts->bad_item_limit < MBX_IMPORT_ANY_DAMAGE)
+		return mbx_error_set(MBX_EINVAL, "bad item limit %lld: give a number of items, or "
+		                     "MBX_IMPORT_ANY_DAMAGE", (long long)opts->bad_item_limit);
 	return 0;
 }
 

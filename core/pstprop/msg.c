@@ -1173,6 +1173,43 @@ int mbx_pstprop_attach_read(mbx_pstprop *p, const mbx_pstprop_attach *a, uint64_
 	return 0;
 }
 
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int mbx_pstprop_folder_unlisted(mbx_pstprop *p, uint32_t folder_nid, int assoc, const uint32_t *have, size_t n,
+                                uint32_t **out, size_t *nout)
+{
+	uint32_t *sorted = mbx_malloc((n ? n : 1) * sizeof(*sorted));
+	unsigned type = assoc ? PST_NID_TYPE_ASSOC_MESSAGE : PST_NID_TYPE_NORMAL_MESSAGE;
+	size_t i, k = 0, cap = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (n)
+		memcpy(sorted, have, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), u32_cmp);
+	for (i = 0; i < p->nnbt; i++) {
+		const pp_nbt *e = &p->nbt[i];
+
+		if (e->parent != folder_nid || PST_NID_TYPE(e->nid) != type)
+			continue;
+		if (n && bsearch(&e->nid, sorted, n, sizeof(*sorted), u32_cmp))
+			continue;
+		if (k == cap) {
+			cap = cap ? 2 * cap : 16;
+			*out = mbx_reallocarray(*out, cap, sizeof(**out));
+		}
+		(*out)[k++] = e->nid;
+	}
+	mbx_free(sorted);
+	*nout = k;
+	return 0;
+}
+
 char *mbx_pstprop_row_subject(mbx_pstprop *p, uint32_t nid)
 {
 	const pp_nbt *n = pp_nbt_find(p, nid);

@@ -275,7 +275,7 @@ static void pv_message(pv_walk *w, uint32_t folder, uint32_t nid, int assoc)
 	pv_u8(w->o, PV_MSG);
 	pv_u32(w->o, folder);
 	pv_u32(w->o, nid);
-	pv_u8(w->o, (unsigned)(assoc != 0));
+	pv_u8(w->o, (unsigned)assoc);
 	if (mbx_pstprop_message_read(w->p, nid, &m) < 0 || !m) {
 		/* a row that names no message node */
 		mbx_props empty = MBX_PROPS_INIT;
@@ -425,11 +425,24 @@ int mbx_propread_child(const char *path, int fd)
 			uint32_t *nids = NULL;
 			size_t n = 0, k;
 
+			size_t before = mbx_pstprop_damage_count(p);
+
 			mbx_pstprop_folder_contents(p, fnid, assoc, &nids, &n);
 			/* a table damaged half way: reported, and its rows read before */
 			pv_damage(&w, w.damage_sent, PV_SCOPE_FOLDER, fnid);
 			for (k = 0; k < n; k++)
 				pv_message(&w, fnid, nids[k], assoc);
+			if (mbx_pstprop_folder_at(p, i)->damaged || mbx_pstprop_damage_count(p) > before) {
+				/* what the damaged table lost: the folder's messages by
+				 * their nodes' parent */
+				uint32_t *more = NULL;
+				size_t nm = 0;
+
+				mbx_pstprop_folder_unlisted(p, fnid, assoc, nids, n, &more, &nm);
+				for (k = 0; k < nm; k++)
+					pv_message(&w, fnid, more[k], assoc | PV_MSG_UNLISTED);
+				mbx_free(more);
+			}
 			mbx_free(nids);
 		}
 	}

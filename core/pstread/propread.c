@@ -645,7 +645,7 @@ static int on_message(pv_state *s)
 	srcs_clear(s);
 	if (in_u32(r, &folder) < 0 || in_u32(r, &nid) < 0 || in_u8(r, &assoc) < 0)
 		return -1;
-	if (!s->have_total || assoc > 1 || !folder_known(s, folder))
+	if (!s->have_total || assoc > (1 | PV_MSG_UNLISTED) || !folder_known(s, folder))
 		return bad(r);
 	if (rd_body(s, &m, 0, &damaged, &subject) < 0)
 		goto out;
@@ -659,7 +659,8 @@ static int on_message(pv_state *s)
 		memset(&pm, 0, sizeof(pm));
 		pm.folder = folder;
 		pm.nid = nid;
-		pm.assoc = (int)assoc;
+		pm.assoc = (int)(assoc & 1);
+		pm.unlisted = (assoc & PV_MSG_UNLISTED) != 0;
 		pm.damaged = damaged;
 		pm.subject = subject;
 		dv = mbx_calloc(s->ndmg ? s->ndmg : 1, sizeof(*dv));

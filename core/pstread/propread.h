@@ -77,6 +77,7 @@ typedef struct mbx_propread_folder {
 typedef struct mbx_propread_msg {
 	uint32_t folder, nid;
 	int assoc;               /* a row of the associated contents table (FAI) */
+	int unlisted;            /* not in the folder's (damaged) table: found by its node */
 	int damaged;             /* something of it could not be read: m holds what came */
 	const char *subject;     /* damaged: the best subject known, or NULL */
 	const mbx_propread_damage *damage;  /* what was found while reading it */

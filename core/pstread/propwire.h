@@ -21,7 +21,11 @@
  *   PV_MSG     u32 folder, u32 nid, u8 assoc
  *                                          a message of the folder's contents table
  *                                          (assoc 0) or associated contents table
- *                                          (1), in table order; then its body
+ *                                          (1), in table order; then its body.
+ *                                          assoc | PV_MSG_UNLISTED: a message the
+ *                                          folder's damaged table does not list,
+ *                                          found by its node's parent (after the
+ *                                          table's rows)
  *   body:      PV_BAG bag                  the message's properties (always first)
  *              PV_RCPT bag                 a recipient row, in table order
  *              PV_ATT u32 method, u16 data_type, u64 data_size, bag
@@ -78,6 +82,7 @@ enum {
 };
 
 enum { PV_SCOPE_FILE = 0, PV_SCOPE_FOLDER = 1, PV_SCOPE_MESSAGE = 2 };
+#define PV_MSG_UNLISTED 2
 
 /* Exit statuses of the child beside 0. */
 enum { PV_EXIT_OPEN = 10, PV_EXIT_PIPE = 3, PV_EXIT_START = 4 };

@@ -148,6 +148,8 @@ typedef struct mbx_import_result {
 	                          * (header, name-to-ID map, message store object) */
 	int64_t failed;          /* the same as damaged (its older name) */
 	int64_t outside;         /* items in folders not imported (outside the IPM subtree) */
+	int64_t recovered;       /* of the imported, items a damaged folder table does not
+	                          * list, found by their nodes */
 	int limit_exceeded;      /* more damaged than bad_item_limit: nothing kept */
 	mbx_import_damage *damage;   /* what was damaged, in the order found */
 	size_t n_damage;

@@ -158,6 +158,13 @@ const mbx_pstprop_folder *mbx_pstprop_folder_find(const mbx_pstprop *p, uint32_t
  * (reported) and still returns 0. */
 int mbx_pstprop_folder_contents(mbx_pstprop *p, uint32_t folder_nid, int assoc, uint32_t **nids, size_t *n);
 
+/* The messages (assoc 1: FAI messages) whose node names folder_nid as its
+ * parent but which the folder's table does not list (have: the n NIDs it
+ * does), in NID order: what a damaged contents table lost.  *out caller
+ * frees. */
+int mbx_pstprop_folder_unlisted(mbx_pstprop *p, uint32_t folder_nid, int assoc, const uint32_t *have, size_t n,
+                                uint32_t **out, size_t *nout);
+
 /* Read a message (NBT node).  0 and *out set even when parts were
  * damaged (then (*out)->damaged, and the damage list says what); <0 only
  * for a NID that is not a message node. */
