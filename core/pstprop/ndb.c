@@ -178,6 +178,10 @@ static int header(mbx_pstprop *p)
 		pp_damage(p, "header", 0, 0, "header CRC 0x%08x does not match its bytes (0x%08x): the B-tree roots "
 		          "may be wrong", want, got);
 	p->info.crypt = p->crypt;
+	if (p->crypt == 0x10)
+		return mbx_error_set(MBX_ECORRUPT, "%s: its data is encrypted with Windows Information Protection "
+		                     "(bCryptMethod 0x10, NDB_CRYPT_EDPCRYPTED), whose keys Windows keeps: open it in "
+		                     "Outlook on the machine and account that made it, and export a PST", p->path);
 	if (p->crypt > PST_CRYPT_CYCLIC)
 		return mbx_error_set(MBX_ECORRUPT, "%s: data encoded with method 0x%02x, which this reader does not know "
 		                     "(only none, compressible and high encryption)", p->path, p->crypt);
