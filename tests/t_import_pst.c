@@ -1,11 +1,15 @@
 /*
  * tests/t_import_pst.c - PST import into the store (mbx/import.h), checked
- * against libpst's own reading: `readpst -D -S -o DIR` writes each message
- * of a folder as DIR/STORE/PATH/N and its attachments as N-NAME, in the
- * order our reader delivers them.  Folder and message counts, subjects
- * and attachment bytes must match.  Then the modes: merge twice adds
- * nothing, replace overwrites, copy duplicates; the Exmerge log line; the
- * threaded API with progress and cancel; a missing mailbox.
+ * against libpst's own reading, an independent reader: `readpst -D -S -o
+ * DIR` writes each message of a folder as DIR/STORE/PATH/N and its
+ * attachments as N-NAME, in the order our reader delivers them.  Folder
+ * and message counts, subjects and attachment bytes must match.  Then the
+ * modes: merge twice adds nothing, replace overwrites, copy duplicates;
+ * the Exmerge log line; the threaded API with progress and cancel; a
+ * missing mailbox.  Then attachments larger than what the importer keeps
+ * in memory (streamed through a temporary file, or from the spool file),
+ * read from the pipe and spooled, byte for byte; and the reader's child
+ * running out of its memory limit.
  */
 #include "config.h"
 
@@ -18,6 +22,7 @@
 #include <unistd.h>
 
 #include "mbx/demo.h"
+#include "mbx/export.h"
 #include "mbx/import.h"
 #include "mbx/store.h"
 #include "tap.h"
@@ -386,6 +391,194 @@ static void check_modes(const char *pst)
 	mbx_free(db);
 }
 
+/* A deterministic byte pattern for attachment k. */
+static void pattern(unsigned char *p, size_t n, unsigned k)
+{
+	uint32_t x = 2463534242u + k;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		p[i] = (unsigned char)x;
+	}
+}
+
+/* Attachments larger than the importer's memory budget (8 MiB a message):
+ * exported by our writer, imported back read from the pipe and spooled,
+ * byte for byte. */
+static void check_large(void)
+{
+	static const size_t sizes[] = { (size_t)20 << 20, (size_t)5 << 20, (size_t)5 << 20, 1000 };
+	char *db = mbx_asprintf("%s/large.db", tmpdir), *out = mbx_asprintf("%s/large", tmpdir);
+	unsigned char *data[4], *back;
+	mbx_store *st;
+	mbx_mailbox mb;
+	mbx_folder *f;
+	size_t n, i, k;
+	int spool;
+
+	ok(mbx_demo_create(db) == 0, "large: a demo store");
+	if (mbx_store_open(&st, db, 0) < 0 || mbx_store_mailbox_by_alias(st, "MAdams", &mb) < 0 ||
+	    mbx_store_folders(st, mb.id, &f, &n) < 0 || n == 0) {
+		ok(0, "large: MAdams' folders");
+		return;
+	}
+	{
+		mbx_message m;
+		mbx_attachment a[4];
+		mbx_msg_recipient r;
+
+		memset(&m, 0, sizeof(m));
+		memset(a, 0, sizeof(a));
+		memset(&r, 0, sizeof(r));
+		m.folder_id = f[0].id;
+		m.message_class = "IPM.Note";
+		m.subject = "Four attachments, 30 MB";
+		m.sender_name = "Adams, Mary";
+		m.sender_address = "madams@example.com";
+		m.sender_addrtype = "SMTP";
+		m.sent_time = 1000000000;
+		m.received_time = 1000000060;
+		m.body = "large attachments";
+		m.internet_message_id = "<large@example.com>";
+		r.type = MBX_RECIP_TO;
+		r.name = "Smith, John";
+		r.address = "jsmith@example.com";
+		m.recipients = &r;
+		m.n_recipients = 1;
+		for (k = 0; k < 4; k++) {
+			data[k] = mbx_malloc(sizes[k]);
+			pattern(data[k], sizes[k], (unsigned)k);
+			a[k].filename = k == 0 ? "big.bin" : k == 3 ? "small.txt" : k == 1 ? "five-a.bin" : "five-b.bin";
+			a[k].mime_type = "application/octet-stream";
+			a[k].size = (int64_t)sizes[k];
+			a[k].data = data[k];
+		}
+		m.attachments = a;
+		m.n_attachments = 4;
+		ok(mbx_store_message_add(st, &m, NULL) == 0, "large: a message with 20, 5, 5 MiB and 1000 "
+		   "bytes of attachments");
+	}
+	mbx_folders_free(f, n);
+	mbx_mailbox_clear(&mb);
+	mbx_store_free(st);
+	{
+		mbx_export_opts eo;
+		mbx_export *ex = NULL;
+		const mbx_export_result *res;
+		const char *aliases[1] = { "MAdams" };
+		size_t nres = 0;
+		char *pst = NULL;
+
+		mbx_export_opts_init(&eo);
+		eo.db_path = db;
+		eo.out_dir = out;
+		eo.threads = 1;
+		eo.log_level = MBX_LOG_NONE;
+		if (mbx_export_run(&eo, aliases, 1, &ex) == 0 && mbx_export_results(ex, &res, &nres) == 0 &&
+		    nres == 1 && res[0].n_paths == 1)
+			pst = mbx_strdup(res[0].paths[0]);
+		mbx_export_free(ex);
+		ok(pst != NULL, "large: exported by our writer");
+		back = mbx_malloc(sizes[0]);
+		for (spool = 0; pst && spool < 2; spool++) {
+			mbx_import_opts o;
+			mbx_import_result r;
+			const char *alias = spool ? "LARGESPOOL" : "LARGEPIPE";
+			int found = 0, rc;
+
+			mbx_import_opts_init(&o);
+			o.db_path = db;
+			o.pst_path = pst;
+			o.alias = alias;
+			o.create = 1;
+			o.spool = spool;
+			rc = mbx_import_run(&o, &r);
+			is_int(rc, 0, "large, %s: imported (%s)", spool ? "spooled" : "piped",
+			       r.error ? r.error : "ok");
+			mbx_import_result_clear(&r);
+			if (mbx_store_open(&st, db, MBX_STORE_READONLY) == 0 &&
+			    mbx_store_mailbox_by_alias(st, alias, &mb) == 0 &&
+			    mbx_store_folders(st, mb.id, &f, &n) == 0) {
+				for (i = 0; i < n; i++) {
+					mbx_msg_iter *it;
+					mbx_message *m;
+
+					if (mbx_store_messages(st, f[i].id, &it) < 0)
+						continue;
+					while (mbx_msg_iter_next(it, &m) == 1) {
+						if (m->subject && strcmp(m->subject, "Four attachments, 30 MB") == 0) {
+							int same = m->n_attachments == 4;
+
+							for (k = 0; same && k < 4; k++) {
+								int64_t off = 0;
+								size_t got = 0;
+
+								same = m->attachments[k].size == (int64_t)sizes[k];
+								while (same && off < m->attachments[k].size &&
+								       mbx_store_attachment_read(st, m->attachments[k].id, off,
+								                                 back + off, 1 << 20, &got) == 0 && got)
+									off += (int64_t)got;
+								same = same && off == (int64_t)sizes[k] &&
+								       memcmp(back, data[k], sizes[k]) == 0;
+							}
+							found = 1;
+							ok(same, "large, %s: every attachment byte for byte", spool ? "spooled" :
+							   "piped");
+						}
+						mbx_message_free(m);
+					}
+					mbx_msg_iter_free(it);
+				}
+				mbx_folders_free(f, n);
+				mbx_mailbox_clear(&mb);
+			}
+			mbx_store_free(st);
+			ok(found, "large, %s: the message is there", spool ? "spooled" : "piped");
+		}
+		mbx_free(back);
+		mbx_free(pst);
+	}
+	for (k = 0; k < 4; k++)
+		mbx_free(data[k]);
+	mbx_free(db);
+	mbx_free(out);
+}
+
+/* The reader's child allocating past its limit: an error, nothing kept. */
+static void check_memory_limit(const char *pst)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	(void)pst;
+	diag("AddressSanitizer: the child has no memory limit, not tried");
+#else
+	char *db = mbx_asprintf("%s/grow.db", tmpdir);
+	mbx_import_opts o;
+	mbx_import_result r;
+	int rc;
+
+	mbx_demo_create(db);
+	setenv("MBX_TEST_PROPREAD_GROW", "3", 1);
+	mbx_import_opts_init(&o);
+	o.db_path = db;
+	o.pst_path = pst;
+	o.alias = "GROWN";
+	o.create = 1;
+	o.max_memory = INT64_C(256) << 20;
+	o.timeout_seconds = 60;
+	rc = mbx_import_run(&o, &r);
+	unsetenv("MBX_TEST_PROPREAD_GROW");
+	is_int(rc, MBX_ECORRUPT, "a reader that grows past its 256 MiB is stopped");
+	ok(r.error && strstr(r.error, "not a readable PST (reader stopped at item") &&
+	   strstr(r.error, "256 MiB"), "and the error says so: %s", r.error ? r.error : "");
+	is_int(mailbox_messages(db, "GROWN"), 0, "nothing kept");
+	mbx_import_result_clear(&r);
+	mbx_free(db);
+#endif
+}
+
 int main(void)
 {
 	const char *sh = getenv("MBX_SHARED");
@@ -407,6 +600,8 @@ int main(void)
 	check_file(support, "support", 21);
 	check_file(ansi, "ansi-32bit", 2);
 	check_modes(support);
+	check_large();
+	check_memory_limit(support);
 
 	cmd = mbx_asprintf("rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
