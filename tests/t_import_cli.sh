@@ -39,7 +39,7 @@ check "merge again skips everything" grep -q "0 items imported, 17 skipped" "$T_
 : >"$T_TMP/empty.pst"
 head -c 20000 "$PST" >"$T_TMP/truncated.pst"
 head -c 300000 /dev/urandom >"$T_TMP/garbage.pst"
-# Zero the node and block B-tree pages near the end: libpst can not find the message store.
+# Zero the node and block B-tree pages near the end: no reader finds the message store.
 size=$(wc -c <"$PST")
 { head -c $((size - 200000)) "$PST"; head -c 200000 /dev/zero; } >"$T_TMP/zeroed.pst"
 for f in empty truncated garbage zeroed; do

@@ -1,6 +1,6 @@
 /*
  * tests/t_import_roundtrip.c - demo mailboxes -> our PST writer (export) ->
- * libpst import into new mailboxes -> the same content: per folder path,
+ * import (our property-level reader) into new mailboxes -> the same content: per folder path,
  * the same messages with the same class, subject, sender, dates, bodies,
  * recipients (type, name, address), attachments (names and bytes) and
  * embedded messages.
