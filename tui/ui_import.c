@@ -55,14 +55,14 @@ static void imp_draw(ui *u, void *ud)
 	ui_text_bar(u, v->d.w, 2, 2, W, p->items_done, p->items_total > 0 ? p->items_total : 0);
 	if (p->items_total < 0)
 		ui_text_putf(u, v->d.w, 3, 2, W, A_NORMAL, "Items %lld (counting)  imported %lld, "
-		             "skipped %lld, replaced %lld, failed %lld", (long long)p->items_done,
+		             "skipped %lld, replaced %lld, damaged %lld", (long long)p->items_done,
 		             (long long)p->imported, (long long)p->skipped, (long long)p->replaced,
-		             (long long)p->failed);
+		             (long long)p->damaged);
 	else
 		ui_text_putf(u, v->d.w, 3, 2, W, A_NORMAL, "Items %lld/%lld  imported %lld, skipped "
-		             "%lld, replaced %lld, failed %lld", (long long)p->items_done,
+		             "%lld, replaced %lld, damaged %lld", (long long)p->items_done,
 		             (long long)p->items_total, (long long)p->imported, (long long)p->skipped,
-		             (long long)p->replaced, (long long)p->failed);
+		             (long long)p->replaced, (long long)p->damaged);
 	ui_text_putf(u, v->d.w, 4, 2, W, A_NORMAL, "Folder: %s", p->folder);
 	ui_text_putf(u, v->d.w, 5, 2, W, A_NORMAL, "Elapsed %.1f s", p->elapsed_seconds);
 	ui_text_put(u, v->d.w, v->d.h - 2, 2, v->cancelling ? "Cancelling: the store is left as "
@@ -180,10 +180,18 @@ static void import_folder(ui *u, const char *dir, mbx_import_mode mode, const ch
 		rc = mbx_import_wait(v.im, &res);
 		mbx_import_free(v.im);
 		if (rc == 0) {
-			ui_lines_add(&sum, "%s -> %s%s: %lld items imported, %lld skipped, %lld failed",
+			size_t k;
+
+			ui_lines_add(&sum, "%s -> %s%s: %lld items imported, %lld skipped, %lld damaged",
 			             files.v[i].path, files.v[i].alias, res.mailbox_created ? " (new)" : "",
 			             (long long)res.imported, (long long)res.skipped,
-			             (long long)res.failed);
+			             (long long)(res.damaged + res.damaged_folders));
+			for (k = 0; k < res.n_damage; k++)
+				ui_lines_add(&sum, "  damaged, not imported: %s%s%s%s: %s",
+				             *res.damage[k].folder ? res.damage[k].folder : "(the file)",
+				             res.damage[k].is_item ? ": '" : " (folder)",
+				             res.damage[k].is_item && res.damage[k].subject ? res.damage[k].subject : "",
+				             res.damage[k].is_item ? "'" : "", res.damage[k].what ? res.damage[k].what : "");
 			items += res.imported;
 			ok++;
 		} else {
@@ -287,11 +295,13 @@ void ui_import(ui *u)
 	ui_redraw(u);
 	if (rc == 0)
 		msg = mbx_asprintf("%s imported into mailbox %s%s: %lld items imported, %lld skipped, "
-		                   "%lld replaced, %lld failed, in %lld folders (%.1f s).", f[0].value,
+		                   "%lld replaced, %lld damaged, in %lld folders (%.1f s).%s", f[0].value,
 		                   f[1].value, res.mailbox_created ? " (created: it has no directory "
 		                   "entry until the adjuster runs)" : "", (long long)res.imported,
 		                   (long long)res.skipped, (long long)res.replaced,
-		                   (long long)res.failed, (long long)res.folders, res.seconds);
+		                   (long long)(res.damaged + res.damaged_folders), (long long)res.folders,
+		                   res.seconds, res.damaged || res.damaged_folders ? " Damaged items were "
+		                   "not imported: the log lists them." : "");
 	else
 		msg = mbx_asprintf("The import of %s was %s: %s. The mailbox is as it was before.",
 		                   f[0].value, rc == MBX_ECANCELLED ? "cancelled" : "not done",
