@@ -794,7 +794,13 @@ static void put_bytes(unsigned char **buf, size_t *len, size_t *cap, const void 
 
 void mbx_props_pack(const mbx_props *b, unsigned char **buf, size_t *len, size_t *cap)
 {
-	size_t i;
+	mbx_props_pack_sel(b, NULL, buf, len, cap);
+}
+
+void mbx_props_pack_sel(const mbx_props *b, const unsigned char *sel, unsigned char **buf, size_t *len,
+                        size_t *cap)
+{
+	size_t i, n = 0;
 	unsigned char t[4];
 	uint32_t *used = NULL, nused = 0;
 
@@ -802,9 +808,11 @@ void mbx_props_pack(const mbx_props *b, unsigned char **buf, size_t *len, size_t
 	if (b->nnames) {
 		used = mbx_calloc(b->nnames, sizeof(*used));
 		for (i = 0; i < b->n; i++)
-			if (b->p[i].name && !used[b->p[i].name - 1])
+			if (b->p[i].name && (!sel || sel[i]) && !used[b->p[i].name - 1])
 				used[b->p[i].name - 1] = ++nused;
 	}
+	for (i = 0; i < b->n; i++)
+		n += !sel || sel[i];
 	put_bytes(buf, len, cap, "MP1", 3);
 	put_varint(buf, len, cap, nused);
 	for (i = 0; i < b->nnames; i++) {
@@ -830,10 +838,13 @@ void mbx_props_pack(const mbx_props *b, unsigned char **buf, size_t *len, size_t
 			if (used[i])
 				used[i] = ++r;
 	}
-	put_varint(buf, len, cap, b->n);
+	put_varint(buf, len, cap, n);
 	for (i = 0; i < b->n; i++) {
 		const mbx_prop *p = &b->p[i];
+		int empty = sel && sel[i] == 2;
 
+		if (sel && !sel[i])
+			continue;
 		put_varint(buf, len, cap, p->name ? used[p->name - 1] : 0);
 		if (!p->name) {
 			t[0] = (unsigned char)p->id;
@@ -843,8 +854,9 @@ void mbx_props_pack(const mbx_props *b, unsigned char **buf, size_t *len, size_t
 		t[0] = (unsigned char)p->type;
 		t[1] = (unsigned char)(p->type >> 8);
 		put_bytes(buf, len, cap, t, 2);
-		put_varint(buf, len, cap, p->len);
-		put_bytes(buf, len, cap, b->data + p->off, p->len);
+		put_varint(buf, len, cap, empty ? 0 : p->len);
+		if (!empty)
+			put_bytes(buf, len, cap, b->data + p->off, p->len);
 	}
 	mbx_free(used);
 }

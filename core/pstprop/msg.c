@@ -1143,6 +1143,27 @@ int mbx_pstprop_attach_read(mbx_pstprop *p, const mbx_pstprop_attach *a, uint64_
 				hi = mid;
 		}
 		k = lo;
+		if (d->cached != k && at == d->starts[k] && len - done >= p->block_max) {
+			/* a whole block wanted, and room for the largest one (what
+			 * pp_block_read may write): decoded straight into buf, not cached */
+			uint32_t cb;
+
+			if (pp_block_read(p, d->bids[k], (uint8_t *)buf + done, &cb, &why) < 0) {
+				pp_damage(p, d->object, d->nid, why.bid, "attachment data: %s", why.what);
+				*got = done;
+				return mbx_error_set(MBX_ECORRUPT, "%s: %s: attachment data block 0x%llx is damaged: %s", p->path,
+				                     d->object, (unsigned long long)why.bid, why.what);
+			}
+			if (cb != d->sizes[k]) {
+				pp_damage(p, d->object, d->nid, d->bids[k], "attachment data block holds %u bytes, expected %u",
+				          cb, d->sizes[k]);
+				*got = done;
+				return mbx_error_set(MBX_ECORRUPT, "%s: %s: attachment data block 0x%llx is damaged", p->path,
+				                     d->object, (unsigned long long)d->bids[k]);
+			}
+			done += cb;
+			continue;
+		}
 		if (d->cached != k) {
 			if (!d->cbuf)
 				d->cbuf = mbx_malloc(p->block_max);

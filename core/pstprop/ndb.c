@@ -565,11 +565,26 @@ int pp_block_read(mbx_pstprop *p, uint64_t bid, uint8_t *out, uint32_t *cbout, p
 			return -1;
 		}
 		cb = infl;
+		if (!(bid & PST_BID_INTERNAL))
+			decode(p, out, cb, bid);
+	} else if (!(bid & PST_BID_INTERNAL) && p->crypt == PST_CRYPT_PERMUTE) {
+		/* copied and decoded in one pass */
+		const uint8_t *inv = pc_crypt_table + 512, *in = p->raw;
+		uint32_t i;
+
+		for (i = 0; i + 4 <= cb; i += 4) {
+			out[i] = inv[in[i]];
+			out[i + 1] = inv[in[i + 1]];
+			out[i + 2] = inv[in[i + 2]];
+			out[i + 3] = inv[in[i + 3]];
+		}
+		for (; i < cb; i++)
+			out[i] = inv[in[i]];
 	} else {
 		memcpy(out, p->raw, cb);
+		if (!(bid & PST_BID_INTERNAL))
+			decode(p, out, cb, bid);
 	}
-	if (!(bid & PST_BID_INTERNAL))
-		decode(p, out, cb, bid);
 	*cbout = cb;
 	return 0;
 }

@@ -89,6 +89,26 @@ static int in_read(pv_in *r, void *dst, size_t n)
 	while (n > 0) {
 		size_t k;
 
+		if (r->pos == r->len && n >= sizeof(r->buf) && !r->ended) {
+			/* attachment data: straight into its place, not through buf */
+			ssize_t got;
+
+			if (r->file) {
+				do
+					got = read(r->fd, d, n);
+				while (got < 0 && errno == EINTR);
+			} else {
+				got = mbx_child_read(&r->c, d, n);
+			}
+			if (got <= 0) {
+				r->ended = 1;
+				return -1;
+			}
+			r->fpos += (uint64_t)got;
+			d += got;
+			n -= (size_t)got;
+			continue;
+		}
 		if (in_fill(r) < 0)
 			return -1;
 		k = r->len - r->pos;

@@ -904,32 +904,28 @@ static int is_data(const mbx_prop *p)
 static void blob_put(store_blob *o, unsigned flags, const mbx_props *b, size_t from,
                      const unsigned char *empty, const bag_kind *skip)
 {
-	mbx_props t;
-	size_t i;
+	unsigned char *sel = mbx_malloc(b->n ? b->n : 1);
+	size_t i, n = 0;
 
-	mbx_props_init(&t);
-	for (i = from; i < b->n; i++) {
-		mbx_propkey k;
-
-		if (is_data(&b->p[i]) || (skip && kind_has(skip, &b->p[i])))
-			continue;
-		if (empty && empty[i]) {
-			k = mbx_props_key(b, i);
-			mbx_props_set(&t, &k, b->p[i].type, "", 0);
-		} else {
-			append(&t, b, i);
-		}
+	/* packed straight from b: no copy of the bag to build first */
+	for (i = 0; i < b->n; i++) {
+		sel[i] = i >= from && !is_data(&b->p[i]) && !(skip && kind_has(skip, &b->p[i]));
+		if (sel[i] && empty && empty[i])
+			sel[i] = 2;
+		n += sel[i] != 0;
 	}
-	if (t.n == 0 && (flags & STORE_BAG_PREFIX))
+	if (n == 0 && (flags & STORE_BAG_PREFIX)) {
+		mbx_free(sel);
 		return;
+	}
 	o->len = 0;
 	if (o->cap < 1) {
 		o->cap = 256;
 		o->p = mbx_realloc(o->p, o->cap);
 	}
 	o->p[o->len++] = (unsigned char)flags;
-	mbx_props_pack(&t, &o->p, &o->len, &o->cap);
-	mbx_props_clear(&t);
+	mbx_props_pack_sel(b, sel, &o->p, &o->len, &o->cap);
+	mbx_free(sel);
 }
 
 /* 1 when bag is properties beside the fields (it lacks the one property a

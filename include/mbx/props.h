@@ -183,6 +183,11 @@ uint64_t mbx_filetime_from_unix(int64_t t);
  * "MP1", the name table, then the properties.
  */
 void mbx_props_pack(const mbx_props *b, unsigned char **buf, size_t *len, size_t *cap);
+/* The same for some of b's properties: property i when sel[i] is 1, with
+ * an empty value when it is 2, not at all when 0 (sel NULL: all), in
+ * order; what mbx_props_pack gives for a bag of only those. */
+void mbx_props_pack_sel(const mbx_props *b, const unsigned char *sel, unsigned char **buf, size_t *len,
+                        size_t *cap);
 int mbx_props_unpack(mbx_props *b, const void *p, size_t len);
 
 #ifdef __cplusplus
