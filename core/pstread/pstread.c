@@ -744,9 +744,24 @@ static void pr_child_env_free(char **env)
 	mbx_free(env);
 }
 
+/*
+ * The program the child execs: this one, or MBX_READER_EXE when set (the
+ * same binary, named so that a tool can follow it: valgrind
+ * --trace-children=yes runs the program it is given, not /proc/self/exe,
+ * so the reader is checked too; see README, Testing).
+ */
+#define PR_ENV_EXE "MBX_READER_EXE"
+
+static const char *pr_exe(void)
+{
+	const char *exe = getenv(PR_ENV_EXE);
+
+	return exe && *exe ? exe : "/proc/self/exe";
+}
+
 /* The forked child: never returns. */
 static void pr_child(const char *path, const mbx_pstread_opts *opts, int fd,
-                     int64_t max_memory, char **env)
+                     int64_t max_memory, char **env, const char *exe)
 {
 	static char arg0[] = "mbxrescue-pstread";
 	char *argv[] = { arg0, NULL };
@@ -778,7 +793,7 @@ static void pr_child(const char *path, const mbx_pstread_opts *opts, int fd,
 	(void)rl;
 	(void)max_memory;
 #endif
-	execve("/proc/self/exe", argv, env);
+	execve(exe, argv, env);
 	_exit(mbx_pstread_child(path, opts, fd));
 }
 
@@ -790,6 +805,7 @@ int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx
 	pr_reader *r = NULL;
 	struct stat sb;
 	int fds[2] = { -1, -1 };
+	const char *exe;
 	char **env;
 	int rc = 0, cb_rc = 0;
 	size_t i;
@@ -826,6 +842,7 @@ int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx
 	r->file_size = (int64_t)sb.st_size;
 	r->timeout_ms = opts.timeout_seconds * 1000;
 	env = pr_child_env(path, &opts);
+	exe = pr_exe();
 	/* Flush our stdio so the child can not write our buffers twice. */
 	fflush(NULL);
 	r->pid = fork();
@@ -839,7 +856,7 @@ int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx
 	}
 	if (r->pid == 0) {
 		close(fds[0]);
-		pr_child(path, &opts, fds[1], opts.max_memory, env);
+		pr_child(path, &opts, fds[1], opts.max_memory, env, exe);
 	}
 	close(fds[1]);
 	pr_child_env_free(env);
