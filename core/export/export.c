@@ -963,6 +963,7 @@ static void *worker(void *arg)
 		export_one(ex, st, idx);
 		exp_gate_yield();
 	}
+	mbx_pstread_release();   /* this worker's verification reader */
 	mbx_store_free(st);
 	exp_gate_leave();
 	thread_exit(ex);

@@ -100,6 +100,9 @@ int exp_verify(const char *path, const exp_expect *e, exp_cancel_fn cancelled, v
 	mbx_pstread_opts_init(&o);
 	o.want_data = 0;
 	o.want_bodies = 0;
+	/* A worker verifies file after file: one reader process for them all
+	 * (the worker releases it when it is done). */
+	o.keep_reader = 1;
 	rc = mbx_pstread_tally_run(&t, path, &o, &stats);
 	if (rc == 0 && stats.skipped > 0)
 		rc = mbx_error_set(MBX_ECORRUPT, "%s: libpst could not read %lld items", path,
