@@ -505,11 +505,52 @@ int cmd_batch(const tui_opts *o, int argc, char **argv)
 
 /* ---- verify ------------------------------------------------------------- */
 
+typedef struct verify_ctx {
+	char **files;
+	int status;
+} verify_ctx;
+
+static int verify_one(void *ud, size_t i, int rc, const char *desc_in)
+{
+	verify_ctx *v = ud;
+	char *desc, *line, *save = NULL, *clean;
+	long long folders = 0, msgs = 0, atts = 0, bytes = 0;
+
+	if (rc < 0) {
+		/* Bad input, as pst-check and import-pst say it: 2; the other
+		 * files are still read. */
+		v->status = cli_fail(EXIT_USAGE, "%s", mbx_error_last());
+		return 0;
+	}
+	clean = mbx_text_clean(v->files[i], -1, 0, NULL);
+	printf("%s:\n%-50s %8s %11s %12s\n", clean, "FOLDER", "MESSAGES", "ATTACHMENTS", "BYTES");
+	mbx_free(clean);
+	desc = mbx_strdup(desc_in);
+	for (line = strtok_r(desc, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f2 = strchr(line, '\t');
+		long long m = 0, a = 0, b = 0;
+
+		if (!f2)
+			continue;
+		*f2++ = '\0';
+		sscanf(f2, "%lld\t%lld\t%lld", &m, &a, &b);
+		clean = mbx_text_clean(line, -1, 0, NULL);
+		printf("%-50s %8lld %11lld %12lld\n", clean, m, a, b);
+		mbx_free(clean);
+		folders++;
+		msgs += m;
+		atts += a;
+		bytes += b;
+	}
+	printf("%lld folders, %lld messages, %lld attachments (%lld bytes): readable by libpst\n",
+	       folders, msgs, atts, bytes);
+	mbx_free(desc);
+	return 0;
+}
+
 int cmd_verify(const tui_opts *o, int argc, char **argv)
 {
-	char *desc = NULL, *line, *save = NULL, *clean;
-	long long folders = 0, msgs = 0, atts = 0, bytes = 0;
-	int i, status = EXIT_OK;
+	verify_ctx v;
 
 	(void)o;
 	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
@@ -521,38 +562,8 @@ int cmd_verify(const tui_opts *o, int argc, char **argv)
 	}
 	if (argc < 2)
 		return cli_usage_error("verify", "give the PST file to read");
-	for (i = 1; i < argc; i++) {
-		clean = mbx_text_clean(argv[i], -1, 0, NULL);
-		if (mbx_pst_describe(argv[i], &desc) < 0) {
-			/* Bad input, as pst-check and import-pst say it: 2; the other
-			 * files are still read. */
-			status = cli_fail(EXIT_USAGE, "%s", mbx_error_last());
-			mbx_free(clean);
-			continue;
-		}
-		printf("%s:\n%-50s %8s %11s %12s\n", clean, "FOLDER", "MESSAGES", "ATTACHMENTS", "BYTES");
-		mbx_free(clean);
-		folders = msgs = atts = bytes = 0;
-		for (line = strtok_r(desc, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			char *f2 = strchr(line, '\t');
-			long long m = 0, a = 0, b = 0;
-
-			if (!f2)
-				continue;
-			*f2++ = '\0';
-			sscanf(f2, "%lld\t%lld\t%lld", &m, &a, &b);
-			clean = mbx_text_clean(line, -1, 0, NULL);
-			printf("%-50s %8lld %11lld %12lld\n", clean, m, a, b);
-			mbx_free(clean);
-			folders++;
-			msgs += m;
-			atts += a;
-			bytes += b;
-		}
-		printf("%lld folders, %lld messages, %lld attachments (%lld bytes): readable by libpst\n",
-		       folders, msgs, atts, bytes);
-		mbx_free(desc);
-		desc = NULL;
-	}
-	return status;
+	v.files = argv + 1;
+	v.status = EXIT_OK;
+	mbx_pst_describe_each((const char *const *)argv + 1, (size_t)argc - 1, verify_one, &v);
+	return v.status;
 }

@@ -538,11 +538,20 @@ static int resolve_list(mbx_export *ex, mbx_store *st, exp_names *names, idset *
 		publish(ex, i);
 	while (rc == 0 && i < ex->n && !is_cancelled(ex)) {
 		n = ex->n - i < RESOLVE_CHUNK ? ex->n - i : RESOLVE_CHUNK;
+		/* One snapshot a chunk: the workers' writes would otherwise
+		 * empty this connection's page cache before every statement. */
+		rc = mbx_store_begin_read(st);
+		if (rc < 0)
+			break;
 		rc = mbx_store_mailboxes_by_alias(st, (const char *const *)ex->aliases + i, n, mbs, found);
 		for (k = 0; k < n && rc == 0; k++)
 			rc = add_item(ex, st, names, seen, i + k, found[k] ? &mbs[k] : NULL);
 		for (k = 0; k < n; k++)
 			mbx_mailbox_clear(&mbs[k]);
+		if (rc == 0)
+			rc = mbx_store_commit(st);
+		else
+			mbx_store_rollback(st);
 		if (rc == 0)
 			publish(ex, i + n);
 		i += n;
@@ -561,9 +570,14 @@ static int resolve_all(mbx_export *ex, mbx_store *st, exp_names *names, idset *s
 	while (rc == 0 && i < ex->n && !is_cancelled(ex)) {
 		size_t want = ex->n - i < RESOLVE_CHUNK ? ex->n - i : RESOLVE_CHUNK;
 
-		rc = mbx_store_mailboxes_page(st, after, after_id, want, &page, &n);
+		rc = mbx_store_begin_read(st);   /* one snapshot a page, as above */
 		if (rc < 0)
 			break;
+		rc = mbx_store_mailboxes_page(st, after, after_id, want, &page, &n);
+		if (rc < 0) {
+			mbx_store_rollback(st);
+			break;
+		}
 		if (n > 0) {
 			mbx_free(after);
 			after = mbx_strdup(page[n - 1].display_name);
@@ -573,6 +587,10 @@ static int resolve_all(mbx_export *ex, mbx_store *st, exp_names *names, idset *s
 			rc = add_item(ex, st, names, seen, i + k, &page[k]);
 		mbx_mailboxes_free(page, n);
 		page = NULL;
+		if (rc == 0)
+			rc = mbx_store_commit(st);
+		else
+			mbx_store_rollback(st);
 		if (rc < 0)
 			break;
 		i += n;
@@ -597,6 +615,7 @@ static void *resolver_main(void *arg)
 	mbx_store *st = ex->rst;
 	exp_names names = { 0 };
 	idset seen = { 0 };
+	size_t done;
 	int rc;
 
 	ex->rst = NULL;
@@ -604,6 +623,15 @@ static void *resolver_main(void *arg)
 	rc = mbx_store_jobs_each_final(st, ex->out_dir, take_job_name, &names);
 	if (rc == 0)
 		rc = ex->all ? resolve_all(ex, st, &names, &seen) : resolve_list(ex, st, &names, &seen);
+	pthread_mutex_lock(&ex->lock);
+	done = ex->resolved;
+	pthread_mutex_unlock(&ex->lock);
+	if (rc == 0 && is_cancelled(ex) && done < ex->n)
+		mbx_log_write(ex->log, MBX_LOG_MED, "Cancelled while looking up the mailboxes (%zu of %zu "
+		              "looked up, in %.2f s)", done, ex->n, now_s() - ex->started);
+	else if (rc == 0)
+		mbx_log_write(ex->log, MBX_LOG_MED, "Looked up and named %zu mailboxes in %.2f s", done,
+		              now_s() - ex->started);
 	if (rc < 0) {
 		/* The store failed under us: what is looked up is exported, the
 		 * rest is an error each (at the end, in thread_exit). */

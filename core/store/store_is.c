@@ -5,8 +5,10 @@
  */
 #include "config.h"
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -258,16 +260,35 @@ static int mailbox_one(mbx_store *st, sqlite3_stmt *s, mbx_mailbox *out, const c
 	return rc;
 }
 
-/* JSON text of a list of aliases, ASCII-lowered (the cn column is lowered,
- * the directory's alias is NOCASE): for json_each. */
-static char *alias_json(const char *const *aliases, size_t n)
+static int lower_cmp(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		int x = (unsigned char)*a, y = (unsigned char)*b;
+
+		x = x >= 'A' && x <= 'Z' ? x + 32 : x;
+		y = y >= 'A' && y <= 'Z' ? y + 32 : y;
+		if (x != y || !x)
+			return x - y;
+	}
+}
+
+static const char *const *sort_aliases;
+
+static int by_alias(const void *a, const void *b)
+{
+	return lower_cmp(sort_aliases[*(const size_t *)a], sort_aliases[*(const size_t *)b]);
+}
+
+/* JSON text of the aliases in the order of perm, ASCII-lowered (the cn
+ * column is lowered, the directory's alias is NOCASE): for json_each. */
+static char *alias_json(const char *const *aliases, const size_t *perm, size_t n)
 {
 	size_t cap = 64, len = 0, i;
 	char *j = mbx_malloc(cap);
 
 	j[len++] = '[';
 	for (i = 0; i < n; i++) {
-		const unsigned char *c = (const unsigned char *)(aliases[i] ? aliases[i] : "");
+		const unsigned char *c = (const unsigned char *)(aliases[perm[i]] ? aliases[perm[i]] : "");
 
 		if (len + 8 + 6 * strlen((const char *)c) >= cap) {
 			cap = 2 * cap + 8 + 6 * strlen((const char *)c);
@@ -322,25 +343,38 @@ static char *alias_json(const char *const *aliases, size_t n)
 	"WHERE r.alias = c.a OR m.cn = c.a " \
 	"ORDER BY c.k, by_alias DESC, m.id"
 
+/*
+ * The chunk goes in alias order: neighbouring aliases share index and
+ * table pages (the directory's aliases, DNs and GUIDs tend to grow
+ * together), and with 64 KiB pages every page not read twice counts.
+ */
 static int resolve_chunk(mbx_store *st, const char *const *aliases, size_t n, mbx_mailbox *out,
                          unsigned char *found)
 {
+	static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
 	sqlite3_stmt *s;
+	size_t perm[ALIAS_CHUNK], i;
 	char *json;
 	int rc;
 
+	for (i = 0; i < n; i++)
+		perm[i] = i;
+	pthread_mutex_lock(&sort_lock);      /* qsort has no user pointer */
+	sort_aliases = aliases;
+	qsort(perm, n, sizeof(perm[0]), by_alias);
+	pthread_mutex_unlock(&sort_lock);
 	rc = store_stmt(st, ALIAS_RESOLVE, &s);
 	if (rc < 0)
 		return rc;
-	json = alias_json(aliases, n);
+	json = alias_json(aliases, perm, n);
 	sqlite3_bind_text(s, 1, json, -1, mbx_free);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t k = sqlite3_column_int64(s, 10);
 
-		if (k < 0 || (size_t)k >= n || found[k])
+		if (k < 0 || (size_t)k >= n || found[perm[k]])
 			continue;
-		mailbox_row(s, &out[k]);
-		found[k] = 1;
+		mailbox_row(s, &out[perm[k]]);
+		found[perm[k]] = 1;
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "looking up mailboxes by alias");
 	store_done(s);
