@@ -156,7 +156,7 @@ typedef struct mbx_export_result {
  * (the second entry is skipped).  An output directory another export
  * holds fails with MBX_EBUSY.  Returns within a fraction of a second.
  */
-#define MBX_EXPORT_CHECKED_FIRST 2000
+#define MBX_EXPORT_CHECKED_FIRST 1000
 int mbx_export_start(mbx_export **out, const mbx_export_opts *opts,
                      const char *const *aliases, size_t n);
 
