@@ -65,7 +65,8 @@ start() {
 load_all=$(load)
 start all --all
 sleep "$secs"
-kill -INT $pid 2>/dev/null || true
+# GNU time ignores SIGINT: the export is its child.
+kill -INT "$(pgrep -P $pid | head -1)" 2>/dev/null || kill -INT $pid 2>/dev/null || true
 t_int=$(now_ms)
 wait $pid || true
 stop_all=$(( $(now_ms) - t_int ))
