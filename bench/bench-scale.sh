@@ -70,19 +70,20 @@ kill -INT "$(pgrep -P $pid | head -1)" 2>/dev/null || kill -INT $pid 2>/dev/null
 t_int=$(now_ms)
 wait $pid || true
 stop_all=$(( $(now_ms) - t_int ))
-done_all=$(ls "$work/all" | grep -c '\.PST$' || true)
+done_all=$(ls "$work/all" 2>/dev/null | grep -c '\.PST$' || true)
 rate_all=$(sed -n 's/.* \([0-9.]*\) mailboxes\/s$/\1/p' "$work/all.log" | tail -1)
 summary_all=$(grep 'successfully processed' "$work/all.log" | tail -1 | sed 's/^\[[0-9:]*\] //')
 rss_all=$(rss_of "$work/all.time")
 
-awk -v n="$n" 'BEGIN { for (k = 0; k < 2000; k++) printf "U%06d\n", (k * 1237) % 2000 * int(n / 2000) }' \
-	> "$work/l2k"
-awk -v n="$n" 'BEGIN { for (k = 0; k < 10000; k++) printf "U%06d\n", (k * 1237) % 10000 * int(n / 10000) }' \
-	> "$work/l10k"
+# (n >= 10,000: every alias different)
+awk -v n="$n" 'BEGIN { s = int(n / 2000); if (s < 1) s = 1
+	for (k = 0; k < 2000; k++) printf "U%06d\n", (k * 1237) % 2000 * s }' > "$work/l2k.txt"
+awk -v n="$n" 'BEGIN { s = int(n / 10000); if (s < 1) s = 1
+	for (k = 0; k < 10000; k++) printf "U%06d\n", (k * 1237) % 10000 * s }' > "$work/l10k.txt"
 for L in l2k l10k; do
 	eval "load_$L=\"$(load)\""
-	start "$L" --mailbox-list "$work/$L"
-	wait $pid
+	start "$L" --mailbox-list "$work/$L.txt"
+	wait $pid || true
 	eval "ms_$L=$(( $(now_ms) - t_start ))"
 	eval "rate_$L=$(sed -n 's/.* \([0-9.]*\) mailboxes\/s$/\1/p' "$work/$L.log" | tail -1)"
 	eval "rss_$L=$(rss_of "$work/$L.time")"
