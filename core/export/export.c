@@ -22,17 +22,23 @@
 /* Mailboxes looked up per statement (and between two looks at cancel). */
 #define RESOLVE_CHUNK 256
 
-/* What the export keeps of a mailbox besides its public result. */
+/* What an earlier run left of a mailbox: rare, so apart. */
+typedef struct earlier {
+	char *check;           /* resume: its files' fingerprints ("" none recorded) */
+	char *stale_tmp;       /* its temporary, to remove */
+} earlier;
+
+/* What the export keeps of a mailbox besides its public result: little,
+ * since a run keeps one for each of 100,000s of mailboxes. */
 typedef struct item {
-	int64_t recipient_id;  /* 0: no directory entry (KB Q265438) */
 	int64_t item_count;    /* the store's count, for "nothing lost" */
-	char *base;            /* unique file base name ("JSMITH") */
 	int64_t job_id;
-	char *check;           /* resume: the earlier run's fingerprints, NULL = export */
-	char *stale_tmp;       /* an earlier run's temporary, to remove */
-	mbx_export_state state;
+	const char *base;      /* unique file base name ("JSMITH"), in ex->names */
+	earlier *earlier;      /* NULL: nothing from an earlier run to look at */
 	int64_t items_done, items_total, bytes_done, bytes_total;
-	int finished;          /* its result is final */
+	unsigned char state;   /* mbx_export_state */
+	unsigned char finished;/* its result is final */
+	unsigned char orphan;  /* no directory entry (KB Q265438) */
 } item;
 
 /* A set of mailbox ids (a list may name one mailbox twice). */
@@ -40,6 +46,56 @@ typedef struct idset {
 	int64_t *v;            /* 0 = empty (ids are > 0) */
 	size_t cap, count;
 } idset;
+
+/* Strings that live as long as the export (the results' aliases, names,
+ * paths), packed in 64 KiB blocks: a malloc each would cost as much again
+ * in headers and rounding, for 100,000s of them.  One user at a time. */
+typedef struct arena {
+	char **blocks;
+	size_t n_blocks;
+	size_t used, cap;      /* in the last block */
+} arena;
+
+static void *arena_alloc(arena *a, size_t n)
+{
+	char *p;
+
+	n = (n + 7) & ~(size_t)7;
+	if (!a->n_blocks || a->used + n > a->cap) {
+		size_t cap = n > 65536 ? n : 65536;
+
+		a->blocks = mbx_reallocarray(a->blocks, a->n_blocks + 1, sizeof(char *));
+		a->blocks[a->n_blocks++] = mbx_malloc(cap);
+		a->used = 0;
+		a->cap = cap;
+	}
+	p = a->blocks[a->n_blocks - 1] + a->used;
+	a->used += n;
+	return p;
+}
+
+static char *arena_dup(arena *a, const char *s)
+{
+	size_t n;
+	char *p;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	p = arena_alloc(a, n);
+	memcpy(p, s, n);
+	return p;
+}
+
+static void arena_free(arena *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n_blocks; i++)
+		mbx_free(a->blocks[i]);
+	mbx_free(a->blocks);
+	memset(a, 0, sizeof(*a));
+}
 
 struct mbx_export_lock {
 	int fd;
@@ -64,9 +120,13 @@ struct mbx_export {
 	mbx_mailbox *pre;
 	size_t n_pre;
 	mbx_store *rst;        /* the resolver's connection (start's, handed over) */
+	exp_names names;       /* the directory's file names (the resolver's) */
+	arena strings_r;       /* the resolver's strings */
+	arena strings_w;       /* the workers' (under lock) */
 
 	pthread_mutex_t lock;  /* guards everything below */
 	pthread_cond_t more;   /* items resolved, or the end */
+	pthread_cond_t room;   /* a worker took an item: the lookups may go on */
 	size_t resolved;       /* items [0, resolved) are looked up and named */
 	int resolver_done;
 	size_t next;           /* next item a worker takes */
@@ -454,8 +514,7 @@ static void settle(mbx_export *ex, size_t idx, mbx_export_state s)
  * another mailbox's file there: exporting a subset never overwrites the
  * PST of a mailbox that is not part of the run.
  */
-static int add_item(mbx_export *ex, mbx_store *st, exp_names *names, idset *seen, size_t idx,
-                    mbx_mailbox *mb)
+static int add_item(mbx_export *ex, mbx_store *st, idset *seen, size_t idx, mbx_mailbox *mb)
 {
 	mbx_export_result *r = &ex->res[idx];
 	item *it = &ex->items[idx];
@@ -464,7 +523,7 @@ static int add_item(mbx_export *ex, mbx_store *st, exp_names *names, idset *seen
 	int rc;
 
 	if (!mb) {
-		r->alias = mbx_strdup(ex->aliases[idx]);
+		r->alias = arena_dup(&ex->strings_r, ex->aliases[idx]);
 		r->cause = MBX_EXP_CAUSE_NOT_FOUND;
 		r->error = mbx_asprintf("no mailbox '%s' in store '%s'", ex->aliases[idx], ex->db_path);
 		r->fix = mbx_strdup("check the alias in the mailbox list (list the mailboxes with "
@@ -475,15 +534,15 @@ static int add_item(mbx_export *ex, mbx_store *st, exp_names *names, idset *seen
 		return 0;
 	}
 	r->mailbox_id = mb->id;
-	r->alias = mb->alias;
-	r->display_name = mb->display_name;
-	mb->alias = mb->display_name = NULL;
-	it->recipient_id = mb->recipient_id;
+	r->alias = arena_dup(&ex->strings_r, mb->alias);
+	r->display_name = arena_dup(&ex->strings_r, mb->display_name);
+	it->orphan = mb->recipient_id == 0;
 	it->item_count = mb->item_count;
 	it->items_total = mb->item_count;
 	it->bytes_total = mb->total_size;
 	mbx_mailbox_clear(mb);
-	if (idset_add(seen, r->mailbox_id)) {
+	/* --all has each mailbox once; a list may repeat one. */
+	if (seen && idset_add(seen, r->mailbox_id)) {
 		mbx_log_write(ex->log, MBX_LOG_MIN, "Mailbox '%s' ('%s') is listed more than once: it is "
 		              "exported once.", r->display_name, r->alias);
 		settle(ex, idx, MBX_EXP_SKIPPED);
@@ -494,20 +553,27 @@ static int add_item(mbx_export *ex, mbx_store *st, exp_names *names, idset *seen
 		rc = 0;
 	else if (rc < 0)
 		return rc;
-	it->base = job_base(&job);
-	if (ex->opts.resume && job.state == MBX_JOB_VERIFIED && it->base) {
-		it->job_id = job.id;
-		/* An older mbxrescue recorded no fingerprint: "" = export again. */
-		it->check = mbx_strdup(job.final_check ? job.final_check : "");
-	}
-	it->stale_tmp = job.temp_path;
-	job.temp_path = NULL;
-	mbx_job_clear(&job);
-	if (!it->base) {
+	b = job_base(&job);
+	if (b) {
+		it->base = exp_names_take(&ex->names, b);
+		if (ex->opts.resume && job.state == MBX_JOB_VERIFIED) {
+			it->earlier = mbx_calloc(1, sizeof(*it->earlier));
+			it->job_id = job.id;
+			/* An older mbxrescue recorded no fingerprint: "" = export again. */
+			it->earlier->check = mbx_strdup(job.final_check ? job.final_check : "");
+		}
+	} else {
 		b = exp_base_name(r->alias ? r->alias : r->display_name);
-		it->base = exp_names_unique(names, b);
-		mbx_free(b);
+		it->base = exp_names_unique(&ex->names, b);
 	}
+	mbx_free(b);
+	if (job.temp_path) {
+		if (!it->earlier)
+			it->earlier = mbx_calloc(1, sizeof(*it->earlier));
+		it->earlier->stale_tmp = job.temp_path;
+		job.temp_path = NULL;
+	}
+	mbx_job_clear(&job);
 	pthread_mutex_lock(&ex->lock);
 	ex->items_total += it->items_total;
 	ex->bytes_total += it->bytes_total;
@@ -524,7 +590,20 @@ static void publish(mbx_export *ex, size_t to)
 	pthread_mutex_unlock(&ex->lock);
 }
 
-static int resolve_list(mbx_export *ex, mbx_store *st, exp_names *names, idset *seen)
+/* The lookups stay at most LOOKAHEAD mailboxes ahead of the workers:
+ * what is looked up is kept, and a cancelled run need not have looked up
+ * 100,000 mailboxes it will never copy. */
+#define LOOKAHEAD 4096
+
+static void wait_for_room(mbx_export *ex)
+{
+	pthread_mutex_lock(&ex->lock);
+	while (!is_cancelled(ex) && ex->resolved > ex->next + LOOKAHEAD)
+		pthread_cond_wait(&ex->room, &ex->lock);
+	pthread_mutex_unlock(&ex->lock);
+}
+
+static int resolve_list(mbx_export *ex, mbx_store *st, idset *seen)
 {
 	mbx_mailbox mbs[RESOLVE_CHUNK];
 	unsigned char found[RESOLVE_CHUNK];
@@ -533,10 +612,10 @@ static int resolve_list(mbx_export *ex, mbx_store *st, exp_names *names, idset *
 
 	/* The entries mbx_export_start looked up already. */
 	for (; i < ex->n_pre && rc == 0; i++)
-		rc = add_item(ex, st, names, seen, i, &ex->pre[i]);
+		rc = add_item(ex, st, seen, i, &ex->pre[i]);
 	if (rc == 0)
 		publish(ex, i);
-	while (rc == 0 && i < ex->n && !is_cancelled(ex)) {
+	while (rc == 0 && i < ex->n && (wait_for_room(ex), !is_cancelled(ex))) {
 		n = ex->n - i < RESOLVE_CHUNK ? ex->n - i : RESOLVE_CHUNK;
 		/* One snapshot a chunk: the workers' writes would otherwise
 		 * empty this connection's page cache before every statement. */
@@ -545,7 +624,7 @@ static int resolve_list(mbx_export *ex, mbx_store *st, exp_names *names, idset *
 			break;
 		rc = mbx_store_mailboxes_by_alias(st, (const char *const *)ex->aliases + i, n, mbs, found);
 		for (k = 0; k < n && rc == 0; k++)
-			rc = add_item(ex, st, names, seen, i + k, found[k] ? &mbs[k] : NULL);
+			rc = add_item(ex, st, seen, i + k, found[k] ? &mbs[k] : NULL);
 		for (k = 0; k < n; k++)
 			mbx_mailbox_clear(&mbs[k]);
 		if (rc == 0)
@@ -559,7 +638,7 @@ static int resolve_list(mbx_export *ex, mbx_store *st, exp_names *names, idset *
 	return rc;
 }
 
-static int resolve_all(mbx_export *ex, mbx_store *st, exp_names *names, idset *seen)
+static int resolve_all(mbx_export *ex, mbx_store *st)
 {
 	mbx_mailbox *page = NULL;
 	char *after = NULL;
@@ -567,7 +646,7 @@ static int resolve_all(mbx_export *ex, mbx_store *st, exp_names *names, idset *s
 	size_t i = 0, k, n = 0;
 	int rc = 0;
 
-	while (rc == 0 && i < ex->n && !is_cancelled(ex)) {
+	while (rc == 0 && i < ex->n && (wait_for_room(ex), !is_cancelled(ex))) {
 		size_t want = ex->n - i < RESOLVE_CHUNK ? ex->n - i : RESOLVE_CHUNK;
 
 		rc = mbx_store_begin_read(st);   /* one snapshot a page, as above */
@@ -584,7 +663,7 @@ static int resolve_all(mbx_export *ex, mbx_store *st, exp_names *names, idset *s
 			after_id = page[n - 1].id;
 		}
 		for (k = 0; k < n && rc == 0; k++)
-			rc = add_item(ex, st, names, seen, i + k, &page[k]);
+			rc = add_item(ex, st, NULL, i + k, &page[k]);
 		mbx_mailboxes_free(page, n);
 		page = NULL;
 		if (rc == 0)
@@ -613,16 +692,15 @@ static void *resolver_main(void *arg)
 {
 	mbx_export *ex = arg;
 	mbx_store *st = ex->rst;
-	exp_names names = { 0 };
 	idset seen = { 0 };
 	size_t done;
 	int rc;
 
 	ex->rst = NULL;
 	/* Names the directory's files already have, by any mailbox. */
-	rc = mbx_store_jobs_each_final(st, ex->out_dir, take_job_name, &names);
+	rc = mbx_store_jobs_each_final(st, ex->out_dir, take_job_name, &ex->names);
 	if (rc == 0)
-		rc = ex->all ? resolve_all(ex, st, &names, &seen) : resolve_list(ex, st, &names, &seen);
+		rc = ex->all ? resolve_all(ex, st) : resolve_list(ex, st, &seen);
 	pthread_mutex_lock(&ex->lock);
 	done = ex->resolved;
 	pthread_mutex_unlock(&ex->lock);
@@ -640,7 +718,6 @@ static void *resolver_main(void *arg)
 		ex->rc = rc;
 		pthread_mutex_unlock(&ex->lock);
 	}
-	exp_names_free(&names);
 	mbx_free(seen.v);
 	mbx_store_free(st);
 	pthread_mutex_lock(&ex->lock);
@@ -739,17 +816,20 @@ static void finish_item(mbx_export *ex, size_t idx, mbx_export_state s)
 	pthread_mutex_unlock(&ex->lock);
 }
 
-/* The final files of entry idx: DIR/BASE.PST, DIR/BASE-002.PST, ... */
+/* The final files of entry idx: DIR/BASE.PST, DIR/BASE-002.PST, ...; in
+ * the workers' arena (call with the lock held). */
 static void set_paths(mbx_export *ex, size_t idx, size_t n)
 {
 	mbx_export_result *r = &ex->res[idx];
 	size_t k;
 
-	r->paths = mbx_calloc(n ? n : 1, sizeof(char *));
+	r->paths = arena_alloc(&ex->strings_w, (n ? n : 1) * sizeof(char *));
 	for (k = 0; k < n; k++) {
 		char *name = exp_part_name(ex->items[idx].base, (int)k + 1);
+		char *path = mbx_asprintf("%s/%s", ex->out_dir, name);
 
-		r->paths[k] = mbx_asprintf("%s/%s", ex->out_dir, name);
+		r->paths[k] = arena_dup(&ex->strings_w, path);
+		mbx_free(path);
 		mbx_free(name);
 	}
 	r->n_paths = n;
@@ -764,7 +844,7 @@ static void set_paths(mbx_export *ex, size_t idx, size_t n)
 static int resume_check(mbx_export *ex, size_t idx, char **why, size_t *n_parts)
 {
 	item *it = &ex->items[idx];
-	const char *line = it->check;
+	const char *line = it->earlier->check;
 	size_t k = 0;
 	int rc = 1;
 
@@ -832,7 +912,7 @@ static void export_one(mbx_export *ex, mbx_store *st, size_t idx)
 	int rc;
 
 	mbx_free(first);
-	if (it->check) {
+	if (it->earlier && it->earlier->check) {
 		char *why = NULL;
 		size_t parts;
 
@@ -840,7 +920,9 @@ static void export_one(mbx_export *ex, mbx_store *st, size_t idx)
 		if (rc == 1) {
 			mbx_log_write(ex->log, MBX_LOG_MIN, "Skipping mailbox '%s' ('%s'): verified by an earlier "
 			              "run in '%s', and the file is unchanged", dn, alias, final);
+			pthread_mutex_lock(&ex->lock);
 			set_paths(ex, idx, parts);
+			pthread_mutex_unlock(&ex->lock);
 			r->verified = 1;
 			finish_item(ex, idx, MBX_EXP_SKIPPED);
 			goto out;
@@ -870,13 +952,14 @@ static void export_one(mbx_export *ex, mbx_store *st, size_t idx)
 		mbx_log_write(ex->log, MBX_LOG_MIN, "Warning: cannot record the export of mailbox '%s' in the "
 		              "store: %s", dn, mbx_error_last());
 	}
-	/* An interrupted run's leftovers. */
-	if (it->stale_tmp && strcmp(it->stale_tmp, tmp) != 0)
-		unlink(it->stale_tmp);
-	exp_remove_temporaries(ex->out_dir, it->base);
+	/* An interrupted run's leftovers (there is no job row without them). */
+	if (it->earlier && it->earlier->stale_tmp && strcmp(it->earlier->stale_tmp, tmp) != 0)
+		unlink(it->earlier->stale_tmp);
+	if (it->earlier || it->job_id)
+		exp_remove_temporaries(ex->out_dir, it->base);
 	/* KB Q265438: Exmerge logs on to a mailbox through its directory
 	 * entry; a mailbox restored without one can not be opened. */
-	if (it->recipient_id == 0) {
+	if (it->orphan) {
 		mbx_log_write(ex->log, MBX_LOG_MIN, "Error configuring message service (MSEMS) (UNKNOWN ERROR) "
 		              "(CMapiSession::CreateEMSPSTProfile)");
 		mbx_log_write(ex->log, MBX_LOG_MIN, "Errors encountered. Copy process aborted.");
@@ -894,7 +977,7 @@ static void export_one(mbx_export *ex, mbx_store *st, size_t idx)
 	mb.alias = r->alias;
 	mb.display_name = r->display_name;
 	mb.item_count = it->item_count;
-	mb.recipient_id = it->recipient_id;
+	mb.recipient_id = it->orphan ? 0 : 1;
 	memset(&j, 0, sizeof(j));
 	j.st = st;
 	j.filter = &ex->opts.filter;
@@ -916,8 +999,14 @@ static void export_one(mbx_export *ex, mbx_store *st, size_t idx)
 	r->attachments = j.attachments;
 	r->bytes = j.bytes;
 	r->verified = j.verified;
-	r->paths = j.paths;
-	r->n_paths = j.n_paths;
+	if (j.n_paths) {
+		pthread_mutex_lock(&ex->lock);
+		set_paths(ex, idx, j.n_paths);
+		pthread_mutex_unlock(&ex->lock);
+	}
+	for (size_t k = 0; k < j.n_paths; k++)
+		mbx_free(j.paths[k]);
+	mbx_free(j.paths);
 	r->cause = j.cause;
 	r->error = j.error;
 	r->fix = j.fix;
@@ -947,10 +1036,12 @@ static void export_one(mbx_export *ex, mbx_store *st, size_t idx)
 	}
 	mbx_free(j.check);
 out:
-	mbx_free(it->check);
-	it->check = NULL;
-	mbx_free(it->stale_tmp);
-	it->stale_tmp = NULL;
+	if (it->earlier) {
+		mbx_free(it->earlier->check);
+		mbx_free(it->earlier->stale_tmp);
+		mbx_free(it->earlier);
+		it->earlier = NULL;
+	}
 	mbx_free(final);
 	mbx_free(tmp);
 }
@@ -968,6 +1059,7 @@ static size_t take(mbx_export *ex)
 			break;
 		if (ex->next < ex->resolved) {
 			idx = ex->next++;
+			pthread_cond_signal(&ex->room);
 			break;
 		}
 		if (ex->resolver_done)
@@ -1013,14 +1105,15 @@ static void thread_exit(mbx_export *ex)
 		return;
 	}
 	lookup_failed = ex->rc < 0 && !is_cancelled(ex);
-	for (i = 0; i < ex->n; i++) {
+	/* --all: the entries past the lookups are not even touched. */
+	for (i = 0; i < (ex->all ? ex->resolved : ex->n); i++) {
 		item *it = &ex->items[i];
 		mbx_export_result *r = &ex->res[i];
 
-		if (it->finished || (i >= ex->resolved && ex->all))
+		if (it->finished)
 			continue;
 		if (!r->alias && ex->aliases)
-			r->alias = mbx_strdup(ex->aliases[i]);
+			r->alias = arena_dup(&ex->strings_w, ex->aliases[i]);
 		it->finished = 1;
 		if (lookup_failed && i >= ex->resolved) {
 			r->cause = MBX_EXP_CAUSE_OTHER;
@@ -1105,6 +1198,7 @@ int mbx_export_start(mbx_export **out, const mbx_export_opts *opts,
 	ex = mbx_calloc(1, sizeof(*ex));
 	pthread_mutex_init(&ex->lock, NULL);
 	pthread_cond_init(&ex->more, NULL);
+	pthread_cond_init(&ex->room, NULL);
 	copy_opts(ex, opts);
 	memset(&si, 0, sizeof(si));
 	ex->all = n == 0;
@@ -1266,9 +1360,11 @@ void mbx_export_cancel(mbx_export *ex)
 	if (!ex)
 		return;
 	__atomic_store_n(&ex->cancel, 1, __ATOMIC_RELAXED);
-	/* Workers waiting for the lookups look again. */
+	/* Workers waiting for the lookups, and the lookups waiting for the
+	 * workers, look again. */
 	pthread_mutex_lock(&ex->lock);
 	pthread_cond_broadcast(&ex->more);
+	pthread_cond_broadcast(&ex->room);
 	pthread_mutex_unlock(&ex->lock);
 }
 
@@ -1318,7 +1414,7 @@ int mbx_export_results(mbx_export *ex, const mbx_export_result **out, size_t *n)
 
 void mbx_export_free(mbx_export *ex)
 {
-	size_t i, k;
+	size_t i;
 
 	if (!ex)
 		return;
@@ -1326,22 +1422,22 @@ void mbx_export_free(mbx_export *ex)
 		mbx_export_cancel(ex);
 		mbx_export_wait(ex);
 	}
-	for (i = 0; ex->items && i < ex->n; i++) {
-		mbx_free(ex->items[i].base);
-		mbx_free(ex->items[i].check);
-		mbx_free(ex->items[i].stale_tmp);
-	}
-	for (i = 0; ex->res && i < ex->n; i++) {
+	/* Strings and paths are in the arenas; errors are one's own. */
+	for (i = 0; ex->items && i < (ex->all ? ex->resolved : ex->n); i++) {
+		item *it = &ex->items[i];
 		mbx_export_result *r = &ex->res[i];
 
-		mbx_free(r->alias);
-		mbx_free(r->display_name);
+		if (it->earlier) {
+			mbx_free(it->earlier->check);
+			mbx_free(it->earlier->stale_tmp);
+			mbx_free(it->earlier);
+		}
 		mbx_free(r->error);
 		mbx_free(r->fix);
-		for (k = 0; k < r->n_paths; k++)
-			mbx_free(r->paths[k]);
-		mbx_free(r->paths);
 	}
+	arena_free(&ex->strings_r);
+	arena_free(&ex->strings_w);
+	exp_names_free(&ex->names);
 	for (i = 0; ex->aliases && i < ex->n; i++)
 		mbx_free(ex->aliases[i]);
 	mbx_free(ex->aliases);
@@ -1362,6 +1458,7 @@ void mbx_export_free(mbx_export *ex)
 	mbx_free(ex->glob);
 	mbx_free(ex->class_prefix);
 	pthread_cond_destroy(&ex->more);
+	pthread_cond_destroy(&ex->room);
 	pthread_mutex_destroy(&ex->lock);
 	mbx_free(ex);
 }

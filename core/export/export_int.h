@@ -22,7 +22,8 @@ char *exp_part_name(const char *base, int part);
  * The base names taken in an output directory, ASCII case-insensitive
  * (Exmerge's names are upper-cased, and Windows shares, where the files
  * end up, do not tell case apart): a hash table, so that naming 100,000
- * mailboxes costs O(1) each.  Zero-initialise; exp_names_free.
+ * mailboxes costs O(1) each.  Zero-initialise; exp_names_free.  It owns
+ * the names it hands out.
  */
 typedef struct exp_name_slot {
 	char *name;
@@ -36,10 +37,12 @@ typedef struct exp_names {
 } exp_names;
 
 int exp_names_has(const exp_names *ns, const char *name);
-void exp_names_take(exp_names *ns, const char *name);
-/* base when it is free, else base_2, base_3, ... (the first free one);
- * the name is taken; caller frees it. */
-char *exp_names_unique(exp_names *ns, const char *base);
+/* Take name (again, if it is taken): returns the table's copy, valid
+ * until exp_names_free (the strings stay where they are as it grows). */
+const char *exp_names_take(exp_names *ns, const char *name);
+/* base when it is free, else base_2, base_3, ... (the first free one),
+ * now taken: the table's copy, as exp_names_take's. */
+const char *exp_names_unique(exp_names *ns, const char *base);
 void exp_names_free(exp_names *ns);
 
 /* ---- filter.c ---- */

@@ -197,23 +197,24 @@ int exp_names_has(const exp_names *ns, const char *name)
 	return ns->cap && slot_of(ns, name, name_hash(name))->name != NULL;
 }
 
-void exp_names_take(exp_names *ns, const char *name)
+const char *exp_names_take(exp_names *ns, const char *name)
 {
 	int added;
 
-	find_or_add(ns, name, &added);
+	return find_or_add(ns, name, &added)->name;
 }
 
-char *exp_names_unique(exp_names *ns, const char *base)
+const char *exp_names_unique(exp_names *ns, const char *base)
 {
 	exp_name_slot *sl;
+	const char *taken;
 	unsigned k;
 	int added;
 	char *name;
 
 	sl = find_or_add(ns, base, &added);
 	if (added)
-		return mbx_strdup(base);
+		return sl->name;
 	/* "-NNN" is taken by split parts, so collisions use "_N".  The base
 	 * remembers how far its suffixes went: many mailboxes with one base
 	 * cost one step each, not a search from _2 every time. */
@@ -223,10 +224,11 @@ char *exp_names_unique(exp_names *ns, const char *base)
 			break;
 		mbx_free(name);
 	}
+	taken = exp_names_take(ns, name);
+	mbx_free(name);
 	sl = find_or_add(ns, base, &added);     /* the table may have moved */
 	sl->next = k + 1;
-	exp_names_take(ns, name);
-	return name;
+	return taken;
 }
 
 void exp_names_free(exp_names *ns)
