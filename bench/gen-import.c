@@ -92,9 +92,9 @@ int main(int argc, char **argv)
 	for (k = 0; k < sizeof(body) - 1; k++)
 		body[k] = "Quarterly figures and the notes from Monday's meeting. "[k % 56];
 	body[sizeof(body) - 1] = '\0';
-	rc[0] = (mbx_msg_recipient){ MBX_RECIP_TO, "Bench, Mailbox", "bench@bench.example", "SMTP" };
-	rc[1] = (mbx_msg_recipient){ MBX_RECIP_TO, "Müller, Jürgen", "jmueller@bench.example", "SMTP" };
-	rc[2] = (mbx_msg_recipient){ MBX_RECIP_CC, "田中 由紀", "ytanaka@bench.example", "SMTP" };
+	rc[0] = (mbx_msg_recipient){ MBX_RECIP_TO, "Bench, Mailbox", "bench@bench.example", "SMTP", MBX_PROPS_INIT };
+	rc[1] = (mbx_msg_recipient){ MBX_RECIP_TO, "Müller, Jürgen", "jmueller@bench.example", "SMTP", MBX_PROPS_INIT };
+	rc[2] = (mbx_msg_recipient){ MBX_RECIP_CC, "田中 由紀", "ytanaka@bench.example", "SMTP", MBX_PROPS_INIT };
 	for (i = 0; i < n; i++) {
 		mbx_message m;
 		mbx_attachment a;

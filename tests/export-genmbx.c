@@ -137,7 +137,7 @@ int main(int argc, char **argv)
 		data = malloc((size_t)attkb * 1024);
 	for (i = 0; i < nmsg + fai + (deep ? 1 : 0); i++) {
 		mbx_message m;
-		mbx_msg_recipient rc = { MBX_RECIP_TO, "Receiver", "receiver@contoso.com", "SMTP" };
+		mbx_msg_recipient rc = { MBX_RECIP_TO, "Receiver", "receiver@contoso.com", "SMTP", MBX_PROPS_INIT };
 		mbx_attachment at;
 		char subject[64], fname[64];
 		size_t k;

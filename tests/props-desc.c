@@ -1,7 +1,7 @@
 /*
  * tests/props-desc DB ALIAS - the P records (item details, tests/PSTDESC.md)
  * an exported PST of mailbox ALIAS must give back, computed from the
- * store's extra item properties; together with tests/export-desc's output
+ * extra item properties in the store's bags; together with tests/export-desc's output
  * it is the expected description for tests/pst-compare.sh.  Unsorted.
  *
  * Keys are printed by message class, as the describers print them:
@@ -75,20 +75,24 @@ static void message(const char *path, const mbx_message *m)
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const mbx_msg_prop *p;
+		mbx_msg_prop p;
 
 		if (!m->message_class || strncmp(m->message_class, keys[i].klass, strlen(keys[i].klass)) != 0)
 			continue;
-		p = mbx_message_prop(m, keys[i].guid, keys[i].id);
-		if (!p || (p->type == MBX_PT_UNICODE && (!p->s || !*p->s)))
+		if (mbx_message_prop_get(m, keys[i].guid, keys[i].id, &p) != 0)
 			continue;
+		if (p.type == MBX_PT_UNICODE && (!p.s || !*p.s)) {
+			mbx_msg_prop_clear(&p);
+			continue;
+		}
 		fputs("P\t", stdout);
 		test_put_text(path);
 		putchar('\t');
 		test_put_text(m->subject);
 		printf("\t%s\t", keys[i].key);
-		value(p);
+		value(&p);
 		putchar('\n');
+		mbx_msg_prop_clear(&p);
 	}
 }
 

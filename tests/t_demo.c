@@ -57,6 +57,18 @@ static void h_int(tally *t, int64_t v)
 
 static void h_message(tally *t, const mbx_message *m, int depth);
 
+/* A bag by its packed form. */
+static void h_bag(tally *t, const mbx_props *b)
+{
+	unsigned char *p = NULL;
+	size_t len = 0, cap = 0;
+
+	mbx_props_pack(b, &p, &len, &cap);
+	h_int(t, (int64_t)len);
+	sha256_update(&t->sha, len, p);
+	mbx_free(p);
+}
+
 static void h_attachment(tally *t, const mbx_attachment *a, int depth)
 {
 	unsigned char buf[65536];
@@ -116,16 +128,13 @@ static void h_message(tally *t, const mbx_message *m, int depth)
 			t->rcpt_type[m->recipients[i].type]++;
 	}
 	t->recipients += (int64_t)m->n_recipients;
-	for (i = 0; i < m->n_props; i++) {
-		sha256_update(&t->sha, 16, m->props[i].guid);
-		h_int(t, m->props[i].id);
-		h_int(t, m->props[i].type);
-		h_int(t, m->props[i].i);
-		sha256_update(&t->sha, sizeof(m->props[i].d), (const uint8_t *)&m->props[i].d);
-		h_str(t, m->props[i].s);
-	}
-	for (i = 0; i < m->n_attachments; i++)
+	h_bag(t, &m->bag);
+	for (i = 0; i < m->n_recipients; i++)
+		h_bag(t, &m->recipients[i].bag);
+	for (i = 0; i < m->n_attachments; i++) {
+		h_bag(t, &m->attachments[i].bag);
 		h_attachment(t, &m->attachments[i], depth);
+	}
 }
 
 /* JSmith's Inbox holds "FW: Contract draft v3" carrying the embedded
@@ -204,7 +213,7 @@ static int walk_mailbox(tally *t, const mbx_mailbox *mb, int *paths_ok)
 			if (f[i].role == MBX_ROLE_CONTACTS && m->n_recipients)
 				t->contacts_with_recipients++;
 			if (f[i].role == MBX_ROLE_CALENDAR && !m->associated &&
-			    mbx_message_prop(m, MBX_PSETID_APPOINTMENT, 0x820D))
+			    mbx_props_get(&m->bag, &MBX_LIDKEY(MBX_PSETID_APPOINTMENT, 0x820D)))
 				t->appointments_with_start++;
 			if (mb->alias && strcmp(mb->alias, "JSmith") == 0 && f[i].role == MBX_ROLE_INBOX &&
 			    is_forwarded_contract(t, m))

@@ -3,7 +3,8 @@
  * task details) end to end:
  *   - the content hash of a message without them is the one earlier
  *     versions gave (stores written then are merged against);
- *   - the store keeps every type, plain and named, and refuses bad ones;
+ *   - the store keeps every type, plain and named, in the message's bag; the
+ *     typed setter refuses bad ones;
  *   - the demo's calendar, contacts and tasks hold details;
  *   - demo mailbox -> our PST -> libpst import: every detail comes back
  *     unchanged but the e-mail display names (0x8080/0x8090), which
@@ -35,6 +36,7 @@
 static void fixed_message(mbx_message *m, mbx_msg_recipient *r)
 {
 	memset(m, 0, sizeof(*m));
+	memset(r, 0, sizeof(*r));
 	r->type = MBX_RECIP_TO;
 	r->name = "Smith, John";
 	r->address = "jsmith@contoso.com";
@@ -62,6 +64,12 @@ static void test_hash(void)
 	h0 = mbx_message_hash(&m);
 	is_str(h0, "f4df067e2454e1aaaf37b47567859caa6eee7a62dacfd01ff63261604139d5cc",
 	       "a message without extra properties keeps the hash earlier versions gave it");
+	mbx_message_bag_from_fields(&m);
+	h1 = mbx_message_hash(&m);
+	is_str(h1, h0, "and so does the bag its fields give");
+	mbx_free(h1);
+	mbx_props_clear(&m.bag);
+	mbx_props_clear(&r.bag);
 	memset(p, 0, sizeof(p));
 	memcpy(p[0].guid, MBX_PSETID_APPOINTMENT, 16);
 	p[0].id = 0x8208;
@@ -70,21 +78,29 @@ static void test_hash(void)
 	p[1].id = 0x3A16;
 	p[1].type = MBX_PT_UNICODE;
 	p[1].s = "Contoso";
-	m.props = p;
-	m.n_props = 2;
+	mbx_message_prop_set(&m, &p[0]);
+	mbx_message_prop_set(&m, &p[1]);
 	h1 = mbx_message_hash(&m);
+	/* the same message and properties as schema 4 hashed them */
+	is_str(h1, "7824383e72faac986623df910df355804136de1c2e54c1fd3a6dd4b814571c7d",
+	       "extra properties change the hash, as they did before bags");
 	ok(strcmp(h0, h1) != 0, "extra properties change the hash");
-	{
-		mbx_msg_prop q[2] = { p[1], p[0] };
-
-		m.props = q;
-		h2 = mbx_message_hash(&m);
-		is_str(h2, h1, "the order of the properties does not");
-		q[0].s = "Fabrikam";
-		mbx_free(h2);
-		h2 = mbx_message_hash(&m);
-		ok(strcmp(h2, h1) != 0, "a different value does");
-	}
+	mbx_props_clear(&m.bag);
+	mbx_message_prop_set(&m, &p[1]);
+	mbx_message_prop_set(&m, &p[0]);
+	h2 = mbx_message_hash(&m);
+	is_str(h2, h1, "the order of the properties does not");
+	mbx_free(h2);
+	mbx_message_bag_from_fields(&m);
+	h2 = mbx_message_hash(&m);
+	is_str(h2, h1, "nor the properties the fields give beside them");
+	mbx_free(h2);
+	p[1].s = "Fabrikam";
+	mbx_message_prop_set(&m, &p[1]);
+	h2 = mbx_message_hash(&m);
+	ok(strcmp(h2, h1) != 0, "a different value does");
+	mbx_props_clear(&m.bag);
+	mbx_props_clear(&r.bag);
 	mbx_free(h0);
 	mbx_free(h1);
 	mbx_free(h2);
@@ -153,22 +169,54 @@ static void test_store(const char *dir)
 	m.folder_id = fid;
 	m.message_class = "IPM.Appointment";
 	m.subject = "Planning";
-	mbx_message_prop_add(&m, MBX_PSETID_APPOINTMENT, 0x820D, MBX_PT_SYSTIME)->i = 1790848800;
-	mbx_message_prop_add(&m, MBX_PSETID_APPOINTMENT, 0x8208, MBX_PT_UNICODE)->s = mbx_strdup("Salle Lumière");
-	mbx_message_prop_add(&m, MBX_PSETID_APPOINTMENT, 0x8205, MBX_PT_LONG)->i = 2;
-	mbx_message_prop_add(&m, MBX_PSETID_APPOINTMENT, 0x8215, MBX_PT_BOOLEAN)->i = 1;
-	mbx_message_prop_add(&m, MBX_PSETID_TASK, 0x8102, MBX_PT_DOUBLE)->d = 0.25;
-	mbx_message_prop_add(&m, NULL, 0x3A16, MBX_PT_UNICODE)->s = mbx_strdup("Contoso 会社");
+	{
+		static const struct { const char *guid; uint32_t id; uint16_t type; int64_t i; double d;
+		                      const char *s; } def[] = {
+			{ MBX_PSETID_APPOINTMENT, 0x820D, MBX_PT_SYSTIME, 1790848800, 0, NULL },
+			{ MBX_PSETID_APPOINTMENT, 0x8208, MBX_PT_UNICODE, 0, 0, "Salle Lumière" },
+			{ MBX_PSETID_APPOINTMENT, 0x8205, MBX_PT_LONG, 2, 0, NULL },
+			{ MBX_PSETID_APPOINTMENT, 0x8215, MBX_PT_BOOLEAN, 1, 0, NULL },
+			{ MBX_PSETID_TASK, 0x8102, MBX_PT_DOUBLE, 0, 0.25, NULL },
+			{ NULL, 0x3A16, MBX_PT_UNICODE, 0, 0, "Contoso 会社" },
+		};
+
+		rc = 0;
+		for (i = 0; i < sizeof(def) / sizeof(def[0]); i++) {
+			mbx_msg_prop p;
+
+			memset(&p, 0, sizeof(p));
+			if (def[i].guid)
+				memcpy(p.guid, def[i].guid, 16);
+			p.id = def[i].id;
+			p.type = def[i].type;
+			p.i = def[i].i;
+			p.d = def[i].d;
+			p.s = (char *)def[i].s;
+			rc |= mbx_message_prop_set(&m, &p);
+		}
+		is_int(rc, 0, "six typed properties set in the bag");
+	}
 	is_int(mbx_store_message_add(st, &m, &id), 0, "a message with six properties of five types");
 	if (mbx_store_message_get(st, id, &back) == 0) {
-		same = back->n_props == m.n_props;
-		for (i = 0; same && i < m.n_props; i++)
-			same = same_prop(&back->props[i], &m.props[i]);
+		mbx_msg_prop *a, *b, p;
+		size_t na, nb;
+
+		mbx_message_props_extra(&m, &a, &na);
+		mbx_message_props_extra(back, &b, &nb);
+		same = na == 6 && nb == na;
+		for (i = 0; same && i < na; i++)
+			same = same_prop(&a[i], &b[i]);
 		ok(same, "read back: the same properties, values and order");
-		ok(mbx_message_prop(back, NULL, 0x3A16) && !mbx_msg_prop_named(mbx_message_prop(back, NULL, 0x3A16)),
-		   "a plain property is found by id");
-		ok(mbx_message_prop(back, MBX_PSETID_APPOINTMENT, 0x8205) &&
-		   !mbx_message_prop(back, MBX_PSETID_TASK, 0x8205), "a named property by set and LID");
+		mbx_msg_props_free(a, na);
+		mbx_msg_props_free(b, nb);
+		ok(mbx_message_prop_get(back, NULL, 0x3A16, &p) == 0 && !mbx_msg_prop_named(&p) &&
+		   p.s && strcmp(p.s, "Contoso 会社") == 0, "a plain property is found by id");
+		mbx_msg_prop_clear(&p);
+		ok(mbx_message_prop_get(back, MBX_PSETID_APPOINTMENT, 0x8205, &p) == 0 && p.i == 2 &&
+		   mbx_message_prop_get(back, MBX_PSETID_TASK, 0x8205, &p) == MBX_ENOTFOUND,
+		   "a named property by set and LID");
+		ok(back->bag.n > 6 && mbx_props_get(&back->bag, &MBX_KEY(MBX_PID_TAG_SUBJECT)),
+		   "the bag holds what the fields give besides (%zu properties)", back->bag.n);
 		{
 			char *h = mbx_message_hash(&m);
 
@@ -180,30 +228,46 @@ static void test_store(const char *dir)
 		ok(0, "the message reads back");
 	}
 	if (mbx_store_messages(st, fid, &it) == 0) {
+		mbx_msg_prop *x = NULL;
+		size_t nx = 0;
+
 		rc = mbx_msg_iter_next(it, &back);
-		ok(rc == 1 && back->n_props == 6, "the iterator loads them too");
+		if (rc == 1)
+			mbx_message_props_extra(back, &x, &nx);
+		ok(rc == 1 && nx == 6, "the iterator loads them too");
+		mbx_msg_props_free(x, nx);
 		if (rc == 1)
 			mbx_message_free(back);
 		mbx_msg_iter_free(it);
 	}
 
-	/* Bad properties: refused, nothing written. */
-	m.props[0].type = 0x0102;
-	is_int(mbx_store_message_add(st, &m, NULL), MBX_EINVAL, "a binary property is refused");
-	m.props[0].type = MBX_PT_SYSTIME;
-	m.props[5].id = 0x8083;
-	is_int(mbx_store_message_add(st, &m, NULL), MBX_EINVAL, "a plain id of 0x8000 or more is refused");
-	m.props[5].id = 0x3A16;
-	m.props[1].id = 0x820D;
-	m.props[1].type = MBX_PT_SYSTIME;
-	is_int(mbx_store_message_add(st, &m, NULL), MBX_EINVAL, "the same property twice is refused");
+	/* Bad properties: the typed setter refuses them (a bag takes any
+	 * type: mbx_props_set). */
+	{
+		mbx_msg_prop p, q;
+		size_t n0 = m.bag.n;
+
+		memset(&p, 0, sizeof(p));
+		p.id = 0x3A16;
+		p.type = 0x0102;
+		is_int(mbx_message_prop_set(&m, &p), MBX_EINVAL, "a binary property is refused by the typed setter");
+		p.type = MBX_PT_LONG;
+		p.id = 0x8083;
+		is_int(mbx_message_prop_set(&m, &p), MBX_EINVAL, "a plain id of 0x8000 or more is refused");
+		memcpy(p.guid, MBX_PSETID_APPOINTMENT, 16);
+		p.id = 0x8205;
+		p.i = 3;
+		ok(mbx_message_prop_set(&m, &p) == 0 && m.bag.n == n0 &&
+		   mbx_message_prop_get(&m, MBX_PSETID_APPOINTMENT, 0x8205, &q) == 0 && q.i == 3,
+		   "the same property again replaces it");
+	}
 	is_int(count_rows(st, fid), 1, "and nothing of them is in the store");
-	m.props[1].type = MBX_PT_UNICODE;
 	m.folder_id = 0;
 	m.message_class = NULL;
 	m.subject = NULL;
 	mbx_message_clear(&m);
-	ok(m.props == NULL && m.n_props == 0, "mbx_message_clear frees and zeroes the properties");
+	ok(m.bag.n == 0 && m.bag.p == NULL && m.bag.data == NULL,
+	   "mbx_message_clear frees and zeroes the bag");
 	is_int(mbx_store_message_delete(st, id), 0, "the message deletes");
 	mbx_store_free(st);
 	mbx_free(path);
@@ -345,12 +409,14 @@ static int libpst_blind(const mbx_msg_prop *p)
 static void describe(const char *path, const mbx_message *m, int only_libpst, buf *b,
                      int64_t *n_with_props)
 {
-	size_t i;
+	mbx_msg_prop *x;
+	size_t i, nx;
 
-	if (m->n_props)
+	mbx_message_props_extra(m, &x, &nx);
+	if (nx)
 		(*n_with_props)++;
-	for (i = 0; i < m->n_props; i++) {
-		const mbx_msg_prop *p = &m->props[i];
+	for (i = 0; i < nx; i++) {
+		const mbx_msg_prop *p = &x[i];
 		char *s;
 
 		if (only_libpst && libpst_blind(p))
@@ -370,6 +436,7 @@ static void describe(const char *path, const mbx_message *m, int only_libpst, bu
 		b->v = mbx_reallocarray(b->v, b->n + 1, sizeof(*b->v));
 		b->v[b->n++] = s;
 	}
+	mbx_msg_props_free(x, nx);
 }
 
 typedef struct props_all {

@@ -145,12 +145,12 @@ static void test_dates_sizes(void)
 
 /* A German mailbox: well-known names must match by role. */
 static mbx_folder folders[] = {
-	{ 1, 9, 0, "Posteingang", "IPF.Note", MBX_ROLE_INBOX, 0, 0, "Posteingang" },
-	{ 2, 9, 1, "Projekte", "IPF.Note", MBX_ROLE_NONE, 0, 0, "Posteingang/Projekte" },
-	{ 3, 9, 2, "Alt", "IPF.Note", MBX_ROLE_NONE, 0, 0, "Posteingang/Projekte/Alt" },
-	{ 4, 9, 0, "Gesendete Objekte", "IPF.Note", MBX_ROLE_SENT, 0, 0, "Gesendete Objekte" },
-	{ 5, 9, 0, "Archiv", "IPF.Note", MBX_ROLE_NONE, 0, 0, "Archiv" },
-	{ 6, 9, 5, "2001", "IPF.Note", MBX_ROLE_NONE, 0, 0, "Archiv/2001" },
+	{ 1, 9, 0, "Posteingang", "IPF.Note", MBX_ROLE_INBOX, 0, 0, "Posteingang", MBX_PROPS_INIT },
+	{ 2, 9, 1, "Projekte", "IPF.Note", MBX_ROLE_NONE, 0, 0, "Posteingang/Projekte", MBX_PROPS_INIT },
+	{ 3, 9, 2, "Alt", "IPF.Note", MBX_ROLE_NONE, 0, 0, "Posteingang/Projekte/Alt", MBX_PROPS_INIT },
+	{ 4, 9, 0, "Gesendete Objekte", "IPF.Note", MBX_ROLE_SENT, 0, 0, "Gesendete Objekte", MBX_PROPS_INIT },
+	{ 5, 9, 0, "Archiv", "IPF.Note", MBX_ROLE_NONE, 0, 0, "Archiv", MBX_PROPS_INIT },
+	{ 6, 9, 5, "2001", "IPF.Note", MBX_ROLE_NONE, 0, 0, "Archiv/2001", MBX_PROPS_INIT },
 };
 #define NF (sizeof(folders) / sizeof(folders[0]))
 

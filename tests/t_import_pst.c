@@ -213,6 +213,7 @@ static void check_file(const char *pst, const char *name, int64_t want_folders)
 	size_t n, i;
 	cmp_stats cs;
 	logcap lc;
+	char *store_name = NULL;
 	int rc;
 
 	memset(&cs, 0, sizeof(cs));
@@ -247,6 +248,12 @@ static void check_file(const char *pst, const char *name, int64_t want_folders)
 	if (mbx_store_open(&st, db, MBX_STORE_READONLY) == 0 &&
 	    mbx_store_mailbox_by_alias(st, "IMPORTED", &mb) == 0) {
 		ok(mb.recipient_id == 0, "%s: the new mailbox has no directory entry (orphaned)", name);
+		mbx_free(store_name);
+		store_name = NULL;
+		rc = mbx_props_utf8(&mb.bag, &MBX_KEY(MBX_PID_TAG_DISPLAY_NAME), 0, &store_name);
+		ok(rc == 0 && strcmp(mb.display_name, "Imported, Mailbox") == 0,
+		   "%s: the mailbox keeps the PST's store name '%s' in its bag, beside its own", name,
+		   store_name ? store_name : "");
 		if (mbx_store_folders(st, mb.id, &f, &n) == 0) {
 			/* readpst names its top directory after the message store. */
 			DIR *d = opendir(out);
@@ -258,6 +265,8 @@ static void check_file(const char *pst, const char *name, int64_t want_folders)
 					top = mbx_asprintf("%s/%s", out, e->d_name);
 			if (d)
 				closedir(d);
+			is_str(top ? strrchr(top, '/') + 1 : NULL, store_name,
+			       "%s: the name readpst gives its top directory", name);
 			is_int((int64_t)n, want_folders, "%s: the mailbox has the folders", name);
 			for (i = 0; top && i < n; i++) {
 				char *dir = mbx_asprintf("%s/%s", top, f[i].path);
@@ -277,6 +286,7 @@ static void check_file(const char *pst, const char *name, int64_t want_folders)
 	} else {
 		ok(0, "%s: the imported mailbox is there", name);
 	}
+	mbx_free(store_name);
 	mbx_import_result_clear(&r);
 	cmd = mbx_asprintf("rm -rf '%s'", out);
 	if (system(cmd) != 0)

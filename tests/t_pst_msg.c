@@ -420,13 +420,16 @@ static int on_message(void *ud, int64_t folder_id, const mbx_message *m)
 			           e2->n_attachments == 1 && (a = att_named(e2, "deep.bin")) && data_ok(a, MID_SIZE, 5);
 		}
 	} else if (strcmp(subj, "Meeting") == 0 && folder_id == s->folder_cal) {
-		const mbx_msg_prop *start = mbx_message_prop(m, psetid_appointment, 0x820D);
-		const mbx_msg_prop *where = mbx_message_prop(m, psetid_appointment, 0x8208);
+		mbx_msg_prop start, where;
+		int have_start = mbx_message_prop_get(m, psetid_appointment, 0x820D, &start) == 0;
+		int have_where = mbx_message_prop_get(m, psetid_appointment, 0x8208, &where) == 0;
 
 		s->appointment++;
 		s->appointment_props = m->message_class && strcmp(m->message_class, "IPM.Appointment") == 0 &&
-		                       start && start->i == 1700003600 && where && where->s &&
-		                       strcmp(where->s, "Room 4.12") == 0;
+		                       have_start && start.i == 1700003600 && have_where && where.s &&
+		                       strcmp(where.s, "Room 4.12") == 0;
+		mbx_msg_prop_clear(&start);
+		mbx_msg_prop_clear(&where);
 	} else if (strcmp(subj, "Übersicht der Rechnungen 会議") == 0 && folder_id == s->folder_projects) {
 		s->unicode_subject++;
 		s->unread = !(m->flags & MSGFLAG_READ);

@@ -23,16 +23,18 @@
 
 static const cmd_entry commands[] = {
 	/* commands: one line each (name, usage, summary, handler, needs_db, describe) */
+	{ "init", "--organization ORG --site SITE --server NAME [--smtp-policy POLICY]", "create a new, empty recovery server in the --db file (which must not exist yet)", cmd_init, 0, NULL },
 	{ "check", "[--json]", "find directory/store inconsistencies (exit 1 when there are any)", cmd_check, CMD_DB_READ, NULL },
 	{ "adjust", NULL, NULL, cmd_adjust, 1, cmd_adjust_describe },
 	{ "fix-recipient", "ALIAS --account DOMAIN\\USER [--unhide]", "assign a recreated recipient's primary account and unhide it (KB Q197970)", cmd_fix_recipient, 1, NULL },
 	{ "pst-check", "[-q] [--strict] FILE.pst...", "check a Unicode PST file strictly against [MS-PST]", cmd_pst_check, 0, NULL },
+	{ "pst-dump", "FILE.pst [--values]", "every property of every object of a PST or OST file, one line each (tests/PROPDUMP.md); exit 1 when items are damaged", cmd_pst_dump, 0, NULL },
 	{ "export", "(--all | ALIAS... | --mailbox-list FILE) --out DIR [--from DATE] [--to DATE] [--date-field received|sent] [--include-folder PATH]... [--exclude-folder PATH]... [--subject TEXT] [--attachment GLOB] [--class PREFIX] [--no-associated] [--threads N] [--max-pst-size SIZE] [--log-level 0-3] [--resume] [--force-out-dir]", "copy mailboxes to verified PST files (Exmerge step 1)", cmd_export, 1, NULL },
 	{ "batch", "-F ExMerge.ini", "run Exmerge's batch mode from its ini file", cmd_batch, 1, NULL },
 	{ "verify", "FILE.pst...", "read a PST with libpst: folders with message and attachment counts", cmd_verify, 0, NULL },
-	{ "import-pst", "FILE.pst --mailbox ALIAS [--create] [--display-name NAME] [--mode copy|merge|replace] [--folder PATH] [--log FILE] [--log-level 0-3] [--timeout SECONDS]", "copy a PST into a store mailbox with libpst (Exmerge step 2); all or nothing per file", cmd_import_pst, 1, NULL },
-	{ "import-directory", "FILE.ldif|FILE.csv [--dry-run]", "create or update recipients from ldifde/slapcat LDIF or csvde CSV; all or nothing", cmd_import_directory, 1, NULL },
-	{ "export-directory", "--created-by-adjuster [--out FILE] [--base DN]", "write the recipients the adjuster created as LDIF for ldapadd or ldifde -i", cmd_export_directory, CMD_DB_READ, NULL },
+	{ "import-pst", "FILE.pst --mailbox ALIAS [--create] [--display-name NAME] [--mode copy|merge|replace] [--folder PATH] [--log FILE] [--log-level 0-3] [--timeout SECONDS]  |  (DIR | FILE.pst)... [--mailbox-map FILE.csv] [--threads N] [...]", "copy a PST into a store mailbox with libpst (Exmerge step 2); or a folder of .pst/.ost files (not its subfolders), one mailbox per file named after it, several at a time; all or nothing per file", cmd_import_pst, 1, NULL },
+	{ "import-directory", "FILE.ldif|FILE.csv|ldap[s]://HOST[:PORT] [--dry-run] [--base DN] [--filter FILTER] [--bind-dn DN] [--password-file FILE] [--starttls] [--ca-file FILE] [--timeout SECONDS]", "create or update recipients from ldifde/slapcat LDIF, csvde CSV or a directory server (paged search; password from --password-file, MBX_LDAP_PASSWORD or a prompt); all or nothing", cmd_import_directory, 1, NULL },
+	{ "export-directory", "--created-by-adjuster [--out FILE | --ldap URI] [--base DN] [--bind-dn DN] [--password-file FILE] [--starttls] [--ca-file FILE] [--timeout SECONDS]", "write the recipients the adjuster created as LDIF for ldapadd or ldifde -i, or add them to a directory server (entries already there are reported, not changed)", cmd_export_directory, CMD_DB_READ, NULL },
 	{ NULL, NULL, NULL, NULL, 0, NULL }
 };
 
@@ -270,8 +272,13 @@ static int resolve_db(tui_opts *o, const char *db, int reset, char **owned)
 static int validate_db(const tui_opts *o, int needs)
 {
 	mbx_store *st = NULL;
+	struct stat sb;
 	unsigned flags = 0;
 
+	if (!o->db_is_demo && stat(o->db_path, &sb) != 0 && errno == ENOENT)
+		return cli_fail(EXIT_USAGE, "store file %s does not exist; check the path, or create "
+		                "a new recovery server there: mbxrescue --db %s init --organization "
+		                "ORG --site SITE --server NAME", o->db_path, o->db_path);
 	if (needs == CMD_DB_READ && access(o->db_path, W_OK) != 0)
 		flags = MBX_STORE_READONLY;
 	if (mbx_store_open(&st, o->db_path, flags) < 0 &&
@@ -323,6 +330,7 @@ int cli_main(int argc, char **argv)
 	};
 	tui_opts o;
 	const cmd_entry *c;
+	struct stat sb;
 	const char *db = NULL, *nc = getenv("NO_COLOR");
 	char *owned = NULL;
 	int ch, reset = 0, status;
@@ -380,7 +388,9 @@ int cli_main(int argc, char **argv)
 			                  "see 'mbxrescue --help' for the batch commands");
 			goto out;
 		}
-		status = validate_db(&o, 1);
+		/* A store that does not exist yet: the console offers to create it. */
+		status = !o.db_is_demo && stat(o.db_path, &sb) != 0 && errno == ENOENT ? EXIT_OK :
+		         validate_db(&o, 1);
 		if (status == EXIT_OK)
 			status = console_main(&o);
 		goto out;

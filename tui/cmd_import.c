@@ -4,8 +4,11 @@
  *   import-pst FILE.pst --mailbox ALIAS [--create] [--mode copy|merge|replace]
  *              [--folder PATH] [--display-name NAME] [--log FILE] [--log-level N]
  *              [--timeout SECONDS]
- *   import-directory FILE.ldif|FILE.csv [--dry-run]
- *   export-directory --created-by-adjuster [--out FILE] [--base DN]
+ *   import-pst (DIR | FILE.pst)... [--mailbox-map FILE.csv] [--threads N] [the same
+ *              options but --mailbox/--display-name]: one mailbox per file
+ *   import-directory FILE.ldif|FILE.csv|ldap[s]://HOST[:PORT] [--dry-run] [LDAP options]
+ *   export-directory --created-by-adjuster [--out FILE | --ldap URI] [--base DN] [LDAP options]
+ * (the directory server side is in tui/cmd_ldap.c)
  *
  * Exit status: 0 done; 1 done, but some PST items could not be read;
  * 2 usage or input error (bad PST, malformed directory file), nothing changed.
@@ -18,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mbx/common.h"
@@ -50,6 +55,119 @@ static int fail_last(const tui_opts *o, int status)
 	return status;
 }
 
+/* Text in exactly `width` display columns (padded; clipped with "..."). */
+static void put_col(const tui_opts *o, const char *s, int width, int right)
+{
+	char *c = mbx_text_clean(s ? s : "", width, MBX_TEXT_ELLIPSIS |
+	                         (o->ascii ? MBX_TEXT_ASCII : 0), NULL);
+	int pad = width - mbx_text_width(c);
+
+	if (right)
+		printf("%*s%s", pad > 0 ? pad : 0, "", c);
+	else
+		printf("%s%*s", c, pad > 0 ? pad : 0, "");
+	mbx_free(c);
+}
+
+static int max_width(int w, const char *s, int cap)
+{
+	int n = mbx_text_width(s ? s : "");
+
+	if (n > cap)
+		n = cap;
+	return n > w ? n : w;
+}
+
+/* import-pst with several files or folders: one mailbox per file. */
+static int import_many(const tui_opts *o, const mbx_import_opts *base, char **paths, int n,
+                       const char *map, int threads)
+{
+	mbx_import_files f;
+	mbx_import_result *res;
+	struct timespec t0, t1;
+	int64_t items = 0, bad_items = 0;
+	double secs = 0;
+	size_t i, failed = 0, created = 0;
+	int fw = 4, mw = 7, nthreads, status;
+	char num[32];
+
+	memset(&f, 0, sizeof(f));
+	for (i = 0; i < (size_t)n; i++) {
+		if (mbx_import_files_add(&f, paths[i]) < 0) {
+			mbx_import_files_clear(&f);
+			return fail_last(o, EXIT_USAGE);
+		}
+	}
+	if (mbx_import_files_name(&f, map) < 0) {
+		mbx_import_files_clear(&f);
+		return fail_last(o, EXIT_USAGE);
+	}
+	nthreads = mbx_import_files_threads(threads, f.n);
+	printf("Importing %zu PST file%s, %d at a time: one store mailbox each\n", f.n,
+	       f.n == 1 ? "" : "s", nthreads);
+	fflush(stdout);
+	res = mbx_calloc(f.n, sizeof(*res));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	mbx_import_files_run(base, &f, threads, res);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+	for (i = 0; i < f.n; i++) {
+		fw = max_width(fw, f.v[i].path, 60);
+		mw = max_width(mw, f.v[i].alias, 30);
+	}
+	printf("\n");
+	put_col(o, "FILE", fw, 0);
+	printf("  ");
+	put_col(o, "MAILBOX", mw + 6, 0);
+	printf("     ITEMS  FAILED      TIME\n");
+	for (i = 0; i < f.n; i++) {
+		const mbx_import_result *r = &res[i];
+		char *mb = mbx_asprintf("%s%s", f.v[i].alias, r->mailbox_created ? " (new)" : "");
+
+		put_col(o, f.v[i].path, fw, 0);
+		printf("  ");
+		put_col(o, mb, mw + 6, 0);
+		if (r->status == 0) {
+			snprintf(num, sizeof(num), "%lld", (long long)r->imported);
+			printf("  ");
+			put_col(o, num, 8, 1);
+			printf("  %6lld  %6.2f s\n", (long long)r->failed, r->seconds);
+			items += r->imported;
+			bad_items += r->failed;
+			created += r->mailbox_created != 0;
+		} else {
+			printf("  %8s  %6s  %6.2f s\n", "-", "-", r->seconds);
+			{
+				char *e = clean(o, r->error ? r->error : "failed");
+				printf("    error: %s\n", e);
+				mbx_free(e);
+			}
+			failed++;
+		}
+		mbx_free(mb);
+	}
+	printf("\n%zu file%s: %zu imported (%lld items, %lld failed items; %zu new mailbox%s), "
+	       "%zu failed, in %.2f s\n", f.n, f.n == 1 ? "" : "s", f.n - failed, (long long)items,
+	       (long long)bad_items, created, created == 1 ? "" : "es", failed, secs);
+	if (failed)
+		printf("A failed file left nothing in the store: correct or replace it and import it "
+		       "again.\n");
+	status = failed || bad_items ? EXIT_FINDINGS : EXIT_OK;
+	for (i = 0; i < f.n; i++)
+		mbx_import_result_clear(&res[i]);
+	mbx_free(res);
+	mbx_import_files_clear(&f);
+	return status;
+}
+
+static int is_dir(const char *p)
+{
+	struct stat sb;
+
+	return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
 int cmd_import_pst(const tui_opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -61,12 +179,15 @@ int cmd_import_pst(const tui_opts *o, int argc, char **argv)
 		{ "log", required_argument, NULL, 'l' },
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "mailbox-map", required_argument, NULL, 'p' },
+		{ "threads", required_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
 	mbx_import_opts opts;
 	mbx_import_result res;
+	const char *map = NULL;
 	char *end;
-	int ch, rc;
+	int ch, rc, threads = 0;
 
 	mbx_import_opts_init(&opts);
 	opts.db_path = o->db_path;
@@ -94,15 +215,36 @@ int cmd_import_pst(const tui_opts *o, int argc, char **argv)
 				return cli_usage_error(argv[0], "--timeout takes a number of seconds, not '%s'",
 				                       optarg);
 			break;
+		case 'p': map = optarg; break;
+		case 'j':
+			threads = (int)strtol(optarg, &end, 10);
+			if (*end || !*optarg || threads <= 0 || threads > 64)
+				return cli_usage_error(argv[0], "--threads takes 1 to 64, not '%s'", optarg);
+			break;
 		default:
 			return cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind != argc - 1)
-		return cli_usage_error(argv[0], optind >= argc ? "name the .pst file to import"
-		                                             : "import one .pst file at a time");
+	if (optind >= argc)
+		return cli_usage_error(argv[0], "name the .pst file, or the folder of .pst files, "
+		                                "to import");
+	/* Several files, a folder, or a map: one mailbox per file. */
+	if (argc - optind > 1 || map || is_dir(argv[optind])) {
+		if (opts.alias)
+			return cli_usage_error(argv[0], "--mailbox names the mailbox of one file; several "
+			                                "files get one each, named after the file or by "
+			                                "--mailbox-map FILE.csv");
+		if (opts.display_name)
+			return cli_usage_error(argv[0], "--display-name is for one file; name the "
+			                                "mailboxes of several with --mailbox-map FILE.csv");
+		return import_many(o, &opts, argv + optind, argc - optind, map, threads);
+	}
+	if (threads)
+		return cli_usage_error(argv[0], "--threads is for several files or a folder");
 	if (!opts.alias || !*opts.alias)
-		return cli_usage_error(argv[0], "name the target mailbox with --mailbox ALIAS");
+		return cli_usage_error(argv[0], "name the target mailbox with --mailbox ALIAS (or "
+		                                "give a folder, or several files: one mailbox each, "
+		                                "named after the file)");
 	opts.pst_path = argv[optind];
 
 	rc = mbx_import_run(&opts, &res);
@@ -133,23 +275,37 @@ int cmd_import_directory(const tui_opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
+		CMD_LDAP_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
+	cmd_ldap_args la;
 	mbx_dir_report rep;
 	mbx_store *st = NULL;
 	char *file;
 	size_t i;
 	int ch, dry = 0, rc, status;
 
+	memset(&la, 0, sizeof(la));
+	mbx_ldap_opts_init(&la.o);
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (ch == 'n')
 			dry = 1;
-		else
+		else if ((rc = cmd_ldap_parse_opt(ch, optarg, &la)) < 0)
+			return cli_usage_error(argv[0], "%s", mbx_error_last());
+		else if (rc == 0)
 			return cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
 	}
 	if (optind != argc - 1)
-		return cli_usage_error(argv[0], "name one .ldif or .csv file");
+		return cli_usage_error(argv[0], "name one .ldif or .csv file, or one ldap:// or "
+		                                "ldaps:// server");
+	if (cmd_ldap_is_uri(argv[optind])) {
+		la.o.uri = argv[optind];
+		return cmd_ldap_import(o, argv[0], &la, dry);
+	}
+	if (la.used)
+		return cli_usage_error(argv[0], "%s is for a directory server (ldap://HOST), not a "
+		                                "file", cmd_ldap_opt_name(la.used));
 	if (mbx_store_open(&st, o->db_path, 0) < 0)
 		return fail_last(o, EXIT_USAGE);
 	rc = mbx_directory_import(st, argv[optind], dry, &rep);
@@ -218,29 +374,49 @@ int cmd_export_directory(const tui_opts *o, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "created-by-adjuster", no_argument, NULL, 'a' },
 		{ "out", required_argument, NULL, 'o' },
-		{ "base", required_argument, NULL, 'b' },
+		{ "ldap", required_argument, NULL, 'L' },
+		CMD_LDAP_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
+	cmd_ldap_args la;
 	const char *out_path = NULL, *base = NULL;
 	mbx_store *st = NULL;
 	char *text = NULL;
 	size_t n = 0;
-	int ch, adjuster = 0, status = EXIT_OK;
+	int ch, rc, adjuster = 0, status = EXIT_OK;
 
+	memset(&la, 0, sizeof(la));
+	mbx_ldap_opts_init(&la.o);
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a': adjuster = 1; break;
 		case 'o': out_path = optarg; break;
-		case 'b': base = optarg; break;
+		case 'L': la.o.uri = optarg; break;
 		default:
-			return cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+			if ((rc = cmd_ldap_parse_opt(ch, optarg, &la)) < 0)
+				return cli_usage_error(argv[0], "%s", mbx_error_last());
+			if (rc == 0)
+				return cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+			if (ch == CMD_LDAP_BASE)
+				base = optarg;
 		}
 	}
 	if (optind != argc)
 		return cli_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
 	if (!adjuster)
 		return cli_usage_error(argv[0], "say which entries: --created-by-adjuster");
+	if (la.o.uri) {
+		if (out_path)
+			return cli_usage_error(argv[0], "give --out FILE or --ldap URI, not both");
+		if (!cmd_ldap_is_uri(la.o.uri))
+			return cli_usage_error(argv[0], "--ldap takes ldap://HOST[:PORT] or "
+			                                "ldaps://HOST[:PORT], not '%s'", la.o.uri);
+		return cmd_ldap_export(o, argv[0], &la);
+	}
+	if (la.used && la.used != CMD_LDAP_BASE)
+		return cli_usage_error(argv[0], "%s is for a directory server (--ldap URI)",
+		                       cmd_ldap_opt_name(la.used));
 	if (mbx_store_open(&st, o->db_path, MBX_STORE_READONLY) < 0)
 		return fail_last(o, EXIT_USAGE);
 	if (mbx_directory_export(st, base, &text, &n) < 0) {

@@ -6,7 +6,10 @@
 #define MBX_CMDS_H
 
 #include "tui.h"
+#include "mbx/import.h"
 
+/* tui/cmd_init.c */
+int cmd_init(const tui_opts *o, int argc, char **argv);
 /* tui/cmd_check.c */
 int cmd_check(const tui_opts *o, int argc, char **argv);
 int cmd_adjust(const tui_opts *o, int argc, char **argv);
@@ -19,9 +22,37 @@ int cmd_batch(const tui_opts *o, int argc, char **argv);
 int cmd_verify(const tui_opts *o, int argc, char **argv);
 /* tui/cmd_pstcheck.c */
 int cmd_pst_check(const tui_opts *o, int argc, char **argv);
+/* tui/cmd_pstdump.c */
+int cmd_pst_dump(const tui_opts *o, int argc, char **argv);
 /* tui/cmd_import.c */
 int cmd_import_pst(const tui_opts *o, int argc, char **argv);
 int cmd_import_directory(const tui_opts *o, int argc, char **argv);
 int cmd_export_directory(const tui_opts *o, int argc, char **argv);
+/* tui/cmd_ldap.c: the directory server options of import-directory and
+ * export-directory (getopt values; the option table is the caller's). */
+enum {
+	CMD_LDAP_BASE = 0x1000, CMD_LDAP_FILTER, CMD_LDAP_BIND_DN, CMD_LDAP_PASSWORD_FILE,
+	CMD_LDAP_STARTTLS, CMD_LDAP_CA_FILE, CMD_LDAP_TIMEOUT
+};
+#define CMD_LDAP_LONGOPTS \
+	{ "base", required_argument, NULL, CMD_LDAP_BASE }, \
+	{ "filter", required_argument, NULL, CMD_LDAP_FILTER }, \
+	{ "bind-dn", required_argument, NULL, CMD_LDAP_BIND_DN }, \
+	{ "password-file", required_argument, NULL, CMD_LDAP_PASSWORD_FILE }, \
+	{ "starttls", no_argument, NULL, CMD_LDAP_STARTTLS }, \
+	{ "ca-file", required_argument, NULL, CMD_LDAP_CA_FILE }, \
+	{ "timeout", required_argument, NULL, CMD_LDAP_TIMEOUT }
+typedef struct cmd_ldap_args {
+	mbx_ldap_opts o;         /* strings point into argv */
+	const char *password_file;
+	int used;                /* the first LDAP option given (CMD_LDAP_*), 0 = none */
+} cmd_ldap_args;
+/* 1 when ch was an LDAP option (stored in a), 0 when not, <0 bad value. */
+int cmd_ldap_parse_opt(int ch, const char *arg, cmd_ldap_args *a);
+const char *cmd_ldap_opt_name(int ch);
+/* "ldap://..." or "ldaps://...". */
+int cmd_ldap_is_uri(const char *s);
+int cmd_ldap_import(const tui_opts *o, const char *cmd, cmd_ldap_args *a, int dry);
+int cmd_ldap_export(const tui_opts *o, const char *cmd, cmd_ldap_args *a);
 
 #endif

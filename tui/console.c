@@ -15,11 +15,13 @@
 #include "mbx/common.h"
 #include "mbx/log.h"
 #include "mbx/store.h"
+#include "mbx/text.h"
 #include "tui.h"
 #include "ui_export.h"
 #include "ui_keys.h"
 #include "ui_panels.h"
 #include "ui_screen.h"
+#include "ui_start.h"
 #include "ui_walk.h"
 
 /* Rows of each list read for the first screen: more than any terminal
@@ -29,7 +31,10 @@
 static void offer_walkthrough(ui *u)
 {
 	u->status[0] = '\0';
-	if (u->n_orphans)
+	if (ui_start_empty(u))
+		ui_status(u, "An empty recovery server: F6 imports PSTs (a file or a folder of them), "
+		          "F1 help");
+	else if (u->n_orphans)
 		ui_status(u, "%zu mailbox%s no directory entry (Exmerge fails): w guided walkthrough, "
 		          "F9 recover, F1 help", u->n_orphans, u->n_orphans == 1 ? " has" : "es have");
 }
@@ -79,7 +84,7 @@ static int run(ui *u)
 int console_main(const tui_opts *o)
 {
 	ui u;
-	int rc, status = EXIT_OK;
+	int rc, status = EXIT_OK, screen = 0;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "mbxrescue: the console needs a terminal on stdin and stdout; "
@@ -89,19 +94,39 @@ int console_main(const tui_opts *o)
 	memset(&u, 0, sizeof u);
 	u.o = o;
 	setlocale(LC_ALL, "");
-	if ((rc = mbx_store_open(&u.st, o->db_path, 0)) < 0) {
-		fprintf(stderr, "mbxrescue: %s\n", mbx_error_last());
-		return EXIT_USAGE;
-	}
 	if (ui_ring_init(&u.ring, 1024) < 0 ||
-	    mbx_log_open(&u.slog, NULL, MBX_LOG_MED, ui_ring_log_cb, &u.ring) < 0 ||
-	    ui_data_load_first(&u, UI_FIRST_PAGE) < 0) {
+	    mbx_log_open(&u.slog, NULL, MBX_LOG_MED, ui_ring_log_cb, &u.ring) < 0) {
 		fprintf(stderr, "mbxrescue: %s\n", mbx_error_last());
 		status = EXIT_USAGE;
 		goto out;
 	}
 	u.db_name = mbx_strdup(o->db_path);
-	if (ui_screen_init(&u) < 0) {
+	/* A --db path that does not exist yet: offer to create the store. */
+	if (ui_start_missing(o)) {
+		if (ui_screen_init(&u) < 0) {
+			fprintf(stderr, "mbxrescue: %s\n", mbx_error_last());
+			status = EXIT_USAGE;
+			goto out;
+		}
+		screen = 1;
+		if (!ui_start_new_store(&u)) {
+			char *p = mbx_text_clean(o->db_path, -1, o->ascii ? MBX_TEXT_ASCII : 0, NULL);
+
+			ui_screen_end(&u);
+			fprintf(stderr, "mbxrescue: nothing was created at %s\n", p);
+			mbx_free(p);
+			goto out;
+		}
+	}
+	if ((rc = mbx_store_open(&u.st, o->db_path, 0)) < 0 ||
+	    ui_data_load_first(&u, UI_FIRST_PAGE) < 0) {
+		if (screen)
+			ui_screen_end(&u);
+		fprintf(stderr, "mbxrescue: %s\n", mbx_error_last());
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (!screen && ui_screen_init(&u) < 0) {
 		fprintf(stderr, "mbxrescue: %s\n", mbx_error_last());
 		status = EXIT_USAGE;
 		goto out;

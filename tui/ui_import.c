@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "mbx/export.h"
@@ -27,6 +28,7 @@ typedef struct impview {
 	mbx_import_progress pr;
 	const char *pst, *alias;
 	int cancelling;
+	size_t file_no, n_files;    /* a folder: which file of how many (else 0) */
 } impview;
 
 static double now_ms(void)
@@ -45,7 +47,11 @@ static void imp_draw(ui *u, void *ud)
 
 	ui_dlg_place(u, &v->d, 10, 76, v->cancelling ? "Import - cancelling" : "Import");
 	W = v->d.wd - 4;
-	ui_text_putf(u, v->d.w, 1, 2, W, A_BOLD, "%s -> mailbox %s", v->pst, v->alias);
+	if (v->n_files)
+		ui_text_putf(u, v->d.w, 1, 2, W, A_BOLD, "File %zu of %zu: %s -> mailbox %s",
+		             v->file_no, v->n_files, v->pst, v->alias);
+	else
+		ui_text_putf(u, v->d.w, 1, 2, W, A_BOLD, "%s -> mailbox %s", v->pst, v->alias);
 	ui_text_bar(u, v->d.w, 2, 2, W, p->items_done, p->items_total > 0 ? p->items_total : 0);
 	if (p->items_total < 0)
 		ui_text_putf(u, v->d.w, 3, 2, W, A_NORMAL, "Items %lld (counting)  imported %lld, "
@@ -60,7 +66,8 @@ static void imp_draw(ui *u, void *ud)
 	ui_text_putf(u, v->d.w, 4, 2, W, A_NORMAL, "Folder: %s", p->folder);
 	ui_text_putf(u, v->d.w, 5, 2, W, A_NORMAL, "Elapsed %.1f s", p->elapsed_seconds);
 	ui_text_put(u, v->d.w, v->d.h - 2, 2, v->cancelling ? "Cancelling: the store is left as "
-	            "it was" : "Esc: cancel (nothing of the file stays)", W, 0, A_BOLD);
+	            "it was" : v->n_files ? "Esc: cancel this file (nothing of it stays) and the "
+	            "rest" : "Esc: cancel (nothing of the file stays)", W, 0, A_BOLD);
 }
 
 static void run_progress(ui *u, impview *v)
@@ -112,10 +119,103 @@ static char *default_pst(const ui *u, const char *alias)
 	return path;
 }
 
+static int is_dir(const char *p)
+{
+	struct stat sb;
+
+	return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* A folder: each .pst/.ost file into its own mailbox, one after another. */
+static void import_folder(ui *u, const char *dir, mbx_import_mode mode, const char *folder)
+{
+	mbx_import_files files;
+	ui_lines sum;
+	size_t i, ok = 0, failed = 0;
+	int64_t items = 0;
+	char *q;
+	int stop = 0;
+
+	memset(&files, 0, sizeof files);
+	memset(&sum, 0, sizeof sum);
+	if (mbx_import_files_add(&files, dir) < 0 || mbx_import_files_name(&files, NULL) < 0) {
+		ui_message(u, "Import a folder", mbx_error_last());
+		goto out;
+	}
+	q = mbx_asprintf("%zu PST file%s in %s, each into its own mailbox named after the file "
+	                 "(created when it does not exist; subfolders are not searched). Import "
+	                 "them?", files.n, files.n == 1 ? "" : "s", dir);
+	stop = !ui_confirm(u, "Import a folder", q, 1);
+	mbx_free(q);
+	if (stop)
+		goto out;
+	for (i = 0; i < files.n && !stop; i++) {
+		mbx_import_opts opts;
+		mbx_import_result res;
+		impview v;
+		int rc;
+
+		memset(&v, 0, sizeof v);
+		mbx_import_opts_init(&opts);
+		opts.db_path = u->o->db_path;
+		opts.pst_path = files.v[i].path;
+		opts.alias = files.v[i].alias;
+		opts.create = 1;
+		opts.name_from_pst = 1;
+		opts.mode = mode;
+		opts.folder = folder;
+		opts.log_level = MBX_LOG_MED;
+		opts.log_cb = ui_ring_log_cb;
+		opts.log_ud = &u->ring;
+		if (mbx_import_start(&v.im, &opts) < 0) {
+			ui_lines_add(&sum, "%s: could not start: %s", files.v[i].path, mbx_error_last());
+			failed++;
+			continue;
+		}
+		v.pst = files.v[i].path;
+		v.alias = files.v[i].alias;
+		v.file_no = i + 1;
+		v.n_files = files.n;
+		run_progress(u, &v);
+		rc = mbx_import_wait(v.im, &res);
+		mbx_import_free(v.im);
+		if (rc == 0) {
+			ui_lines_add(&sum, "%s -> %s%s: %lld items imported, %lld skipped, %lld failed",
+			             files.v[i].path, files.v[i].alias, res.mailbox_created ? " (new)" : "",
+			             (long long)res.imported, (long long)res.skipped,
+			             (long long)res.failed);
+			items += res.imported;
+			ok++;
+		} else {
+			ui_lines_add(&sum, "%s: %s: %s", files.v[i].path, rc == MBX_ECANCELLED ?
+			             "cancelled" : "not imported", res.error ? res.error : mbx_error_last());
+			failed++;
+			stop = rc == MBX_ECANCELLED;
+		}
+		mbx_import_result_clear(&res);
+		ui_log_drain(u);
+	}
+	if (stop)
+		ui_lines_add(&sum, "Cancelled: %zu file%s not tried.", files.n - ok - failed,
+		             files.n - ok - failed == 1 ? "" : "s");
+	ui_lines_add(&sum, "%zu imported (%lld items), %zu failed; a failed file left nothing in "
+	             "the store.", ok, (long long)items, failed);
+	mbx_log_write(u->slog, MBX_LOG_MIN, "Folder %s: %zu files imported (%lld items), %zu failed",
+	              dir, ok, (long long)items, failed);
+	if (ui_data_load(u) < 0)
+		ui_message(u, "Reload failed", mbx_error_last());
+	ui_redraw(u);
+	ui_pager(u, failed ? "Import finished, with errors" : "Import finished", &sum,
+	         "Enter/Esc: close", NULL);
+out:
+	ui_lines_free(&sum);
+	mbx_import_files_clear(&files);
+}
+
 void ui_import(ui *u)
 {
 	ui_field_spec f[4] = {
-		{ "PST file", NULL }, { "Into mailbox (alias)", NULL },
+		{ "PST file or folder", NULL }, { "Into mailbox (alias)", NULL },
 		{ "Mode", NULL }, { "Below folder", NULL }
 	};
 	mbx_import_opts opts;
@@ -135,10 +235,19 @@ void ui_import(ui *u)
 	f[3].value = mbx_strdup("");
 	for (;;) {
 		if (!ui_form(u, "Import a PST into a mailbox", "Exmerge's step 2: copy the data of a "
-		             "PST file into a store mailbox (created when it does not exist). Mode: "
-		             "merge skips items already there, copy adds everything, replace "
-		             "overwrites. Below folder: empty = the mailbox's top.", f, 4))
+		             "PST file into a store mailbox (created when it does not exist); a "
+		             "folder: each .pst/.ost file in it into its own mailbox, named after the "
+		             "file. Mode: merge skips items already there, copy adds everything, "
+		             "replace overwrites. Below folder: empty = the mailbox's top.", f, 4))
 			goto out;
+		if (f[0].value[0] && is_dir(f[0].value)) {
+			if (mbx_import_mode_parse(f[2].value, &mode) < 0) {
+				ui_message(u, "Import: mode", mbx_error_last());
+				continue;
+			}
+			import_folder(u, f[0].value, mode, f[3].value[0] ? f[3].value : NULL);
+			goto out;
+		}
 		if (!f[0].value[0] || !f[1].value[0]) {
 			ui_message(u, "Import", "Give the PST file and the alias of the target mailbox.");
 			continue;

@@ -16,6 +16,7 @@
 #include "mbx/common.h"
 #include "mbx/text.h"
 #include "ui_panels.h"
+#include "ui_start.h"
 #include "ui_text.h"
 
 /* Sort orders the `s` key cycles through. */
@@ -607,7 +608,13 @@ static void draw_recipients(ui *u, size_t linked)
 
 void ui_panels_draw(ui *u)
 {
-	size_t linked = linked_pos(u);
+	size_t linked;
+
+	if (ui_start_empty(u)) {
+		ui_start_draw(u);    /* how to load an empty server */
+		return;
+	}
+	linked = linked_pos(u);
 
 	draw_mailboxes(u, u->focus == 1 ? linked : UI_NONE);
 	draw_recipients(u, u->focus == 0 ? linked : UI_NONE);

@@ -393,9 +393,7 @@ static void free_msg_parts(mbx_message *m)
 	for (i = 0; i < m->n_attachments; i++)
 		mbx_free((void *)m->attachments[i].data);
 	mbx_free(m->attachments);
-	for (i = 0; i < m->n_props; i++)
-		mbx_free(m->props[i].s);
-	mbx_free(m->props);
+	mbx_props_clear(&m->bag);
 }
 
 static void fill_message(demo *d, const msg_ctx *c, mbx_message *m, int fai)
@@ -547,15 +545,32 @@ static const contact_def contacts[] = {
 };
 #define N_CONTACTS (sizeof(contacts) / sizeof(contacts[0]))
 
+/* An item detail into the message's bag, beside its fields. */
+static void prop_set(mbx_message *m, const char *guid, uint32_t id, mbx_prop_type type,
+                     int64_t i, double d, const char *s)
+{
+	mbx_msg_prop p;
+
+	memset(&p, 0, sizeof(p));
+	if (guid)
+		memcpy(p.guid, guid, 16);
+	p.id = id;
+	p.type = (uint16_t)type;
+	p.i = i;
+	p.d = d;
+	p.s = (char *)s;
+	mbx_message_prop_set(m, &p);
+}
+
 static void prop_str(mbx_message *m, const char *guid, uint32_t id, const char *v)
 {
 	if (v)
-		mbx_message_prop_add(m, guid, id, MBX_PT_UNICODE)->s = mbx_strdup(v);
+		prop_set(m, guid, id, MBX_PT_UNICODE, 0, 0.0, v);
 }
 
 static void prop_int(mbx_message *m, const char *guid, uint32_t id, mbx_prop_type type, int64_t v)
 {
-	mbx_message_prop_add(m, guid, id, type)->i = v;
+	prop_set(m, guid, id, type, v, 0.0, NULL);
 }
 
 /* Start and end, location, busy status, a reminder 15 minutes before. */
@@ -626,7 +641,7 @@ static void task_props(const demo *d, mbx_message *m)
 	prop_int(m, task, MBX_LID_TASK_DUE_DATE, MBX_PT_SYSTIME, due);
 	/* PidLidTaskStatus: 0 not started, 1 in progress, 2 complete */
 	prop_int(m, task, MBX_LID_TASK_STATUS, MBX_PT_LONG, done >= 1.0 ? 2 : done > 0.0 ? 1 : 0);
-	mbx_message_prop_add(m, task, MBX_LID_PERCENT_COMPLETE, MBX_PT_DOUBLE)->d = done;
+	prop_set(m, task, MBX_LID_PERCENT_COMPLETE, MBX_PT_DOUBLE, 0, done, NULL);
 	prop_int(m, task, MBX_LID_TASK_COMPLETE, MBX_PT_BOOLEAN, done >= 1.0);
 	if (done >= 1.0)
 		prop_int(m, task, MBX_LID_TASK_DATE_COMPLETED, MBX_PT_SYSTIME, due - DAY);
@@ -662,8 +677,10 @@ static int add_embedded(demo *d, int64_t folder_id)
 {
 	static const char contract[] = "CONTRACT DRAFT v3\nParties: Contoso Ltd. and Nordic Parts AB\n";
 	mbx_message inner, outer;
-	mbx_msg_recipient rin = { MBX_RECIP_TO, "Adams, Mary", "madams@" MAILDOMAIN, "SMTP" };
-	mbx_msg_recipient rout = { MBX_RECIP_TO, "Smith, John", "jsmith@" MAILDOMAIN, "SMTP" };
+	mbx_msg_recipient rin = { MBX_RECIP_TO, "Adams, Mary", "madams@" MAILDOMAIN, "SMTP",
+	                          MBX_PROPS_INIT };
+	mbx_msg_recipient rout = { MBX_RECIP_TO, "Smith, John", "jsmith@" MAILDOMAIN, "SMTP",
+	                           MBX_PROPS_INIT };
 	mbx_attachment ain, aout;
 
 	memset(&inner, 0, sizeof(inner));

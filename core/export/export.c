@@ -31,7 +31,6 @@ typedef struct earlier {
 /* What the export keeps of a mailbox besides its public result: little,
  * since a run keeps one for each of 100,000s of mailboxes. */
 typedef struct item {
-	int64_t item_count;    /* the store's count, for "nothing lost" */
 	int64_t job_id;
 	const char *base;      /* unique file base name ("JSMITH"), in ex->names */
 	earlier *earlier;      /* NULL: nothing from an earlier run to look at */
@@ -537,7 +536,6 @@ static int add_item(mbx_export *ex, mbx_store *st, idset *seen, size_t idx, mbx_
 	r->alias = arena_dup(&ex->strings_r, mb->alias);
 	r->display_name = arena_dup(&ex->strings_r, mb->display_name);
 	it->orphan = mb->recipient_id == 0;
-	it->item_count = mb->item_count;
 	it->items_total = mb->item_count;
 	it->bytes_total = mb->total_size;
 	mbx_mailbox_clear(mb);
@@ -972,12 +970,17 @@ static void export_one(mbx_export *ex, mbx_store *st, size_t idx)
 		goto out;
 	}
 
-	memset(&mb, 0, sizeof(mb));
-	mb.id = r->mailbox_id;
-	mb.alias = r->alias;
-	mb.display_name = r->display_name;
-	mb.item_count = it->item_count;
-	mb.recipient_id = it->orphan ? 0 : 1;
+	/* The whole mailbox (its bag too) for the writer, from the store now:
+	 * one index lookup, where holding 100,000s of them would not do. */
+	if (mbx_store_mailbox_by_id(st, r->mailbox_id, &mb) < 0) {
+		r->cause = MBX_EXP_CAUSE_OTHER;
+		r->error = mbx_strdup(mbx_error_last());
+		mbx_log_write(ex->log, MBX_LOG_MIN, "Error reading mailbox '%s' ('%s'): %s", dn, alias, r->error);
+		mbx_log_write(ex->log, MBX_LOG_MIN, "Errors encountered. Copy process aborted.");
+		job_set(st, ex, idx, MBX_JOB_FAILED, NULL, NULL, r->error);
+		finish_item(ex, idx, MBX_EXP_FAILED);
+		goto out;
+	}
 	memset(&j, 0, sizeof(j));
 	j.st = st;
 	j.filter = &ex->opts.filter;
@@ -993,6 +996,7 @@ static void export_one(mbx_export *ex, mbx_store *st, size_t idx)
 	j.cancelled = worker_cancelled;
 	j.ud = &wu;
 	rc = exp_mailbox_export(&j);
+	mbx_mailbox_clear(&mb);
 
 	r->folders = j.folders;
 	r->items = j.items;

@@ -232,8 +232,11 @@ static int close_part(wctx *w, part *pt)
 
 /* ---- messages ------------------------------------------------------------ */
 
-/* The writer's view of a message's extra properties; strings made valid. */
+/* The writer's view of a message's extra properties (those of its bag the
+ * writer takes beside the fields: mbx_message_props_extra); strings made
+ * valid. */
 typedef struct xprops {
+	mbx_msg_prop *src;
 	mbx_pst_prop *p;
 	char **tmp;
 	size_t n;
@@ -243,11 +246,11 @@ static void xprops_fill(xprops *x, const mbx_message *m)
 {
 	size_t i;
 
-	x->n = m->n_props;
+	mbx_message_props_extra(m, &x->src, &x->n);
 	x->p = x->n ? mbx_calloc(x->n, sizeof(*x->p)) : NULL;
 	x->tmp = x->n ? mbx_calloc(x->n, sizeof(*x->tmp)) : NULL;
 	for (i = 0; i < x->n; i++) {
-		const mbx_msg_prop *mp = &m->props[i];
+		const mbx_msg_prop *mp = &x->src[i];
 
 		x->p[i].guid = mbx_msg_prop_named(mp) ? mp->guid : NULL;
 		x->p[i].id = mp->id;
@@ -266,6 +269,7 @@ static void xprops_free(xprops *x)
 		mbx_free(x->tmp[i]);
 	mbx_free(x->tmp);
 	mbx_free(x->p);
+	mbx_msg_props_free(x->src, x->n);
 	memset(x, 0, sizeof(*x));
 }
 

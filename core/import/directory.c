@@ -7,12 +7,17 @@
  * the alias from mailNickname, sAMAccountName or uid (else the first RDN
  * value), the display name from displayName (else cn), SMTP from mail,
  * and the link to a store mailbox from legacyExchangeDN or
- * msExchMailboxGuid.  Everything is checked before anything is written;
- * one malformed entry and nothing is applied.
+ * msExchMailboxGuid.  The readers (LDIF, CSV, LDAP) hand entries over as
+ * they read them; each is mapped and applied at once inside one
+ * transaction, which is rolled back when any entry was malformed: one
+ * malformed entry and nothing is applied, and a directory of 100,000
+ * entries never sits in memory whole.
  */
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -21,6 +26,7 @@
 #include <time.h>
 
 #include <lber.h>
+#include <ldap.h>
 #include <ldif.h>
 
 #include "directory_int.h"
@@ -71,6 +77,122 @@ void dir_list_clear(dir_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* ---- A small map from text (ASCII case ignored, as SQLite's NOCASE) -------- */
+
+typedef struct dir_index {
+	char **keys;
+	int64_t *vals;
+	size_t cap, n;
+} dir_index;
+
+static uint64_t dir_hash(const char *k)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *k; k++) {
+		h ^= (unsigned char)tolower((unsigned char)*k);
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static size_t dir_index_slot(const dir_index *m, const char *k)
+{
+	size_t i = (size_t)dir_hash(k) & (m->cap - 1);
+
+	while (m->keys[i] && strcasecmp(m->keys[i], k) != 0)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static int dir_index_get(const dir_index *m, const char *k, int64_t *v)
+{
+	size_t i;
+
+	if (!m->cap || !k)
+		return 0;
+	i = dir_index_slot(m, k);
+	if (!m->keys[i])
+		return 0;
+	*v = m->vals[i];
+	return 1;
+}
+
+/* Insert when absent (the first value stays). */
+static void dir_index_put(dir_index *m, const char *k, int64_t v)
+{
+	size_t i;
+
+	if (2 * (m->n + 1) > m->cap) {
+		dir_index old = *m;
+		size_t j;
+
+		m->cap = old.cap ? old.cap * 2 : 64;
+		m->keys = mbx_calloc(m->cap, sizeof(*m->keys));
+		m->vals = mbx_calloc(m->cap, sizeof(*m->vals));
+		for (j = 0; j < old.cap; j++) {
+			if (old.keys[j]) {
+				i = dir_index_slot(m, old.keys[j]);
+				m->keys[i] = old.keys[j];
+				m->vals[i] = old.vals[j];
+			}
+		}
+		mbx_free(old.keys);
+		mbx_free(old.vals);
+	}
+	i = dir_index_slot(m, k);
+	if (m->keys[i])
+		return;
+	m->keys[i] = mbx_strdup(k);
+	m->vals[i] = v;
+	m->n++;
+}
+
+static void dir_index_free(dir_index *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->cap; i++)
+		mbx_free(m->keys[i]);
+	mbx_free(m->keys);
+	mbx_free(m->vals);
+	memset(m, 0, sizeof(*m));
+}
+
+/* The import's state while a reader feeds it (dir_sink_flush). */
+struct dir_sink {
+	mbx_store *st;
+	mbx_dir_report *rep;
+	const char *where;       /* "line" (files) or "entry" (LDAP): what e->line counts */
+	mbx_server_info srv;
+	mbx_mailbox *mb;         /* the store's mailboxes, to link recipients to */
+	size_t n_mb;
+	dir_index by_guid, by_dn;  /* mailbox index by GUID and by legacy DN */
+	dir_index aliases;         /* alias -> line of the entry that has it */
+	int64_t entries;         /* entries handed over so far */
+};
+
+static void dir_quiet_print(const char *msg)
+{
+	(void)msg;
+}
+
+static void dir_quiet_init(void)
+{
+	int zero = 0;
+
+	ber_set_option(NULL, LBER_OPT_LOG_PRINT_FN, (const void *)dir_quiet_print);
+	ber_set_option(NULL, LBER_OPT_DEBUG_LEVEL, &zero);
+	ldap_set_option(NULL, LDAP_OPT_DEBUG_LEVEL, &zero);
+}
+
+void dir_ldap_quiet(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, dir_quiet_init);
+}
+
 static mbx_dir_entry_report *dir_report_add(mbx_dir_report *rep, int64_t line,
                                             mbx_dir_action action, const char *alias)
 {
@@ -110,6 +232,7 @@ void mbx_dir_report_clear(mbx_dir_report *r)
 	for (i = 0; i < r->n_entries; i++) {
 		mbx_free(r->entries[i].alias);
 		mbx_free(r->entries[i].detail);
+		mbx_free(r->entries[i].dn);
 	}
 	mbx_free(r->entries);
 	memset(r, 0, sizeof(*r));
@@ -278,6 +401,11 @@ static int dir_map(const dir_entry *e, const mbx_server_info *srv, mbx_recipient
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
+	/* AD computer accounts are users (and persons) too. */
+	if (dir_has_class(e, "computer")) {
+		*skip = mbx_strdup("not a recipient (objectClass computer)");
+		return 1;
+	}
 	if (!dir_kind(e, &oc)) {
 		const dir_attr *c = dir_get(e, "objectClass");
 		*skip = mbx_asprintf("not a recipient (objectClass %s)", c ? c->value : "missing");
@@ -345,27 +473,26 @@ static int dir_map(const dir_entry *e, const mbx_server_info *srv, mbx_recipient
 
 /* The store mailbox this recipient belongs to: by GUID, else legacy DN
  * (given, else the directory name); 0 when none. */
-static int64_t dir_link(mbx_recipient *r, const mbx_mailbox *mb, size_t n)
+static int64_t dir_link(dir_sink *s, mbx_recipient *r)
 {
-	size_t i;
+	const mbx_mailbox *m;
+	int64_t i;
 
-	for (i = 0; r->mailbox_guid && i < n; i++)
-		if (strcasecmp(mb[i].guid, r->mailbox_guid) == 0) {
-			if (!r->legacy_dn)
-				r->legacy_dn = mbx_strdup(mb[i].legacy_dn);
-			return mb[i].id;
-		}
-	for (i = 0; i < n; i++) {
-		const char *dn = r->legacy_dn ? r->legacy_dn : r->dn;
-		if (strcasecmp(mb[i].legacy_dn, dn) == 0) {
-			if (!r->legacy_dn)
-				r->legacy_dn = mbx_strdup(mb[i].legacy_dn);
-			/* The restored store is the truth about its mailboxes: a GUID
-			 * from the file that names no store mailbox is replaced. */
-			mbx_free(r->mailbox_guid);
-			r->mailbox_guid = mbx_strdup(mb[i].guid);
-			return mb[i].id;
-		}
+	if (r->mailbox_guid && dir_index_get(&s->by_guid, r->mailbox_guid, &i)) {
+		m = &s->mb[i];
+		if (!r->legacy_dn)
+			r->legacy_dn = mbx_strdup(m->legacy_dn);
+		return m->id;
+	}
+	if (dir_index_get(&s->by_dn, r->legacy_dn ? r->legacy_dn : r->dn, &i)) {
+		m = &s->mb[i];
+		if (!r->legacy_dn)
+			r->legacy_dn = mbx_strdup(m->legacy_dn);
+		/* The restored store is the truth about its mailboxes: a GUID
+		 * from the file that names no store mailbox is replaced. */
+		mbx_free(r->mailbox_guid);
+		r->mailbox_guid = mbx_strdup(m->guid);
+		return m->id;
 	}
 	return 0;
 }
@@ -406,9 +533,10 @@ static char *dir_merge(mbx_recipient *have, const mbx_recipient *r)
 	return *buf ? mbx_strdup(buf) : NULL;
 }
 
-static int dir_apply_one(mbx_store *st, const dir_entry *e, mbx_recipient *r, int64_t mailbox_id,
-                         mbx_dir_report *rep)
+static int dir_apply_one(dir_sink *s, const dir_entry *e, mbx_recipient *r, int64_t mailbox_id)
 {
+	mbx_store *st = s->st;
+	mbx_dir_report *rep = s->rep;
 	mbx_recipient have;
 	mbx_dir_entry_report *er;
 	int rc = mbx_store_recipient_by_alias(st, r->alias, &have);
@@ -417,8 +545,16 @@ static int dir_apply_one(mbx_store *st, const dir_entry *e, mbx_recipient *r, in
 		int64_t id;
 		r->created_time = 0;
 		rc = mbx_store_recipient_add(st, r, &id);
+		if (rc == MBX_EEXISTS) {
+			/* A malformed entry, not a broken store: reported like one. */
+			dir_report_error(rep, e->line, "entry '%s': its directory name '%s' is already "
+			                 "used by another recipient (two entries with one "
+			                 "legacyExchangeDN?)", e->dn, r->dn);
+			return 0;
+		}
 		if (rc < 0)
-			return mbx_error_prefix(rc, "line %lld, entry '%s'", (long long)e->line, e->dn);
+			return mbx_error_prefix(rc, "%s %lld, entry '%s'", s->where, (long long)e->line,
+			                        e->dn);
 		er = dir_report_add(rep, e->line, MBX_DIR_CREATED, r->alias);
 		er->mailbox_id = mailbox_id;
 		er->detail = mailbox_id ? mbx_asprintf("linked to store mailbox %s", r->legacy_dn)
@@ -435,13 +571,20 @@ static int dir_apply_one(mbx_store *st, const dir_entry *e, mbx_recipient *r, in
 			er->mailbox_id = mailbox_id;
 		} else {
 			rc = mbx_store_recipient_update(st, &have);
-			if (rc == 0)
-				rc = mbx_store_audit(st, "mbxrescue", "update-recipient", r->alias, changed);
-			if (rc == 0) {
-				er = dir_report_add(rep, e->line, MBX_DIR_UPDATED, r->alias);
-				er->detail = changed;
-				er->mailbox_id = mailbox_id;
-				changed = NULL;
+			if (rc == MBX_EEXISTS) {
+				dir_report_error(rep, e->line, "entry '%s': its new values clash with another "
+				                 "recipient (%s)", e->dn, changed);
+				rc = 0;
+			} else {
+				if (rc == 0)
+					rc = mbx_store_audit(st, "mbxrescue", "update-recipient", r->alias,
+					                     changed);
+				if (rc == 0) {
+					er = dir_report_add(rep, e->line, MBX_DIR_UPDATED, r->alias);
+					er->detail = changed;
+					er->mailbox_id = mailbox_id;
+					changed = NULL;
+				}
 			}
 		}
 		mbx_free(changed);
@@ -450,7 +593,7 @@ static int dir_apply_one(mbx_store *st, const dir_entry *e, mbx_recipient *r, in
 	return rc;
 }
 
-/* Report lines in file order (a stable order: line, then action). */
+/* Report lines in source order (a stable order: line, then action). */
 static int dir_report_cmp(const void *a, const void *b)
 {
 	const mbx_dir_entry_report *x = a, *y = b;
@@ -458,6 +601,132 @@ static int dir_report_cmp(const void *a, const void *b)
 	if (x->line != y->line)
 		return x->line < y->line ? -1 : 1;
 	return (int)x->action - (int)y->action;
+}
+
+/* One entry: mapped, checked against the entries before it, applied. */
+static int dir_one(dir_sink *s, const dir_entry *e)
+{
+	mbx_recipient r;
+	char *skip = NULL;
+	int64_t prev, link;
+	int m, rc = 0;
+
+	m = dir_map(e, &s->srv, &r, &skip, s->rep);
+	if (m == 1) {
+		mbx_dir_entry_report *er = dir_report_add(s->rep, e->line, MBX_DIR_SKIPPED, NULL);
+		er->detail = skip;
+		goto out;
+	}
+	if (m < 0)
+		goto out;
+	if (dir_index_get(&s->aliases, r.alias, &prev)) {
+		dir_report_error(s->rep, e->line, "alias '%s' is already used by the entry at %s %lld",
+		                 r.alias, s->where, (long long)prev);
+		goto out;
+	}
+	dir_index_put(&s->aliases, r.alias, e->line);
+	link = dir_link(s, &r);
+	rc = dir_apply_one(s, e, &r, link);
+out:
+	mbx_recipient_clear(&r);
+	return rc;
+}
+
+int dir_sink_flush(dir_sink *s, dir_list *l)
+{
+	size_t i, k, first;
+	int rc = 0;
+
+	for (i = 0; i < l->n && rc == 0; i++) {
+		first = s->rep->n_entries;
+		rc = dir_one(s, &l->entries[i]);
+		for (k = first; k < s->rep->n_entries; k++)
+			if (!s->rep->entries[k].dn)
+				s->rep->entries[k].dn = mbx_strdup(l->entries[i].dn);
+		s->entries++;
+	}
+	dir_list_clear(l);
+	return rc;
+}
+
+/* Keep only the error lines: nothing else happened. */
+static void dir_report_errors_only(mbx_dir_report *r)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < r->n_entries; i++) {
+		if (r->entries[i].action == MBX_DIR_ERROR) {
+			r->entries[k++] = r->entries[i];
+		} else {
+			mbx_free(r->entries[i].alias);
+			mbx_free(r->entries[i].detail);
+			mbx_free(r->entries[i].dn);
+		}
+	}
+	r->n_entries = k;
+	r->created = r->updated = r->skipped = 0;
+}
+
+int dir_import_run(mbx_store *st, const char *source, dir_reader_fn read, void *ud, int dry_run,
+                   mbx_dir_report *out)
+{
+	dir_sink s;
+	size_t i;
+	int in_txn = 0, rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&s, 0, sizeof(s));
+	s.st = st;
+	s.rep = out;
+	s.where = strncasecmp(source, "ldap", 4) == 0 && strstr(source, "://") ? "entry" : "line";
+	dir_ldap_quiet();
+	rc = mbx_store_server_get(st, &s.srv);
+	if (rc == 0)
+		rc = mbx_store_mailboxes(st, &s.mb, &s.n_mb);
+	if (rc < 0)
+		goto out;
+	/* Insert-if-absent in the store's order: the first mailbox wins, as a
+	 * scan of the list would find it. */
+	for (i = 0; i < s.n_mb; i++) {
+		if (s.mb[i].guid && *s.mb[i].guid)
+			dir_index_put(&s.by_guid, s.mb[i].guid, (int64_t)i);
+		if (s.mb[i].legacy_dn && *s.mb[i].legacy_dn)
+			dir_index_put(&s.by_dn, s.mb[i].legacy_dn, (int64_t)i);
+	}
+	rc = mbx_store_begin(st);
+	if (rc < 0)
+		goto out;
+	in_txn = 1;
+	rc = read(ud, &s, out);
+	if (rc < 0)
+		goto out;
+	if (out->errors) {
+		rc = mbx_error_set(MBX_EINVAL, "%s: %lld malformed entr%s; nothing was applied: correct "
+		                   "the %ss listed and import again", source, (long long)out->errors,
+		                   out->errors == 1 ? "y" : "ies",
+		                   strcmp(s.where, "line") == 0 ? "line" : "entrie");
+		goto out;
+	}
+	in_txn = 0;
+	if (dry_run) {
+		mbx_store_rollback(st);
+	} else {
+		rc = mbx_store_commit(st);
+		out->applied = rc == 0;
+	}
+out:
+	if (in_txn)
+		mbx_store_rollback(st);
+	if (rc < 0)
+		dir_report_errors_only(out);
+	if (out->n_entries > 1)
+		qsort(out->entries, out->n_entries, sizeof(*out->entries), dir_report_cmp);
+	mbx_mailboxes_free(s.mb, s.n_mb);
+	mbx_server_info_clear(&s.srv);
+	dir_index_free(&s.by_guid);
+	dir_index_free(&s.by_dn);
+	dir_index_free(&s.aliases);
+	return rc;
 }
 
 static int dir_is_csv(const char *path)
@@ -482,93 +751,26 @@ static int dir_is_csv(const char *path)
 	         head[0] == '#');
 }
 
+static int dir_read_file(void *ud, dir_sink *sink, mbx_dir_report *rep)
+{
+	const char *path = ud;
+
+	return dir_is_csv(path) ? dir_read_csv(path, sink, rep) : dir_read_ldif(path, sink, rep);
+}
+
 int mbx_directory_import(mbx_store *st, const char *path, int dry_run, mbx_dir_report *out)
 {
-	dir_list list = { NULL, 0 };
-	mbx_server_info srv;
-	mbx_mailbox *mb = NULL;
-	mbx_recipient *recips = NULL;
-	int64_t *links = NULL;
-	char **aliases;
-	size_t n_mb = 0, i, j;
-	int in_txn = 0, rc;
+	FILE *fp;
 
-	memset(out, 0, sizeof(*out));
-	memset(&srv, 0, sizeof(srv));
-	rc = dir_is_csv(path) ? dir_read_csv(path, &list, out) : dir_read_ldif(path, &list, out);
-	if (rc < 0)
-		return rc;
-	rc = mbx_store_server_get(st, &srv);
-	if (rc == 0)
-		rc = mbx_store_mailboxes(st, &mb, &n_mb);
-	if (rc < 0)
-		goto out;
-
-	/* Check everything first. */
-	recips = mbx_calloc(list.n ? list.n : 1, sizeof(*recips));
-	links = mbx_calloc(list.n ? list.n : 1, sizeof(*links));
-	aliases = mbx_calloc(list.n ? list.n : 1, sizeof(*aliases));
-	for (i = 0; i < list.n; i++) {
-		char *skip = NULL;
-		int m = dir_map(&list.entries[i], &srv, &recips[i], &skip, out);
-		if (m == 1) {
-			mbx_dir_entry_report *er = dir_report_add(out, list.entries[i].line, MBX_DIR_SKIPPED,
-			                                          NULL);
-			er->detail = skip;
-			mbx_recipient_clear(&recips[i]);
-			continue;
-		}
-		if (m < 0) {
-			mbx_recipient_clear(&recips[i]);
-			continue;
-		}
-		for (j = 0; j < i; j++) {
-			if (aliases[j] && strcasecmp(aliases[j], recips[i].alias) == 0) {
-				dir_report_error(out, list.entries[i].line, "alias '%s' is already used by "
-				                 "the entry at line %lld", recips[i].alias,
-				                 (long long)list.entries[j].line);
-				break;
-			}
-		}
-		aliases[i] = recips[i].alias;
-		links[i] = dir_link(&recips[i], mb, n_mb);
+	/* A file that can not be opened fails before the store is touched. */
+	fp = fopen(path, "r");
+	if (!fp) {
+		memset(out, 0, sizeof(*out));
+		return mbx_error_set(errno == ENOENT ? MBX_ENOTFOUND : MBX_EIO, "%s: %s", path,
+		                     strerror(errno));
 	}
-	mbx_free(aliases);
-	if (out->errors) {
-		rc = mbx_error_set(MBX_EINVAL, "%s: %lld malformed entr%s; nothing was applied: correct "
-		                   "the lines listed and import again", path, (long long)out->errors,
-		                   out->errors == 1 ? "y" : "ies");
-		goto out;
-	}
-
-	rc = mbx_store_begin(st);
-	if (rc < 0)
-		goto out;
-	in_txn = 1;
-	for (i = 0; i < list.n && rc == 0; i++)
-		if (recips[i].alias)
-			rc = dir_apply_one(st, &list.entries[i], &recips[i], links[i], out);
-	if (rc < 0 || dry_run) {
-		in_txn = 0;
-		mbx_store_rollback(st);
-	} else {
-		in_txn = 0;
-		rc = mbx_store_commit(st);
-		out->applied = rc == 0;
-	}
-out:
-	if (in_txn)
-		mbx_store_rollback(st);
-	if (out->n_entries > 1)
-		qsort(out->entries, out->n_entries, sizeof(*out->entries), dir_report_cmp);
-	for (i = 0; recips && i < list.n; i++)
-		mbx_recipient_clear(&recips[i]);
-	mbx_free(recips);
-	mbx_free(links);
-	mbx_mailboxes_free(mb, n_mb);
-	mbx_server_info_clear(&srv);
-	dir_list_clear(&list);
-	return rc;
+	fclose(fp);
+	return dir_import_run(st, path, dir_read_file, (void *)path, dry_run, out);
 }
 
 /* ---- Export ----------------------------------------------------------------- */
@@ -605,22 +807,26 @@ static char *dn_escape(const char *v)
 	return out;
 }
 
-int mbx_directory_export(mbx_store *st, const char *base_dn, char **out, size_t *n_out)
+static void dir_attr_put(dir_entry *e, const char *name, const char *value)
+{
+	dir_attr_add(e, name, strlen(name), value, strlen(value), e->line);
+}
+
+int dir_export_entries(mbx_store *st, const char *base_dn, dir_list *out, char **server)
 {
 	mbx_recipient *r = NULL;
 	mbx_server_info srv;
-	size_t n = 0, i, count = 0, len = 0;
-	char *buf = mbx_strdup(""), *base;
+	size_t n = 0, i;
+	char *base;
 	int rc;
 
-	*out = NULL;
-	*n_out = 0;
+	memset(out, 0, sizeof(*out));
 	memset(&srv, 0, sizeof(srv));
+	*server = NULL;
 	rc = mbx_store_server_get(st, &srv);
 	if (rc == 0)
 		rc = mbx_store_recipients(st, &r, &n);
 	if (rc < 0) {
-		mbx_free(buf);
 		mbx_server_info_clear(&srv);
 		return rc;
 	}
@@ -633,33 +839,21 @@ int mbx_directory_export(mbx_store *st, const char *base_dn, char **out, size_t 
 		mbx_free(site);
 		mbx_free(org);
 	}
-	{
-		char *head = mbx_asprintf("Recipients the DS/IS consistency adjuster created on server %s, "
-		                          "written by mbxrescue %s.  Apply with: ldapadd -f FILE, or "
-		                          "ldifde -i -f FILE", srv.server ? srv.server : "?",
-		                          mbx_version());
-		ld_put(&buf, &len, LDIF_PUT_COMMENT, NULL, head);
-		mbx_free(head);
-		ld_put(&buf, &len, LDIF_PUT_VALUE, "version", "1");
-	}
 	for (i = 0; i < n; i++) {
-		char *rdn, *dn, *sn;
+		char *rdn, *dn, *sn, *note;
 		const char *space, *comma;
+		dir_entry *e;
 
 		if (!r[i].created_by_adjuster)
 			continue;
 		rdn = dn_escape(r[i].alias);
 		dn = mbx_asprintf("cn=%s,%s", rdn, base);
-		buf = mbx_realloc(buf, len + 2);
-		buf[len++] = '\n';
-		buf[len] = '\0';
-		ld_put(&buf, &len, LDIF_PUT_VALUE, "dn", dn);
-		ld_put(&buf, &len, LDIF_PUT_VALUE, "changetype", "add");
-		ld_put(&buf, &len, LDIF_PUT_VALUE, "objectClass", "top");
-		ld_put(&buf, &len, LDIF_PUT_VALUE, "objectClass", "person");
-		ld_put(&buf, &len, LDIF_PUT_VALUE, "objectClass", "organizationalPerson");
-		ld_put(&buf, &len, LDIF_PUT_VALUE, "objectClass", "inetOrgPerson");
-		ld_put(&buf, &len, LDIF_PUT_VALUE, "cn", r[i].alias);
+		e = dir_entry_new(out, (int64_t)out->n + 1, dn, strlen(dn));
+		dir_attr_put(e, "objectClass", "top");
+		dir_attr_put(e, "objectClass", "person");
+		dir_attr_put(e, "objectClass", "organizationalPerson");
+		dir_attr_put(e, "objectClass", "inetOrgPerson");
+		dir_attr_put(e, "cn", r[i].alias);
 		/* person requires a surname: "Surname, Given" as Exchange shows
 		 * names, else the last word of the display name. */
 		comma = r[i].display_name ? strstr(r[i].display_name, ", ") : NULL;
@@ -670,30 +864,61 @@ int mbx_directory_export(mbx_store *st, const char *base_dn, char **out, size_t 
 			sn = mbx_strdup(space && space[1] ? space + 1 :
 			                r[i].display_name && *r[i].display_name ? r[i].display_name :
 			                r[i].alias);
-		ld_put(&buf, &len, LDIF_PUT_VALUE, "sn", sn);
+		dir_attr_put(e, "sn", sn);
 		mbx_free(sn);
-		ld_put(&buf, &len, LDIF_PUT_VALUE, "uid", r[i].alias);
+		dir_attr_put(e, "uid", r[i].alias);
 		if (r[i].display_name && *r[i].display_name)
-			ld_put(&buf, &len, LDIF_PUT_VALUE, "displayName", r[i].display_name);
+			dir_attr_put(e, "displayName", r[i].display_name);
 		if (r[i].smtp && *r[i].smtp)
-			ld_put(&buf, &len, LDIF_PUT_VALUE, "mail", r[i].smtp);
-		{
-			char *note = mbx_asprintf("Exchange mailbox %s; legacyExchangeDN %s; mailbox GUID "
-			                          "%s; home server %s", r[i].alias,
-			                          r[i].legacy_dn ? r[i].legacy_dn : r[i].dn,
-			                          r[i].mailbox_guid ? r[i].mailbox_guid : "none",
-			                          r[i].home_server ? r[i].home_server : "none");
-			ld_put(&buf, &len, LDIF_PUT_VALUE, "description", note);
-			mbx_free(note);
-		}
+			dir_attr_put(e, "mail", r[i].smtp);
+		note = mbx_asprintf("Exchange mailbox %s; legacyExchangeDN %s; mailbox GUID %s; home "
+		                    "server %s", r[i].alias, r[i].legacy_dn ? r[i].legacy_dn : r[i].dn,
+		                    r[i].mailbox_guid ? r[i].mailbox_guid : "none",
+		                    r[i].home_server ? r[i].home_server : "none");
+		dir_attr_put(e, "description", note);
+		mbx_free(note);
 		mbx_free(rdn);
 		mbx_free(dn);
-		count++;
 	}
+	*server = mbx_strdup(srv.server ? srv.server : "?");
 	mbx_free(base);
 	mbx_recipients_free(r, n);
 	mbx_server_info_clear(&srv);
+	return 0;
+}
+
+int mbx_directory_export(mbx_store *st, const char *base_dn, char **out, size_t *n_out)
+{
+	dir_list l;
+	char *buf, *server = NULL, *head;
+	size_t len = 0, i, j;
+	int rc;
+
+	*out = NULL;
+	*n_out = 0;
+	rc = dir_export_entries(st, base_dn, &l, &server);
+	if (rc < 0)
+		return rc;
+	buf = mbx_strdup("");
+	head = mbx_asprintf("Recipients the DS/IS consistency adjuster created on server %s, "
+	                    "written by mbxrescue %s.  Apply with: ldapadd -f FILE, or "
+	                    "ldifde -i -f FILE", server, mbx_version());
+	ld_put(&buf, &len, LDIF_PUT_COMMENT, NULL, head);
+	mbx_free(head);
+	ld_put(&buf, &len, LDIF_PUT_VALUE, "version", "1");
+	for (i = 0; i < l.n; i++) {
+		buf = mbx_realloc(buf, len + 2);
+		buf[len++] = '\n';
+		buf[len] = '\0';
+		ld_put(&buf, &len, LDIF_PUT_VALUE, "dn", l.entries[i].dn);
+		ld_put(&buf, &len, LDIF_PUT_VALUE, "changetype", "add");
+		for (j = 0; j < l.entries[i].n_attrs; j++)
+			ld_put(&buf, &len, LDIF_PUT_VALUE, l.entries[i].attrs[j].name,
+			       l.entries[i].attrs[j].value);
+	}
 	*out = buf;
-	*n_out = count;
+	*n_out = l.n;
+	mbx_free(server);
+	dir_list_clear(&l);
 	return 0;
 }

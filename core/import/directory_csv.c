@@ -3,7 +3,8 @@
  * a header row of attribute names (one of them "DN"), then one entry per
  * row.  csvde writes multiple values separated by ';' and binary values
  * as X'hex'; both are unpacked here.  The file is fed to libcsv line by
- * line so that every row knows the line it started on.
+ * line so that every row knows the line it started on; each row goes to
+ * the import as it is read.
  */
 #include "config.h"
 
@@ -18,7 +19,9 @@
 #include "directory_int.h"
 
 typedef struct cv_state {
-	dir_list *out;
+	dir_list out;            /* the row being handed over */
+	dir_sink *sink;
+	int sink_rc;             /* <0: the import failed, stop */
 	mbx_dir_report *rep;
 	int64_t line;            /* the line being fed */
 	int64_t row_line;        /* where the current row started, 0 = no row yet */
@@ -139,7 +142,7 @@ static void cv_row(int term, void *ud)
 		                 c->n_fields, c->n_header);
 		goto out;
 	}
-	e = dir_entry_new(c->out, c->row_line, c->fields[c->dn_col], strlen(c->fields[c->dn_col]));
+	e = dir_entry_new(&c->out, c->row_line, c->fields[c->dn_col], strlen(c->fields[c->dn_col]));
 	for (i = 0; i < c->n_fields; i++) {
 		const char *v = c->fields[i], *p;
 		const char *name = c->header[i];
@@ -159,11 +162,14 @@ static void cv_row(int term, void *ud)
 			p = semi + 1;
 		}
 	}
+	/* Each row goes to the import as soon as it is read. */
+	if ((c->sink_rc = dir_sink_flush(c->sink, &c->out)) < 0)
+		c->stop = 1;
 out:
 	cv_fields_clear(c);
 }
 
-int dir_read_csv(const char *path, dir_list *out, mbx_dir_report *rep)
+int dir_read_csv(const char *path, dir_sink *sink, mbx_dir_report *rep)
 {
 	struct csv_parser p;
 	cv_state c;
@@ -179,7 +185,7 @@ int dir_read_csv(const char *path, dir_list *out, mbx_dir_report *rep)
 		return mbx_error_set(errno == ENOENT ? MBX_ENOTFOUND : MBX_EIO, "%s: %s", path,
 		                     strerror(errno));
 	memset(&c, 0, sizeof(c));
-	c.out = out;
+	c.sink = sink;
 	c.rep = rep;
 	c.dn_col = -1;
 	if (csv_init(&p, CSV_STRICT | CSV_APPEND_NULL | CSV_STRICT_FINI) != 0) {
@@ -193,17 +199,22 @@ int dir_read_csv(const char *path, dir_list *out, mbx_dir_report *rep)
 			c.stop = 1;
 		}
 	}
-	if (ferror(fp))
+	if (c.sink_rc < 0)
+		rc = c.sink_rc;
+	else if (ferror(fp))
 		rc = mbx_error_set(MBX_EIO, "%s: read error: %s", path, strerror(errno));
 	else if (!c.stop && csv_fini(&p, cv_field, cv_row, &c) != 0)
 		dir_report_error(rep, c.line, "malformed CSV at the end of the file (%s)",
 		                 csv_strerror(csv_error(&p)));
 	else if (!c.header_done && !c.stop)
 		dir_report_error(rep, 1, "the file is empty: a csvde file starts with a header row");
+	if (rc == 0 && c.sink_rc < 0)
+		rc = c.sink_rc;     /* the last row, handed over by csv_fini */
 	csv_free(&p);
 	fclose(fp);
 	free(line);
 	cv_fields_clear(&c);
+	dir_list_clear(&c.out);
 	mbx_free(c.fields);
 	for (i = 0; i < c.n_header; i++)
 		mbx_free(c.header[i]);

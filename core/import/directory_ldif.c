@@ -2,7 +2,7 @@
  * core/import/directory_ldif.c - read LDIF as ldifde and slapcat write it,
  * with OpenLDAP's LDIF routines (ldif.h): records, folded lines, base64
  * ("attr:: ...") values.  Each value keeps the line it started on so that
- * errors name it.
+ * errors name it; each record goes to the import as it is read.
  */
 #include "config.h"
 
@@ -94,12 +94,13 @@ static void ld_record(char *buf, int64_t first, dir_list *out, mbx_dir_report *r
 	mbx_free(lines.start);
 }
 
-int dir_read_ldif(const char *path, dir_list *out, mbx_dir_report *rep)
+int dir_read_ldif(const char *path, dir_sink *sink, mbx_dir_report *rep)
 {
+	dir_list list = { NULL, 0 };
 	LDIFFP *fp;
 	unsigned long lineno = 0;
 	char *buf = NULL;
-	int buflen = 0, rc;
+	int buflen = 0, rc, src = 0;
 
 	errno = 0;
 	fp = ldif_open(path, "r");
@@ -115,7 +116,15 @@ int dir_read_ldif(const char *path, dir_list *out, mbx_dir_report *rep)
 		for (k = 0; buf[k]; k++)
 			if (buf[k] == '\n' && buf[k + 1])
 				nl++;
-		ld_record(buf, last - (int64_t)nl, out, rep);
+		ld_record(buf, last - (int64_t)nl, &list, rep);
+		/* Each record goes to the import as soon as it is read. */
+		if ((src = dir_sink_flush(sink, &list)) < 0)
+			break;
+	}
+	if (src < 0) {
+		ber_memfree(buf);
+		ldif_close(fp);
+		return src;
 	}
 	if (rc < 0)
 		dir_report_error(rep, (int64_t)lineno, "the LDIF reader stopped here (malformed record)");

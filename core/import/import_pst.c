@@ -67,7 +67,18 @@ typedef struct im_run {
 	mbx_import_result *res;
 	int bulk;                /* the store is in bulk mode: its file is written directly */
 	int64_t wb_pending;      /* bytes added since writeback was last started */
+	/* Set up by im_prepare (the store's part of the run): */
+	mbx_server_info srv;
+	int in_txn;
+	int turn;                /* holds im_turn (opts->spool) */
+	int prepared;            /* im_prepare has run */
+	char *c_file, *c_name, *c_alias, *c_server;
+	char *store_name;        /* the PST's message store display name, or NULL */
 } im_run;
+
+/* Imports with opts->spool take turns at the store: one writes while the
+ * others read their files (SQLite has one writer per file). */
+static pthread_mutex_t im_turn = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const mode_names[] = { "copy", "merge", "replace" };
 
@@ -105,6 +116,7 @@ void mbx_import_result_clear(mbx_import_result *r)
 		return;
 	mbx_free(r->error);
 	mbx_free(r->alias);
+	mbx_free(r->display_name);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -332,9 +344,27 @@ static im_map *im_map_find(im_run *run, int64_t pst_id)
 
 /* ---- Reader callbacks ----------------------------------------------------- */
 
+/* A spooled read: the store's part comes with the first callback (the
+ * whole file has been read by then), in the store's turn. */
+static int im_prepare(im_run *run);
+
+static int im_ready(im_run *run)
+{
+	if (run->prepared)
+		return 0;
+	if (im_cancelled(run))
+		return MBX_ECANCELLED;
+	run->prepared = 1;
+	return im_prepare(run);
+}
+
 static int im_on_total(void *ud, int64_t messages)
 {
 	im_run *run = ud;
+	int rc = im_ready(run);
+
+	if (rc < 0)
+		return rc;
 
 	im_progress(run, NULL, messages, 0, 0);
 	return im_cancelled(run) ? MBX_ECANCELLED : 0;
@@ -524,6 +554,79 @@ static void im_run_clear(im_run *run)
 	mbx_mailbox_clear(&run->mbx);
 }
 
+/* The store's part before the first folder: connection, transaction,
+ * the target mailbox and its folders.  For a spooled read this runs when
+ * the whole file has been read (im_on_spooled), in the store's turn. */
+static int im_prepare(im_run *run)
+{
+	const mbx_import_opts *opts = run->opts;
+	mbx_import_result *res = run->res;
+	int rc;
+
+	if (opts->spool) {
+		pthread_mutex_lock(&im_turn);
+		run->turn = 1;
+	}
+	rc = mbx_store_open(&run->st, opts->db_path, 0);
+	if (rc < 0)
+		return rc;
+	rc = mbx_store_server_get(run->st, &run->srv);
+	if (rc < 0)
+		return rc;
+	/* One big, mostly appending transaction: written once, not via the WAL. */
+	rc = mbx_store_bulk_begin(run->st);
+	if (rc < 0)
+		return rc;
+	run->bulk = rc == 1;   /* new pages go to the store file itself (not a WAL) */
+	rc = mbx_store_begin(run->st);
+	if (rc < 0)
+		return rc;
+	run->in_txn = 1;
+	rc = mbx_store_mailbox_by_alias(run->st, opts->alias, &run->mbx);
+	if (rc == MBX_ENOTFOUND && opts->create)
+		rc = im_create_mailbox(run, &run->srv);
+	else if (rc == MBX_ENOTFOUND)
+		rc = mbx_error_set(MBX_ENOTFOUND, "no mailbox '%s' in the information store: check the "
+		                   "alias, or use --create to make a new store mailbox", opts->alias);
+	if (rc < 0)
+		return rc;
+	res->mailbox_id = run->mbx.id;
+
+	run->c_name = im_clean(run->mbx.display_name);
+	if (run->mbx.alias) {
+		mbx_free(run->c_alias);
+		run->c_alias = im_clean(run->mbx.alias);
+	}
+	run->c_server = im_clean(run->srv.server);
+	mbx_log_write(run->log, MBX_LOG_MIN, "Merging data from file '%s' to mailbox '%s' ('%s') "
+	              "on server '%s'.", run->c_file, run->c_name, run->c_alias, run->c_server);
+	mbx_log_write(run->log, MBX_LOG_MED, "Import method: %s.", mbx_import_mode_name(opts->mode));
+	rc = im_load_folders(run);
+	if (rc == 0)
+		rc = im_base(run);
+	return rc;
+}
+
+/* A mailbox this import created keeps the PST's message store object as
+ * its bag (libpst gives its display name), whatever name the mailbox got. */
+static int im_store_bag(im_run *run, const char *store_name)
+{
+	mbx_propkey k = MBX_KEY(MBX_PID_TAG_DISPLAY_NAME);
+	mbx_props bag;
+	char *clean = NULL;
+	int rc;
+
+	if (!mbx_utf8_valid(store_name, strlen(store_name)))
+		store_name = clean = mbx_text_clean(store_name, -1, 0, NULL);
+	mbx_props_init(&bag);
+	rc = mbx_props_set_utf8(&bag, &k, store_name);
+	if (rc == 0)
+		rc = mbx_store_mailbox_bag_set(run->st, run->mbx.id, &bag);
+	mbx_props_clear(&bag);
+	mbx_free(clean);
+	return rc;
+}
+
 static int im_read(im_run *run)
 {
 	mbx_pstread_opts ro;
@@ -541,81 +644,72 @@ static int im_read(im_run *run)
 	cb.folder = im_on_folder;
 	cb.message = im_on_message;
 	cb.total = im_on_total;
+	ro.spool = run->opts->spool;
 	rc = mbx_pstread_run(run->opts->pst_path, &ro, &cb, run, &stats);
 	run->res->failed += stats.skipped;
-	mbx_free(stats.store_name);
-	if (rc == MBX_ECANCELLED && im_cancelled(run))
-		rc = mbx_error_set(MBX_ECANCELLED, "%s: import cancelled; nothing of this file was kept",
-		                   run->opts->pst_path);
-	else if (rc > 0)
-		rc = MBX_ERROR;
+	run->store_name = stats.store_name;
 	return rc;
+}
+
+/* The message store's name, when it is the mailbox's own and not what
+ * Outlook calls every PST. */
+static int im_store_name_usable(const char *name)
+{
+	static const char *const generic[] = { "Personal Folders", "Outlook Data File",
+		"Outlook", "Archive Folders", "Archives", "Archive", "Top of Personal Folders",
+		"Mailbox", "Offline Folders", "Exchange Offline Folders" };
+	size_t i, n = name ? strlen(name) : 0;
+
+	if (n == 0 || n > 256 || !mbx_utf8_valid(name, n))
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)name[i] < 0x20)
+			return 0;
+	for (i = 0; i < sizeof(generic) / sizeof(generic[0]); i++)
+		if (strcasecmp(name, generic[i]) == 0)
+			return 0;
+	return 1;
 }
 
 static int im_do(mbx_import *im, const mbx_import_opts *opts, mbx_import_result *res)
 {
 	im_run run;
-	mbx_server_info srv;
-	char *c_file = NULL, *c_name = NULL, *c_alias = NULL, *c_server = NULL;
 	int64_t t0 = im_now_ms();
-	int in_txn = 0;
 	int rc;
 
 	memset(&run, 0, sizeof(run));
-	memset(&srv, 0, sizeof(srv));
 	memset(res, 0, sizeof(*res));
 	run.im = im;
 	run.opts = opts;
 	run.res = res;
 	res->alias = mbx_strdup(opts->alias);
-	c_file = im_clean(opts->pst_path);
-	c_alias = im_clean(opts->alias);
+	run.c_file = im_clean(opts->pst_path);
+	run.c_alias = im_clean(opts->alias);
 
 	rc = mbx_log_open(&run.log, opts->log_path, opts->log_level, opts->log_cb, opts->log_ud);
 	if (rc < 0)
 		goto out;
-	rc = mbx_store_open(&run.st, opts->db_path, 0);
-	if (rc < 0)
-		goto out;
-	rc = mbx_store_server_get(run.st, &srv);
-	if (rc < 0)
-		goto out;
-	/* One big, mostly appending transaction: written once, not via the WAL. */
-	rc = mbx_store_bulk_begin(run.st);
-	if (rc < 0)
-		goto out;
-	run.bulk = rc == 1;   /* new pages go to the store file itself (not a WAL) */
-	rc = mbx_store_begin(run.st);
-	if (rc < 0)
-		goto out;
-	in_txn = 1;
-	rc = mbx_store_mailbox_by_alias(run.st, opts->alias, &run.mbx);
-	if (rc == MBX_ENOTFOUND && opts->create)
-		rc = im_create_mailbox(&run, &srv);
-	else if (rc == MBX_ENOTFOUND)
-		rc = mbx_error_set(MBX_ENOTFOUND, "no mailbox '%s' in the information store: check the "
-		                   "alias, or use --create to make a new store mailbox", opts->alias);
-	if (rc < 0)
-		goto out;
-	res->mailbox_id = run.mbx.id;
-
-	c_name = im_clean(run.mbx.display_name);
-	if (run.mbx.alias) {
-		mbx_free(c_alias);
-		c_alias = im_clean(run.mbx.alias);
-	}
-	c_server = im_clean(srv.server);
-	mbx_log_write(run.log, MBX_LOG_MIN, "Merging data from file '%s' to mailbox '%s' ('%s') on "
-	              "server '%s'.", c_file, c_name, c_alias, c_server);
-	mbx_log_write(run.log, MBX_LOG_MED, "Import method: %s.", mbx_import_mode_name(opts->mode));
-
-	rc = im_load_folders(&run);
-	if (rc == 0)
-		rc = im_base(&run);
+	/* Spooled: libpst reads the whole file first; the store comes after. */
+	if (!opts->spool)
+		rc = im_ready(&run);
 	if (rc == 0)
 		rc = im_read(&run);
 	if (rc == 0)
+		rc = im_ready(&run);   /* (a spooled read always calls `total` first) */
+	if (rc == 0)
 		rc = mbx_store_mailbox_refresh_counts(run.st, run.mbx.id);
+	if (rc == 0 && res->mailbox_created && run.store_name)
+		rc = im_store_bag(&run, run.store_name);
+	if (rc == 0 && res->mailbox_created && opts->name_from_pst &&
+	    im_store_name_usable(run.store_name)) {
+		rc = mbx_store_mailbox_set_display_name(run.st, run.mbx.id, run.store_name);
+		if (rc == 0) {
+			mbx_free(run.mbx.display_name);
+			run.mbx.display_name = mbx_strdup(run.store_name);
+			mbx_free(run.c_name);
+			run.c_name = im_clean(run.store_name);
+		}
+	}
 	if (rc == 0) {
 		char *detail = mbx_asprintf("file %s, mode %s: %lld folders, %lld imported, %lld skipped, "
 		                            "%lld replaced, %lld failed", opts->pst_path,
@@ -626,11 +720,11 @@ static int im_do(mbx_import *im, const mbx_import_opts *opts, mbx_import_result 
 		mbx_free(detail);
 	}
 	if (rc == 0) {
-		in_txn = 0;
+		run.in_txn = 0;
 		rc = mbx_store_commit(run.st);
 	}
 out:
-	if (in_txn)
+	if (run.in_txn)
 		mbx_store_rollback(run.st);
 	mbx_store_bulk_end(run.st);
 	res->status = rc;
@@ -642,23 +736,27 @@ out:
 			char *why = mbx_text_clean(res->error, -1, 0, NULL);
 			mbx_log_write(run.log, MBX_LOG_MIN, "Error merging data from file '%s' to mailbox "
 			              "'%s': %s. Nothing from this file was kept.",
-			              c_file, c_alias, why);
+			              run.c_file, run.c_alias, why);
 			mbx_free(why);
 		}
 	} else {
+		res->display_name = mbx_strdup(run.mbx.display_name);
 		mbx_log_write(run.log, MBX_LOG_MIN, "Successfully merged data from file '%s' to mailbox "
 		              "'%s' ('%s'): %lld folders, %lld items imported, %lld skipped, %lld "
-		              "replaced, %lld failed.", c_file, c_name, c_alias, (long long)res->folders,
-		              (long long)res->imported, (long long)res->skipped,
-		              (long long)res->replaced, (long long)res->failed);
+		              "replaced, %lld failed.", run.c_file, run.c_name, run.c_alias,
+		              (long long)res->folders, (long long)res->imported,
+		              (long long)res->skipped, (long long)res->replaced, (long long)res->failed);
 	}
-	mbx_free(c_file);
-	mbx_free(c_name);
-	mbx_free(c_alias);
-	mbx_free(c_server);
-	mbx_server_info_clear(&srv);
+	mbx_free(run.c_file);
+	mbx_free(run.c_name);
+	mbx_free(run.c_alias);
+	mbx_free(run.c_server);
+	mbx_free(run.store_name);
+	mbx_server_info_clear(&run.srv);
 	im_run_clear(&run);
 	mbx_store_free(run.st);
+	if (run.turn)
+		pthread_mutex_unlock(&im_turn);
 	mbx_log_free(run.log);
 	if (rc < 0)
 		mbx_error_set(rc, "%s", res->error);
@@ -769,6 +867,7 @@ int mbx_import_wait(mbx_import *im, mbx_import_result *out)
 		*out = im->result;
 		out->error = im_dup(im->result.error);
 		out->alias = im_dup(im->result.alias);
+		out->display_name = im_dup(im->result.display_name);
 	}
 	if (im->result.status < 0)
 		mbx_error_set(im->result.status, "%s", im->result.error ? im->result.error : "");

@@ -11,6 +11,10 @@
 #include "mbx/common.h"
 #include "pstcheck.h"
 
+/* Not in [MS-PST]: OST files (libpff's "Personal Folder File (PFF) format") */
+#define PC_VER_OST_4K          36      /* wVer of Outlook 2013 OST files, 4 KiB pages */
+#define PC_MAGIC_CLIENT_OST    0x4F53  /* wMagicClient "SO" */
+
 int pc_header_check(pc_ctx *c)
 {
 	const uint8_t *h = c->hdr;
@@ -22,6 +26,9 @@ int pc_header_check(pc_ctx *c)
 	if (memcmp(h, PST_HDR_MAGIC, 4) != 0)
 		return mbx_error_set(MBX_ECORRUPT, "%s: not a PST file (no !BDN signature)", c->path);
 	c->wver = pc_le16(h + PST_HDR_VER);
+	if (c->wver == PC_VER_OST_4K)
+		return mbx_error_set(MBX_ECORRUPT, "%s: an OST file with 4 KiB pages (Outlook 2013 and later): pst-check "
+		                     "checks PST files with 512-byte pages only; `mbxrescue pst-dump` reads it", c->path);
 	if (c->wver == 14 || c->wver == 15)
 		return mbx_error_set(MBX_ECORRUPT, "%s: ANSI PST: only Unicode files are checked", c->path);
 	if (c->wver < PST_VER_UNICODE)
@@ -32,7 +39,10 @@ int pc_header_check(pc_ctx *c)
 		                     c->path, (unsigned long long)c->size);
 	if (c->wver > PST_VER_UNICODE)
 		pc_note(c, w, "wVer %u: newer than 23, which libpst and pst-extractor require", c->wver);
-	if (pc_le16(h + PST_HDR_MAGIC_CLIENT) != PST_MAGIC_CLIENT)
+	if (pc_le16(h + PST_HDR_MAGIC_CLIENT) == PC_MAGIC_CLIENT_OST)
+		pc_note(c, w, "an OST file (Outlook's offline store, wMagicClient \"SO\"): checked by the rules for "
+		        "Unicode PST files");
+	else if (pc_le16(h + PST_HDR_MAGIC_CLIENT) != PST_MAGIC_CLIENT)
 		pc_problem(c, w, "wMagicClient is 0x%04x, expected 0x4d53", pc_le16(h + PST_HDR_MAGIC_CLIENT));
 	if (pc_crc(h + PST_HDR_MAGIC_CLIENT, PST_HDR_CRC_PARTIAL_LEN) != pc_le32(h + PST_HDR_CRC_PARTIAL))
 		pc_problem(c, w, "dwCRCPartial 0x%08x does not match the header (0x%08x)", pc_le32(h + PST_HDR_CRC_PARTIAL),

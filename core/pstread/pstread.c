@@ -356,51 +356,49 @@ static int pr_attachment(pr_reader *r, mbx_message *m, pr_state *s)
 	return 0;
 }
 
-/* One extra property (PW_PROP); checked like any outside input. */
+/* One extra property (PW_PROP) into the message's bag, beside its
+ * fields; checked like any outside input. */
 static int pr_prop(pr_reader *r, mbx_message *m)
 {
 	static const uint8_t plain[16];
-	uint8_t guid[16];
+	mbx_msg_prop p;
 	uint32_t id;
 	uint16_t type;
-	mbx_msg_prop *p;
-	size_t i;
+	int rc = 0;
 
-	if (m->n_props >= PR_MAX_ENTRIES || pr_read(r, guid, sizeof(guid)) < 0 ||
+	memset(&p, 0, sizeof(p));
+	if (m->bag.n >= PR_MAX_ENTRIES || pr_read(r, p.guid, sizeof(p.guid)) < 0 ||
 	    pr_read(r, &id, sizeof(id)) < 0 || pr_read(r, &type, sizeof(type)) < 0)
 		return -1;
 	if ((type != MBX_PT_LONG && type != MBX_PT_DOUBLE && type != MBX_PT_BOOLEAN &&
 	     type != MBX_PT_UNICODE && type != MBX_PT_SYSTIME) ||
-	    (memcmp(guid, plain, 16) == 0 && (id == 0 || id >= 0x8000))) {
+	    (memcmp(p.guid, plain, 16) == 0 && (id == 0 || id >= 0x8000))) {
 		r->garbage = 1;
 		return -1;
 	}
-	/* The same property twice: the store takes each once, keep the last. */
-	for (i = 0; i < m->n_props; i++)
-		if (m->props[i].id == id && memcmp(m->props[i].guid, guid, 16) == 0)
-			break;
-	if (i < m->n_props) {
-		p = &m->props[i];
-		mbx_free(p->s);
-		p->s = NULL;
-		p->type = type;
-	} else {
-		p = mbx_message_prop_add(m, guid, id, (mbx_prop_type)type);
-	}
+	p.id = id;
+	p.type = type;
 	if (type == MBX_PT_UNICODE) {
-		if (pr_str(r, &p->s) < 0)
-			return -1;
-		if (!p->s)
-			p->s = mbx_strdup("");
-		return 0;
+		rc = pr_str(r, &p.s);
+		/* a bag holds UTF-16: what libpst gave that is not UTF-8 is
+		 * cleaned here, as the export cleaned it before bags */
+		if (rc == 0 && p.s && !mbx_utf8_valid(p.s, strlen(p.s))) {
+			char *clean = mbx_text_clean(p.s, -1, 0, NULL);
+
+			mbx_free(p.s);
+			p.s = clean;
+		}
+	} else if (type == MBX_PT_DOUBLE)
+		rc = pr_read(r, &p.d, sizeof(p.d));
+	else
+		rc = pr_i64(r, &p.i);
+	/* The same property twice: the bag keeps the last. */
+	if (rc == 0 && mbx_message_prop_set(m, &p) < 0) {
+		r->garbage = 1;
+		rc = -1;
 	}
-	if (type == MBX_PT_DOUBLE)
-		return pr_read(r, &p->d, sizeof(p->d));
-	if (pr_i64(r, &p->i) < 0)
-		return -1;
-	if (type == MBX_PT_BOOLEAN)
-		p->i = p->i != 0;
-	return 0;
+	mbx_free(p.s);
+	return rc < 0 ? -1 : 0;
 }
 
 /* Fields of a message up to its PW_END. */
@@ -644,6 +642,73 @@ static int pr_loop(pr_state *s, int *cb_rc)
 			return -1;
 		}
 	}
+}
+
+/*
+ * Keep the child's whole output in an unlinked temporary file, reap the
+ * child, and read from the file from now on (mbx_pstread_opts.spool).
+ * 0, or <0 with the error set (the child's failure is the caller's to
+ * report: r->status).
+ */
+static int pr_spool(pr_state *s)
+{
+	pr_reader *r = s->r;
+	const char *dir = getenv("TMPDIR");
+	char *tmpl = NULL;
+	int fd, rc = 0;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		tmpl = mbx_asprintf("%s/mbxrescue-spool.XXXXXX", dir);
+		fd = mkostemp(tmpl, O_CLOEXEC);
+		if (fd >= 0)
+			unlink(tmpl);
+		mbx_free(tmpl);
+	}
+	if (fd < 0)
+		return mbx_error_set(MBX_EIO, "%s: can not create a temporary file in %s: %s; set "
+		                     "TMPDIR to a writable directory", s->path, dir, strerror(errno));
+	for (;;) {
+		ssize_t n, off = 0;
+
+		if (pr_wait(r) < 0)
+			break;
+		n = read(r->fd, r->buf, sizeof(r->buf));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			break;
+		while (off < n) {
+			ssize_t w = write(fd, r->buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				rc = mbx_error_set(errno == ENOSPC ? MBX_ENOSPC : MBX_EIO, "%s: can not "
+				                   "keep the reader's output in %s: %s; free some space "
+				                   "there or set TMPDIR", s->path, dir, strerror(errno));
+				break;
+			}
+			off += w;
+		}
+		if (rc < 0)
+			break;
+	}
+	if (rc < 0 || r->timed_out) {
+		kill(r->pid, SIGKILL);
+		pr_reap(r, 0);
+		close(fd);
+		return rc;
+	}
+	pr_reap(r, 0);
+	close(r->fd);
+	r->fd = fd;
+	r->pos = r->len = 0;
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return mbx_error_set(MBX_EIO, "%s: can not read back the temporary file: %s", s->path,
+		                     strerror(errno));
+	return 0;
 }
 
 static const char *pr_child_why(int code)
@@ -1069,6 +1134,9 @@ int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx
 		opts.timeout_seconds = 600;
 	if (opts.max_memory <= 0)
 		opts.max_memory = INT64_C(4) << 30;
+	/* A spooled read waits for the child's end: no child to keep. */
+	if (opts.spool)
+		opts.keep_reader = 0;
 
 	if (stat(path, &sb) < 0)
 		return mbx_error_set(errno == ENOENT ? MBX_ENOTFOUND : MBX_EIO,
@@ -1101,6 +1169,17 @@ int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx
 	s.cb = cb;
 	s.ud = ud;
 	s.r = r;
+	if (opts.spool) {
+		if ((rc = pr_spool(&s)) < 0)
+			goto out;
+		if (r->timed_out || !WIFEXITED(r->status) || WEXITSTATUS(r->status) != 0) {
+			/* Read what there is without callbacks: the error names the item. */
+			s.cb = NULL;
+			(void)pr_loop(&s, &cb_rc);
+			rc = pr_error(&s);
+			goto out;
+		}
+	}
 	if (pr_loop(&s, &cb_rc) < 0 || (!s.have_done && cb_rc == 0)) {
 		if (!r->exited)
 			kill(r->pid, SIGKILL);
@@ -1109,8 +1188,10 @@ int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx
 		goto out;
 	}
 	if (cb_rc != 0) {
-		/* The caller stopped the read: end the child now. */
-		kill(r->pid, SIGKILL);
+		/* The caller stopped the read: end the child now (a spooled
+		 * read's child is gone already: its pid may be another's). */
+		if (!r->exited)
+			kill(r->pid, SIGKILL);
 		pr_reap(r, 0);
 		rc = cb_rc;
 		goto out;

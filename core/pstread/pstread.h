@@ -27,6 +27,12 @@ typedef struct mbx_pstread_opts {
 	int want_data;           /* 1: attachment bytes in the messages; 0: sizes only,
 	                          * from the block index without reading the data */
 	int want_bodies;         /* 1: bodies and headers; 0: leave them NULL */
+	int spool;               /* 1: keep the child's whole output in a temporary file
+	                          * first (in $TMPDIR, unlinked; as large as the file's
+	                          * data), so that libpst runs to its end without waiting
+	                          * for the callbacks; a file libpst can not read then
+	                          * fails before any callback, and the callbacks follow
+	                          * from the file (`total` first, as always) */
 	int keep_reader;         /* 1: after a whole read the child stays for this
 	                          * thread's next read with the same options (starting
 	                          * one costs more than reading a small file);

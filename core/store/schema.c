@@ -160,6 +160,18 @@ static const char *const migrations[] = {
 	"  value);"
 	"CREATE INDEX message_prop_message ON message_prop(message_id);",
 
+	/* 5: every property of every object (issue 12).  props is NULL (the
+	 * bag is what the first-class columns give) or a flags byte and
+	 * mbx_props_pack's bytes (core/store/store_bag.c): the first-class
+	 * columns stay for the console, the filters and the check.  Rows of
+	 * message_prop (schema 4) are read into the bags of their messages and
+	 * never written again. */
+	"ALTER TABLE mailbox ADD COLUMN props BLOB;"
+	"ALTER TABLE folder ADD COLUMN props BLOB;"
+	"ALTER TABLE message ADD COLUMN props BLOB;"
+	"ALTER TABLE message_recipient ADD COLUMN props BLOB;"
+	"ALTER TABLE attachment ADD COLUMN props BLOB;",
+
 	/* scale/reliability: (1) a mailbox by alias in one index lookup, for
 	 * lists of 10,000s: cn is the last component of the legacy DN when it
 	 * is /cn=X, X ASCII-lowered (as NOCASE folds), e.g. 'jsmith' for

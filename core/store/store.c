@@ -150,6 +150,29 @@ static int is_disk_full(int e)
 	return e == ENOSPC || e == EDQUOT || e == EFBIG;
 }
 
+int store_bind_blob(sqlite3_stmt *s, int i, const store_blob *b)
+{
+	if (!b->len)
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_blob64(s, i, b->p, (sqlite3_uint64)b->len, SQLITE_STATIC);
+}
+
+void store_col_blob(sqlite3_stmt *s, int i, store_blob *out)
+{
+	const void *p = sqlite3_column_blob(s, i);
+	size_t n = (size_t)sqlite3_column_bytes(s, i);
+
+	out->len = 0;
+	if (!p || !n)
+		return;
+	if (out->cap < n) {
+		out->p = mbx_realloc(out->p, n);
+		out->cap = n;
+	}
+	memcpy(out->p, p, n);
+	out->len = n;
+}
+
 int store_sqlerr(mbx_store *st, const char *what)
 {
 	int e = sqlite3_extended_errcode(st->db) & 0xff;
@@ -553,6 +576,7 @@ int mbx_store_open(mbx_store **out, const char *path, unsigned flags)
 	}
 	st = mbx_calloc(1, sizeof(*st));
 	st->path = mbx_strdup(path);
+	st->legacy_props = -1;
 	do
 		sqlite3_randomness((int)sizeof(st->handle_id), &st->handle_id);
 	while (st->handle_id == 0);

@@ -39,6 +39,9 @@ struct mbx_store {
 	int64_t blob_id;
 	int64_t blob_size;
 	int bulk;              /* in mbx_store_bulk_begin's rollback-journal mode */
+	/* Whether the file has schema-4 rows in message_prop (properties of
+	 * messages written before bags): -1 not looked at yet, 0 none, 1 some. */
+	int legacy_props;
 };
 
 /* A cached, reset statement for `sql` (a string literal), or <0 with the
@@ -69,9 +72,69 @@ int store_collect(mbx_store *st, sqlite3_stmt *s, size_t size, store_row_fn row,
 int store_bind_text(sqlite3_stmt *s, int i, const char *v);
 char *store_col_str(sqlite3_stmt *s, int i);   /* mbx_strdup, NULL stays NULL */
 
+/* Props columns (store_blob, below): len 0 binds SQL NULL (the blob must
+ * live until the statement is stepped); reading copies the column into
+ * out (len 0 for NULL). */
+typedef struct store_blob store_blob;
+int store_bind_blob(sqlite3_stmt *s, int i, const store_blob *b);
+void store_col_blob(sqlite3_stmt *s, int i, store_blob *out);
+
 /* Close the attachment kept open for sequential reads, if any: an open
  * blob holds a read snapshot, so any other statement releases it. */
 void store_blob_release(mbx_store *st);
+
+/* ---- Property bags (store_bag.c): the model, no SQL ---------------------- */
+
+/* Embedded messages nest; a loop in the rows must not recurse forever. */
+#define STORE_EMBED_DEPTH 16
+
+/* The first byte of a props column (see store_bag.c). */
+enum {
+	STORE_BAG_PREFIX = 1 << 0,   /* what the fields give, then the packed properties */
+	STORE_BAG_BODY = 1 << 1,     /* PidTagBody_W's value is the body column */
+	STORE_BAG_HTML = 1 << 2,     /* PidTagHtml's value is the html_body column */
+	STORE_BAG_HEADERS = 1 << 3,  /* PidTagTransportMessageHeaders_W's: transport_headers */
+	STORE_BAG_ALL = 0x0F
+};
+
+/* A props column's bytes; len 0 means SQL NULL. */
+struct store_blob {
+	unsigned char *p;
+	size_t len, cap;
+};
+void store_blob_free(store_blob *o);
+
+/* What the fields of an object give (b initialised here; caller clears). */
+void store_message_synth(const mbx_message *m, mbx_props *b);
+void store_recipient_synth(const mbx_msg_recipient *r, mbx_props *b);
+void store_attachment_synth(const mbx_attachment *a, mbx_props *b);
+void store_folder_synth(const mbx_folder *f, mbx_props *b);
+void store_mailbox_synth(const mbx_mailbox *m, mbx_props *b);
+/* m->flags as the store keeps them (mfHasAttach, mfFAI added). */
+uint32_t store_message_flags(const mbx_message *m);
+
+/* The props column of an object about to be inserted (its bag alone;
+ * never its recipients', attachments' or embedded messages'). */
+void store_message_blob(const mbx_message *m, store_blob *o);
+void store_recipient_blob(const mbx_msg_recipient *r, store_blob *o);
+void store_attachment_blob(const mbx_attachment *a, store_blob *o);
+void store_folder_blob(const mbx_folder *f, store_blob *o);
+void store_mailbox_bag_blob(const mbx_props *bag, const char *display_name, store_blob *o);
+
+/* Fill the bag of an object whose fields are loaded from its props column
+ * (blob NULL: SQL NULL).  A message's bag may hold its schema-4
+ * properties already.  MBX_ECORRUPT for a malformed column. */
+int store_message_bag_load(mbx_message *m, const void *blob, size_t len);
+int store_recipient_bag_load(mbx_msg_recipient *r, const void *blob, size_t len);
+int store_attachment_bag_load(mbx_attachment *a, const void *blob, size_t len);
+int store_folder_bag_load(mbx_folder *f, const void *blob, size_t len);
+int store_mailbox_bag_load(mbx_mailbox *m, const void *blob, size_t len);
+
+/* 1 for the five types of extra item properties. */
+int store_prop_type_typed(unsigned type);
+/* Property i of b as a typed extra (out->s allocated): 1 when it is of the
+ * five types and plain or named by LID, else 0 (out zeroed). */
+int store_bag_typed(const mbx_props *b, size_t i, mbx_msg_prop *out);
 
 /* Schema (schema.c). */
 int store_schema_latest(void);

@@ -24,7 +24,7 @@
  */
 #define MAILBOX_SELECT \
 	"SELECT m.id, m.guid, m.display_name, m.legacy_dn, m.item_count, m.total_size, " \
-	"m.last_logon, m.created_time, r.id, r.alias FROM mailbox m " \
+	"m.last_logon, m.created_time, r.id, r.alias, m.props FROM mailbox m " \
 	"LEFT JOIN recipient r ON r.id = COALESCE(" \
 	"(SELECT x.id FROM recipient x WHERE x.mailbox_guid = m.guid AND x.object_class = 0), " \
 	"(SELECT x.id FROM recipient x WHERE x.legacy_dn = m.legacy_dn AND x.object_class = 0), " \
@@ -52,12 +52,14 @@ void store_mailbox_alias_fallback(mbx_mailbox *m)
 		m->alias = mbx_strdup(m->guid);
 }
 
-static void mailbox_row(sqlite3_stmt *s, mbx_mailbox *m)
+/* A row of MAILBOX_SELECT, with the bag. */
+static int mailbox_row(sqlite3_stmt *s, mbx_mailbox *m)
 {
 	store_mailbox_cols(s, m);
 	m->recipient_id = sqlite3_column_int64(s, 8);
 	m->alias = store_col_str(s, 9);
 	store_mailbox_alias_fallback(m);
+	return store_mailbox_bag_load(m, sqlite3_column_blob(s, 10), (size_t)sqlite3_column_bytes(s, 10));
 }
 
 /*
@@ -230,6 +232,7 @@ void mbx_mailbox_clear(mbx_mailbox *m)
 	mbx_free(m->display_name);
 	mbx_free(m->legacy_dn);
 	mbx_free(m->alias);
+	mbx_props_clear(&m->bag);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -249,8 +252,9 @@ static int mailbox_one(mbx_store *st, sqlite3_stmt *s, mbx_mailbox *out, const c
 	int rc = sqlite3_step(s);
 
 	if (rc == SQLITE_ROW) {
-		mailbox_row(s, out);
-		rc = 0;
+		rc = mailbox_row(s, out);
+		if (rc < 0)
+			mbx_mailbox_clear(out);
 	} else if (rc == SQLITE_DONE) {
 		rc = mbx_error_set(MBX_ENOTFOUND, "no mailbox %s in the information store", what);
 	} else {
@@ -334,7 +338,7 @@ static char *alias_json(const char *const *aliases, const size_t *perm, size_t n
 	"JOIN mailbox m ON m.legacy_dn = x.dn " \
 	"UNION SELECT w.k, w.a, m.id FROM w JOIN mailbox m ON m.cn = w.a) " \
 	"SELECT m.id, m.guid, m.display_name, m.legacy_dn, m.item_count, m.total_size, " \
-	"m.last_logon, m.created_time, r.id, r.alias, c.k, (r.alias = c.a) AS by_alias " \
+	"m.last_logon, m.created_time, r.id, r.alias, m.props, c.k, (r.alias = c.a) AS by_alias " \
 	"FROM cand c JOIN mailbox m ON m.id = c.mid " \
 	"LEFT JOIN recipient r ON r.id = COALESCE(" \
 	"(SELECT x.id FROM recipient x WHERE x.mailbox_guid = m.guid AND x.object_class = 0), " \
@@ -369,14 +373,15 @@ static int resolve_chunk(mbx_store *st, const char *const *aliases, size_t n, mb
 	json = alias_json(aliases, perm, n);
 	sqlite3_bind_text(s, 1, json, -1, mbx_free);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t k = sqlite3_column_int64(s, 10);
+		int64_t k = sqlite3_column_int64(s, 11);
 
 		if (k < 0 || (size_t)k >= n || found[perm[k]])
 			continue;
-		mailbox_row(s, &out[perm[k]]);
+		if ((rc = mailbox_row(s, &out[perm[k]])) < 0)
+			break;
 		found[perm[k]] = 1;
 	}
-	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "looking up mailboxes by alias");
+	rc = rc == SQLITE_DONE ? 0 : rc < 0 ? rc : store_sqlerr(st, "looking up mailboxes by alias");
 	store_done(s);
 	return rc;
 }
@@ -415,20 +420,12 @@ int mbx_store_mailbox_by_alias(mbx_store *st, const char *alias, mbx_mailbox *ou
 	return rc;
 }
 
-static void mailbox_row_v(sqlite3_stmt *s, void *elem)
-{
-	mailbox_row(s, elem);
-}
-
-static void mailboxes_free_v(void *v, size_t n)
-{
-	mbx_mailboxes_free(v, n);
-}
-
 int mbx_store_mailboxes_page(mbx_store *st, const char *after_name, int64_t after_id,
                              size_t limit, mbx_mailbox **out, size_t *n)
 {
 	sqlite3_stmt *s;
+	mbx_mailbox *v;
+	size_t cnt = 0;
 	int rc;
 
 	*out = NULL;
@@ -443,8 +440,29 @@ int mbx_store_mailboxes_page(mbx_store *st, const char *after_name, int64_t afte
 	store_bind_text(s, 1, after_name ? after_name : "");
 	sqlite3_bind_int64(s, 2, after_name ? after_id : INT64_MIN);
 	sqlite3_bind_int64(s, 3, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
-	return store_collect(st, s, sizeof(**out), mailbox_row_v, mailboxes_free_v,
-	                     "reading the mailboxes", (void **)out, n);
+	v = mbx_calloc(limit ? limit : 1, sizeof(*v));
+	rc = 0;
+	while (rc == 0 && cnt < limit) {
+		int step = sqlite3_step(s);
+
+		if (step == SQLITE_DONE)
+			break;
+		if (step != SQLITE_ROW) {
+			rc = store_sqlerr(st, "reading the mailboxes");
+		} else if ((rc = mailbox_row(s, &v[cnt])) < 0) {
+			mbx_mailbox_clear(&v[cnt]);
+		} else {
+			cnt++;
+		}
+	}
+	store_done(s);
+	if (rc < 0) {
+		mbx_mailboxes_free(v, cnt);
+		return rc;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
 }
 
 int mbx_store_mailbox_count(mbx_store *st, size_t *n)
@@ -481,16 +499,19 @@ int mbx_store_mailbox_by_id(mbx_store *st, int64_t id, mbx_mailbox *out)
 int mbx_store_mailbox_add(mbx_store *st, const mbx_mailbox *m, int64_t *out_id)
 {
 	sqlite3_stmt *s;
+	store_blob blob = { NULL, 0, 0 };
 	int rc;
 
 	if (!m->guid || !*m->guid || !m->display_name || !m->legacy_dn)
 		return mbx_error_set(MBX_EINVAL, "a mailbox needs a GUID, a display name and a "
 		                     "legacy DN");
 	rc = store_stmt(st, "INSERT INTO mailbox (guid, display_name, legacy_dn, item_count, "
-	                    "total_size, last_logon, created_time) VALUES "
-	                    "(?1, ?2, ?3, ?4, ?5, ?6, ?7)", &s);
+	                    "total_size, last_logon, created_time, props) VALUES "
+	                    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &s);
 	if (rc < 0)
 		return rc;
+	store_mailbox_bag_blob(&m->bag, m->display_name, &blob);
+	store_bind_blob(s, 8, &blob);
 	store_bind_text(s, 1, m->guid);
 	store_bind_text(s, 2, m->display_name);
 	store_bind_text(s, 3, m->legacy_dn);
@@ -504,12 +525,51 @@ int mbx_store_mailbox_add(mbx_store *st, const mbx_mailbox *m, int64_t *out_id)
 			rc = mbx_error_set(MBX_EEXISTS, "a mailbox with GUID %s is already in the "
 			                   "information store", m->guid);
 		store_done(s);
+		store_blob_free(&blob);
 		return rc;
 	}
 	store_done(s);
+	store_blob_free(&blob);
 	if (out_id)
 		*out_id = sqlite3_last_insert_rowid(st->db);
 	return 0;
+}
+
+int mbx_store_mailbox_bag_set(mbx_store *st, int64_t id, const mbx_props *bag)
+{
+	sqlite3_stmt *s;
+	store_blob blob = { NULL, 0, 0 };
+	char *name = NULL;
+	int rc;
+
+	/* the display name the fields' form of the bag would give */
+	rc = store_stmt(st, "SELECT display_name FROM mailbox WHERE id = ?1", &s);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		name = store_col_str(s, 0);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = mbx_error_set(MBX_ENOTFOUND, "no mailbox with id %" PRId64 " in the information "
+		                   "store", id);
+	} else {
+		rc = store_sqlerr(st, "reading a mailbox");
+	}
+	store_done(s);
+	if (rc < 0)
+		return rc;
+	store_mailbox_bag_blob(bag, name, &blob);
+	mbx_free(name);
+	rc = store_stmt(st, "UPDATE mailbox SET props = ?2 WHERE id = ?1", &s);
+	if (rc == 0) {
+		sqlite3_bind_int64(s, 1, id);
+		store_bind_blob(s, 2, &blob);
+		rc = store_step_done(st, s, "setting a mailbox's properties");
+	}
+	store_blob_free(&blob);
+	return rc;
 }
 
 int mbx_store_mailbox_refresh_counts(mbx_store *st, int64_t mailbox_id)
@@ -562,6 +622,7 @@ void mbx_folders_free(mbx_folder *f, size_t n)
 		mbx_free(f[i].name);
 		mbx_free(f[i].container_class);
 		mbx_free(f[i].path);
+		mbx_props_clear(&f[i].bag);
 	}
 	mbx_free(f);
 }
@@ -578,6 +639,9 @@ static void folder_row(sqlite3_stmt *s, void *elem)
 	f->role = (mbx_folder_role)sqlite3_column_int(s, 5);
 	f->message_count = sqlite3_column_int64(s, 6);
 	f->unread_count = sqlite3_column_int64(s, 7);
+	/* a malformed bag leaves the folder without one: the check below */
+	if (store_folder_bag_load(f, sqlite3_column_blob(s, 8), (size_t)sqlite3_column_bytes(s, 8)) < 0)
+		f->role = (mbx_folder_role)-1;
 }
 
 static void folders_free_v(void *v, size_t n)
@@ -585,7 +649,7 @@ static void folders_free_v(void *v, size_t n)
 	mbx_folders_free(v, n);
 }
 
-/* Depth-first order and paths, from the flat list sorted by name. */
+/* Depth-first order and paths, from the flat list in id (source) order. */
 static void folders_order(mbx_folder *in, size_t n, int64_t parent, const char *prefix,
                           mbx_folder *out, size_t *k, int depth)
 {
@@ -605,6 +669,7 @@ static void folders_order(mbx_folder *in, size_t n, int64_t parent, const char *
 		                      : mbx_strdup(in[i].name);
 		in[i].name = NULL;         /* moved */
 		in[i].container_class = NULL;
+		mbx_props_init(&in[i].bag);
 		(*k)++;
 		folders_order(in, n, out[*k - 1].id, out[*k - 1].path, out, k, depth + 1);
 	}
@@ -614,7 +679,7 @@ int mbx_store_folders(mbx_store *st, int64_t mailbox_id, mbx_folder **out, size_
 {
 	sqlite3_stmt *s;
 	mbx_folder *v = NULL, *ordered;
-	size_t cnt = 0, k = 0;
+	size_t cnt = 0, k = 0, i;
 	int rc;
 
 	*out = NULL;
@@ -623,9 +688,8 @@ int mbx_store_folders(mbx_store *st, int64_t mailbox_id, mbx_folder **out, size_
 	                    "f.container_class, f.role, "
 	                    "(SELECT count(*) FROM message g WHERE g.folder_id = f.id), "
 	                    "(SELECT count(*) FROM message g WHERE g.folder_id = f.id "
-	                    "AND g.associated = 0 AND (g.flags & 1) = 0) "
-	                    "FROM folder f WHERE f.mailbox_id = ?1 ORDER BY f.name COLLATE NOCASE, f.id",
-	                &s);
+	                    "AND g.associated = 0 AND (g.flags & 1) = 0), f.props "
+	                    "FROM folder f WHERE f.mailbox_id = ?1 ORDER BY f.id", &s);
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_int64(s, 1, mailbox_id);
@@ -633,6 +697,13 @@ int mbx_store_folders(mbx_store *st, int64_t mailbox_id, mbx_folder **out, size_
 	                   (void **)&v, &cnt);
 	if (rc < 0)
 		return rc;
+	for (i = 0; i < cnt; i++) {
+		if ((int)v[i].role == -1) {
+			mbx_folders_free(v, cnt);
+			return mbx_error_set(MBX_ECORRUPT, "%s: folder %" PRId64 " has a malformed property "
+			                     "bag; the store is damaged", mbx_store_path(st), v[i].id);
+		}
+	}
 	ordered = mbx_calloc(cnt ? cnt : 1, sizeof(*ordered));
 	folders_order(v, cnt, 0, NULL, ordered, &k, 0);
 	mbx_folders_free(v, cnt);
@@ -644,14 +715,17 @@ int mbx_store_folders(mbx_store *st, int64_t mailbox_id, mbx_folder **out, size_
 int mbx_store_folder_add(mbx_store *st, const mbx_folder *f, int64_t *out_id)
 {
 	sqlite3_stmt *s;
+	store_blob blob = { NULL, 0, 0 };
 	int rc;
 
 	if (!f->name || !*f->name)
 		return mbx_error_set(MBX_EINVAL, "a folder needs a name");
-	rc = store_stmt(st, "INSERT INTO folder (mailbox_id, parent_id, name, container_class, role) "
-	                    "VALUES (?1, ?2, ?3, ?4, ?5)", &s);
+	rc = store_stmt(st, "INSERT INTO folder (mailbox_id, parent_id, name, container_class, role, "
+	                    "props) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &s);
 	if (rc < 0)
 		return rc;
+	store_folder_blob(f, &blob);
+	store_bind_blob(s, 6, &blob);
 	sqlite3_bind_int64(s, 1, f->mailbox_id);
 	if (f->parent_id)
 		sqlite3_bind_int64(s, 2, f->parent_id);
@@ -661,6 +735,7 @@ int mbx_store_folder_add(mbx_store *st, const mbx_folder *f, int64_t *out_id)
 	store_bind_text(s, 4, f->container_class ? f->container_class : "IPF.Note");
 	sqlite3_bind_int(s, 5, (int)f->role);
 	rc = store_step_done(st, s, "adding a folder");
+	store_blob_free(&blob);
 	if (rc == 0 && out_id)
 		*out_id = sqlite3_last_insert_rowid(st->db);
 	return rc;

@@ -15,32 +15,34 @@
 
 #include "store/store_int.h"
 
-/* Embedded messages nest; a loop in the rows must not recurse forever. */
-#define MAX_EMBED_DEPTH 16
+#define MAX_EMBED_DEPTH STORE_EMBED_DEPTH
 
-/* ---- Extra properties -------------------------------------------------- */
-
-static const uint8_t no_guid[16];
-
-int mbx_msg_prop_named(const mbx_msg_prop *p)
-{
-	return memcmp(p->guid, no_guid, sizeof(no_guid)) != 0;
-}
+/* ---- Schema-4 properties -------------------------------------------------- */
 
 /* "00062002-0000-0000-C000-000000000046" (37 bytes with the NUL), or ""
- * for a plain property.  The GUID's first three fields are little-endian
- * in the 16 bytes. */
-static void prop_guid_text(const mbx_msg_prop *p, char out[37])
+ * for a plain property (g NULL).  The GUID's first three fields are
+ * little-endian in the 16 bytes. */
+static void prop_guid_text(const uint8_t *g, char out[37])
 {
-	const uint8_t *g = p->guid;
-
-	if (!mbx_msg_prop_named(p)) {
+	if (!g) {
 		memset(out, 0, 37);
 		return;
 	}
-	snprintf(out, 37, "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X",
-	         g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9],
-	         g[10], g[11], g[12], g[13], g[14], g[15]);
+	/* "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X...", by hand: the
+	 * hash formats one per property of every message */
+	{
+		static const int order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+		static const char hex[] = "0123456789ABCDEF";
+		size_t i, k = 0;
+
+		for (i = 0; i < 16; i++) {
+			if (i == 4 || i == 6 || i == 8 || i == 10)
+				out[k++] = '-';
+			out[k++] = hex[g[order[i]] >> 4];
+			out[k++] = hex[g[order[i]] & 15];
+		}
+		out[k] = '\0';
+	}
 }
 
 static int prop_guid_parse(const char *t, uint8_t g[16])
@@ -69,131 +71,62 @@ static int prop_guid_parse(const char *t, uint8_t g[16])
 	return k == 32 && !t[i] ? 0 : -1;
 }
 
-const mbx_msg_prop *mbx_message_prop(const mbx_message *m, const void *guid, uint32_t id)
-{
-	size_t i;
-
-	for (i = 0; i < m->n_props; i++)
-		if (m->props[i].id == id && memcmp(m->props[i].guid, guid ? guid : no_guid, 16) == 0)
-			return &m->props[i];
-	return NULL;
-}
-
-mbx_msg_prop *mbx_message_prop_add(mbx_message *m, const void *guid, uint32_t id,
-                                   mbx_prop_type type)
-{
-	mbx_msg_prop *p;
-
-	m->props = mbx_reallocarray(m->props, m->n_props + 1, sizeof(*m->props));
-	p = &m->props[m->n_props++];
-	memset(p, 0, sizeof(*p));
-	if (guid)
-		memcpy(p->guid, guid, 16);
-	p->id = id;
-	p->type = (uint16_t)type;
-	return p;
-}
-
-static int prop_cmp(const void *a, const void *b)
-{
-	const mbx_msg_prop *x = *(const mbx_msg_prop *const *)a, *y = *(const mbx_msg_prop *const *)b;
-	int c = memcmp(x->guid, y->guid, 16);
-
-	if (c)
-		return c;
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-static int prop_type_known(unsigned t)
-{
-	return t == MBX_PT_LONG || t == MBX_PT_DOUBLE || t == MBX_PT_BOOLEAN ||
-	       t == MBX_PT_UNICODE || t == MBX_PT_SYSTIME;
-}
-
-static int check_props(const mbx_message *m)
-{
-	size_t i, k;
-
-	for (i = 0; i < m->n_props; i++) {
-		const mbx_msg_prop *p = &m->props[i];
-
-		if (!prop_type_known(p->type))
-			return mbx_error_set(MBX_EINVAL, "message '%s': property 0x%04" PRIX32 " has type "
-			                     "0x%04X, which the store does not keep (use LONG, DOUBLE, "
-			                     "BOOLEAN, UNICODE or SYSTIME)", m->subject ? m->subject : "",
-			                     p->id, (unsigned)p->type);
-		if (!mbx_msg_prop_named(p) && (p->id == 0 || p->id >= 0x8000))
-			return mbx_error_set(MBX_EINVAL, "message '%s': plain property id 0x%04" PRIX32
-			                     " is outside 0x0001-0x7FFF (named properties need a "
-			                     "property set)", m->subject ? m->subject : "", p->id);
-		for (k = 0; k < i; k++)
-			if (m->props[k].id == p->id && memcmp(m->props[k].guid, p->guid, 16) == 0)
-				return mbx_error_set(MBX_EINVAL, "message '%s': property 0x%04" PRIX32
-				                     " is given twice", m->subject ? m->subject : "", p->id);
-	}
-	return 0;
-}
-
-static int insert_props(mbx_store *st, const mbx_message *m, int64_t id)
+/* Whether the file holds any schema-4 property rows (looked at once). */
+static int legacy_props(mbx_store *st)
 {
 	sqlite3_stmt *s;
-	size_t i;
 	int rc;
 
-	for (i = 0; i < m->n_props; i++) {
-		const mbx_msg_prop *p = &m->props[i];
-		char guid[37];
-
-		rc = store_stmt(st, "INSERT INTO message_prop (message_id, guid, prop_id, type, value) "
-		                    "VALUES (?1, ?2, ?3, ?4, ?5)", &s);
-		if (rc < 0)
-			return rc;
-		prop_guid_text(p, guid);
-		sqlite3_bind_int64(s, 1, id);
-		store_bind_text(s, 2, guid[0] ? guid : NULL);
-		sqlite3_bind_int64(s, 3, p->id);
-		sqlite3_bind_int(s, 4, p->type);
-		if (p->type == MBX_PT_UNICODE)
-			store_bind_text(s, 5, p->s ? p->s : "");
-		else if (p->type == MBX_PT_DOUBLE)
-			sqlite3_bind_double(s, 5, p->d);
-		else
-			sqlite3_bind_int64(s, 5, p->type == MBX_PT_BOOLEAN ? p->i != 0 : p->i);
-		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, "adding a property of a message");
-		store_done(s);
-		if (rc < 0)
-			return rc;
+	if (st->legacy_props >= 0)
+		return st->legacy_props;
+	rc = store_stmt(st, "SELECT EXISTS (SELECT 1 FROM message_prop)", &s);
+	if (rc < 0)
+		return rc;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		st->legacy_props = sqlite3_column_int(s, 0) != 0;
+		rc = st->legacy_props;
+	} else {
+		rc = store_sqlerr(st, "reading the messages' properties");
 	}
-	return 0;
+	store_done(s);
+	return rc;
 }
 
-static int load_props(mbx_store *st, mbx_message *m)
+/* The rows a message written with schema 4 has in message_prop, into its
+ * bag (before the fields' properties are put in front of them). */
+static int load_legacy_props(mbx_store *st, mbx_message *m)
 {
 	sqlite3_stmt *s;
-	int rc = store_stmt(st, "SELECT guid, prop_id, type, value FROM message_prop "
-	                        "WHERE message_id = ?1 ORDER BY id", &s);
+	int rc = legacy_props(st);
 
+	if (rc <= 0)
+		return rc;
+	rc = store_stmt(st, "SELECT guid, prop_id, type, value FROM message_prop "
+	                    "WHERE message_id = ?1 ORDER BY id", &s);
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_int64(s, 1, m->id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		uint8_t g[16];
 		unsigned type = (unsigned)sqlite3_column_int(s, 2);
-		mbx_msg_prop *p;
+		mbx_msg_prop p;
 
-		if (prop_guid_parse((const char *)sqlite3_column_text(s, 0), g) < 0 || !prop_type_known(type)) {
+		memset(&p, 0, sizeof(p));
+		p.id = (uint32_t)sqlite3_column_int64(s, 1);
+		p.type = (uint16_t)type;
+		if (type == MBX_PT_UNICODE)
+			p.s = (char *)sqlite3_column_text(s, 3);
+		else if (type == MBX_PT_DOUBLE)
+			p.d = sqlite3_column_double(s, 3);
+		else
+			p.i = sqlite3_column_int64(s, 3);
+		if (prop_guid_parse((const char *)sqlite3_column_text(s, 0), p.guid) < 0 ||
+		    !store_prop_type_typed(type) || mbx_message_prop_set(m, &p) < 0) {
 			rc = mbx_error_set(MBX_ECORRUPT, "%s: message %" PRId64 " has a malformed property "
 			                   "row; the store is damaged", mbx_store_path(st), m->id);
 			store_done(s);
 			return rc;
 		}
-		p = mbx_message_prop_add(m, g, (uint32_t)sqlite3_column_int64(s, 1), (mbx_prop_type)type);
-		if (type == MBX_PT_UNICODE)
-			p->s = store_col_str(s, 3);
-		else if (type == MBX_PT_DOUBLE)
-			p->d = sqlite3_column_double(s, 3);
-		else
-			p->i = sqlite3_column_int64(s, 3);
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "reading a message's properties");
 	store_done(s);
@@ -223,10 +156,111 @@ static void hash_str(struct sha256_ctx *c, char tag, const char *s)
 
 static void hash_int(struct sha256_ctx *c, char tag, int64_t v)
 {
-	char buf[24];
+	char buf[24], *p = buf + sizeof(buf) - 1;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 
-	snprintf(buf, sizeof(buf), "%" PRId64, v);
-	hash_str(c, tag, buf);
+	/* "%" PRId64, without printf's cost (several per message) */
+	*p = '\0';
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	hash_str(c, tag, p);
+}
+
+/* A property of a bag the hash counts, with what orders it. */
+typedef struct hash_item {
+	uint8_t guid[16];      /* zero: plain */
+	int str;               /* named by string */
+	uint32_t id;           /* plain id or LID */
+	const char *name;
+	size_t i;
+} hash_item;
+
+static int hash_item_cmp(const void *a, const void *b)
+{
+	const hash_item *x = a, *y = b;
+	int c = memcmp(x->guid, y->guid, 16);
+
+	if (c)
+		return c;
+	if (x->str != y->str)
+		return x->str - y->str;
+	if (x->str)
+		return strcmp(x->name, y->name);
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * The bag's part of the hash (mbx/store.h): its extra item properties
+ * (plain or named by LID, of the five types, not given by the fields nor
+ * computed by the writer), hashed exactly as schema 4's extra properties
+ * were, and its other named properties (string names, other types) by
+ * their bytes.  Last, and only when there are any, in a fixed order (set,
+ * id or name) whatever the bag's: a message without them keeps the hash it
+ * had before they existed.
+ */
+static void hash_bag(struct sha256_ctx *c, const mbx_props *b)
+{
+	hash_item *v = NULL;
+	size_t n = 0, i;
+
+	for (i = 0; i < b->n; i++) {
+		mbx_propkey k = mbx_props_key(b, i);
+		hash_item *h;
+
+		if (!k.guid && (!store_prop_type_typed(b->p[i].type) || mbx_message_prop_derived(&k)))
+			continue;
+		if (!v)
+			v = mbx_reallocarray(NULL, b->n, sizeof(*v));
+		h = &v[n++];
+		memset(h, 0, sizeof(*h));
+		if (k.guid)
+			memcpy(h->guid, k.guid, 16);
+		h->str = k.name != NULL;
+		h->id = k.guid ? k.lid : k.id;
+		h->name = k.name;
+		h->i = i;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), hash_item_cmp);
+	for (i = 0; i < n; i++) {
+		const mbx_prop *p = &b->p[v[i].i];
+		mbx_propkey k = mbx_props_key(b, v[i].i);
+		mbx_msg_prop t;
+		char guid[37], key[64];
+
+		prop_guid_text(k.guid, guid);
+		if (store_bag_typed(b, v[i].i, &t)) {
+			snprintf(key, sizeof(key), "%s:%" PRIu32 ":%u", guid, t.id, (unsigned)t.type);
+			hash_str(c, 'P', key);
+			if (t.type == MBX_PT_UNICODE) {
+				hash_str(c, 'V', t.s);
+			} else if (t.type == MBX_PT_DOUBLE) {
+				char num[32];
+
+				snprintf(num, sizeof(num), "%.17g", t.d);
+				hash_str(c, 'V', num);
+			} else {
+				hash_int(c, 'V', t.i);
+			}
+			mbx_msg_prop_clear(&t);
+			continue;
+		}
+		if (k.name) {
+			char *kt = mbx_asprintf("%s:'%s':%u", guid, k.name, (unsigned)p->type);
+
+			hash_str(c, 'Q', kt);
+			mbx_free(kt);
+		} else {
+			snprintf(key, sizeof(key), "%s:%" PRIu32 ":%u", guid, v[i].id, (unsigned)p->type);
+			hash_str(c, 'P', key);
+		}
+		hash_bytes(c, 'W', mbx_props_val(b, p), p->len);
+	}
+	mbx_free(v);
 }
 
 /*
@@ -263,34 +297,7 @@ static void hash_message(struct sha256_ctx *c, const mbx_message *m, int depth)
 			hash_message(c, a->embedded, depth + 1);
 		}
 	}
-	/* Last, and only when there are any: a message without extra
-	 * properties keeps the hash it had before they existed.  In a fixed
-	 * order (set, id), whatever order a reader gave them in. */
-	const mbx_msg_prop **v = m->n_props ? mbx_reallocarray(NULL, m->n_props, sizeof(*v)) : NULL;
-
-	for (i = 0; i < m->n_props; i++)
-		v[i] = &m->props[i];
-	if (m->n_props > 1)
-		qsort(v, m->n_props, sizeof(*v), prop_cmp);
-	for (i = 0; i < m->n_props; i++) {
-		const mbx_msg_prop *p = v[i];
-		char guid[37], key[64];
-
-		prop_guid_text(p, guid);
-		snprintf(key, sizeof(key), "%s:%" PRIu32 ":%u", guid, p->id, (unsigned)p->type);
-		hash_str(c, 'P', key);
-		if (p->type == MBX_PT_UNICODE) {
-			hash_str(c, 'V', p->s);
-		} else if (p->type == MBX_PT_DOUBLE) {
-			char num[32];
-
-			snprintf(num, sizeof(num), "%.17g", p->d);
-			hash_str(c, 'V', num);
-		} else {
-			hash_int(c, 'V', p->i);
-		}
-	}
-	mbx_free(v);
+	hash_bag(c, &m->bag);
 }
 
 char *mbx_message_hash(const mbx_message *m)
@@ -333,11 +340,11 @@ static int64_t message_size(const mbx_message *m)
 static int insert_message(mbx_store *st, const mbx_message *m, int64_t folder_id,
                           int64_t *out_id, int depth);
 
-static int insert_recipients(mbx_store *st, const mbx_message *m, int64_t id)
+static int insert_recipients(mbx_store *st, const mbx_message *m, int64_t id, store_blob *blob)
 {
 	sqlite3_stmt *s;
 	size_t i;
-	int rc;
+	int rc = 0;
 
 	for (i = 0; i < m->n_recipients; i++) {
 		const mbx_msg_recipient *r = &m->recipients[i];
@@ -346,23 +353,26 @@ static int insert_recipients(mbx_store *st, const mbx_message *m, int64_t id)
 			return mbx_error_set(MBX_EINVAL, "message '%s': recipient %zu has an unknown "
 			                     "type %d", m->subject ? m->subject : "", i + 1, (int)r->type);
 		rc = store_stmt(st, "INSERT INTO message_recipient (message_id, type, name, address, "
-		                    "addrtype) VALUES (?1, ?2, ?3, ?4, ?5)", &s);
+		                    "addrtype, props) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &s);
 		if (rc < 0)
-			return rc;
+			break;
+		store_recipient_blob(r, blob);
 		sqlite3_bind_int64(s, 1, id);
 		sqlite3_bind_int(s, 2, (int)r->type);
 		store_bind_text(s, 3, r->name);
 		store_bind_text(s, 4, r->address);
 		store_bind_text(s, 5, r->addrtype ? r->addrtype : "SMTP");
+		store_bind_blob(s, 6, blob);
 		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, "adding a recipient of a message");
 		store_done(s);
 		if (rc < 0)
-			return rc;
+			break;
 	}
-	return 0;
+	return rc;
 }
 
-static int insert_attachments(mbx_store *st, const mbx_message *m, int64_t id, int depth)
+static int insert_attachments(mbx_store *st, const mbx_message *m, int64_t id, int depth,
+                              store_blob *blob)
 {
 	sqlite3_stmt *s;
 	size_t i;
@@ -384,9 +394,11 @@ static int insert_attachments(mbx_store *st, const mbx_message *m, int64_t id, i
 			                     a->filename ? a->filename : "");
 		}
 		rc = store_stmt(st, "INSERT INTO attachment (message_id, seq, filename, mime_type, size, "
-		                    "data, embedded_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &s);
+		                    "data, embedded_id, props) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &s);
 		if (rc < 0)
 			return rc;
+		store_attachment_blob(a, blob);
+		store_bind_blob(s, 8, blob);
 		sqlite3_bind_int64(s, 1, id);
 		sqlite3_bind_int64(s, 2, (int64_t)i);
 		store_bind_text(s, 3, a->filename);
@@ -410,24 +422,20 @@ static int insert_message(mbx_store *st, const mbx_message *m, int64_t folder_id
 {
 	sqlite3_stmt *s;
 	char *hash = mbx_message_hash(m);
-	uint32_t flags = m->flags;
+	uint32_t flags = store_message_flags(m);
+	store_blob blob = { NULL, 0, 0 };
 	int64_t id;
 	int rc;
 
-	if (m->n_attachments)
-		flags |= MBX_MSG_HASATTACH;
-	if (m->associated)
-		flags |= MBX_MSG_ASSOCIATED;
-	rc = check_props(m);
-	if (rc < 0)
-		goto out;
 	rc = store_stmt(st, "INSERT INTO message (folder_id, message_class, subject, sender_name, "
 	                    "sender_address, sender_addrtype, sent_time, received_time, flags, "
 	                    "flag_status, importance, associated, body, html_body, transport_headers, "
-	                    "internet_message_id, size, content_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-	                    "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)", &s);
+	                    "internet_message_id, size, content_hash, props) VALUES (?1, ?2, ?3, ?4, "
+	                    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)", &s);
 	if (rc < 0)
 		goto out;
+	store_message_blob(m, &blob);
+	store_bind_blob(s, 19, &blob);
 	if (folder_id)
 		sqlite3_bind_int64(s, 1, folder_id);
 	store_bind_text(s, 2, m->message_class ? m->message_class : "IPM.Note");
@@ -452,14 +460,13 @@ static int insert_message(mbx_store *st, const mbx_message *m, int64_t folder_id
 	if (rc < 0)
 		goto out;
 	id = sqlite3_last_insert_rowid(st->db);
-	rc = insert_recipients(st, m, id);
+	rc = insert_recipients(st, m, id, &blob);
 	if (rc == 0)
-		rc = insert_attachments(st, m, id, depth);
-	if (rc == 0 && m->n_props)
-		rc = insert_props(st, m, id);
+		rc = insert_attachments(st, m, id, depth, &blob);
 	if (rc == 0 && out_id)
 		*out_id = id;
 out:
+	store_blob_free(&blob);
 	mbx_free(hash);
 	return rc;
 }
@@ -600,6 +607,7 @@ void mbx_message_clear(mbx_message *m)
 		mbx_free(m->recipients[i].name);
 		mbx_free(m->recipients[i].address);
 		mbx_free(m->recipients[i].addrtype);
+		mbx_props_clear(&m->recipients[i].bag);
 	}
 	mbx_free(m->recipients);
 	/* Attachment data is not the message's (see mbx/store.h). */
@@ -607,11 +615,10 @@ void mbx_message_clear(mbx_message *m)
 		mbx_free(m->attachments[i].filename);
 		mbx_free(m->attachments[i].mime_type);
 		mbx_message_free(m->attachments[i].embedded);
+		mbx_props_clear(&m->attachments[i].bag);
 	}
 	mbx_free(m->attachments);
-	for (i = 0; i < m->n_props; i++)
-		mbx_free(m->props[i].s);
-	mbx_free(m->props);
+	mbx_props_clear(&m->bag);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -625,14 +632,15 @@ void mbx_message_free(mbx_message *m)
 
 static int load_message(mbx_store *st, int64_t id, mbx_message **out, int depth);
 
-static int load_row(mbx_store *st, int64_t id, mbx_message *m)
+/* The message row; *blob its props column (caller frees). */
+static int load_row(mbx_store *st, int64_t id, mbx_message *m, store_blob *blob)
 {
 	sqlite3_stmt *s;
 	int rc = store_stmt(st, "SELECT id, coalesce(folder_id, 0), message_class, subject, "
 	                        "sender_name, sender_address, sender_addrtype, sent_time, "
 	                        "received_time, flags, flag_status, importance, associated, body, "
 	                        "html_body, transport_headers, internet_message_id, size, "
-	                        "content_hash FROM message WHERE id = ?1", &s);
+	                        "content_hash, props FROM message WHERE id = ?1", &s);
 
 	if (rc < 0)
 		return rc;
@@ -658,6 +666,7 @@ static int load_row(mbx_store *st, int64_t id, mbx_message *m)
 		m->internet_message_id = store_col_str(s, 16);
 		m->size = sqlite3_column_int64(s, 17);
 		m->content_hash = store_col_str(s, 18);
+		store_col_blob(s, 19, blob);
 		rc = 0;
 	} else if (rc == SQLITE_DONE) {
 		rc = mbx_error_set(MBX_ENOTFOUND, "message %" PRId64 " does not exist", id);
@@ -671,7 +680,7 @@ static int load_row(mbx_store *st, int64_t id, mbx_message *m)
 static int load_recipients(mbx_store *st, mbx_message *m)
 {
 	sqlite3_stmt *s;
-	int rc = store_stmt(st, "SELECT type, name, address, addrtype FROM message_recipient "
+	int rc = store_stmt(st, "SELECT type, name, address, addrtype, props FROM message_recipient "
 	                        "WHERE message_id = ?1 ORDER BY id", &s);
 
 	if (rc < 0)
@@ -683,10 +692,16 @@ static int load_recipients(mbx_store *st, mbx_message *m)
 		m->recipients = mbx_reallocarray(m->recipients, m->n_recipients + 1,
 		                                 sizeof(*m->recipients));
 		r = &m->recipients[m->n_recipients++];
+		memset(r, 0, sizeof(*r));
 		r->type = (mbx_recip_type)sqlite3_column_int(s, 0);
 		r->name = store_col_str(s, 1);
 		r->address = store_col_str(s, 2);
 		r->addrtype = store_col_str(s, 3);
+		if (store_recipient_bag_load(r, sqlite3_column_blob(s, 4),
+		                             (size_t)sqlite3_column_bytes(s, 4)) < 0) {
+			store_done(s);
+			return mbx_error_prefix(MBX_ECORRUPT, "%s: message %" PRId64, mbx_store_path(st), m->id);
+		}
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "reading a message's recipients");
 	store_done(s);
@@ -699,9 +714,10 @@ static int load_attachments(mbx_store *st, mbx_message *m, int depth)
 {
 	sqlite3_stmt *s;
 	int64_t *emb = NULL;
+	store_blob *bags = NULL;
 	size_t i;
-	int rc = store_stmt(st, "SELECT id, filename, mime_type, size, coalesce(embedded_id, 0) "
-	                        "FROM attachment WHERE message_id = ?1 ORDER BY seq, id", &s);
+	int rc = store_stmt(st, "SELECT id, filename, mime_type, size, coalesce(embedded_id, 0), "
+	                        "props FROM attachment WHERE message_id = ?1 ORDER BY seq, id", &s);
 
 	if (rc < 0)
 		return rc;
@@ -712,6 +728,9 @@ static int load_attachments(mbx_store *st, mbx_message *m, int depth)
 		m->attachments = mbx_reallocarray(m->attachments, m->n_attachments + 1,
 		                                  sizeof(*m->attachments));
 		emb = mbx_reallocarray(emb, m->n_attachments + 1, sizeof(*emb));
+		bags = mbx_reallocarray(bags, m->n_attachments + 1, sizeof(*bags));
+		memset(&bags[m->n_attachments], 0, sizeof(*bags));
+		store_col_blob(s, 5, &bags[m->n_attachments]);
 		a = &m->attachments[m->n_attachments];
 		memset(a, 0, sizeof(*a));
 		a->id = sqlite3_column_int64(s, 0);
@@ -725,6 +744,14 @@ static int load_attachments(mbx_store *st, mbx_message *m, int depth)
 	for (i = 0; rc == 0 && i < m->n_attachments; i++)
 		if (emb[i] && depth < MAX_EMBED_DEPTH)
 			rc = load_message(st, emb[i], &m->attachments[i].embedded, depth + 1);
+	/* after the embedded messages: an attachment's bag says whether it is one */
+	for (i = 0; rc == 0 && i < m->n_attachments; i++)
+		if (store_attachment_bag_load(&m->attachments[i], bags[i].len ? bags[i].p : NULL,
+		                              bags[i].len) < 0)
+			rc = mbx_error_prefix(MBX_ECORRUPT, "%s: message %" PRId64, mbx_store_path(st), m->id);
+	for (i = 0; i < m->n_attachments; i++)
+		store_blob_free(&bags[i]);
+	mbx_free(bags);
 	mbx_free(emb);
 	return rc;
 }
@@ -732,16 +759,20 @@ static int load_attachments(mbx_store *st, mbx_message *m, int depth)
 static int load_message(mbx_store *st, int64_t id, mbx_message **out, int depth)
 {
 	mbx_message *m = mbx_calloc(1, sizeof(*m));
+	store_blob blob = { NULL, 0, 0 };
 	int rc;
 
 	*out = NULL;
-	rc = load_row(st, id, m);
+	rc = load_row(st, id, m, &blob);
 	if (rc == 0)
 		rc = load_recipients(st, m);
 	if (rc == 0)
 		rc = load_attachments(st, m, depth);
-	if (rc == 0)
-		rc = load_props(st, m);
+	if (rc == 0 && !blob.len)
+		rc = load_legacy_props(st, m);
+	if (rc == 0 && store_message_bag_load(m, blob.len ? blob.p : NULL, blob.len) < 0)
+		rc = mbx_error_prefix(MBX_ECORRUPT, "%s: message %" PRId64, mbx_store_path(st), m->id);
+	store_blob_free(&blob);
 	if (rc < 0) {
 		mbx_message_free(m);
 		return rc;

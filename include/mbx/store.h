@@ -11,12 +11,36 @@
  * read; the store copies what it keeps.
  *
  * Times are Unix seconds (UTC).  Text is UTF-8.
+ *
+ * Property bags.  Every store mailbox, folder, message (embedded ones
+ * included), message recipient and attachment carries `bag`, every MAPI
+ * property of the object as its source had it (mbx/props.h); the other
+ * members are the first-class fields the console, the filters and the
+ * check use.  An importer fills the bag and derives the fields from it
+ * (mbx_*_fields_from_bag); the demo and generators fill the fields, and
+ * the bag follows from them (mbx_*_bag_from_fields).  The store keeps
+ * both.  What the store does with the bag of an object it is given:
+ *   - an empty bag: the fields are all there is; loads give the bag
+ *     mbx_*_bag_from_fields derives from them;
+ *   - a bag without the property every object of its kind has
+ *     (PidTagMessageClass, PidTagRecipientType, PidTagAttachMethod, a
+ *     folder's or mailbox's PidTagDisplayName): properties beside the
+ *     fields (a demo appointment's start and end), kept after what the
+ *     fields give, as mbx_*_bag_from_fields merges them;
+ *   - any other bag is the object's whole bag, kept exactly (loads give
+ *     the same properties, in the same order, with the same values), but
+ *     for an attachment's PidTagAttachDataBinary, which is its data (the
+ *     `data` member going in, mbx_store_attachment_read coming out) and
+ *     never in the bag a load gives.
+ * Loads give every object a complete bag, except the lists that do not
+ * read the bags at all (said where they are).
  */
 #ifndef MBX_STORE_H
 #define MBX_STORE_H
 
 #include "mbx/common.h"
 #include "mbx/mapitags.h"
+#include "mbx/props.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -133,16 +157,21 @@ typedef struct mbx_mailbox {
 	int64_t last_logon;    /* 0 = never */
 	int64_t created_time;  /* when the mailbox appeared in the store */
 	int64_t recipient_id;  /* linked directory entry, 0 = orphaned */
+	mbx_props bag;         /* the properties of the message store object of
+	                        * the PST it was imported from (its
+	                        * PidTagDisplayName, ...); from the fields (the
+	                        * display name) otherwise */
 } mbx_mailbox;
 
 /* All store mailboxes ordered by display name, with recipient_id resolved
- * (link by GUID, else by legacy DN, case-insensitive). */
+ * (link by GUID, else by legacy DN, case-insensitive).  A list: the bags
+ * are left empty (mbx_store_mailbox_by_id reads one). */
 int mbx_store_mailboxes(mbx_store *st, mbx_mailbox **out, size_t *n);
 void mbx_mailboxes_free(mbx_mailbox *m, size_t n);
 /* A mailbox by alias: the mailbox whose directory entry has this alias,
  * else one whose legacy DN ends in the component /cn=ALIAS (all an
  * orphaned mailbox has); both ASCII case-insensitive, the lowest id first.
- * Index lookups only. */
+ * Index lookups only.  With its bag. */
 int mbx_store_mailbox_by_alias(mbx_store *st, const char *alias, mbx_mailbox *out);
 /*
  * Many aliases at once, as mbx_store_mailbox_by_alias each: found[i] = 1
@@ -164,8 +193,13 @@ int mbx_store_mailboxes_page(mbx_store *st, const char *after_name, int64_t afte
 /* The number of store mailboxes. */
 int mbx_store_mailbox_count(mbx_store *st, size_t *n);
 int mbx_store_mailbox_by_id(mbx_store *st, int64_t id, mbx_mailbox *out);
+/* Free the members (the bag too) and zero *m. */
 void mbx_mailbox_clear(mbx_mailbox *m);
+/* Add a mailbox, with its bag (see "Property bags" above). */
 int mbx_store_mailbox_add(mbx_store *st, const mbx_mailbox *m, int64_t *out_id);
+/* Replace the bag of mailbox id (an import that created the mailbox
+ * before it read the PST's message store object). */
+int mbx_store_mailbox_bag_set(mbx_store *st, int64_t id, const mbx_props *bag);
 /* Recompute item_count and total_size of a mailbox from its messages. */
 int mbx_store_mailbox_refresh_counts(mbx_store *st, int64_t mailbox_id);
 
@@ -235,13 +269,16 @@ typedef struct mbx_folder {
 	int64_t message_count; /* filled by mbx_store_folders */
 	int64_t unread_count;
 	char *path;            /* "Inbox/Projects" (filled by mbx_store_folders) */
+	mbx_props bag;         /* every property of the folder */
 } mbx_folder;
 
 /* The deepest folder level mbx_store_folders lists (deeper chains are left
  * out, and export then fails the mailbox rather than drop them). */
 #define MBX_FOLDER_DEPTH_MAX 4096
 
-/* A mailbox's folders, parents before children (depth-first, by name). */
+/* A mailbox's folders with their bags, parents before children, depth
+ * first, siblings in the order they were added (the order of the PST
+ * they came from). */
 int mbx_store_folders(mbx_store *st, int64_t mailbox_id, mbx_folder **out, size_t *n);
 void mbx_folders_free(mbx_folder *f, size_t n);
 int mbx_store_folder_add(mbx_store *st, const mbx_folder *f, int64_t *out_id);
@@ -255,6 +292,7 @@ typedef struct mbx_msg_recipient {
 	char *name;
 	char *address;
 	char *addrtype;        /* "SMTP" or "EX" */
+	mbx_props bag;         /* every property of the recipient (its row) */
 } mbx_msg_recipient;
 
 typedef struct mbx_message mbx_message;
@@ -266,6 +304,7 @@ typedef struct mbx_attachment {
 	int64_t size;          /* bytes of data (0 for embedded) */
 	const void *data;      /* only for mbx_store_message_add: `size` bytes */
 	mbx_message *embedded; /* an attached message (attach method 5), or NULL */
+	mbx_props bag;         /* every property of the attachment but its data */
 } mbx_attachment;
 
 /* Message flags, MAPI's PidTagMessageFlags values. */
@@ -282,8 +321,9 @@ enum {
 /*
  * Extra item properties: what an appointment, contact or task holds beyond
  * the fields of mbx_message (start and end, location, e-mail addresses,
- * phones, due date, percent complete, ...), each one MAPI property.  A
- * plain property has an all-zero guid and its property id (0x0001-0x7FFF,
+ * phones, due date, percent complete, ...), each one MAPI property.  They
+ * live in the message's bag; mbx_msg_prop is a typed view of one of them.
+ * A plain property has an all-zero guid and its property id (0x0001-0x7FFF,
  * e.g. 0x3A16 PidTagCompanyName); a named property has the 16 bytes of its
  * property set GUID as a PST stores them (MBX_PSETID_*) and its LID (e.g.
  * PSETID_Appointment 0x820D PidLidAppointmentStartWhole).  The value is in
@@ -302,17 +342,36 @@ typedef struct mbx_msg_prop {
 	uint16_t type;         /* mbx_prop_type */
 	int64_t i;             /* LONG, BOOLEAN, SYSTIME */
 	double d;              /* DOUBLE */
-	char *s;               /* UNICODE; owned by the message (mbx_message_clear) */
+	char *s;               /* UNICODE; owned by whoever holds the mbx_msg_prop */
 } mbx_msg_prop;
 
 /* 1 when p is a named property (its guid is not all zero). */
 int mbx_msg_prop_named(const mbx_msg_prop *p);
-/* The property of m with this set (NULL: a plain property) and id, or
- * NULL; points into m. */
-const mbx_msg_prop *mbx_message_prop(const mbx_message *m, const void *guid, uint32_t id);
-/* Append a property to m (a copy: s is duplicated); returns the new one. */
-mbx_msg_prop *mbx_message_prop_add(mbx_message *m, const void *guid, uint32_t id,
-                                   mbx_prop_type type);
+/* Free p->s. */
+void mbx_msg_prop_clear(mbx_msg_prop *p);
+void mbx_msg_props_free(mbx_msg_prop *p, size_t n);
+/* Set p in m's bag (added, or replacing the property with its key).
+ * MBX_EINVAL for a type not of the five, a plain id outside
+ * 0x0001-0x7FFF or a string that is not UTF-8. */
+int mbx_message_prop_set(mbx_message *m, const mbx_msg_prop *p);
+/* The property of m's bag with this set (NULL: a plain property) and id:
+ * 0 and *out filled (out->s is the caller's: mbx_msg_prop_clear),
+ * MBX_ENOTFOUND, or MBX_EINVAL when it has a type not of the five. */
+int mbx_message_prop_get(const mbx_message *m, const void *guid, uint32_t id, mbx_msg_prop *out);
+/*
+ * m's extra item properties: the properties of its bag of the five types,
+ * plain or named by LID, that the first-class fields do not give and the
+ * PST writer does not compute (mbx_message_prop_derived), in the bag's
+ * order.  *out is the caller's (mbx_msg_props_free).  These are what the
+ * export hands the writer beside the fields, and what the content hash
+ * counts of a bag (with the bag's other properties of that kind: named
+ * ones of any type).
+ */
+void mbx_message_props_extra(const mbx_message *m, mbx_msg_prop **out, size_t *n);
+/* 1 when a message's property k is one its first-class fields give
+ * (mbx_message_bag_from_fields) or the PST writer computes (display
+ * lists, size): never an extra property. */
+int mbx_message_prop_derived(const mbx_propkey *k);
 
 struct mbx_message {
 	int64_t id;
@@ -338,16 +397,19 @@ struct mbx_message {
 	size_t n_recipients;
 	mbx_attachment *attachments;
 	size_t n_attachments;
-	mbx_msg_prop *props;   /* extra item properties (see above), in order */
-	size_t n_props;
+	mbx_props bag;         /* every property of the message; extra item
+	                        * properties (above) among them */
 };
 
 /*
  * Insert a message (with its recipients, attachments, embedded messages
- * and extra properties) into folder m->folder_id.  Attachment data is
- * copied.  The content hash is computed here.  A property of an unknown
- * type, a plain id outside 0x0001-0x7FFF or the same property twice is
- * MBX_EINVAL.  out_id may be NULL.
+ * and the bags of all of them, see "Property bags" above) into folder
+ * m->folder_id.  Attachment data is copied.  The content hash is computed
+ * here.  A message's body, HTML body and transport headers are kept once:
+ * when the bag's PidTagBody_W, PidTagHtml or PidTagTransportMessageHeaders_W
+ * is what its column rebuilds (the UTF-16 of `body`, the bytes of
+ * `html_body`, ...), the bag's copy is left out and put back on load.
+ * out_id may be NULL.
  */
 int mbx_store_message_add(mbx_store *st, const mbx_message *m, int64_t *out_id);
 int mbx_store_message_delete(mbx_store *st, int64_t message_id);
@@ -355,9 +417,22 @@ int mbx_store_message_delete(mbx_store *st, int64_t message_id);
  * with this content hash; 0 when none.  <0 on error. */
 int mbx_store_message_find(mbx_store *st, int64_t folder_id, const char *internet_message_id,
                            const char *content_hash, int64_t *out_id);
-/* Compute the content hash the store would give m (hex, caller frees).
- * Extra properties count, in order; a message without any hashes as it
- * did before they existed (stores written earlier are merged against). */
+/*
+ * Compute the content hash the store would give m (hex, caller frees):
+ * class, subject, sender, submit time, bodies, recipients (type, name,
+ * address), attachments (name, type, data when m holds it, embedded
+ * messages, hashed the same way).  Of the bags only the messages' own
+ * count, and of those only what the fields do not say: the extra item
+ * properties (mbx_message_props_extra) hashed exactly as schema 4 hashed
+ * its extra properties, and the other named properties (string names,
+ * other types) by their bytes; in a fixed order (set, id or name)
+ * whatever the bag's.  Not the properties the fields give or the writer
+ * computes, nor plain properties of other types (entry ids, search and
+ * change keys, ...).  So a message with no such properties hashes as it
+ * did before bags existed (stores written earlier are merged against),
+ * with or without the bag its fields give, and a PST imported twice gives
+ * the same hashes (merge skips the second copy).
+ */
 char *mbx_message_hash(const mbx_message *m);
 
 /* Iterate the messages of a folder in id order, fully loaded except for
@@ -370,9 +445,9 @@ void mbx_msg_iter_free(mbx_msg_iter *it);
 int mbx_store_message_get(mbx_store *st, int64_t message_id, mbx_message **out);
 void mbx_message_free(mbx_message *m);
 /*
- * Free what m owns (strings, recipients, attachments and their embedded
- * messages, recursively, extra properties) and zero *m, leaving the struct itself to the
- * caller: for messages built on the stack.  Attachment `data` is never
+ * Free what m owns (strings, bags, recipients, attachments and their
+ * embedded messages, recursively) and zero *m, leaving the struct itself
+ * to the caller: for messages built on the stack.  Attachment `data` is never
  * freed: the message does not own it (the store does not set it, and
  * readers point it into their own buffers).  mbx_message_free(m) is
  * mbx_message_clear(m) and then freeing m.
@@ -382,6 +457,68 @@ void mbx_message_clear(mbx_message *m);
 /* Read up to len bytes of attachment data from offset; *got is set. */
 int mbx_store_attachment_read(mbx_store *st, int64_t attachment_id, int64_t offset,
                               void *buf, size_t len, size_t *got);
+
+/* ---- Bags and fields (core/store/store_bag.c) -------------------------- */
+
+/*
+ * From fields to bag: the properties the PST writer derives from an
+ * object's first-class fields, as it writes them (UTF-16 strings,
+ * FILETIMEs), in a fixed order, replacing those the bag has; the bag's
+ * other properties follow in their order.  What the store gives an object
+ * it holds without a bag.
+ *   message     PidTagMessageClass; with a subject PidTagSubject,
+ *               SubjectPrefix, NormalizedSubject and ConversationTopic;
+ *               Sender- and SentRepresentingName, with an address their
+ *               EmailAddress and AddressType, and SenderSmtpAddress for
+ *               SMTP; PidTagBody; PidTagHtml (the UTF-8 bytes) with
+ *               PidTagInternetCodepage 65001; TransportMessageHeaders;
+ *               InternetMessageId; ClientSubmitTime, MessageDeliveryTime,
+ *               CreationTime and LastModificationTime (delivery, else
+ *               submit time); Importance; Sensitivity and Priority 0;
+ *               FlagStatus when set; MessageFlags (with mfHasAttach and
+ *               mfFAI as the store keeps them)
+ *   recipient   RecipientType, Responsibility, ObjectType (mail user),
+ *               DisplayType, SendRichInfo, DisplayName (else the address),
+ *               AddressType ("SMTP" when none), EmailAddress, SmtpAddress
+ *   attachment  AttachLongFilename, DisplayName, AttachFilename (8.3) and
+ *               AttachExtension (an embedded message without a name takes
+ *               its subject); AttachMimeTag; AttachMethod (1, 5 embedded);
+ *               RenderingPosition -1
+ *   folder      DisplayName, ContainerClass ("IPF.Note" when none)
+ *   mailbox     DisplayName
+ * Text that is not UTF-8 is cleaned first (bad bytes become U+FFFD).
+ * mbx_message_bag_from_fields does m's recipients, attachments and
+ * embedded messages too.
+ */
+void mbx_message_bag_from_fields(mbx_message *m);
+void mbx_msg_recipient_bag_from_fields(mbx_msg_recipient *r);
+void mbx_attachment_bag_from_fields(mbx_attachment *a);
+void mbx_folder_bag_from_fields(mbx_folder *f);
+void mbx_mailbox_bag_from_fields(mbx_mailbox *m);
+
+/*
+ * From bag to fields, for importers: the fields an object's bag gives,
+ * replacing the old values (freed: the strings must be the object's own,
+ * as the *_clear functions expect).  Text is PT_UNICODE, or PT_STRING8 in
+ * `codepage` (the message's PidTagMessageCodepage, else its
+ * PidTagInternetCodepage, else 1252).  A message's subject drops the
+ * "\x01 + length" a PST may put before it; its sender is PidTagSenderName
+ * and PidTagSenderEmailAddress / AddressType (not who it was sent on
+ * behalf of); html_body is PidTagHtml decoded from PidTagInternetCodepage
+ * (without one: UTF-8 when the bytes are, else 1252), with any
+ * <meta ... charset=...> naming another charset changed to utf-8 (the
+ * bag keeps the original); times come from FILETIMEs; importance is 1
+ * when absent; mfFAI in PidTagMessageFlags sets `associated`.  An
+ * attachment's data and size point into its bag's PidTagAttachDataBinary
+ * when it has one (valid while the bag is unchanged).
+ * mbx_message_fields_from_bag does m's recipients, attachments and
+ * embedded messages too, with m's code page.
+ */
+void mbx_message_fields_from_bag(mbx_message *m);
+void mbx_msg_recipient_fields_from_bag(mbx_msg_recipient *r, unsigned codepage);
+void mbx_attachment_fields_from_bag(mbx_attachment *a, unsigned codepage);
+void mbx_folder_fields_from_bag(mbx_folder *f);
+void mbx_mailbox_fields_from_bag(mbx_mailbox *m);
 
 /* ---- Public folders ----------------------------------------------------- */
 
@@ -489,6 +626,21 @@ void mbx_store_bulk_end(mbx_store *st);
  * Linux only): a bulk load calls it every few MB so that its commit's
  * fsync finds little left to write.  Durability is still the commit's. */
 void mbx_store_writeback(mbx_store *st);
+
+/* ---- A new recovery server (core/store/store_init.c) --------------------- */
+
+/*
+ * Create the store file `path` for a new, empty recovery server: the
+ * organization, site and server of `info` (checked: names a legacy DN can
+ * hold, a Windows computer name), its SMTP policy (NULL or "": Exchange
+ * 5.5's default, "%a@SITE.ORGANIZATION.com" in lower case).  The file is
+ * 0600; missing directories are created 0700.  An existing path is never
+ * touched (MBX_EEXISTS); on any failure nothing is left behind.
+ */
+int mbx_store_init(const char *path, const mbx_server_info *info);
+/* Rename a store mailbox (a PST import names a mailbox it created after the
+ * file's message store); MBX_ENOTFOUND when there is no such mailbox. */
+int mbx_store_mailbox_set_display_name(mbx_store *st, int64_t id, const char *name);
 
 #ifdef __cplusplus
 }
