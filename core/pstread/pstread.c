@@ -965,11 +965,32 @@ static void pr_discard(pr_reader *r)
 	mbx_free(r);
 }
 
+/* An idle kept child: hung up on, it ends by itself (and a tool that
+ * watches it, valgrind, can say its last word); killed only if it does
+ * not within 10 s. */
+static void pr_retire(pr_reader *r)
+{
+	int i;
+
+	if (!r)
+		return;
+	if (r->req >= 0) {
+		close(r->req);
+		r->req = -1;
+	}
+	for (i = 0; i < 1000 && !r->exited; i++) {
+		pr_reap(r, 1);
+		if (!r->exited)
+			usleep(i < 10 ? 1000 : 10000);
+	}
+	pr_discard(r);
+}
+
 static void kept_destroy(void *p)
 {
 	pr_kept *k = p;
 
-	pr_discard(k->r);
+	pr_retire(k->r);
 	mbx_free(k);
 }
 
@@ -1005,7 +1026,7 @@ static pr_reader *kept_take(const mbx_pstread_opts *o, int *uses)
 	pr_reap(r, 1);
 	if (r->exited || k->want_data != o->want_data || k->want_bodies != o->want_bodies ||
 	    k->max_memory != o->max_memory || k->uses >= PR_KEEP_USES) {
-		pr_discard(r);
+		pr_retire(r);
 		return NULL;
 	}
 	*uses = k->uses;
@@ -1020,7 +1041,7 @@ static void kept_put(pr_reader *r, const mbx_pstread_opts *o, int uses)
 		k = mbx_calloc(1, sizeof(*k));
 		pthread_setspecific(kept_key, k);
 	}
-	pr_discard(k->r);
+	pr_retire(k->r);
 	k->r = r;
 	k->want_data = o->want_data;
 	k->want_bodies = o->want_bodies;
