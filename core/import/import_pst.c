@@ -696,6 +696,10 @@ static int im_on_total(void *ud, int64_t messages)
 			/* search folders; the root's other children and theirs */
 			char *name = im_pf_name(p), *c;
 
+			if (!*name) {
+				mbx_free(name);
+				name = mbx_asprintf("(NID 0x%x)", p->nid);
+			}
 			p->what = IM_SKIP;
 			p->path = parent && parent->what == IM_SKIP && parent->path ?
 			          mbx_asprintf("%s/%s", parent->path, name) : mbx_strdup(name);
@@ -743,6 +747,15 @@ static int im_on_total(void *ud, int64_t messages)
 	for (i = 0; i < run->n_pf; i++) {
 		im_pfolder *p = &run->pf[i];
 
+		if (p->damaged && p->what == IM_SKIP) {
+			/* not imported, so not counted; but said */
+			char *c = im_clean(p->path), *w = im_clean(p->pending ? p->pending : "damaged");
+
+			mbx_log_write(run->log, MBX_LOG_MIN, "Error reading folder '%s', which is not "
+			              "imported: %s (MAPI_E_CORRUPT_DATA).", c, w);
+			mbx_free(c);
+			mbx_free(w);
+		}
 		if (!p->damaged || p->what == IM_SKIP)
 			continue;
 		im_damage_what(im_folder_damage(run, p), p->pending ? p->pending :
@@ -772,8 +785,15 @@ static int im_on_damage(void *ud, const mbx_propread_damage *d)
 			p->damaged = 1;
 			return 0;
 		}
-		if (p->what == IM_SKIP)
+		if (p->what == IM_SKIP) {
+			char *c = im_clean(p->path), *w = im_clean(d->what);
+
+			mbx_log_write(run->log, MBX_LOG_MIN, "Error reading folder '%s', which is not "
+			              "imported: %s (MAPI_E_CORRUPT_DATA).", c, w);
+			mbx_free(c);
+			mbx_free(w);
 			return 0;
+		}
 		im_damage_what(im_folder_damage(run, p), d->what);
 		return 0;
 	}
@@ -923,6 +943,14 @@ static int im_on_message(void *ud, mbx_propread_msg *pm)
 	if (im_cancelled(run))
 		return MBX_ECANCELLED;
 	if (!p || p->what == IM_SKIP) {
+		if (p && pm->damaged) {
+			char *c = im_clean(p->path), *w = im_clean(pm->n_damage ? pm->damage[0].what : "");
+
+			mbx_log_write(run->log, MBX_LOG_MIN, "Error reading a message in folder '%s', which is "
+			              "not imported: %s (MAPI_E_CORRUPT_DATA).", c, w);
+			mbx_free(c);
+			mbx_free(w);
+		}
 		im_progress(run, NULL, -1, 0, 0);
 		return 0;
 	}
