@@ -60,20 +60,28 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The forked copy: never returns. */
-static void child_main(int out, int64_t max_memory, const char *exe, const char *arg0, char **env,
-                       mbx_child_fallback fallback, void *ud)
+void mbx_child_prepare(int out, int req, int64_t max_memory)
 {
-	char *argv[2];
 	struct rlimit rl;
 	int null;
 
-	argv[0] = (char *)arg0;
-	argv[1] = NULL;
+	/* out and req may sit where the other must go: req out of the way first */
+	if (req >= 0 && req <= MBX_CHILD_REQ_FD) {
+		int moved = fcntl(req, F_DUPFD, MBX_CHILD_REQ_FD + 1);
+
+		if (moved < 0)
+			_exit(4);
+		req = moved;
+	}
 	if (out != MBX_CHILD_OUT_FD) {
 		if (dup2(out, MBX_CHILD_OUT_FD) < 0)
 			_exit(4);
 		close(out);
+	}
+	if (req >= 0) {
+		if (dup2(req, MBX_CHILD_REQ_FD) < 0)
+			_exit(4);
+		close(req);
 	}
 	null = open("/dev/null", O_RDWR);
 	if (null < 0)
@@ -81,15 +89,27 @@ static void child_main(int out, int64_t max_memory, const char *exe, const char 
 	dup2(null, 0);
 	dup2(null, 1);
 	dup2(null, 2);
-	close_range(MBX_CHILD_OUT_FD + 1, ~0U, 0);
+	close_range(req >= 0 ? MBX_CHILD_REQ_FD + 1 : MBX_CHILD_REQ_FD, ~0U, 0);
 	signal(SIGPIPE, SIG_DFL);
 #if !defined(__SANITIZE_ADDRESS__)
+	/* AddressSanitizer reserves terabytes of address space: no limit then. */
 	rl.rlim_cur = rl.rlim_max = (rlim_t)max_memory;
 	setrlimit(RLIMIT_AS, &rl);
 #else
 	(void)rl;
 	(void)max_memory;
 #endif
+}
+
+/* The forked copy: never returns. */
+static void child_main(int out, int64_t max_memory, const char *exe, const char *arg0, char **env,
+                       mbx_child_fallback fallback, void *ud)
+{
+	char *argv[2];
+
+	argv[0] = (char *)arg0;
+	argv[1] = NULL;
+	mbx_child_prepare(out, -1, max_memory);
 	execve(exe, argv, env);
 	_exit(fallback ? fallback(ud, MBX_CHILD_OUT_FD) : 4);
 }

@@ -24,8 +24,10 @@
 
 #include "mbx/common.h"
 
-/* The descriptor the child writes its output to. */
+/* The descriptor the child writes its output to, and the one a child
+ * kept for further files reads its requests from. */
 #define MBX_CHILD_OUT_FD 3
+#define MBX_CHILD_REQ_FD 4
 
 typedef struct mbx_child {
 	pid_t pid;
@@ -50,17 +52,25 @@ const char *mbx_child_exe(void);
 char **mbx_child_env(const char *drop, const char *const *add, size_t n);
 void mbx_child_env_free(char **env);
 
+/*
+ * In a forked child, before execve: out becomes fd 3 (MBX_CHILD_OUT_FD),
+ * req (when >= 0) fd 4; stdin, stdout and stderr go to /dev/null (a
+ * reader never writes to the terminal); every other descriptor the
+ * parent had (the store's database, other children's pipes) is closed;
+ * SIGPIPE is back to its default; the address space is limited to
+ * max_memory (not under AddressSanitizer, which reserves terabytes).
+ * _exit(4) when that fails.  Allocates nothing.
+ */
+void mbx_child_prepare(int out, int req, int64_t max_memory);
+
 /* What the forked copy runs when execve fails (no /proc): reads into fd
  * and returns the exit status. */
 typedef int (*mbx_child_fallback)(void *ud, int fd);
 
 /*
  * Start a reader child: a pipe whose write end is the child's fd 3
- * (MBX_CHILD_OUT_FD); stdin, stdout and stderr on /dev/null (a reader
- * never writes to the terminal); every other descriptor the parent had
- * (the store's database, other children's pipes) closed; SIGPIPE back to
- * its default; RLIMIT_AS max_memory (not under AddressSanitizer, which
- * reserves terabytes); then execve(mbx_child_exe(), {arg0}, env).
+ * (MBX_CHILD_OUT_FD), mbx_child_prepare, then execve(mbx_child_exe(),
+ * {arg0}, env).
  * pipe_size (0: the default) is asked for the pipe.  0 and *c set, or <0
  * with the error naming `what` (the file).
  */

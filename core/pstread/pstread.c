@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "mbx/text.h"
+#include "pstread/child.h"
 #include "pstread/pstwire.h"
 
 /* Most recipients or attachments one message may have before the stream
@@ -765,8 +766,7 @@ static int pr_error(pr_state *s)
 #define PR_ENV_CHILD "MBX_PSTREAD_CHILD"
 #define PR_ENV_FILE "MBX_PSTREAD_FILE"
 #define PR_ENV_OPTS "MBX_PSTREAD_OPTS"
-#define PR_ENV_EXE "MBX_READER_EXE"
-#define PR_REQ_FD 4
+#define PR_REQ_FD MBX_CHILD_REQ_FD
 /* A kept child reads this many files, then a fresh one takes over (what
  * libpst does not give back stays bounded). */
 #define PR_KEEP_USES 200
@@ -879,9 +879,7 @@ static void pr_child_env_free(char **env)
  */
 static const char *pr_exe(void)
 {
-	const char *exe = getenv(PR_ENV_EXE);
-
-	return exe && *exe ? exe : "/proc/self/exe";
+	return mbx_child_exe();
 }
 
 /* The forked child: never returns. */
@@ -890,47 +888,11 @@ static void pr_child(const char *path, const mbx_pstread_opts *opts, int fd, int
 {
 	static char arg0[] = "mbxrescue-pstread";
 	char *argv[] = { arg0, NULL };
-	struct rlimit rl;
-	int null;
 
-	/* The pipe at fd 3, the requests (when kept) at fd 4; stdin, stdout
-	 * and stderr on /dev/null (libpst must never write to the terminal);
-	 * everything else the parent had open (the store's database, other
-	 * children's pipes) closed. */
-	if (req >= 0 && req <= 3) {
-		int moved = fcntl(req, F_DUPFD, 5);
-
-		if (moved < 0)
-			_exit(4);
-		req = moved;
-	}
-	if (fd != 3) {
-		if (dup2(fd, 3) < 0)
-			_exit(4);
-		close(fd);
-		fd = 3;
-	}
-	if (req >= 0 && req != PR_REQ_FD) {
-		if (dup2(req, PR_REQ_FD) < 0)
-			_exit(4);
-		close(req);
-	}
-	null = open("/dev/null", O_RDWR);
-	if (null < 0)
-		_exit(4);
-	dup2(null, 0);
-	dup2(null, 1);
-	dup2(null, 2);
-	close_range(req >= 0 ? PR_REQ_FD + 1 : PR_REQ_FD, ~0U, 0);
-	signal(SIGPIPE, SIG_DFL);
-#if !defined(__SANITIZE_ADDRESS__)
-	/* AddressSanitizer reserves terabytes of address space: no limit then. */
-	rl.rlim_cur = rl.rlim_max = (rlim_t)max_memory;
-	setrlimit(RLIMIT_AS, &rl);
-#else
-	(void)rl;
-	(void)max_memory;
-#endif
+	/* The pipe at fd 3, the requests (when kept) at fd 4, nothing else
+	 * (libpst must never write to the terminal), the memory limit. */
+	mbx_child_prepare(fd, req, max_memory);
+	fd = MBX_CHILD_OUT_FD;
 	execve(exe, argv, env);
 	if (req >= 0) {
 		int rc = mbx_pstread_child(path, opts, fd);
