@@ -523,10 +523,23 @@ static void check_large(void)
 									off += (int64_t)got;
 								same = same && off == (int64_t)sizes[k] &&
 								       memcmp(back, data[k], sizes[k]) == 0;
+								/* the bag too (a streamed attachment's props
+								 * column is written after its data) */
+								{
+									char *fn = NULL;
+
+									same = same && mbx_props_utf8(&m->attachments[k].bag,
+									       &MBX_KEY(MBX_PID_TAG_ATTACH_LONG_FILENAME), 0, &fn) == 0 &&
+									       fn && m->attachments[k].filename &&
+									       strcmp(fn, m->attachments[k].filename) == 0 &&
+									       mbx_props_get(&m->attachments[k].bag,
+									                     &MBX_KEY(MBX_PID_TAG_ATTACH_METHOD)) != NULL;
+									mbx_free(fn);
+								}
 							}
 							found = 1;
-							ok(same, "large, %s: every attachment byte for byte", spool ? "spooled" :
-							   "piped");
+							ok(same, "large, %s: every attachment byte for byte, with its bag",
+							   spool ? "spooled" : "piped");
 						}
 						mbx_message_free(m);
 					}
