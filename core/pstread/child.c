@@ -202,6 +202,24 @@ ssize_t mbx_child_read(mbx_child *c, void *buf, size_t n)
 	}
 }
 
+void mbx_child_finish(mbx_child *c)
+{
+	int64_t start = now_ms();
+
+	while (!c->exited && c->pid > 0) {
+		mbx_child_reap(c, 1);
+		if (c->exited)
+			break;
+		if (now_ms() - start > c->timeout_ms) {
+			c->timed_out = 1;
+			kill(c->pid, SIGKILL);
+			mbx_child_reap(c, 0);
+			break;
+		}
+		usleep(1000);
+	}
+}
+
 void mbx_child_end(mbx_child *c)
 {
 	if (c->pid > 0 && !c->exited) {

@@ -91,6 +91,9 @@ int mbx_child_wait(mbx_child *c);
 ssize_t mbx_child_read(mbx_child *c, void *buf, size_t n);
 /* Reap the child if it has exited (nohang) or wait for it. */
 void mbx_child_reap(mbx_child *c, int nohang);
+/* Wait for a child that has said all it had to say to exit: at most
+ * timeout_ms, then it is killed (timed_out). */
+void mbx_child_finish(mbx_child *c);
 /* Kill (SIGKILL) a child that has not exited, reap it, close c->fd. */
 void mbx_child_end(mbx_child *c);
 /* 1 when the child exited by itself with status 0. */

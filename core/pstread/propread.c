@@ -479,10 +479,10 @@ static int spill_open(pv_state *s)
 	return 0;
 }
 
-/* 1 + the index of the source of a (kept in a->data_ud while reading). */
-static int rd_body(pv_state *s, mbx_message *m, int depth, int *damaged, char **subject);
-
-static int rd_attachment(pv_state *s, mbx_message *m, int depth, int *damaged)
+/* An attachment (its PV_ATT tag read) and its data.  While the message is
+ * read, a->data_ud holds 1 + the index of its data's source in s->srcs
+ * (resolve_data makes that data or data_read once the message is whole). */
+static int rd_attachment(pv_state *s, mbx_message *m, int *damaged)
 {
 	pv_in *r = s->r;
 	mbx_attachment *a;
@@ -536,8 +536,7 @@ static int rd_attachment(pv_state *s, mbx_message *m, int depth, int *damaged)
 		if (!whole)
 			*damaged = 1;
 	}
-	(void)method;
-	(void)depth;
+	(void)method;   /* the bag has it */
 	return 0;
 }
 
@@ -588,7 +587,7 @@ static int rd_body(pv_state *s, mbx_message *m, int depth, int *damaged, char **
 		case PV_ATT:
 			if (!have_bag)
 				return bad(r);
-			if ((rc = rd_attachment(s, m, depth, damaged)) < 0)
+			if ((rc = rd_attachment(s, m, damaged)) < 0)
 				return rc;
 			break;
 		case PV_EMB: {
@@ -909,6 +908,8 @@ static int spool(pv_state *s)
 		close(fd);
 		return rc;
 	}
+	if (!r->c.timed_out)
+		mbx_child_finish(&r->c);   /* its output ended: it is exiting */
 	mbx_child_end(&r->c);   /* reaped (killed first when it timed out) */
 	r->fd = fd;
 	r->file = 1;
@@ -1042,8 +1043,12 @@ int mbx_propread_run(const char *path, const mbx_propread_opts *opts_in, const m
 		}
 	}
 	if (loop(&s) < 0 || (!s.have_done && !s.cb_rc)) {
-		if (!r->file)
+		if (!r->file) {
+			/* its output ended by itself: it is exiting, its status says why */
+			if (r->ended && !r->garbage && !r->c.timed_out && !s.fail)
+				mbx_child_finish(&r->c);
 			mbx_child_end(&r->c);
+		}
 		rc = read_error(&s);
 		goto out;
 	}
@@ -1053,7 +1058,7 @@ int mbx_propread_run(const char *path, const mbx_propread_opts *opts_in, const m
 	}
 	if (!r->file) {
 		/* Everything came: the child ends by itself now. */
-		mbx_child_reap(&r->c, 0);
+		mbx_child_finish(&r->c);
 		if (!mbx_child_ok(&r->c)) {
 			rc = read_error(&s);
 			goto out;
