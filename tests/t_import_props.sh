@@ -89,6 +89,17 @@ compare k4-internal-ost "$T_TMP/k4i.ost"
 expect_status 0 "an OST merges into its mailbox again" "$MBX" --db "$T_TMP/k4-ost.db" import-pst "$T_TMP/unicode.ost" --mailbox BACK
 check "an OST and the PST it came from are the same items: all skipped" grep -q "0 items imported, 17 skipped" "$T_TMP/out"
 
+# OSTs that can not be read: the reason named
+cp "$T_TMP/unicode.ost" "$T_TMP/wip.ost"
+printf '\020' | dd of="$T_TMP/wip.ost" bs=1 seek=513 conv=notrunc 2>/dev/null
+expect_status 2 "an OST encrypted with Windows Information Protection is refused" \
+	"$MBX" --db "$T_TMP/k4-ost.db" import-pst "$T_TMP/wip.ost" --mailbox WIP --create
+check "and the reason named" grep -q "wip.ost: not a readable OST (reader stopped at item 0); its data is encrypted with Windows Information Protection (bCryptMethod 0x10" "$T_TMP/err"
+head -c 300000 "$T_TMP/k4.ost" >"$T_TMP/short.ost"
+expect_status 2 "a truncated 4 KiB-page OST is refused" \
+	"$MBX" --db "$T_TMP/k4-ost.db" import-pst "$T_TMP/short.ost" --mailbox SHORT --create
+check "and the reason named" grep -q "short.ost: not a readable OST (reader stopped at item 0); the root of the NBT is unreadable (page lies outside the file" "$T_TMP/err"
+
 # What our writer exports from the demo server: embedded messages,
 # appointments, contacts, tasks, HTML bodies.
 DEMO=$(demo_db) || skip_all "can not create the demo store"
