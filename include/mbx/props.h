@@ -106,6 +106,10 @@ int mbx_propkey_equal(const mbx_propkey *a, const mbx_propkey *b);
  * "{00020386-...}:'x-mailer'" (caller frees). */
 char *mbx_propkey_describe(const mbx_propkey *k);
 
+/* The [MS-OXPROPS] name of k ("PidTagSubject", "PidLidAppointmentRecur")
+ * when the MAPI property list knows it, else NULL (static). */
+const char *mbx_propkey_name(const mbx_propkey *k);
+
 /* ---- Reading -------------------------------------------------------------- */
 
 /* Index of the property with key k, or -1. */

@@ -88,6 +88,18 @@ int mbx_pst_folder_add(mbx_pst *pst, mbx_pst_nid parent, const char *name,
 int mbx_pst_folder_add_props(mbx_pst *pst, mbx_pst_nid parent, const char *name,
                              const char *container_class, const mbx_props *props, mbx_pst_nid *out);
 
+/* Replace the bag of a folder the file already has: one added, or one
+ * every PST has (the root folder, mbx_pst_top_folder, Search Root,
+ * mbx_pst_deleted_items, IPM_COMMON_VIEWS; mbx_pst_root_folder,
+ * mbx_pst_search_root, mbx_pst_common_views give their NIDs), so that a
+ * copy of a PST keeps those folders' properties too (their display names
+ * included).  props NULL: back to the writer's defaults.  The SPAM search
+ * folder takes none. */
+int mbx_pst_folder_set_props(mbx_pst *pst, mbx_pst_nid nid, const mbx_props *props);
+mbx_pst_nid mbx_pst_root_folder(const mbx_pst *pst);
+mbx_pst_nid mbx_pst_search_root(const mbx_pst *pst);
+mbx_pst_nid mbx_pst_common_views(const mbx_pst *pst);
+
 /*
  * An extra property of a message (appointment, contact and task details),
  * written into the message's property context.  guid NULL: a plain
