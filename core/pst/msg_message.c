@@ -31,7 +31,6 @@
 #include "mbx/common.h"
 #include "pst/pst_int.h"
 
-#define PST_EXTRA_MAX        384u   /* extra properties of one message */
 #define PST_TC_MAX_COLS      253u   /* cCols is one byte; LtpRowId/Ver are two */
 
 typedef struct pst_attach {
@@ -228,8 +227,6 @@ static int put_bag(mbx_pst_msg *m, const mbx_props *b)
 	return rc;
 }
 
-static int put_extra(mbx_pst_msg *m, const mbx_pst_message_props *p);
-
 static int put_props(mbx_pst_msg *m, const mbx_pst_message_props *p)
 {
 	const char *addrtype = p->sender_addrtype ? p->sender_addrtype : "SMTP";
@@ -313,85 +310,7 @@ static int put_props(mbx_pst_msg *m, const mbx_pst_message_props *p)
 		rc = put_u32(m, MBX_PID_TAG_PRIORITY, MBX_PT_LONG, 0);      /* normal */
 	if (rc == 0 && p->flag_status && lacks(m, MBX_PID_TAG_FLAG_STATUS))
 		rc = put_u32(m, MBX_PID_TAG_FLAG_STATUS, MBX_PT_LONG, (uint32_t)p->flag_status);
-	if (rc == 0 && p->n_extra)
-		rc = put_extra(m, p);
 	m->bag = NULL;   /* the caller's: not kept */
-	return rc;
-}
-
-/* Ids the writer sets only when the message ends. */
-static int set_at_end(uint16_t id)
-{
-	return id == MBX_PID_TAG_DISPLAY_BCC || id == MBX_PID_TAG_DISPLAY_CC || id == MBX_PID_TAG_DISPLAY_TO ||
-	       id == MBX_PID_TAG_MESSAGE_FLAGS || id == MBX_PID_TAG_MESSAGE_SIZE;
-}
-
-static int put_extra(mbx_pst_msg *m, const mbx_pst_message_props *p)
-{
-	pst_pc *pc = &m->pc;
-	size_t i, k;
-	int rc = 0;
-
-	/* A property context of more than 447 records needs a BTH index
-	 * level, which libpst and pst-extractor do not read: keep well below,
-	 * beside the writer's own properties. */
-	if (p->n_extra > PST_EXTRA_MAX)
-		return mbx_error_set(MBX_ELIMIT, "message '%s' in %s: %zu extra properties, at most %u "
-		                     "fit in a property context every reader reads", m->label, m->pst->path,
-		                     p->n_extra, PST_EXTRA_MAX);
-	for (i = 0; rc == 0 && i < p->n_extra; i++) {
-		const mbx_pst_prop *x = &p->extra[i];
-		uint16_t id;
-
-		if (x->guid) {
-			mbx_propkey key = MBX_LIDKEY(x->guid, x->id);
-
-			if (m->bag && mbx_props_find(m->bag, &key) >= 0)
-				continue;   /* the bag has it */
-			rc = pst_nameid_get(m->pst, x->guid, x->id, &id);
-			if (rc)
-				return rc;
-		} else if (x->id == 0 || x->id >= PST_NPID_FIRST) {
-			return mbx_error_set(MBX_EINVAL, "property 0x%04x of message '%s' in %s: a plain "
-			                     "property id is 0x0001-0x7FFF", (unsigned)x->id, m->label, m->pst->path);
-		} else {
-			id = (uint16_t)x->id;
-			if (pst_bag_has(m->bag, id))
-				continue;
-		}
-		for (k = 0; k < pc->n; k++)
-			if (pc->p[k].id == id)
-				break;
-		if (k < pc->n || set_at_end(id))
-			return mbx_error_set(MBX_EINVAL, "property 0x%04x of message '%s' in %s is given "
-			                     "twice or is one the writer sets itself", (unsigned)x->id, m->label,
-			                     m->pst->path);
-		switch (x->type) {
-		case MBX_PT_LONG:
-			rc = put_u32(m, id, MBX_PT_LONG, (uint32_t)x->i);
-			break;
-		case MBX_PT_BOOLEAN:
-			rc = put_u32(m, id, MBX_PT_BOOLEAN, x->i ? 1 : 0);
-			break;
-		case MBX_PT_DOUBLE: {   /* IEEE 754, little-endian */
-			uint64_t v;
-
-			memcpy(&v, &x->d, sizeof(v));
-			rc = put_i64(m, id, MBX_PT_DOUBLE, v);
-			break;
-		}
-		case MBX_PT_SYSTIME:
-			rc = put_i64(m, id, MBX_PT_SYSTIME, pst_filetime(x->i));
-			break;
-		case MBX_PT_UNICODE:
-			rc = put_str(m, id, x->s ? x->s : "", "a property of the message");
-			break;
-		default:
-			return mbx_error_set(MBX_EINVAL, "property 0x%04x of message '%s' in %s has type "
-			                     "0x%04x, which the writer does not take", (unsigned)x->id, m->label,
-			                     m->pst->path, (unsigned)x->type);
-		}
-	}
 	return rc;
 }
 

@@ -100,26 +100,6 @@ mbx_pst_nid mbx_pst_root_folder(const mbx_pst *pst);
 mbx_pst_nid mbx_pst_search_root(const mbx_pst *pst);
 mbx_pst_nid mbx_pst_common_views(const mbx_pst *pst);
 
-/*
- * An extra property of a message (appointment, contact and task details),
- * written into the message's property context.  guid NULL: a plain
- * property, id 0x0001-0x7FFF, none the writer sets itself (class,
- * subject, sender, bodies, times, flags, sizes, display lists:
- * MBX_EINVAL).  Otherwise guid is the 16-byte property set as a PST
- * stores it and id the LID: the writer gives the name an NPID (0x8000+)
- * in the file's name-to-ID map.  type: 0x0003 PT_LONG, 0x0005 PT_DOUBLE,
- * 0x000B PT_BOOLEAN, 0x001F PT_UNICODE, 0x0040 PT_SYSTIME; the value is
- * in i (LONG, BOOLEAN, SYSTIME as Unix seconds), d or s (UTF-8).
- */
-typedef struct mbx_pst_prop {
-	const unsigned char *guid;
-	uint32_t id;
-	uint16_t type;
-	int64_t i;
-	double d;
-	const char *s;
-} mbx_pst_prop;
-
 typedef struct mbx_pst_message_props {
 	const char *message_class;      /* NULL = "IPM.Note" */
 	const char *subject;            /* may start with a prefix such as "RE: " */
@@ -138,8 +118,6 @@ typedef struct mbx_pst_message_props {
 	int importance;                 /* 0 low, 1 normal, 2 high */
 	int flag_status;                /* PidTagFlagStatus: 0, 1 complete, 2 flagged */
 	int associated;                 /* FAI message in the associated contents */
-	const mbx_pst_prop *extra;      /* n_extra extra properties, or NULL */
-	size_t n_extra;
 	const mbx_props *props;         /* every property of the message, or NULL:
 	                                 * the fields above fill only what it lacks
 	                                 * (subject: its prefix, normalized subject
