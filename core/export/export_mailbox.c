@@ -264,6 +264,7 @@ static int open_part(wctx *w)
 	o.crypt = j->crypt;
 	o.display_name = j->mb->display_name;
 	o.store_props = w->store_bag.n ? &w->store_bag : NULL;
+	o.bags_whole = 1;   /* loads give every object its complete bag */
 	o.fsync = 0;       /* sync_parts, beside the verification */
 	o.keep_temp = 1;   /* we name the temporary, verify, then rename */
 	rc = mbx_pst_create(&pt->pst, pt->tmp, &o);
@@ -457,6 +458,7 @@ static int write_message(wctx *w, size_t fi, const mbx_message *m)
 	int64_t est = estimate(m);
 	mbx_pst_message_props p;
 	char *tmp[N_TMP] = { 0 };
+	mbx_pst_msg_info info;
 	mbx_pst_msg *pm;
 	size_t i, k;
 	int rc;
@@ -489,7 +491,7 @@ static int write_message(wctx *w, size_t fi, const mbx_message *m)
 	rc = write_content(w, pm, m, 0);
 	if (rc < 0)
 		return rc;
-	rc = mbx_pst_message_end(pm, NULL);
+	rc = mbx_pst_message_end_info(pm, &info);
 	if (rc < 0)
 		return rc;
 	pt->messages++;
@@ -497,7 +499,19 @@ static int write_message(wctx *w, size_t fi, const mbx_message *m)
 	                exp_message_digest(m, w->data, w->ndata));
 	/* what the verification must read back: the walk it counts with */
 	k = exp_expect_folder_at(&pt->expect, w->pst_paths[fi]);
-	mbx_pstread_count_message(&pt->expect.folders[k].want, m);
+	if (info.subnode_levels > 1 && m->n_attachments) {
+		/* libpst reads one level of a subnode tree: it sees the message
+		 * without its attachments, which our reader alone verifies */
+		mbx_message bare = *m;
+
+		bare.n_attachments = 0;
+		mbx_pstread_count_message(&pt->expect.folders[k].want, &bare);
+		mbx_log_write(j->log, MBX_LOG_MED, "Item '%s' in folder '%s' has %zu attachments: more subnodes "
+		              "than libpst reads, its attachments are verified by our reader alone",
+		              m->subject ? m->subject : "", w->pst_paths[fi], m->n_attachments);
+	} else {
+		mbx_pstread_count_message(&pt->expect.folders[k].want, m);
+	}
 	j->items++;
 	j->bytes += m->size;
 	for (i = 0; i < m->n_attachments; i++)

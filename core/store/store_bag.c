@@ -1139,7 +1139,9 @@ static int decode(mbx_props *bag, mbx_props *synth, const bag_kind *kind, const 
 	}
 	flags = p[0];
 	mbx_props_init(&t);
-	rc = mbx_props_unpack(&t, p + 1, len - 1);
+	/* a value of the wrong size for its type stays: the export reports it
+	 * with its item and leaves it out, rather than the whole item failing */
+	rc = mbx_props_unpack_keep(&t, p + 1, len - 1, NULL);
 	if (rc < 0) {
 		mbx_props_clear(synth);
 		return corrupt(what);
@@ -1147,8 +1149,11 @@ static int decode(mbx_props *bag, mbx_props *synth, const bag_kind *kind, const 
 	*flags_out = flags;
 	mbx_props_clear(bag);
 	if (flags & STORE_BAG_PREFIX) {
-		for (i = 0; i < t.n; i++)
-			append(synth, &t, i);
+		for (i = 0; i < t.n; i++) {
+			mbx_propkey k = mbx_props_key(&t, i);
+
+			mbx_props_set_raw(synth, &k, t.p[i].type, mbx_props_val(&t, &t.p[i]), t.p[i].len);
+		}
 		mbx_props_clear(&t);
 		*bag = *synth;
 	} else {

@@ -68,6 +68,16 @@ typedef struct mbx_pst_opts {
 	const mbx_props *store_props;   /* the message store's properties (its
 	                                 * PidTagDisplayName wins over
 	                                 * display_name), or NULL */
+	int bags_whole;                 /* 1: every non-empty bag given is its
+	                                 * object's whole bag (what a PST held):
+	                                 * the fields add nothing beside it but
+	                                 * what every object of its kind has
+	                                 * (a message's class, a folder's name,
+	                                 * a recipient's type, an attachment's
+	                                 * method); no display lists computed,
+	                                 * no defaults.  The export sets it: the
+	                                 * store gives every object a complete
+	                                 * bag.  Default 0 */
 } mbx_pst_opts;
 
 /* Fill opts with the defaults. */
@@ -176,6 +186,20 @@ int mbx_pst_attach_message_begin_props(mbx_pst_msg *msg, const mbx_pst_attach_pr
 
 /* Finish a message; *size_out (may be NULL) gets PidTagMessageSize. */
 int mbx_pst_message_end(mbx_pst_msg *msg, int64_t *size_out);
+
+/* What mbx_pst_message_end_info tells of the message it finished. */
+typedef struct mbx_pst_msg_info {
+	int64_t size;               /* PidTagMessageSize */
+	int subnode_levels;         /* 1; 2 when the message has more subnodes
+	                             * (attachments, its tables, large values)
+	                             * than one SLBLOCK holds (340) and the tree
+	                             * has an SIBLOCK ([MS-PST] 2.2.2.8.3.2),
+	                             * which libpst does not read: it sees no
+	                             * attachments of such a message */
+} mbx_pst_msg_info;
+
+/* mbx_pst_message_end, telling what it wrote (info may be NULL). */
+int mbx_pst_message_end_info(mbx_pst_msg *msg, mbx_pst_msg_info *info);
 
 /* Bytes written so far (for splitting by size). */
 int64_t mbx_pst_size(const mbx_pst *pst);

@@ -33,7 +33,10 @@
  *     `data` member going in, mbx_store_attachment_read coming out) and
  *     never in the bag a load gives.
  * Loads give every object a complete bag, except the lists that do not
- * read the bags at all (said where they are).
+ * read the bags at all (said where they are).  A stored value of the wrong
+ * size for its type (a damaged store file) is loaded as it is, not
+ * refused with the whole object: mbx_props_check_value tells it, and the
+ * export reports it with its item and leaves it out.
  */
 #ifndef MBX_STORE_H
 #define MBX_STORE_H
