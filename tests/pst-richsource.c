@@ -1,5 +1,5 @@
 /*
- * tests/pst-richsource OUT.pst [--store DB ALIAS] [--many N] [--bad-value]
+ * tests/pst-richsource OUT.pst [--store DB ALIAS] [--many N] [--bad-value] [--altered]
  *
  * A source PST holding what the shared reference files lack, written by
  * our writer from property bags (every bag whole, as a PST held it):
@@ -28,7 +28,11 @@
  * --bad-value the store copy of the HTML message also holds a value of the
  * wrong size for its type (PidTagImportance of 3 bytes), which the export
  * must report and leave out (the store's column is written directly: no
- * API makes such a bag).  Exit 0, 1 on failure.
+ * API makes such a bag).  With --altered the store then no longer holds
+ * what OUT.pst does: the weekly appointment's PidLidLocation is "Room 5.01"
+ * there, and the bytes of contract.pdf (in the embedded message) are
+ * zeros; the property-level verification must name both.  Exit 0, 1 on
+ * failure.
  */
 #include "config.h"
 
@@ -731,8 +735,81 @@ static void fields(mbx_message *m)
 	mbx_free((void *)size);
 }
 
+/*
+ * Change one property of message id's bag in the store's column (plain id,
+ * or named by set and lid), value as it is: what a restored store might
+ * hold (a value of the wrong size for its type), or a store that no longer
+ * matches a file.  The column is a flag byte, then the bag as
+ * mbx_props_pack writes it; no API makes such a bag, so sqlite writes it.
+ */
+static int alter_bag(const char *db, int64_t id, uint16_t pid, const char *set, uint16_t type, const void *v,
+                     size_t vlen)
+{
+	mbx_propkey k = set ? MBX_LIDKEY(set, pid) : MBX_KEY(pid);
+	sqlite3 *db3;
+	sqlite3_stmt *s;
+	mbx_props b;
+	unsigned char *blob = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	mbx_props_init(&b);
+	if (sqlite3_open(db, &db3) != SQLITE_OK)
+		return mbx_error_set(MBX_EIO, "sqlite3_open %s", db);
+	rc = sqlite3_prepare_v2(db3, "SELECT props FROM message WHERE id = ?", -1, &s, NULL);
+	sqlite3_bind_int64(s, 1, id);
+	if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) > 1) {
+		const unsigned char *p = sqlite3_column_blob(s, 0);
+		size_t n = (size_t)sqlite3_column_bytes(s, 0);
+
+		rc = mbx_props_unpack_keep(&b, p + 1, n - 1, NULL);
+		blob = mbx_malloc(1);
+		blob[0] = p[0];
+		len = cap = 1;
+	} else {
+		rc = -1;
+	}
+	sqlite3_finalize(s);
+	if (rc == 0) {
+		mbx_props_remove(&b, &k);
+		mbx_props_set_raw(&b, &k, type, v, vlen);
+		mbx_props_pack(&b, &blob, &len, &cap);
+		rc = sqlite3_prepare_v2(db3, "UPDATE message SET props = ? WHERE id = ?", -1, &s, NULL);
+		sqlite3_bind_blob(s, 1, blob, (int)len, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 2, id);
+		if (rc == SQLITE_OK && sqlite3_step(s) != SQLITE_DONE)
+			rc = -1;
+		sqlite3_finalize(s);
+	}
+	mbx_free(blob);
+	mbx_props_clear(&b);
+	sqlite3_close(db3);
+	return rc != 0 ? mbx_error_set(MBX_EIO, "could not change a bag in %s", db) : 0;
+}
+
+/* The store no longer what the file holds: a location, an attachment's bytes. */
+static int alter(const char *db, int64_t weekly_id)
+{
+	unsigned char *w;
+	size_t wl;
+	sqlite3 *db3;
+	int rc;
+
+	if (mbx_utf16_from_utf8("Room 5.01", 9, &w, &wl) < 0)
+		return -1;
+	rc = alter_bag(db, weekly_id, MBX_LID_LOCATION, MBX_PSETID_APPOINTMENT, MBX_PT_UNICODE, w, wl);
+	mbx_free(w);
+	if (rc == 0 && sqlite3_open(db, &db3) == SQLITE_OK) {
+		if (sqlite3_exec(db3, "UPDATE attachment SET data = zeroblob(size) WHERE filename = 'contract.pdf'",
+		                 NULL, NULL, NULL) != SQLITE_OK)
+			rc = mbx_error_set(MBX_EIO, "could not change an attachment in %s", db);
+		sqlite3_close(db3);
+	}
+	return rc;
+}
+
 static int write_store(const char *db, const char *alias, src_folder *f, size_t nf, const mbx_props *store_bag,
-                       int bad_value)
+                       int bad_value, int altered)
 {
 	mbx_server_info si = { (char *)"Contoso", (char *)"HQ", (char *)"EXCH1", (char *)"%a@contoso.com" };
 	mbx_store *st;
@@ -740,7 +817,7 @@ static int write_store(const char *db, const char *alias, src_folder *f, size_t 
 	mbx_mailbox mb;
 	char *dn = mbx_asprintf("/o=Contoso/ou=HQ/cn=Recipients/cn=%s", alias);
 	char *smtp = mbx_asprintf("%s@contoso.com", alias);
-	int64_t mid, bad_id = 0;
+	int64_t mid, bad_id = 0, weekly_id = 0;
 	size_t i, j;
 	int rc;
 
@@ -790,6 +867,8 @@ static int write_store(const char *db, const char *alias, src_folder *f, size_t 
 			rc = mbx_store_message_add(st, m, &id);
 			if (m->subject && strcmp(m->subject, "Inline images, sent on behalf") == 0)
 				bad_id = id;
+			if (m->subject && strcmp(m->subject, "Weekly status") == 0)
+				weekly_id = id;
 		}
 	}
 	if (rc == 0)
@@ -801,55 +880,10 @@ static int write_store(const char *db, const char *alias, src_folder *f, size_t 
 	mbx_store_free(st);
 	mbx_free(dn);
 	mbx_free(smtp);
-	if (rc == 0 && bad_value) {
-		/* PidTagImportance (PtypInteger32) of 3 bytes, appended to the
-		 * message's bag as a restored store might hold it: the blob is a
-		 * flag byte, then "MP1", names, count, properties (mbx/props.h's
-		 * packing); no API makes such a bag, so sqlite writes it */
-		sqlite3 *db3;
-		sqlite3_stmt *s;
-		mbx_props b;
-		unsigned char *blob = NULL;
-		size_t len = 0, cap = 0;
-
-		mbx_props_init(&b);
-		if (sqlite3_open(db, &db3) != SQLITE_OK)
-			return mbx_error_set(MBX_EIO, "sqlite3_open %s", db);
-		rc = sqlite3_prepare_v2(db3, "SELECT props FROM message WHERE id = ?", -1, &s, NULL);
-		sqlite3_bind_int64(s, 1, bad_id);
-		if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) > 1) {
-			const unsigned char *p = sqlite3_column_blob(s, 0);
-			size_t n = (size_t)sqlite3_column_bytes(s, 0);
-
-			rc = mbx_props_unpack_keep(&b, p + 1, n - 1, NULL);
-			blob = mbx_malloc(1);
-			blob[0] = p[0];
-			len = cap = 1;
-		} else {
-			rc = -1;
-		}
-		sqlite3_finalize(s);
-		if (rc == 0) {
-			size_t at;
-
-			mbx_props_remove(&b, &MBX_KEY(MBX_PID_TAG_IMPORTANCE));
-			mbx_props_set_raw(&b, &MBX_KEY(MBX_PID_TAG_IMPORTANCE), MBX_PT_LONG, "\x01\x02\x03", 3);
-			at = b.n - 1;
-			(void)at;
-			mbx_props_pack(&b, &blob, &len, &cap);
-			rc = sqlite3_prepare_v2(db3, "UPDATE message SET props = ? WHERE id = ?", -1, &s, NULL);
-			sqlite3_bind_blob(s, 1, blob, (int)len, SQLITE_TRANSIENT);
-			sqlite3_bind_int64(s, 2, bad_id);
-			if (rc == SQLITE_OK && sqlite3_step(s) != SQLITE_DONE)
-				rc = -1;
-			sqlite3_finalize(s);
-		}
-		mbx_free(blob);
-		mbx_props_clear(&b);
-		sqlite3_close(db3);
-		if (rc != 0)
-			return mbx_error_set(MBX_EIO, "could not write the bad value into %s", db);
-	}
+	if (rc == 0 && bad_value)
+		rc = alter_bag(db, bad_id, MBX_PID_TAG_IMPORTANCE, NULL, MBX_PT_LONG, "\x01\x02\x03", 3);
+	if (rc == 0 && altered)
+		rc = alter(db, weekly_id);
 	return rc;
 }
 
@@ -872,11 +906,11 @@ int main(int argc, char **argv)
 	mbx_props store_bag;
 	const char *db = NULL, *alias = NULL;
 	long many = 1000;
-	int bad = 0, a, rc;
+	int bad = 0, altered = 0, a, rc;
 	size_t i, j;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: pst-richsource OUT.pst [--store DB ALIAS] [--many N] [--bad-value]\n");
+		fprintf(stderr, "usage: pst-richsource OUT.pst [--store DB ALIAS] [--many N] [--bad-value] [--altered]\n");
 		return 2;
 	}
 	for (a = 2; a < argc; a++) {
@@ -887,6 +921,8 @@ int main(int argc, char **argv)
 			many = atol(argv[++a]);
 		} else if (strcmp(argv[a], "--bad-value") == 0) {
 			bad = 1;
+		} else if (strcmp(argv[a], "--altered") == 0) {
+			altered = 1;
 		} else {
 			fprintf(stderr, "pst-richsource: unknown argument %s\n", argv[a]);
 			return 2;
@@ -899,7 +935,7 @@ int main(int argc, char **argv)
 		return 1;
 	rc = write_pst(argv[1], f, 4, &store_bag);
 	if (rc == 0 && db)
-		rc = write_store(db, alias, f, 4, &store_bag, bad);
+		rc = write_store(db, alias, f, 4, &store_bag, bad, altered);
 	if (rc < 0)
 		fprintf(stderr, "pst-richsource: %s\n", mbx_error_last());
 	for (i = 0; i < 4; i++) {

@@ -135,6 +135,8 @@ int exp_data_present(const mbx_attachment *a);
  * messages, and the data of its attachments (data: one per attachment
  * without an embedded message, depth first, as written). */
 uint64_t exp_message_digest(const mbx_message *m, const exp_data *data, size_t n);
+/* The same with the data read from the store (m loaded from st). */
+int exp_store_digest(mbx_store *st, const mbx_message *m, uint64_t *digest);
 
 /* What one part must hold, message by message. */
 typedef struct exp_pmsg {

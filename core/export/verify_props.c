@@ -368,6 +368,58 @@ int exp_data_present(const mbx_attachment *a)
 	return a->size > 0 || attach_method(&a->bag) == 1;
 }
 
+/* The data of m's attachments as the store holds them, depth first. */
+static int store_data_all(mbx_store *st, const mbx_message *m, unsigned char *buf, exp_data **v, size_t *n,
+                          size_t *cap, int depth)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < m->n_attachments; i++) {
+		const mbx_attachment *a = &m->attachments[i];
+		exp_hash h;
+		int64_t off = 0;
+
+		if (a->embedded && depth < 64) {
+			rc = store_data_all(st, a->embedded, buf, v, n, cap, depth + 1);
+			continue;
+		}
+		exp_hash_init(&h, 0);
+		while (rc == 0 && off < a->size) {
+			size_t want = a->size - off > DATA_CHUNK ? DATA_CHUNK : (size_t)(a->size - off), got = 0;
+
+			rc = mbx_store_attachment_read(st, a->id, off, buf, want, &got);
+			if (rc == 0 && got == 0)
+				rc = mbx_error_set(MBX_ECORRUPT, "attachment %lld ends early in the store", (long long)a->id);
+			exp_hash_update(&h, buf, got);
+			off += (int64_t)got;
+		}
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 16;
+			*v = mbx_reallocarray(*v, *cap, sizeof(**v));
+		}
+		(*v)[*n].present = exp_data_present(a);
+		(*v)[*n].size = off;
+		(*v)[*n].hash = exp_hash_final(&h);
+		(*n)++;
+	}
+	return rc;
+}
+
+int exp_store_digest(mbx_store *st, const mbx_message *m, uint64_t *digest)
+{
+	unsigned char *buf = mbx_malloc(DATA_CHUNK);
+	exp_data *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc = store_data_all(st, m, buf, &v, &n, &cap, 0);
+
+	if (rc == 0)
+		*digest = exp_message_digest(m, v, n);
+	mbx_free(v);
+	mbx_free(buf);
+	return rc;
+}
+
 /* ---- the expectation of one part -------------------------------------------------- */
 
 exp_pfolder *exp_pexpect_folder(exp_pexpect *e, size_t fi, uint32_t nid)
