@@ -54,7 +54,7 @@ static int tf_write(const char *path, int crypt)
 	mbx_pst_nid inbox;
 	mbx_pst_msg *m, *e;
 	mbx_pst_message_props mp;
-	mbx_pst_prop extra[3];
+	mbx_props extra;
 	int rc;
 
 	mbx_pst_opts_init(&o);
@@ -101,23 +101,14 @@ static int tf_write(const char *path, int crypt)
 	mp.message_class = "IPM.Appointment";
 	mp.subject = "second";
 	mp.body = "the second body";
-	memset(extra, 0, sizeof(extra));
-	extra[0].guid = (const unsigned char *)MBX_PSETID_APPOINTMENT;
-	extra[0].id = MBX_LID_APPOINTMENT_START_WHOLE;
-	extra[0].type = MBX_PT_SYSTIME;
-	extra[0].i = TF_START;
-	extra[1].guid = (const unsigned char *)MBX_PSETID_APPOINTMENT;
-	extra[1].id = MBX_LID_LOCATION;
-	extra[1].type = MBX_PT_UNICODE;
-	extra[1].s = "Room 101";
-	extra[2].guid = NULL;
-	extra[2].id = MBX_PID_TAG_COMPANY_NAME;
-	extra[2].type = MBX_PT_UNICODE;
-	extra[2].s = "Contoso";
-	mp.extra = extra;
-	mp.n_extra = 3;
+	mbx_props_init(&extra);
+	mbx_props_set_time(&extra, &MBX_LIDKEY(MBX_PSETID_APPOINTMENT, MBX_LID_APPOINTMENT_START_WHOLE), TF_START);
+	mbx_props_set_utf8(&extra, &MBX_LIDKEY(MBX_PSETID_APPOINTMENT, MBX_LID_LOCATION), "Room 101");
+	mbx_props_set_utf8(&extra, &MBX_KEY(MBX_PID_TAG_COMPANY_NAME), "Contoso");
+	mp.props = &extra;   /* beside the fields */
 	if (rc == 0)
 		rc = mbx_pst_message_begin(pst, inbox, &mp, &m);
+	mbx_props_clear(&extra);
 	if (rc == 0)
 		rc = tf_recips(m, "Bert");
 	if (rc == 0)

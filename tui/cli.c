@@ -28,7 +28,7 @@ static const cmd_entry commands[] = {
 	{ "adjust", NULL, NULL, cmd_adjust, 1, cmd_adjust_describe },
 	{ "fix-recipient", "ALIAS --account DOMAIN\\USER [--unhide]", "assign a recreated recipient's primary account and unhide it (KB Q197970)", cmd_fix_recipient, 1, NULL },
 	{ "pst-check", "[-q] [--strict] FILE.pst...", "check a Unicode PST file strictly against [MS-PST]", cmd_pst_check, 0, NULL },
-	{ "pst-dump", "FILE.pst [--values]", "every property of every object of a PST or OST file, one line each (tests/PROPDUMP.md); exit 1 when items are damaged", cmd_pst_dump, 0, NULL },
+	{ "pst-dump", "FILE.pst [--values] | --regenerated", "every property of every object of a PST or OST file, one line each (tests/PROPDUMP.md); exit 1 when items are damaged; --regenerated: the properties the writer regenerates (kind, key, type, rule, name, value)", cmd_pst_dump, 0, NULL },
 	{ "export", "(--all | ALIAS... | --mailbox-list FILE) --out DIR [--from DATE] [--to DATE] [--date-field received|sent] [--include-folder PATH]... [--exclude-folder PATH]... [--subject TEXT] [--attachment GLOB] [--class PREFIX] [--no-associated] [--threads N] [--max-pst-size SIZE] [--log-level 0-3] [--resume] [--force-out-dir]", "copy mailboxes to verified PST files (Exmerge step 1)", cmd_export, 1, NULL },
 	{ "batch", "-F ExMerge.ini", "run Exmerge's batch mode from its ini file", cmd_batch, 1, NULL },
 	{ "verify", "FILE.pst...", "read a PST with libpst: folders with message and attachment counts", cmd_verify, 0, NULL },

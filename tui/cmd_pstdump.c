@@ -4,7 +4,9 @@
  * of tests/PROPDUMP.md, on stdout.  What could not be read is listed on
  * stderr ("FILE: object: what").  Exit 0 when everything was read, 1 when
  * some item was damaged (after dumping the rest), 2 when the file is not a
- * PST/OST or can not be opened (or on a usage error).
+ * PST/OST or can not be opened (or on a usage error).  `pst-dump
+ * --regenerated` lists the properties our writer regenerates instead of
+ * copying (mbx_pst_regenerated_list), as tests/propdump-diff.sh reads them.
  */
 #include "config.h"
 #include <getopt.h>
@@ -12,17 +14,33 @@
 #include <string.h>
 
 #include "mbx/common.h"
+#include "mbx/pst.h"
 #include "mbx/pstprop.h"
 #include "mbx/text.h"
 #include "cli.h"
 #include "cmds.h"
 
+/* The properties the writer regenerates, one a line: KIND, KEY (as a dump
+ * has it), TYPE (0x0000: any), RULE, NAME, what the new file holds. */
+static int regenerated(void)
+{
+	size_t n, i;
+	const mbx_pst_regen *r = mbx_pst_regenerated_list(&n);
+
+	for (i = 0; i < n; i++)
+		printf("%s\t0x%04X\t0x%04X\t%s\t%s\t%s\n", mbx_pst_object_kind_name(r[i].kind), (unsigned)r[i].id,
+		       (unsigned)r[i].type, mbx_pst_regen_rule_name(r[i].rule), r[i].name, r[i].value);
+	return fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK : EXIT_USAGE;
+}
+
 int cmd_pst_dump(const tui_opts *opts, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "values", no_argument, NULL, 'v' },
+		{ "regenerated", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
+	int regen = 0;
 	unsigned flags = 0, fl = opts->ascii ? MBX_TEXT_ASCII : 0;
 	mbx_pstprop *p;
 	int ch, rc;
@@ -31,8 +49,15 @@ int cmd_pst_dump(const tui_opts *opts, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (ch == 'v')
 			flags |= MBX_PSTPROP_DUMP_VALUES;
+		else if (ch == 'r')
+			regen = 1;
 		else
 			return cli_usage_error("pst-dump", NULL);
+	}
+	if (regen) {
+		if (optind < argc || flags)
+			return cli_usage_error("pst-dump", "--regenerated takes no file");
+		return regenerated();
 	}
 	if (optind >= argc)
 		return cli_usage_error("pst-dump", "no PST file given");

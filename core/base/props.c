@@ -353,7 +353,21 @@ static uint32_t data_add(mbx_props *b, const void *val, size_t len)
 	return (uint32_t)off;
 }
 
+static int props_set(mbx_props *b, const mbx_propkey *k, uint16_t type, const void *val, size_t len,
+                     int check);
+
 int mbx_props_set(mbx_props *b, const mbx_propkey *k, uint16_t type, const void *val, size_t len)
+{
+	return props_set(b, k, type, val, len, 1);
+}
+
+int mbx_props_set_raw(mbx_props *b, const mbx_propkey *k, uint16_t type, const void *val, size_t len)
+{
+	return props_set(b, k, type, val, len, 0);
+}
+
+static int props_set(mbx_props *b, const mbx_propkey *k, uint16_t type, const void *val, size_t len,
+                     int check)
 {
 	long i;
 	mbx_prop *p;
@@ -361,7 +375,7 @@ int mbx_props_set(mbx_props *b, const mbx_propkey *k, uint16_t type, const void 
 
 	if (rc)
 		return rc;
-	rc = mbx_props_check_value(type, val, len);
+	rc = check ? mbx_props_check_value(type, val, len) : 0;
 	if (rc)
 		return rc;
 	if (len > UINT32_MAX / 2)
@@ -897,7 +911,24 @@ static const unsigned char *get_bytes(rd *r, uint64_t n)
 	return p;
 }
 
+static int unpack(mbx_props *b, const void *data, size_t len, size_t *kept_bad);
+
 int mbx_props_unpack(mbx_props *b, const void *data, size_t len)
+{
+	return unpack(b, data, len, NULL);
+}
+
+int mbx_props_unpack_keep(mbx_props *b, const void *data, size_t len, size_t *bad)
+{
+	size_t n = 0;
+	int rc = unpack(b, data, len, &n);
+
+	if (bad)
+		*bad = n;
+	return rc;
+}
+
+static int unpack(mbx_props *b, const void *data, size_t len, size_t *kept_bad)
 {
 	rd r = { data, len, 0, 0 };
 	uint64_t nnames, nprops, i;
@@ -967,8 +998,11 @@ int mbx_props_unpack(mbx_props *b, const void *data, size_t len)
 		if (!t || !v || vlen > UINT32_MAX / 2)
 			goto bad;
 		p->type = (uint16_t)(t[0] | t[1] << 8);
-		if (mbx_props_check_value(p->type, v, (size_t)vlen) != 0)
-			goto bad;
+		if (mbx_props_check_value(p->type, v, (size_t)vlen) != 0) {
+			if (!kept_bad)
+				goto bad;
+			(*kept_bad)++;
+		}
 		p->off = data_add(b, v, (size_t)vlen);
 		p->len = (uint32_t)vlen;
 		b->n++;

@@ -91,6 +91,98 @@ typedef int (*exp_cancel_fn)(void *ud);
  */
 int exp_verify(const char *path, const exp_expect *e, exp_cancel_fn cancelled, void *ud);
 
+/* ---- verify_props.c: every property read back (our reader) ---- */
+
+/* A 64-bit hash (XXH64), streamed. */
+typedef struct exp_hash {
+	uint64_t v[4], seed, total;
+	unsigned char buf[32];
+	unsigned nbuf;
+} exp_hash;
+
+void exp_hash_init(exp_hash *h, uint64_t seed);
+void exp_hash_update(exp_hash *h, const void *data, size_t len);
+uint64_t exp_hash_final(const exp_hash *h);
+
+/* 1 when property i of bag b (of an object of MBX_PST_OBJ_* kind) is one
+ * the file must hold as b holds it: all but the regenerated ones
+ * (mbx_pst_regenerated; PidTagMessageFlags, adjusted, is compared without
+ * MSGFLAG_HASATTACH) and an attachment's data (compared apart). */
+int exp_prop_kept(int kind, const mbx_props *b, size_t i);
+/* "0x0037 PidTagSubject": mbx_propkey_describe and the name when known
+ * (caller frees). */
+char *exp_prop_describe(const mbx_propkey *k);
+/* b, or when some of its values have the wrong size for their type
+ * (mbx_props_check_value) a copy in *tmp without them, each reported to
+ * log as a warning naming item and the property; *dropped (may be NULL)
+ * counts them.  tmp must be initialised; the caller clears it. */
+const mbx_props *exp_bag_screen(const mbx_props *b, mbx_log *log, const char *item, mbx_props *tmp,
+                                size_t *dropped);
+
+/* An attachment's data as written: whether the file holds data for it
+ * (exp_data_present), its size and hash. */
+typedef struct exp_data {
+	int present;
+	int64_t size;
+	uint64_t hash;
+} exp_data;
+
+/* 1 when the writer writes data for attachment a (bytes to write, or
+ * attach method 1 by value). */
+int exp_data_present(const mbx_attachment *a);
+/* The digest of message m as the file must hold it: every kept property
+ * of it, its recipients and attachments, in their order, embedded
+ * messages, and the data of its attachments (data: one per attachment
+ * without an embedded message, depth first, as written). */
+uint64_t exp_message_digest(const mbx_message *m, const exp_data *data, size_t n);
+/* The same with the data read from the store (m loaded from st). */
+int exp_store_digest(mbx_store *st, const mbx_message *m, uint64_t *digest);
+
+/* What one part must hold, message by message. */
+typedef struct exp_pmsg {
+	int64_t id;                 /* the store's message id */
+	uint64_t digest;            /* exp_message_digest */
+} exp_pmsg;
+
+typedef struct exp_pfolder {
+	size_t fi;                  /* the store folder (index in the mailbox's folders) */
+	uint32_t nid;               /* its folder in the file */
+	exp_pmsg *msg[2];           /* [0] contents, [1] associated contents, in write order */
+	size_t n[2], cap[2];
+} exp_pfolder;
+
+typedef struct exp_pexpect {
+	exp_pfolder *f;
+	size_t n, cap;
+} exp_pexpect;
+
+/* The entry of store folder fi (its file folder nid), added when missing. */
+exp_pfolder *exp_pexpect_folder(exp_pexpect *e, size_t fi, uint32_t nid);
+void exp_pexpect_add(exp_pfolder *f, int assoc, int64_t id, uint64_t digest);
+void exp_pexpect_clear(exp_pexpect *e);
+
+typedef struct exp_pstats {
+	int64_t folders, messages;
+} exp_pstats;
+
+typedef struct exp_pverify {
+	const char *path;           /* the file */
+	mbx_store *st;              /* to read a message again when it differs */
+	mbx_log *log;               /* differences (the first 20) */
+	const mbx_props *store_bag; /* the message store's bag as written, or NULL */
+	const mbx_folder *folders;  /* the mailbox's folders (bags as written) */
+	char *const *paths;         /* their paths in the file */
+	exp_cancel_fn cancelled;
+	void *ud;
+	void (*yield)(void);        /* called between messages (may be NULL) */
+	exp_pstats *stats;          /* counted up */
+} exp_pverify;
+
+/* Read the file back with our property-level reader and compare every
+ * property of the store object, the folders of e and their messages.
+ * 0 identical; MBX_ECORRUPT naming the first difference (item, property,
+ * both values; the first 20 logged); MBX_ECANCELLED. */
+int exp_verify_props(const exp_pverify *v, const exp_pexpect *e);
 /*
  * What a final file is: "SIZE MTIME_NS SHA256HEX" of the open file fd
  * (*out caller frees).  Recorded in the job table when a file gets its

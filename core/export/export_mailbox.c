@@ -6,10 +6,19 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "mbx/pst.h"
 #include "mbx/text.h"
 #include "export_int.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 #define CHUNK (1024 * 1024)
 #define BIG_ITEM (150LL * 1024 * 1024)   /* Microsoft 365 PST import limit */
@@ -24,6 +33,7 @@ typedef struct part {
 	char *final;           /* DIR/BASE[-NNN].PST */
 	mbx_pst_nid *nids;     /* per store folder, 0 = not in the PST */
 	exp_expect expect;
+	exp_pexpect pexpect;   /* what our reader must read back, message by message */
 	int64_t messages;
 	int closed;
 	int wb_fd;             /* the temporary read-only, to start its writeback; -1 none */
@@ -41,6 +51,11 @@ typedef struct wctx {
 	unsigned char *buf;    /* attachment chunk */
 	int64_t items_done, bytes_done;
 	int64_t normal_seen;   /* non-FAI messages reached through the folder tree */
+	mbx_props store_bag;   /* the message store's bag, as written */
+	exp_data *data;        /* the data of the message being written, as written */
+	size_t ndata, capdata;
+	size_t dropped;        /* values left out: the wrong size for their type */
+	exp_pstats pstats;
 } wctx;
 
 int exp_fsync_dir(const char *dir)
@@ -133,8 +148,9 @@ static size_t parent_of(const wctx *w, size_t i)
 	return (size_t)-1;
 }
 
-/* PST paths: the mailbox's top-level Deleted Items becomes the PST's own
- * "Deleted Items", whatever the store's language calls it. */
+/* PST paths.  The mailbox's top-level Deleted Items becomes the PST's
+ * own Deleted Items folder, with the mailbox folder's properties (its
+ * name among them, in whatever language the store has it). */
 static void compute_paths(wctx *w)
 {
 	size_t i;
@@ -142,12 +158,53 @@ static void compute_paths(wctx *w)
 	w->pst_paths = mbx_calloc(w->nf ? w->nf : 1, sizeof(char *));
 	for (i = 0; i < w->nf; i++) {
 		size_t p = parent_of(w, i);
-		const char *name = w->folders[i].name ? w->folders[i].name : "";
+		const char *name = w->folders[i].name && *w->folders[i].name ? w->folders[i].name : "(no name)";
 
-		if (p == (size_t)-1 && w->folders[i].role == MBX_ROLE_DELETED)
-			name = "Deleted Items";
 		w->pst_paths[i] = mbx_pstread_path_join(p == (size_t)-1 ? "" : w->pst_paths[p], name);
 	}
+}
+
+/* The bags as the file gets them: values of the wrong size for their type
+ * are reported and left out, here, once, so that the writer and the
+ * verification see the same bag. */
+static void screen(wctx *w, mbx_props *b, const char *item)
+{
+	mbx_props tmp;
+
+	mbx_props_init(&tmp);
+	if (exp_bag_screen(b, w->job->log, item, &tmp, &w->dropped) == &tmp) {
+		mbx_props_clear(b);
+		*b = tmp;
+	}
+}
+
+static void screen_message(wctx *w, mbx_message *m, const char *where, int depth)
+{
+	char *subj = mbx_text_clean(m->subject ? m->subject : "", 60, 0, NULL);
+	char *item = mbx_asprintf("item '%s' %s", subj, where);
+	size_t i;
+
+	screen(w, &m->bag, item);
+	for (i = 0; i < m->n_recipients; i++) {
+		char *r = mbx_asprintf("recipient %zu of %s", i + 1, item);
+
+		screen(w, &m->recipients[i].bag, r);
+		mbx_free(r);
+	}
+	for (i = 0; i < m->n_attachments; i++) {
+		char *a = mbx_asprintf("attachment %zu of %s", i + 1, item);
+
+		screen(w, &m->attachments[i].bag, a);
+		mbx_free(a);
+		if (m->attachments[i].embedded && depth < 64) {
+			char *in = mbx_asprintf("attached to %s", item);
+
+			screen_message(w, m->attachments[i].embedded, in, depth + 1);
+			mbx_free(in);
+		}
+	}
+	mbx_free(item);
+	mbx_free(subj);
 }
 
 static int create_folders(wctx *w, part *pt)
@@ -167,16 +224,19 @@ static int create_folders(wctx *w, part *pt)
 		if (p == (size_t)-1 && f->role == MBX_ROLE_DELETED && !have_deleted) {
 			pt->nids[i] = mbx_pst_deleted_items(pt->pst);
 			have_deleted = 1;
+			rc = f->bag.n ? mbx_pst_folder_set_props(pt->pst, pt->nids[i], &f->bag) : 0;
 		} else {
-			rc = mbx_pst_folder_add(pt->pst, p == (size_t)-1 ? top : pt->nids[p],
-			                        valid(f->name && *f->name ? f->name : "(no name)", &t1),
-			                        valid(f->container_class, &t2), &pt->nids[i]);
-			mbx_free(t1);
-			mbx_free(t2);
-			if (rc < 0)
-				return mbx_error_prefix(rc, "folder '%s'", w->pst_paths[i]);
+			rc = mbx_pst_folder_add_props(pt->pst, p == (size_t)-1 ? top : pt->nids[p],
+			                              valid(f->name && *f->name ? f->name : "(no name)", &t1),
+			                              valid(f->container_class, &t2), f->bag.n ? &f->bag : NULL,
+			                              &pt->nids[i]);
 		}
+		mbx_free(t1);
+		mbx_free(t2);
+		if (rc < 0)
+			return mbx_error_prefix(rc, "folder '%s'", w->pst_paths[i]);
 		exp_expect_folder_at(&pt->expect, w->pst_paths[i]);
+		exp_pexpect_folder(&pt->pexpect, i, pt->nids[i]);
 	}
 	return 0;
 }
@@ -203,6 +263,8 @@ static int open_part(wctx *w)
 	mbx_pst_opts_init(&o);
 	o.crypt = j->crypt;
 	o.display_name = j->mb->display_name;
+	o.store_props = w->store_bag.n ? &w->store_bag : NULL;
+	o.bags_whole = 1;   /* loads give every object its complete bag */
 	o.fsync = 0;       /* sync_parts, beside the verification */
 	o.keep_temp = 1;   /* we name the temporary, verify, then rename */
 	rc = mbx_pst_create(&pt->pst, pt->tmp, &o);
@@ -232,53 +294,12 @@ static int close_part(wctx *w, part *pt)
 
 /* ---- messages ------------------------------------------------------------ */
 
-/* The writer's view of a message's extra properties (those of its bag the
- * writer takes beside the fields: mbx_message_props_extra); strings made
- * valid. */
-typedef struct xprops {
-	mbx_msg_prop *src;
-	mbx_pst_prop *p;
-	char **tmp;
-	size_t n;
-} xprops;
-
-static void xprops_fill(xprops *x, const mbx_message *m)
-{
-	size_t i;
-
-	mbx_message_props_extra(m, &x->src, &x->n);
-	x->p = x->n ? mbx_calloc(x->n, sizeof(*x->p)) : NULL;
-	x->tmp = x->n ? mbx_calloc(x->n, sizeof(*x->tmp)) : NULL;
-	for (i = 0; i < x->n; i++) {
-		const mbx_msg_prop *mp = &x->src[i];
-
-		x->p[i].guid = mbx_msg_prop_named(mp) ? mp->guid : NULL;
-		x->p[i].id = mp->id;
-		x->p[i].type = mp->type;
-		x->p[i].i = mp->i;
-		x->p[i].d = mp->d;
-		x->p[i].s = valid(mp->s, &x->tmp[i]);
-	}
-}
-
-static void xprops_free(xprops *x)
-{
-	size_t i;
-
-	for (i = 0; i < x->n; i++)
-		mbx_free(x->tmp[i]);
-	mbx_free(x->tmp);
-	mbx_free(x->p);
-	mbx_msg_props_free(x->src, x->n);
-	memset(x, 0, sizeof(*x));
-}
-
-static void fill_props(const mbx_message *m, mbx_pst_message_props *p, char **tmp, xprops *x)
+/* The writer's view of a message: its bag, and the fields for what the
+ * bag lacks (loads give complete bags: nothing, as a rule). */
+static void fill_props(const mbx_message *m, mbx_pst_message_props *p, char **tmp)
 {
 	memset(p, 0, sizeof(*p));
-	xprops_fill(x, m);
-	p->extra = x->p;
-	p->n_extra = x->n;
+	p->props = m->bag.n ? &m->bag : NULL;
 	p->message_class = valid(m->message_class, &tmp[0]);
 	p->subject = valid(m->subject, &tmp[1]);
 	p->sender_name = valid(m->sender_name, &tmp[2]);
@@ -308,24 +329,35 @@ static void free_tmp(char **tmp, size_t n)
 
 static int write_content(wctx *w, mbx_pst_msg *pm, const mbx_message *m, int depth);
 
+static void data_add(wctx *w, const exp_data *d)
+{
+	if (w->ndata == w->capdata) {
+		w->capdata = w->capdata ? 2 * w->capdata : 16;
+		w->data = mbx_reallocarray(w->data, w->capdata, sizeof(*w->data));
+	}
+	w->data[w->ndata++] = *d;
+}
+
 static int write_attachment(wctx *w, mbx_pst_msg *pm, const mbx_attachment *a, int depth)
 {
 	mbx_pst_attach_props ap;
 	char *t1 = NULL, *t2 = NULL;
+	exp_hash h;
+	exp_data d;
 	int64_t off = 0;
 	int rc;
 
+	memset(&ap, 0, sizeof(ap));
+	ap.props = a->bag.n ? &a->bag : NULL;
 	if (a->embedded) {
 		mbx_pst_message_props p;
 		char *tmp[N_TMP] = { 0 };
 		mbx_pst_msg *em;
-		xprops x;
 
-		fill_props(a->embedded, &p, tmp, &x);
-		rc = mbx_pst_attach_message_begin(pm, valid(a->filename ? a->filename : a->embedded->subject, &t1),
-		                                  &p, &em);
+		fill_props(a->embedded, &p, tmp);
+		ap.filename = valid(a->filename ? a->filename : a->embedded->subject, &t1);
+		rc = mbx_pst_attach_message_begin_props(pm, &ap, &p, &em);
 		free_tmp(tmp, N_TMP);
-		xprops_free(&x);
 		mbx_free(t1);
 		if (rc < 0)
 			return rc;
@@ -334,7 +366,6 @@ static int write_attachment(wctx *w, mbx_pst_msg *pm, const mbx_attachment *a, i
 			return rc;
 		return mbx_pst_message_end(em, NULL);
 	}
-	memset(&ap, 0, sizeof(ap));
 	ap.filename = valid(a->filename, &t1);
 	ap.mime_type = valid(a->mime_type, &t2);
 	ap.size = a->size;
@@ -343,6 +374,7 @@ static int write_attachment(wctx *w, mbx_pst_msg *pm, const mbx_attachment *a, i
 	mbx_free(t2);
 	if (rc < 0)
 		return rc;
+	exp_hash_init(&h, 0);
 	while (off < a->size) {
 		size_t want = a->size - off > CHUNK ? CHUNK : (size_t)(a->size - off);
 		size_t got = 0;
@@ -358,9 +390,15 @@ static int write_attachment(wctx *w, mbx_pst_msg *pm, const mbx_attachment *a, i
 		rc = mbx_pst_attach_write(pm, w->buf, got);
 		if (rc < 0)
 			return rc;
+		exp_hash_update(&h, w->buf, got);
 		off += (int64_t)got;
 		exp_gate_yield();
 	}
+	/* what the verification reads back: the bytes as they went out */
+	d.present = exp_data_present(a);
+	d.size = off;
+	d.hash = exp_hash_final(&h);
+	data_add(w, &d);
 	return mbx_pst_attach_end(pm);
 }
 
@@ -382,6 +420,7 @@ static int write_content(wctx *w, mbx_pst_msg *pm, const mbx_message *m, int dep
 		pr.name = valid(r->name, &t[0]);
 		pr.address = valid(r->address, &t[1]);
 		pr.addrtype = valid(r->addrtype, &t[2]);
+		pr.props = r->bag.n ? &r->bag : NULL;
 		rc = mbx_pst_message_add_recipient(pm, &pr);
 		free_tmp(t, 3);
 		if (rc < 0)
@@ -419,8 +458,8 @@ static int write_message(wctx *w, size_t fi, const mbx_message *m)
 	int64_t est = estimate(m);
 	mbx_pst_message_props p;
 	char *tmp[N_TMP] = { 0 };
+	mbx_pst_msg_info info;
 	mbx_pst_msg *pm;
-	xprops x;
 	size_t i, k;
 	int rc;
 
@@ -443,22 +482,36 @@ static int write_message(wctx *w, size_t fi, const mbx_message *m)
 		mbx_log_write(j->log, MBX_LOG_MED, "Continuing mailbox '%s' in file '%s'",
 		              j->mb->display_name, pt->final);
 	}
-	fill_props(m, &p, tmp, &x);
+	fill_props(m, &p, tmp);
 	rc = mbx_pst_message_begin(pt->pst, pt->nids[fi], &p, &pm);
 	free_tmp(tmp, N_TMP);
-	xprops_free(&x);
 	if (rc < 0)
 		return rc;
+	w->ndata = 0;
 	rc = write_content(w, pm, m, 0);
 	if (rc < 0)
 		return rc;
-	rc = mbx_pst_message_end(pm, NULL);
+	rc = mbx_pst_message_end_info(pm, &info);
 	if (rc < 0)
 		return rc;
 	pt->messages++;
+	exp_pexpect_add(exp_pexpect_folder(&pt->pexpect, fi, pt->nids[fi]), m->associated, m->id,
+	                exp_message_digest(m, w->data, w->ndata));
 	/* what the verification must read back: the walk it counts with */
 	k = exp_expect_folder_at(&pt->expect, w->pst_paths[fi]);
-	mbx_pstread_count_message(&pt->expect.folders[k].want, m);
+	if (info.subnode_levels > 1 && m->n_attachments) {
+		/* libpst reads one level of a subnode tree: it sees the message
+		 * without its attachments, which our reader alone verifies */
+		mbx_message bare = *m;
+
+		bare.n_attachments = 0;
+		mbx_pstread_count_message(&pt->expect.folders[k].want, &bare);
+		mbx_log_write(j->log, MBX_LOG_MED, "Item '%s' in folder '%s' has %zu attachments: more subnodes "
+		              "than libpst reads, its attachments are verified by our reader alone",
+		              m->subject ? m->subject : "", w->pst_paths[fi], m->n_attachments);
+	} else {
+		mbx_pstread_count_message(&pt->expect.folders[k].want, m);
+	}
 	j->items++;
 	j->bytes += m->size;
 	for (i = 0; i < m->n_attachments; i++)
@@ -513,6 +566,10 @@ static int copy_folder(wctx *w, size_t fi)
 		if (!m->associated)
 			w->normal_seen++;
 		if (exp_filter_message(j->filter, m)) {
+			char *where = mbx_asprintf("in folder '%s'", w->pst_paths[fi]);
+
+			screen_message(w, m, where, 0);
+			mbx_free(where);
 			rc = write_message(w, fi, m);
 			if (rc < 0)
 				break;
@@ -555,6 +612,21 @@ static int write_all(wctx *w)
 	size_t i;
 	int rc;
 
+	/* the message store's properties: a list of mailboxes leaves them out */
+	if (j->mb->bag.n) {
+		mbx_props_copy(&w->store_bag, &j->mb->bag);
+	} else {
+		mbx_mailbox full;
+
+		memset(&full, 0, sizeof(full));
+		rc = mbx_store_mailbox_by_id(j->st, j->mb->id, &full);
+		if (rc < 0)
+			return rc;
+		w->store_bag = full.bag;
+		mbx_props_init(&full.bag);
+		mbx_mailbox_clear(&full);
+	}
+	screen(w, &w->store_bag, "the message store");
 	rc = mbx_store_folders(j->st, j->mb->id, &w->folders, &w->nf);
 	if (rc < 0)
 		return rc;
@@ -562,6 +634,12 @@ static int write_all(wctx *w)
 	w->written = mbx_calloc(w->nf ? w->nf : 1, sizeof(int));
 	exp_filter_folders(j->filter, w->folders, w->nf, w->selected, w->written);
 	compute_paths(w);
+	for (i = 0; i < w->nf; i++) {
+		char *item = mbx_asprintf("folder '%s'", w->pst_paths[i]);
+
+		screen(w, &w->folders[i].bag, item);
+		mbx_free(item);
+	}
 	for (i = 0; i < w->nf; i++) {
 		if (w->written[i] && !warned_depth &&
 		    exp_folder_depth(w->folders, w->nf, i) >= DEEP_TREE) {
@@ -601,18 +679,47 @@ static int write_all(wctx *w)
 
 static int verify_all(wctx *w)
 {
+	exp_mailbox_job *j = w->job;
+	double t0, t_props = 0, t_libpst = 0;
 	size_t k;
 	int rc = 0;
 
-	if (w->job->verifying)
-		w->job->verifying(w->job->ud);
-	/* Out of the gate: our own fork must not wait for ourselves. */
-	exp_gate_leave();
-	exp_verify_lock();
-	for (k = 0; k < w->n_parts && rc == 0; k++)
-		rc = exp_verify(w->parts[k].tmp, &w->parts[k].expect, verify_cancel, w->job);
-	exp_verify_unlock();
-	exp_gate_enter();
+	if (j->verifying)
+		j->verifying(j->ud);
+	for (k = 0; k < w->n_parts && rc == 0; k++) {
+		exp_pverify v;
+
+		/* every property, with our reader, in this process (no fork) */
+		memset(&v, 0, sizeof(v));
+		v.path = w->parts[k].tmp;
+		v.st = j->st;
+		v.log = j->log;
+		v.store_bag = &w->store_bag;
+		v.folders = w->folders;
+		v.paths = w->pst_paths;
+		v.cancelled = verify_cancel;
+		v.ud = j;
+		v.yield = exp_gate_yield;
+		v.stats = &w->pstats;
+		t0 = now();
+		rc = exp_verify_props(&v, &w->parts[k].pexpect);
+		t_props += now() - t0;
+		if (rc < 0)
+			break;
+		/* libpst, the independent reader: out of the gate, our own fork
+		 * must not wait for ourselves */
+		t0 = now();
+		exp_gate_leave();
+		exp_verify_lock();
+		rc = exp_verify(w->parts[k].tmp, &w->parts[k].expect, verify_cancel, j);
+		exp_verify_unlock();
+		exp_gate_enter();
+		t_libpst += now() - t0;
+	}
+	mbx_log_write(j->log, MBX_LOG_MAX, "Verification of mailbox '%s': every property of %lld folders and "
+	              "%lld messages read back in %.2f s, libpst in %.2f s%s", j->mb->display_name,
+	              (long long)w->pstats.folders, (long long)w->pstats.messages, t_props, t_libpst,
+	              rc < 0 ? " (failed)" : "");
 	return rc;
 }
 
@@ -745,6 +852,7 @@ static void cleanup(wctx *w, int remove_tmp)
 		mbx_free(pt->final);
 		mbx_free(pt->nids);
 		exp_expect_clear(&pt->expect);
+		exp_pexpect_clear(&pt->pexpect);
 	}
 	mbx_free(w->parts);
 	if (w->pst_paths)
@@ -755,6 +863,8 @@ static void cleanup(wctx *w, int remove_tmp)
 	mbx_free(w->selected);
 	mbx_free(w->written);
 	mbx_free(w->buf);
+	mbx_free(w->data);
+	mbx_props_clear(&w->store_bag);
 }
 
 int exp_mailbox_export(exp_mailbox_job *job)

@@ -155,9 +155,11 @@ static int folder_props(mbx_pst *pst, const pst_folder *f, pst_pc *pc, pst_rowva
 		rc = emit_u32(pc, row, MBX_PID_TAG_CONTENT_UNREAD_COUNT, MBX_PT_LONG, f->unread);
 	if (rc == 0)
 		rc = emit_u32(pc, row, MBX_PID_TAG_SUBFOLDERS, MBX_PT_BOOLEAN, f->nsub > 0);
-	if (rc == 0 && !pst_bag_has(b, MBX_PID_TAG_CONTAINER_CLASS))
+	if (pst->opts.bags_whole && b->n) {
+		/* a whole bag: nothing of the fields beside it */
+	} else if (rc == 0 && !pst_bag_has(b, MBX_PID_TAG_CONTAINER_CLASS))
 		rc = emit_str(pst, pc, row, MBX_PID_TAG_CONTAINER_CLASS, f->klass, "the folder class");
-	if (rc == 0 && !pst_bag_has(b, MBX_PID_TAG_COMMENT))
+	if (rc == 0 && !(pst->opts.bags_whole && b->n) && !pst_bag_has(b, MBX_PID_TAG_COMMENT))
 		rc = emit_str(pst, pc, row, MBX_PID_TAG_COMMENT, f->comment, "the folder comment");
 	if (rc == 0 && pst_bag_has(b, MBX_PID_TAG_ASSOC_CONTENT_COUNT))
 		rc = emit_u32(pc, row, MBX_PID_TAG_ASSOC_CONTENT_COUNT, MBX_PT_LONG, f->fai_count);

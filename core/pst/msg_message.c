@@ -31,7 +31,6 @@
 #include "mbx/common.h"
 #include "pst/pst_int.h"
 
-#define PST_EXTRA_MAX        384u   /* extra properties of one message */
 #define PST_TC_MAX_COLS      253u   /* cCols is one byte; LtpRowId/Ver are two */
 
 typedef struct pst_attach {
@@ -83,6 +82,7 @@ struct mbx_pst_msg {
 	uint32_t flags;
 	int bag_flags;               /* flags from the bag: mfHasAttach follows the attachments */
 	int want_hasattach;          /* the bag had PidTagHasAttachments */
+	int whole;                   /* the bag is the whole message (opts.bags_whole) */
 	unsigned cp;                 /* code page of PtypString8 values */
 };
 
@@ -228,8 +228,6 @@ static int put_bag(mbx_pst_msg *m, const mbx_props *b)
 	return rc;
 }
 
-static int put_extra(mbx_pst_msg *m, const mbx_pst_message_props *p);
-
 static int put_props(mbx_pst_msg *m, const mbx_pst_message_props *p)
 {
 	const char *addrtype = p->sender_addrtype ? p->sender_addrtype : "SMTP";
@@ -240,11 +238,18 @@ static int put_props(mbx_pst_msg *m, const mbx_pst_message_props *p)
 	m->cp = 1252;
 	m->flags = p->flags;
 	m->label = mbx_strdup(p->subject ? p->subject + pre : "");
+	m->whole = m->pst->opts.bags_whole && p->props && p->props->n;
 	if (p->props)
 		rc = put_bag(m, p->props);
 	if (rc == 0 && lacks(m, MBX_PID_TAG_MESSAGE_CLASS))
 		rc = put_str(m, MBX_PID_TAG_MESSAGE_CLASS, p->message_class ? p->message_class : "IPM.Note",
 		             "the message class");
+	if (m->whole) {
+		/* nothing beside the bag: what it lacks, its source lacked */
+		m->have_disp[0] = m->have_disp[1] = m->have_disp[2] = 1;
+		m->bag = NULL;
+		return rc;
+	}
 	if (rc == 0 && p->subject && lacks(m, MBX_PID_TAG_SUBJECT)) {
 		/* as Outlook stores it: 0x01, then 1 + the prefix length, then the
 		 * subject; every reader strips the two, and libpff mangles a first
@@ -313,85 +318,7 @@ static int put_props(mbx_pst_msg *m, const mbx_pst_message_props *p)
 		rc = put_u32(m, MBX_PID_TAG_PRIORITY, MBX_PT_LONG, 0);      /* normal */
 	if (rc == 0 && p->flag_status && lacks(m, MBX_PID_TAG_FLAG_STATUS))
 		rc = put_u32(m, MBX_PID_TAG_FLAG_STATUS, MBX_PT_LONG, (uint32_t)p->flag_status);
-	if (rc == 0 && p->n_extra)
-		rc = put_extra(m, p);
 	m->bag = NULL;   /* the caller's: not kept */
-	return rc;
-}
-
-/* Ids the writer sets only when the message ends. */
-static int set_at_end(uint16_t id)
-{
-	return id == MBX_PID_TAG_DISPLAY_BCC || id == MBX_PID_TAG_DISPLAY_CC || id == MBX_PID_TAG_DISPLAY_TO ||
-	       id == MBX_PID_TAG_MESSAGE_FLAGS || id == MBX_PID_TAG_MESSAGE_SIZE;
-}
-
-static int put_extra(mbx_pst_msg *m, const mbx_pst_message_props *p)
-{
-	pst_pc *pc = &m->pc;
-	size_t i, k;
-	int rc = 0;
-
-	/* A property context of more than 447 records needs a BTH index
-	 * level, which libpst and pst-extractor do not read: keep well below,
-	 * beside the writer's own properties. */
-	if (p->n_extra > PST_EXTRA_MAX)
-		return mbx_error_set(MBX_ELIMIT, "message '%s' in %s: %zu extra properties, at most %u "
-		                     "fit in a property context every reader reads", m->label, m->pst->path,
-		                     p->n_extra, PST_EXTRA_MAX);
-	for (i = 0; rc == 0 && i < p->n_extra; i++) {
-		const mbx_pst_prop *x = &p->extra[i];
-		uint16_t id;
-
-		if (x->guid) {
-			mbx_propkey key = MBX_LIDKEY(x->guid, x->id);
-
-			if (m->bag && mbx_props_find(m->bag, &key) >= 0)
-				continue;   /* the bag has it */
-			rc = pst_nameid_get(m->pst, x->guid, x->id, &id);
-			if (rc)
-				return rc;
-		} else if (x->id == 0 || x->id >= PST_NPID_FIRST) {
-			return mbx_error_set(MBX_EINVAL, "property 0x%04x of message '%s' in %s: a plain "
-			                     "property id is 0x0001-0x7FFF", (unsigned)x->id, m->label, m->pst->path);
-		} else {
-			id = (uint16_t)x->id;
-			if (pst_bag_has(m->bag, id))
-				continue;
-		}
-		for (k = 0; k < pc->n; k++)
-			if (pc->p[k].id == id)
-				break;
-		if (k < pc->n || set_at_end(id))
-			return mbx_error_set(MBX_EINVAL, "property 0x%04x of message '%s' in %s is given "
-			                     "twice or is one the writer sets itself", (unsigned)x->id, m->label,
-			                     m->pst->path);
-		switch (x->type) {
-		case MBX_PT_LONG:
-			rc = put_u32(m, id, MBX_PT_LONG, (uint32_t)x->i);
-			break;
-		case MBX_PT_BOOLEAN:
-			rc = put_u32(m, id, MBX_PT_BOOLEAN, x->i ? 1 : 0);
-			break;
-		case MBX_PT_DOUBLE: {   /* IEEE 754, little-endian */
-			uint64_t v;
-
-			memcpy(&v, &x->d, sizeof(v));
-			rc = put_i64(m, id, MBX_PT_DOUBLE, v);
-			break;
-		}
-		case MBX_PT_SYSTIME:
-			rc = put_i64(m, id, MBX_PT_SYSTIME, pst_filetime(x->i));
-			break;
-		case MBX_PT_UNICODE:
-			rc = put_str(m, id, x->s ? x->s : "", "a property of the message");
-			break;
-		default:
-			return mbx_error_set(MBX_EINVAL, "property 0x%04x of message '%s' in %s has type "
-			                     "0x%04x, which the writer does not take", (unsigned)x->id, m->label,
-			                     m->pst->path, (unsigned)x->type);
-		}
-	}
 	return rc;
 }
 
@@ -594,9 +521,11 @@ int mbx_pst_message_add_recipient(mbx_pst_msg *msg, const mbx_pst_recipient *r)
 		if (rc == 0)
 			rcell(msg, MBX_PROP_TAG(id, p->type), mbx_props_val(b, p), p->len);
 	}
-	/* the fields, for what the bag lacks */
+	/* the fields, for what the bag lacks (a whole bag: only the type) */
 	if (rc == 0 && !pst_bag_has(b, MBX_PID_TAG_RECIPIENT_TYPE))
 		rcell_u32(msg, MBX_TAG_RECIPIENT_TYPE, type);
+	if (msg->pst->opts.bags_whole && b && b->n)
+		goto fields_done;
 	if (rc == 0 && !pst_bag_has(b, MBX_PID_TAG_RESPONSIBILITY))
 		rcell_u32(msg, MBX_TAG_RESPONSIBILITY, 1);
 	if (rc == 0 && !pst_bag_has(b, MBX_PID_TAG_OBJECT_TYPE))
@@ -613,6 +542,7 @@ int mbx_pst_message_add_recipient(mbx_pst_msg *msg, const mbx_pst_recipient *r)
 		rc = rcell_str(msg, MBX_TAG_EMAIL_ADDRESS_W, r->address, "a recipient address");
 	if (rc == 0 && r->address && strcmp(addrtype, "SMTP") == 0 && !pst_bag_has(b, MBX_PID_TAG_SMTP_ADDRESS))
 		rc = rcell_str(msg, MBX_TAG_SMTP_ADDRESS, r->address, "a recipient address");
+fields_done:
 	if (rc) {
 		msg->nrc = first;
 		msg->nrdata = first_data;
@@ -835,6 +765,12 @@ static int attach_start(mbx_pst_msg *msg, const mbx_pst_attach_props *ap, const 
 	pst_pc_init(&a->pc, &msg->pst->ndb, &a->sn, msg->next_sub, msg->pst->cd);
 	if (b)
 		rc = att_bag(msg, a, b, method == MBX_ATTACH_EMBEDDED_MSG);
+	if (msg->pst->opts.bags_whole && b && b->n) {
+		/* a whole bag: only the method every attachment has */
+		if (rc == 0 && (method == MBX_ATTACH_EMBEDDED_MSG || lacks_att(b, MBX_PID_TAG_ATTACH_METHOD)))
+			rc = att_u32(a, MBX_PID_TAG_ATTACH_METHOD, (uint32_t)method);
+		goto done;
+	}
 	if (rc == 0 && name && *name) {
 		const char *dot = strrchr(name, '.');
 
@@ -863,6 +799,7 @@ static int attach_start(mbx_pst_msg *msg, const mbx_pst_attach_props *ap, const 
 		rc = att_u32(a, MBX_PID_TAG_ATTACH_METHOD, (uint32_t)method);
 	if (rc == 0 && lacks_att(b, MBX_PID_TAG_RENDERING_POSITION))
 		rc = att_u32(a, MBX_PID_TAG_RENDERING_POSITION, 0xFFFFFFFFu);   /* not rendered inline */
+done:
 	if (rc) {
 		attach_free(a);
 		return rc;
@@ -1059,16 +996,31 @@ static int contents_row(mbx_pst_msg *m)
 
 int mbx_pst_message_end(mbx_pst_msg *msg, int64_t *size_out)
 {
+	mbx_pst_msg_info info;
+	int rc = mbx_pst_message_end_info(msg, &info);
+
+	if (rc == 0 && size_out)
+		*size_out = info.size;
+	return rc;
+}
+
+int mbx_pst_message_end_info(mbx_pst_msg *msg, mbx_pst_msg_info *info)
+{
 	mbx_pst *pst = msg->pst;
 	mbx_pst_msg *outer = msg->outer;
 	uint64_t bid, bid_sub = 0, size = 0;
+	int64_t *size_out = info ? &info->size : NULL;
 	int rc = check_open(msg);
 
+	if (info)
+		memset(info, 0, sizeof(*info));
 	if (rc == 0 && msg->att)
 		rc = mbx_error_set(MBX_EINVAL, "an attachment is still open in %s: end it first", pst->path);
 	if (rc)
 		return rc;
 	rc = msg_write(msg, &bid, &bid_sub, &size);
+	if (info)
+		info->subnode_levels = msg->sn.n > PST_SL_MAX ? 2 : 1;
 	if (rc == 0 && outer) {
 		unsigned char obj[8];
 		uint32_t hid;

@@ -533,6 +533,24 @@ mbx_pst_nid mbx_pst_top_folder(const mbx_pst *pst)
 	return PST_NID_IPM_SUBTREE;
 }
 
+mbx_pst_nid mbx_pst_root_folder(const mbx_pst *pst)
+{
+	(void)pst;
+	return PST_NID_ROOT_FOLDER;
+}
+
+mbx_pst_nid mbx_pst_search_root(const mbx_pst *pst)
+{
+	(void)pst;
+	return PST_NID_SEARCH_ROOT;
+}
+
+mbx_pst_nid mbx_pst_common_views(const mbx_pst *pst)
+{
+	(void)pst;
+	return PST_NID_COMMON_VIEWS;
+}
+
 mbx_pst_nid mbx_pst_deleted_items(const mbx_pst *pst)
 {
 	(void)pst;
@@ -579,6 +597,35 @@ int mbx_pst_folder_add_props(mbx_pst *pst, mbx_pst_nid parent, const char *name,
 		mbx_props_copy(&p->bag, props);
 	if (out)
 		*out = p->nid;
+	return 0;
+}
+
+int mbx_pst_folder_set_props(mbx_pst *pst, mbx_pst_nid nid, const mbx_props *props)
+{
+	pst_folder *f = pst_folder_find(pst, nid);
+	size_t i;
+	int rc = 0;
+
+	if (pst->ndb.err)
+		return pst->ndb.err;
+	if (!f)
+		return mbx_error_set(MBX_EINVAL, "0x%x is not a folder of %s", nid, pst->path);
+	if (f->search && props && props->n)
+		return mbx_error_set(MBX_EINVAL, "the search folder 0x%x of %s takes no properties", nid,
+		                     pst->path);
+	/* the bag's names get their NPIDs now, in the order they come */
+	for (i = 0; rc == 0 && props && i < props->n; i++) {
+		mbx_propkey k = mbx_props_key(props, i);
+		uint16_t id;
+
+		rc = pst_key_id(pst, &k, &id);
+	}
+	if (rc)
+		return rc;
+	if (props)
+		mbx_props_copy(&f->bag, props);
+	else
+		mbx_props_clear(&f->bag);
 	return 0;
 }
 

@@ -387,8 +387,38 @@ typedef struct ftree {
 	pc_set seen;
 } ftree;
 
-static void folder_load(mbx_pstprop *p, ftree *ft, uint32_t nid, uint32_t parent, unsigned depth, const char *path)
+/* Folders still to load: depth first, children in table order, without
+ * recursion (a tree may be thousands of levels deep). */
+typedef struct fpending {
+	uint32_t nid, parent;
+	unsigned depth;
+	char *path;
+} fpending;
+
+typedef struct fstack {
+	fpending *e;
+	size_t n, cap;
+} fstack;
+
+static void fstack_push(fstack *s, uint32_t nid, uint32_t parent, unsigned depth, char *path)
 {
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		s->e = mbx_reallocarray(s->e, s->cap, sizeof(*s->e));
+	}
+	s->e[s->n].nid = nid;
+	s->e[s->n].parent = parent;
+	s->e[s->n].depth = depth;
+	s->e[s->n].path = path;
+	s->n++;
+}
+
+/* Load one folder; its children go onto the stack (last first, so that
+ * they come off in table order). */
+static void folder_load(mbx_pstprop *p, ftree *ft, fstack *todo, uint32_t nid, uint32_t parent, unsigned depth,
+                        const char *path)
+{
+	size_t first = todo->n;
 	const pp_nbt *n = pp_nbt_find(p, nid);
 	mbx_pstprop_folder *f;
 	size_t fi, i;
@@ -497,8 +527,7 @@ static void folder_load(mbx_pstprop *p, ftree *ft, uint32_t nid, uint32_t parent
 				esc = t;
 			}
 			cpath = *path ? mbx_asprintf("%s/%s", path, esc) : mbx_strdup(esc);
-			folder_load(p, ft, kids.id[i], nid, depth + 1, cpath);
-			mbx_free(cpath);
+			fstack_push(todo, kids.id[i], nid, depth + 1, cpath);
 			mbx_free(esc);
 			mbx_free(cname);
 		}
@@ -507,6 +536,13 @@ static void folder_load(mbx_pstprop *p, ftree *ft, uint32_t nid, uint32_t parent
 		mbx_free(seen_names);
 	}
 	mbx_free(kids.id);
+	/* reversed: the first child on top */
+	for (i = first; i < first + (todo->n - first) / 2; i++) {
+		fpending t = todo->e[i];
+
+		todo->e[i] = todo->e[todo->n - 1 - (i - first)];
+		todo->e[todo->n - 1 - (i - first)] = t;
+	}
 }
 
 int pp_messaging_open(mbx_pstprop *p)
@@ -531,7 +567,18 @@ int pp_messaging_open(mbx_pstprop *p)
 		bag_report(p, &p->store, 0, "message store (NID 0x21)", n->nid);
 	}
 	pc_set_init(&ft.seen);
-	folder_load(p, &ft, PST_NID_ROOT_FOLDER, PST_NID_ROOT_FOLDER, 0, "");
+	{
+		fstack todo = { NULL, 0, 0 };
+
+		fstack_push(&todo, PST_NID_ROOT_FOLDER, PST_NID_ROOT_FOLDER, 0, mbx_strdup(""));
+		while (todo.n) {
+			fpending f = todo.e[--todo.n];
+
+			folder_load(p, &ft, &todo, f.nid, f.parent, f.depth, f.path);
+			mbx_free(f.path);
+		}
+		mbx_free(todo.e);
+	}
 	pc_set_free(&ft.seen);
 	{
 		size_t i, j;

@@ -27,7 +27,7 @@
 #define PP_HEAP_MAX        (64u << 20)  /* largest heap-on-node (8 KB blocks: 8192 of them) */
 #define PP_SUBNODES_MAX    (1u << 20)   /* subnodes of one node */
 #define PP_EMBED_DEPTH     16           /* embedded messages in embedded messages */
-#define PP_FOLDER_DEPTH    64
+#define PP_FOLDER_DEPTH    4096         /* as the store reads (MBX_FOLDER_DEPTH_MAX) */
 #define PP_BT_DEPTH        10
 
 /* Why something could not be read: the block, and what is wrong. */

@@ -290,6 +290,45 @@ uint32_t store_message_flags(const mbx_message *m)
 	return flags;
 }
 
+/* PidTagDisplayTo, Cc and Bcc as the writer makes them from the
+ * recipients: their display names (the bag's, else the field's, else the
+ * address) joined by "; " per recipient type, empty when none. */
+static void display_lists(const mbx_message *m, mbx_props *b)
+{
+	static const uint16_t ids[3] = { MBX_PID_TAG_DISPLAY_TO, MBX_PID_TAG_DISPLAY_CC, MBX_PID_TAG_DISPLAY_BCC };
+	char *list[3] = { NULL, NULL, NULL };
+	size_t i;
+
+	for (i = 0; i < m->n_recipients; i++) {
+		const mbx_msg_recipient *r = &m->recipients[i];
+		mbx_propkey k = MBX_KEY(MBX_PID_TAG_DISPLAY_NAME);
+		int64_t type = get_int(&r->bag, MBX_PID_TAG_RECIPIENT_TYPE, r->type) & 0x0F;
+		char *shown = NULL;
+
+		if (mbx_props_utf8(&r->bag, &k, 0, &shown) != 0) {
+			k = MBX_KEY(MBX_PID_TAG_EMAIL_ADDRESS);
+			shown = NULL;
+			if (!r->name && r->bag.n && mbx_props_utf8(&r->bag, &k, 0, &shown) == 0)
+				;
+			else if (r->name && *r->name)
+				shown = mbx_strdup(r->name);
+			else
+				shown = r->address ? mbx_strdup(r->address) : NULL;
+		}
+		if (shown && type >= MBX_RECIP_TO && type <= MBX_RECIP_BCC) {
+			char *j = list[type - 1] ? mbx_asprintf("%s; %s", list[type - 1], shown) : mbx_strdup(shown);
+
+			mbx_free(list[type - 1]);
+			list[type - 1] = j;
+		}
+		mbx_free(shown);
+	}
+	for (i = 0; i < 3; i++) {
+		put_str(b, ids[i], list[i] ? list[i] : "");
+		mbx_free(list[i]);
+	}
+}
+
 void store_message_synth(const mbx_message *m, mbx_props *b)
 {
 	const char *addrtype = m->sender_addrtype ? m->sender_addrtype : "SMTP";
@@ -303,8 +342,12 @@ void store_message_synth(const mbx_message *m, mbx_props *b)
 	if (m->subject) {
 		size_t pre = subject_prefix(m->subject);
 		char *prefix = mbx_strndup(m->subject, pre);
+		/* as the writer and Outlook store it: 0x01, then 1 + the prefix
+		 * length (libpff mangles a first non-ASCII character without) */
+		char *marked = mbx_asprintf("\x01%c%s", (char)(pre + 1), m->subject);
 
-		put_str(b, MBX_PID_TAG_SUBJECT, m->subject);
+		put_str(b, MBX_PID_TAG_SUBJECT, marked);
+		mbx_free(marked);
 		put_str(b, MBX_PID_TAG_SUBJECT_PREFIX, prefix);
 		put_str(b, MBX_PID_TAG_NORMALIZED_SUBJECT, m->subject + pre);
 		put_str(b, MBX_PID_TAG_CONVERSATION_TOPIC, m->subject + pre);
@@ -340,6 +383,7 @@ void store_message_synth(const mbx_message *m, mbx_props *b)
 	if (m->flag_status)
 		put_u32(b, MBX_PID_TAG_FLAG_STATUS, MBX_PT_LONG, (uint32_t)m->flag_status);
 	put_u32(b, MBX_PID_TAG_MESSAGE_FLAGS, MBX_PT_LONG, store_message_flags(m));
+	display_lists(m, b);
 }
 
 void store_recipient_synth(const mbx_msg_recipient *r, mbx_props *b)
@@ -1091,7 +1135,9 @@ static int decode(mbx_props *bag, mbx_props *synth, const bag_kind *kind, const 
 	}
 	flags = p[0];
 	mbx_props_init(&t);
-	rc = mbx_props_unpack(&t, p + 1, len - 1);
+	/* a value of the wrong size for its type stays: the export reports it
+	 * with its item and leaves it out, rather than the whole item failing */
+	rc = mbx_props_unpack_keep(&t, p + 1, len - 1, NULL);
 	if (rc < 0) {
 		mbx_props_clear(synth);
 		return corrupt(what);
@@ -1099,8 +1145,11 @@ static int decode(mbx_props *bag, mbx_props *synth, const bag_kind *kind, const 
 	*flags_out = flags;
 	mbx_props_clear(bag);
 	if (flags & STORE_BAG_PREFIX) {
-		for (i = 0; i < t.n; i++)
-			append(synth, &t, i);
+		for (i = 0; i < t.n; i++) {
+			mbx_propkey k = mbx_props_key(&t, i);
+
+			mbx_props_set_raw(synth, &k, t.p[i].type, mbx_props_val(&t, &t.p[i]), t.p[i].len);
+		}
 		mbx_props_clear(&t);
 		*bag = *synth;
 	} else {

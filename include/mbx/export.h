@@ -10,9 +10,12 @@
  * callback (called on worker threads: copy the line, do not draw from
  * it).  The core never draws.
  *
- * Every PST is written under a temporary name, fsynced, read back with
- * libpst (the reader of mbx/pstread.h) and compared with what the store
- * holds after filters, and only then renamed to DIR/ALIAS.PST.  A job table in the store records each
+ * Every PST is written under a temporary name (every object with its
+ * whole property bag), fsynced, read back and compared with what the store
+ * holds after filters -- every property of every object with our reader
+ * (mbx/pstprop.h; only the properties the writer regenerates are left
+ * out), then folders, messages, attachments and sizes with libpst (the
+ * reader of mbx/pstread.h) -- and only then renamed to DIR/ALIAS.PST.  A job table in the store records each
  * mailbox's state so that `resume` finishes an interrupted run.
  *
  * Scale: the mailboxes stream in.  A list is looked up a chunk at a time
@@ -143,7 +146,7 @@ typedef struct mbx_export_result {
 	char **paths;                   /* final PST files (several when split) */
 	size_t n_paths;
 	int64_t folders, items, attachments, bytes;
-	int verified;                   /* 1 when libpst read it back identical */
+	int verified;                   /* 1 when both readers read it back identical */
 } mbx_export_result;
 
 /*

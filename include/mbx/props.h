@@ -106,6 +106,10 @@ int mbx_propkey_equal(const mbx_propkey *a, const mbx_propkey *b);
  * "{00020386-...}:'x-mailer'" (caller frees). */
 char *mbx_propkey_describe(const mbx_propkey *k);
 
+/* The [MS-OXPROPS] name of k ("PidTagSubject", "PidLidAppointmentRecur")
+ * when the MAPI property list knows it, else NULL (static). */
+const char *mbx_propkey_name(const mbx_propkey *k);
+
 /* ---- Reading -------------------------------------------------------------- */
 
 /* Index of the property with key k, or -1. */
@@ -139,6 +143,10 @@ int mbx_props_set_i64(mbx_props *b, const mbx_propkey *k, uint16_t type, int64_t
 int mbx_props_set_time(mbx_props *b, const mbx_propkey *k, int64_t unix_seconds);      /* PT_SYSTIME */
 /* PT_UNICODE from UTF-8; MBX_EINVAL when s is not valid UTF-8. */
 int mbx_props_set_utf8(mbx_props *b, const mbx_propkey *k, const char *s);
+/* mbx_props_set without the value check: a value of the wrong size for
+ * its type goes in as it is (the store keeping a damaged store's values;
+ * nothing else should). */
+int mbx_props_set_raw(mbx_props *b, const mbx_propkey *k, uint16_t type, const void *val, size_t len);
 /* Remove k; 1 when it was there, 0 when not. */
 int mbx_props_remove(mbx_props *b, const mbx_propkey *k);
 /* Remove property i (indexes after it shift down). */
@@ -189,6 +197,12 @@ void mbx_props_pack(const mbx_props *b, unsigned char **buf, size_t *len, size_t
 void mbx_props_pack_sel(const mbx_props *b, const unsigned char *sel, unsigned char **buf, size_t *len,
                         size_t *cap);
 int mbx_props_unpack(mbx_props *b, const void *p, size_t len);
+/* The same, but a value of the wrong size for its type (what a damaged
+ * store may hold) is kept as it is rather than failing the bag; *bad (may
+ * be NULL) counts them.  For the store's own column: whoever writes such
+ * a bag out screens it (mbx_props_check_value), the export reports and
+ * leaves them out. */
+int mbx_props_unpack_keep(mbx_props *b, const void *p, size_t len, size_t *bad);
 
 #ifdef __cplusplus
 }

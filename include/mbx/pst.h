@@ -68,6 +68,16 @@ typedef struct mbx_pst_opts {
 	const mbx_props *store_props;   /* the message store's properties (its
 	                                 * PidTagDisplayName wins over
 	                                 * display_name), or NULL */
+	int bags_whole;                 /* 1: every non-empty bag given is its
+	                                 * object's whole bag (what a PST held):
+	                                 * the fields add nothing beside it but
+	                                 * what every object of its kind has
+	                                 * (a message's class, a folder's name,
+	                                 * a recipient's type, an attachment's
+	                                 * method); no display lists computed,
+	                                 * no defaults.  The export sets it: the
+	                                 * store gives every object a complete
+	                                 * bag.  Default 0 */
 } mbx_pst_opts;
 
 /* Fill opts with the defaults. */
@@ -88,25 +98,17 @@ int mbx_pst_folder_add(mbx_pst *pst, mbx_pst_nid parent, const char *name,
 int mbx_pst_folder_add_props(mbx_pst *pst, mbx_pst_nid parent, const char *name,
                              const char *container_class, const mbx_props *props, mbx_pst_nid *out);
 
-/*
- * An extra property of a message (appointment, contact and task details),
- * written into the message's property context.  guid NULL: a plain
- * property, id 0x0001-0x7FFF, none the writer sets itself (class,
- * subject, sender, bodies, times, flags, sizes, display lists:
- * MBX_EINVAL).  Otherwise guid is the 16-byte property set as a PST
- * stores it and id the LID: the writer gives the name an NPID (0x8000+)
- * in the file's name-to-ID map.  type: 0x0003 PT_LONG, 0x0005 PT_DOUBLE,
- * 0x000B PT_BOOLEAN, 0x001F PT_UNICODE, 0x0040 PT_SYSTIME; the value is
- * in i (LONG, BOOLEAN, SYSTIME as Unix seconds), d or s (UTF-8).
- */
-typedef struct mbx_pst_prop {
-	const unsigned char *guid;
-	uint32_t id;
-	uint16_t type;
-	int64_t i;
-	double d;
-	const char *s;
-} mbx_pst_prop;
+/* Replace the bag of a folder the file already has: one added, or one
+ * every PST has (the root folder, mbx_pst_top_folder, Search Root,
+ * mbx_pst_deleted_items, IPM_COMMON_VIEWS; mbx_pst_root_folder,
+ * mbx_pst_search_root, mbx_pst_common_views give their NIDs), so that a
+ * copy of a PST keeps those folders' properties too (their display names
+ * included).  props NULL: back to the writer's defaults.  The SPAM search
+ * folder takes none. */
+int mbx_pst_folder_set_props(mbx_pst *pst, mbx_pst_nid nid, const mbx_props *props);
+mbx_pst_nid mbx_pst_root_folder(const mbx_pst *pst);
+mbx_pst_nid mbx_pst_search_root(const mbx_pst *pst);
+mbx_pst_nid mbx_pst_common_views(const mbx_pst *pst);
 
 typedef struct mbx_pst_message_props {
 	const char *message_class;      /* NULL = "IPM.Note" */
@@ -126,8 +128,6 @@ typedef struct mbx_pst_message_props {
 	int importance;                 /* 0 low, 1 normal, 2 high */
 	int flag_status;                /* PidTagFlagStatus: 0, 1 complete, 2 flagged */
 	int associated;                 /* FAI message in the associated contents */
-	const mbx_pst_prop *extra;      /* n_extra extra properties, or NULL */
-	size_t n_extra;
 	const mbx_props *props;         /* every property of the message, or NULL:
 	                                 * the fields above fill only what it lacks
 	                                 * (subject: its prefix, normalized subject
@@ -186,6 +186,20 @@ int mbx_pst_attach_message_begin_props(mbx_pst_msg *msg, const mbx_pst_attach_pr
 
 /* Finish a message; *size_out (may be NULL) gets PidTagMessageSize. */
 int mbx_pst_message_end(mbx_pst_msg *msg, int64_t *size_out);
+
+/* What mbx_pst_message_end_info tells of the message it finished. */
+typedef struct mbx_pst_msg_info {
+	int64_t size;               /* PidTagMessageSize */
+	int subnode_levels;         /* 1; 2 when the message has more subnodes
+	                             * (attachments, its tables, large values)
+	                             * than one SLBLOCK holds (340) and the tree
+	                             * has an SIBLOCK ([MS-PST] 2.2.2.8.3.2),
+	                             * which libpst does not read: it sees no
+	                             * attachments of such a message */
+} mbx_pst_msg_info;
+
+/* mbx_pst_message_end, telling what it wrote (info may be NULL). */
+int mbx_pst_message_end_info(mbx_pst_msg *msg, mbx_pst_msg_info *info);
 
 /* Bytes written so far (for splitting by size). */
 int64_t mbx_pst_size(const mbx_pst *pst);

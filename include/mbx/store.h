@@ -33,7 +33,10 @@
  *     `data` member going in, mbx_store_attachment_read coming out) and
  *     never in the bag a load gives.
  * Loads give every object a complete bag, except the lists that do not
- * read the bags at all (said where they are).
+ * read the bags at all (said where they are).  A stored value of the wrong
+ * size for its type (a damaged store file) is loaded as it is, not
+ * refused with the whole object: mbx_props_check_value tells it, and the
+ * export reports it with its item and leaves it out.
  */
 #ifndef MBX_STORE_H
 #define MBX_STORE_H
@@ -479,8 +482,10 @@ int mbx_store_attachment_read(mbx_store *st, int64_t attachment_id, int64_t offs
  * FILETIMEs), in a fixed order, replacing those the bag has; the bag's
  * other properties follow in their order.  What the store gives an object
  * it holds without a bag.
- *   message     PidTagMessageClass; with a subject PidTagSubject,
- *               SubjectPrefix, NormalizedSubject and ConversationTopic;
+ *   message     PidTagMessageClass; with a subject PidTagSubject (as the
+ *               writer and Outlook store it: 0x01, 1 + the prefix length,
+ *               the subject), SubjectPrefix, NormalizedSubject and
+ *               ConversationTopic;
  *               Sender- and SentRepresentingName, with an address their
  *               EmailAddress and AddressType, and SenderSmtpAddress for
  *               SMTP; PidTagBody; PidTagHtml (the UTF-8 bytes) with
@@ -489,7 +494,9 @@ int mbx_store_attachment_read(mbx_store *st, int64_t attachment_id, int64_t offs
  *               CreationTime and LastModificationTime (delivery, else
  *               submit time); Importance; Sensitivity and Priority 0;
  *               FlagStatus when set; MessageFlags (with mfHasAttach and
- *               mfFAI as the store keeps them)
+ *               mfFAI as the store keeps them); DisplayTo, DisplayCc and
+ *               DisplayBcc as the writer makes them (the recipients'
+ *               display names, by type, joined by "; "; empty when none)
  *   recipient   RecipientType, Responsibility, ObjectType (mail user),
  *               DisplayType, SendRichInfo, DisplayName (else the address),
  *               AddressType ("SMTP" when none), EmailAddress, SmtpAddress
