@@ -25,8 +25,6 @@
 #    of original and copy have no difference in what an import keeps (the
 #    message store and everything below the IPM subtree: propdump-diff.sh
 #    --ipm; for the rich source, written by our writer, the whole file).
-#    Those last checks need the import through our property-level reader
-#    (it keeps every property); with the libpst import they are TODO.
 # The retention of each round trip, per kind of object, is printed (# lines).
 . "$top_srcdir/tests/lib.sh"
 
@@ -154,14 +152,8 @@ check "and left out: the one difference from the source" \
 	test "$(cat "$T_TMP/bad.diff")" = "- folder:Top of Personal Folders/Inbox/msg#2${TAB}0x0017${TAB}0x0003${TAB}4${TAB}01000000"
 
 # --- 3. round trips through the import ----------------------------------------------
-# The import through our property-level reader keeps every property;
-# until it is on this branch (the libpst import loses most) the zero
-# difference checks are TODO.
-if "$MBX" import-pst --help 2>&1 | grep -q -- '--bad-item-limit'; then
-	todo=
-else
-	todo=" # TODO the import through our property-level reader (import-pst --bad-item-limit) is not in this build"
-fi
+# The import through our property-level reader keeps every property: a
+# round trip differs from its original in nothing.
 # roundtrip NAME FILE [--whole [READERS]]: with --whole the whole file is
 # compared, else what an import keeps; READERS as PST_COMPARE_READERS
 roundtrip() {
@@ -188,9 +180,9 @@ roundtrip() {
 	if [ "$n" -eq 0 ]; then
 		ok "$name: no difference between original and round trip in $what"
 	else
-		echo "not ok $((t_n + 1)) - $name: no difference between original and round trip in $what ($n lines differ)$todo"
+		echo "not ok $((t_n + 1)) - $name: no difference between original and round trip in $what ($n lines differ)"
 		t_n=$((t_n + 1))
-		[ -n "$todo" ] || t_failed=$((t_failed + 1))
+		t_failed=$((t_failed + 1))
 		head -5 "$T_TMP/rt-$name.diff" | cut -c1-160 | sed 's/^/#   /'
 	fi
 	retention "$name" "$T_TMP/rt-$name.a" "$T_TMP/rt-$name.b" $scope
