@@ -4,24 +4,15 @@
  * trailer.  Every block written is recorded for the BBT (ndb_btree.c).
  */
 #include <string.h>
-#include <zlib.h>
 
 #include "mbx/common.h"
+#include "mbx/crc.h"
 #include "pst/pst_int.h"
 
-/* [MS-PST] 5.3 is CRC-32 without zlib's pre- and post-inversion. */
+/* [MS-PST] 5.3: the one definition of mbx/crc.h (ISA-L or zlib). */
 uint32_t pst_crc(const void *p, size_t n)
 {
-	uLong c = 0xFFFFFFFFul;
-
-	while (n > 0) {
-		uInt chunk = n > 0x40000000u ? 0x40000000u : (uInt)n;
-
-		c = crc32(c, p, chunk);
-		p = (const unsigned char *)p + chunk;
-		n -= chunk;
-	}
-	return (uint32_t)(c ^ 0xFFFFFFFFul);
+	return mbx_pst_crc(p, n);
 }
 
 /* mpbbCrypt of [MS-PST] 5.1: the first 256 bytes encode. */
