@@ -829,6 +829,9 @@ static void pr_exec_entry(void)
 	mbx_pstread_opts_init(&opts);
 	opts.want_data = o[0] == '1';
 	opts.want_bodies = o[1] == '1';
+	if (sscanf(o + 2, "%d/%d", &opts.stripe, &opts.stripes) != 2 || opts.stripes < 1 ||
+	    opts.stripe < 0 || opts.stripe >= opts.stripes)
+		_exit(4);
 	rc = mbx_pstread_child(file, &opts, 3);
 	if (rc == 0 && strcmp(flag, "serve") == 0)
 		rc = pr_serve();
@@ -851,7 +854,8 @@ static char **pr_child_env(const char *path, const mbx_pstread_opts *opts, int s
 			env[k++] = environ[i];
 	env[k++] = mbx_strdup(serve ? PR_ENV_CHILD "=serve" : PR_ENV_CHILD "=1");
 	env[k++] = mbx_asprintf(PR_ENV_FILE "=%s", path);
-	env[k++] = mbx_asprintf(PR_ENV_OPTS "=%d%d", opts->want_data ? 1 : 0, opts->want_bodies ? 1 : 0);
+	env[k++] = mbx_asprintf(PR_ENV_OPTS "=%d%d%d/%d", opts->want_data ? 1 : 0, opts->want_bodies ? 1 : 0,
+	                        opts->stripes > 1 ? opts->stripe : 0, opts->stripes > 1 ? opts->stripes : 1);
 	env[k] = NULL;
 	return env;
 }
@@ -1155,8 +1159,9 @@ int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx
 		opts.timeout_seconds = 600;
 	if (opts.max_memory <= 0)
 		opts.max_memory = INT64_C(4) << 30;
-	/* A spooled read waits for the child's end: no child to keep. */
-	if (opts.spool)
+	/* A spooled read waits for the child's end: no child to keep; nor a
+	 * child of a split read (its stripe is fixed at its start). */
+	if (opts.spool || opts.stripes > 1)
 		opts.keep_reader = 0;
 
 	if (stat(path, &sb) < 0)
