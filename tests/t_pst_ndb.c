@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "tap.h"
 #include "mbx/common.h"
+#include "mbx/crc.h"
 #include "pst/pst_int.h"
 
 static char path[256];
@@ -112,6 +113,22 @@ static void test_crc(void)
 
 	is_int(pst_crc("123456789", 9), 0x2DFD2D88u, "CRC of \"123456789\" (no pre/post inversion)");
 	is_int(pst_crc("", 0), 0, "CRC of nothing is 0");
+	{   /* the build's CRC (ISA-L or zlib) equals zlib's at every length
+	     * and alignment, across ISA-L's 16/64/256-byte folding steps */
+		unsigned char *buf = mbx_malloc(8192 + 64 + 64);
+		size_t len, off;
+		int same = 1;
+
+		for (len = 0; len < 8192 + 64 + 64; len++)
+			buf[len] = (unsigned char)(len * 197 + (len >> 8) * 13 + 1);
+		for (off = 0; off < 64; off++)
+			for (len = 0; len <= 8192 + 64; len++)
+				if (len <= 1100 || len % 61 == 0 || len == 8192 + 64)
+					same &= mbx_pst_crc(buf + off, len) == mbx_pst_crc_zlib(buf + off, len);
+		ok(same, "%s CRC equals zlib's for 0-1100 bytes and more up to 8 KiB, at 64 alignments",
+		   mbx_pst_crc_impl());
+		mbx_free(buf);
+	}
 	if (!shared) {
 		diag("MBX_SHARED unset: Outlook header CRCs not checked");
 		return;
@@ -333,7 +350,7 @@ static void test_btree_amap(void)
 	} else {
 		ok(0, "NBT root readable");
 	}
-	ok(ndb.nbt[0].nid < ndb.nbt[1].nid, "NBT entries sorted");
+	is_int(ndb.nnbt, 0, "message nodes written as they come, none kept");
 	rc = pst_amap_finish(&ndb, &eof);
 	is_int(rc, 0, "last AMap written");
 	is_int(eof, PST_AMAP_FIRST + 2 * PST_AMAP_SPAN, "the file ends with its last interval");
@@ -429,6 +446,133 @@ static void bbt_case(size_t nblocks, int want_level, const char *what)
 	ndb_close(&ndb);
 }
 
+/* Walk an NBT page from disk like bbt_walk: entries in order into out. */
+static int nbt_walk(uint64_t ib, uint64_t bid, uint64_t key, int level, pst_nbt_ent *out, size_t *n,
+                    size_t max, int *root_level)
+{
+	unsigned char page[PST_PAGE];
+	size_t j, cnt;
+	int leaf;
+
+	if (pread_all(path, ib, page, sizeof(page)) || page[496] != PST_PTYPE_NBT || page[497] != PST_PTYPE_NBT ||
+	    pst_get32(page + 500) != pst_crc(page, 496) || pst_get16(page + 498) != pst_sig(ib, bid) ||
+	    pst_get64(page + 504) != bid)
+		return -1;
+	if (level < 0)
+		*root_level = level = page[491];
+	if (page[491] != level)
+		return -1;
+	leaf = level == 0;
+	if (page[490] != (leaf ? 32 : 24) || page[489] != (leaf ? 15 : 20) || page[488] > page[489])
+		return -1;
+	cnt = page[488];
+	if (cnt > 0 && pst_get64(page) != key)
+		return -1;
+	for (j = 0; j < cnt; j++) {
+		if (!leaf) {
+			const unsigned char *p = page + 24 * j;
+
+			if (cnt < 2 && *root_level == level)
+				return -1;
+			if (nbt_walk(pst_get64(p + 16), pst_get64(p + 8), pst_get64(p), level - 1, out, n, max,
+			             root_level))
+				return -1;
+			continue;
+		}
+		if (*n == max)
+			return -1;
+		out[*n].nid = (uint32_t)pst_get64(page + 32 * j);
+		out[*n].bid_data = pst_get64(page + 32 * j + 8);
+		out[*n].bid_sub = pst_get64(page + 32 * j + 16);
+		out[*n].parent = pst_get32(page + 32 * j + 24);
+		(*n)++;
+	}
+	return 0;
+}
+
+/* The NBT: `kept` folder nodes added in no order, `msgs` message nodes
+ * (normal and associated) with falling NIDs, streamed as they come; read
+ * the tree back from the root and find every node once, in NID order. */
+static void nbt_case(size_t kept, size_t msgs, int want_level, const char *what)
+{
+	pst_ndb ndb;
+	size_t total = kept + msgs, i, n = 0;
+	pst_nbt_ent *got = mbx_calloc(total + 1, sizeof(*got));
+	uint64_t root_bid = 0, root_ib = 0, first = UINT32_MAX;
+	int rc = 0, level = -1, same = 1;
+	size_t nk = 0, nm = 0;
+
+	ndb_open(&ndb, MBX_PST_CRYPT_NONE);
+	for (i = 0; i < kept + msgs && rc == 0; i++) {
+		/* kept nodes between the messages, in a scrambled order */
+		uint32_t nid;
+
+		if (nk < kept && (i % 3 == 0 || nm == msgs)) {
+			/* 11 and kept share no factor for the sizes below: a permutation */
+			nid = PST_NID(PST_NID_TYPE_NORMAL_FOLDER, 0x405 + (uint32_t)((nk++ * 11) % kept));
+			rc = pst_ndb_node_add(&ndb, nid, i + 4, 0, 0x122);
+		} else {
+			uint32_t idx = 0x2000000u - (uint32_t)nm++;
+
+			nid = PST_NID(i % 2 ? PST_NID_TYPE_NORMAL_MESSAGE : PST_NID_TYPE_ASSOC_MESSAGE, idx);
+			rc = pst_ndb_node_add(&ndb, nid, idx * 4, idx * 8, 0x8022);
+		}
+		if (nid < first)
+			first = nid;
+	}
+	if (rc == 0)
+		rc = pst_btree_write(&ndb, 1, &root_bid, &root_ib);
+	is_int(rc, 0, "%s: %zu kept and %zu streamed nodes written", what, kept, msgs);
+	is_int(ndb.nnbt, kept, "%s: only the %zu non-message nodes kept in memory", what, kept);
+	pst_io_flush(&ndb);
+	ok(nbt_walk(root_ib, root_bid, first, -1, got, &n, total + 1, &level) == 0,
+	   "%s: every NBT page valid, keys match the pages below", what);
+	is_int(level, want_level, "%s: root at level %d", what, want_level);
+	is_int(n, total, "%s: the NBT lists every node once", what);
+	for (i = 0; i < n; i++) {
+		uint32_t t = PST_NID_TYPE(got[i].nid), idx = PST_NID_INDEX(got[i].nid);
+
+		if (i > 0 && got[i].nid <= got[i - 1].nid)
+			same = 0;
+		if (t == PST_NID_TYPE_NORMAL_FOLDER ? got[i].parent != 0x122 :
+		    (got[i].bid_data != (uint64_t)idx * 4 || got[i].bid_sub != (uint64_t)idx * 8 || got[i].parent != 0x8022))
+			same = 0;
+	}
+	ok(same, "%s: in NID order, each with its own BIDs and parent", what);
+	mbx_free(got);
+	ndb_close(&ndb);
+}
+
+static void test_nbt_stream(void)
+{
+	pst_ndb ndb;
+	int rc;
+
+	nbt_case(0, 0, 0, "no nodes");
+	nbt_case(3, 0, 0, "only kept nodes");
+	nbt_case(1, 14, 0, "one full leaf");
+	nbt_case(1, 15, 1, "a leaf and one node");
+	nbt_case(5, 295, 1, "20 full leaves");
+	nbt_case(5, 296, 2, "21 leaves");
+	nbt_case(7, 480 * 3 + 1, 2, "three batches of leaves and one node");
+	nbt_case(0, 6000, 2, "400 full leaves");
+	nbt_case(40, 5961, 3, "401 leaves");
+	ndb_open(&ndb, MBX_PST_CRYPT_NONE);
+	pst_ndb_node_add(&ndb, PST_NID(PST_NID_TYPE_NORMAL_MESSAGE, 0x1000), 4, 0, 0x8022);
+	rc = pst_ndb_node_add(&ndb, PST_NID(PST_NID_TYPE_NORMAL_MESSAGE, 0x1001), 4, 0, 0x8022);
+	ok(rc != 0 && ndb.err != 0, "a message node above the last one is refused: %s", mbx_error_last());
+	ndb_close(&ndb);
+	ndb_open(&ndb, MBX_PST_CRYPT_NONE);
+	pst_ndb_node_add(&ndb, PST_NID(PST_NID_TYPE_NORMAL_MESSAGE, 0x1000), 4, 0, 0x8022);
+	pst_ndb_node_add(&ndb, PST_NID(PST_NID_TYPE_NORMAL_FOLDER, 0x1001), 4, 0, 0x122);
+	{
+		uint64_t b, i;
+		rc = pst_btree_write(&ndb, 1, &b, &i);
+	}
+	ok(rc != 0, "a kept node above the streamed messages is refused at close");
+	ndb_close(&ndb);
+}
+
 static void test_bbt_stream(void)
 {
 	bbt_case(0, 0, "empty");
@@ -453,6 +597,7 @@ int main(void)
 	test_subnodes();
 	test_btree_amap();
 	test_bbt_stream();
+	test_nbt_stream();
 	mbx_free(blocks.e);
 	return tap_done();
 }

@@ -43,7 +43,9 @@ dump_agrees() { # dump_agrees SCENARIO: libpff's dump against the bags
 	fi
 	"$dump" "$T_TMP/$1.pst" >"$T_TMP/$1.pff" 2>"$T_TMP/$1.pff.err"
 	check "$1: libpff reads every object" test ! -s "$T_TMP/$1.pff.err"
-	if "$w" compare "$T_TMP/$1.dump" "$T_TMP/$1.pff" >"$T_TMP/$1.cmp"; then
+	canon_msgs "$T_TMP/$1.dump" >"$T_TMP/$1.dump.c"
+	canon_msgs "$T_TMP/$1.pff" >"$T_TMP/$1.pff.c"
+	if "$w" compare "$T_TMP/$1.dump.c" "$T_TMP/$1.pff.c" >"$T_TMP/$1.cmp"; then
 		ok "$1: libpff reads every property as the bags hold it ($(tail -1 "$T_TMP/$1.cmp"))"
 	else
 		not_ok "$1: libpff reads every property as the bags hold it"

@@ -178,6 +178,42 @@ int main(void)
 		mbx_free(t[i].st.store_name);
 	}
 
+	/* A split read (mbx_pstread_tally_run_split): the same folders and
+	 * counts as one child's, whatever the number of children. */
+	{
+		static const int ns[] = { 2, 3, 5, 20 };
+		mbx_pstread_tally one, split;
+		mbx_pstread_stats s1, s2;
+		size_t k, f;
+
+		memset(&one, 0, sizeof(one));
+		one.strict = 1;
+		rc = mbx_pstread_tally_run(&one, support, NULL, &s1);
+		is_int(rc, 0, "support.pst tallied by one child");
+		for (k = 0; k < sizeof(ns) / sizeof(ns[0]); k++) {
+			int same = 1;
+
+			memset(&split, 0, sizeof(split));
+			split.strict = 1;
+			rc = mbx_pstread_tally_run_split(&split, support, NULL, ns[k], &s2);
+			is_int(rc, 0, "support.pst tallied by %d children", ns[k]);
+			same = split.n == one.n;
+			for (f = 0; same && f < one.n; f++)
+				same = split.folders[f].id == one.folders[f].id &&
+				       strcmp(split.folders[f].path, one.folders[f].path) == 0 &&
+				       memcmp(&split.folders[f].got, &one.folders[f].got, sizeof(one.folders[f].got)) == 0;
+			ok(same, "%d children: the same %zu folders with the same counts", ns[k], one.n);
+			ok(s2.folders == s1.folders && s2.messages == s1.messages && s2.attachments == s1.attachments &&
+			   s2.attachment_bytes == s1.attachment_bytes && s2.skipped == s1.skipped,
+			   "%d children: the same totals (%lld messages)", ns[k], (long long)s2.messages);
+			is_str(s2.store_name, s1.store_name, "%d children: the store's name", ns[k]);
+			mbx_free(s2.store_name);
+			mbx_pstread_tally_clear(&split);
+		}
+		mbx_free(s1.store_name);
+		mbx_pstread_tally_clear(&one);
+	}
+
 	/* Bad files: one error naming the file, "not a readable PST". */
 	dir = mkdtemp(tmpl);
 	if (!dir)
@@ -190,6 +226,16 @@ int main(void)
 	ok(strstr(mbx_error_last(), "bad.pst: not a readable PST (libpst stopped at item 1)") != NULL,
 	   "the error names the file and the item: %s", mbx_error_last());
 	mbx_free(st.store_name);
+	{
+		mbx_pstread_tally split;
+
+		memset(&split, 0, sizeof(split));
+		rc = mbx_pstread_tally_run_split(&split, bad, NULL, 3, NULL);
+		is_int(rc, MBX_ECORRUPT, "split read: an empty file is not a PST");
+		ok(strstr(mbx_error_last(), "bad.pst: not a readable PST") != NULL,
+		   "split read: the error of a child, with the file's name: %s", mbx_error_last());
+		mbx_pstread_tally_clear(&split);
+	}
 	{
 		char garbage[70000];
 		unsigned v = 12345;

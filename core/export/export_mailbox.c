@@ -604,12 +604,25 @@ static int verify_cancel(void *ud)
 	return j->cancelled && j->cancelled(j->ud);
 }
 
+/* 1 when folder i is root or below it (root (size_t)-1: never). */
+static int in_subtree(const wctx *w, size_t i, size_t root)
+{
+	size_t depth = 0;
+
+	while (root != (size_t)-1 && i != (size_t)-1 && depth++ <= MBX_FOLDER_DEPTH_MAX) {
+		if (i == root)
+			return 1;
+		i = parent_of(w, i);
+	}
+	return 0;
+}
+
 static int write_all(wctx *w)
 {
 	exp_mailbox_job *j = w->job;
-	int warned_depth = 0;
+	int warned_depth = 0, pass;
 	int64_t total = 0;
-	size_t i;
+	size_t i, deleted = (size_t)-1;
 	int rc;
 
 	/* the message store's properties: a list of mailboxes leaves them out */
@@ -654,15 +667,24 @@ static int write_all(wctx *w)
 	}
 	if (j->total)
 		j->total(j->ud, total);
+	for (i = 0; i < w->nf && deleted == (size_t)-1; i++)
+		if (w->written[i] && w->folders[i].role == MBX_ROLE_DELETED && parent_of(w, i) == (size_t)-1)
+			deleted = i;
 	rc = open_part(w);
 	if (rc < 0)
 		return rc;
-	for (i = 0; i < w->nf; i++) {
-		if (!w->selected[i])
-			continue;
-		rc = copy_folder(w, i);
-		if (rc < 0)
-			return rc;
+	/* The PST's Deleted Items has a fixed NID that libpst lists before
+	 * every other folder: its subtree goes first, so that the writer's
+	 * falling message NIDs put the messages in libpst's own folder order
+	 * and its node tree loads in linear time (core/pst/msg_store.c). */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < w->nf; i++) {
+			if (!w->selected[i] || in_subtree(w, i, deleted) != (pass == 0))
+				continue;
+			rc = copy_folder(w, i);
+			if (rc < 0)
+				return rc;
+		}
 	}
 	/* Nothing lost: every item the store counts for the mailbox must have
 	 * been reached through its folder tree (a folder whose parent is

@@ -386,10 +386,11 @@ int mbx_pst_message_begin(mbx_pst *pst, mbx_pst_nid folder, const mbx_pst_messag
 		return mbx_error_set(MBX_EINVAL, "a message is already open in %s: end it first", pst->path);
 	if (!f || f->search || f->nid == PST_NID_ROOT_FOLDER)
 		return mbx_error_set(MBX_EINVAL, "0x%x is not a mail folder of %s", folder, pst->path);
-	if (pst->next_message >= (1u << 27))
+	/* handed out downwards (msg_store.c), above every folder's index */
+	if (pst->next_message <= pst->next_folder)
 		return mbx_error_set(MBX_ELIMIT, "too many messages in %s", pst->path);
 	nid = PST_NID(props->associated ? PST_NID_TYPE_ASSOC_MESSAGE : PST_NID_TYPE_NORMAL_MESSAGE,
-	              pst->next_message++);
+	              pst->next_message--);
 	m = msg_new(pst, nid);
 	m->folder = f;
 	m->assoc = props->associated;
@@ -1037,8 +1038,9 @@ int mbx_pst_message_end_info(mbx_pst_msg *msg, mbx_pst_msg_info *info)
 			rc = attach_finish(outer);
 		}
 	} else if (rc == 0) {
-		pst_ndb_node_add(&pst->ndb, msg->nid, bid, bid_sub, msg->folder->nid);
-		rc = contents_row(msg);
+		rc = pst_ndb_node_add(&pst->ndb, msg->nid, bid, bid_sub, msg->folder->nid);
+		if (rc == 0)
+			rc = contents_row(msg);
 		if (msg->assoc)
 			msg->folder->fai_count++;
 		else {

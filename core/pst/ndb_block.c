@@ -4,24 +4,15 @@
  * trailer.  Every block written is recorded for the BBT (ndb_btree.c).
  */
 #include <string.h>
-#include <zlib.h>
 
 #include "mbx/common.h"
+#include "mbx/crc.h"
 #include "pst/pst_int.h"
 
-/* [MS-PST] 5.3 is CRC-32 without zlib's pre- and post-inversion. */
+/* [MS-PST] 5.3: the one definition of mbx/crc.h (ISA-L or zlib). */
 uint32_t pst_crc(const void *p, size_t n)
 {
-	uLong c = 0xFFFFFFFFul;
-
-	while (n > 0) {
-		uInt chunk = n > 0x40000000u ? 0x40000000u : (uInt)n;
-
-		c = crc32(c, p, chunk);
-		p = (const unsigned char *)p + chunk;
-		n -= chunk;
-	}
-	return (uint32_t)(c ^ 0xFFFFFFFFul);
+	return mbx_pst_crc(p, n);
 }
 
 /* mpbbCrypt of [MS-PST] 5.1: the first 256 bytes encode. */
@@ -134,10 +125,21 @@ int pst_block_write(pst_ndb *ndb, const void *data, size_t cb, int internal, uin
 	return rc ? rc : pst_bbt_add(ndb, *bid, ib, (uint16_t)cb);
 }
 
-void pst_ndb_node_add(pst_ndb *ndb, uint32_t nid, uint64_t bid_data, uint64_t bid_sub, uint32_t parent)
+int pst_ndb_node_add(pst_ndb *ndb, uint32_t nid, uint64_t bid_data, uint64_t bid_sub, uint32_t parent)
 {
-	pst_nbt_ent *e;
+	uint32_t t = PST_NID_TYPE(nid), next = PST_NID_INDEX(nid) + 1;
+	pst_nbt_ent *e, one;
 
+	if (next > ndb->nid_next[t])
+		ndb->nid_next[t] = next;
+	ndb->nnodes++;
+	if (t == PST_NID_TYPE_NORMAL_MESSAGE || t == PST_NID_TYPE_ASSOC_MESSAGE) {
+		one.nid = nid;
+		one.parent = parent;
+		one.bid_data = bid_data;
+		one.bid_sub = bid_sub;
+		return pst_nbt_stream_add(ndb, &one);
+	}
 	if (ndb->nnbt == ndb->anbt) {
 		ndb->anbt = ndb->anbt ? ndb->anbt * 2 : 256;
 		ndb->nbt = mbx_reallocarray(ndb->nbt, ndb->anbt, sizeof(*ndb->nbt));
@@ -147,4 +149,5 @@ void pst_ndb_node_add(pst_ndb *ndb, uint32_t nid, uint64_t bid_data, uint64_t bi
 	e->parent = parent;
 	e->bid_data = bid_data;
 	e->bid_sub = bid_sub;
+	return ndb->err;
 }

@@ -82,6 +82,20 @@ typedef struct pst_nbt_ent {
 	uint64_t bid_sub;
 } pst_nbt_ent;
 
+/* A B-tree written as its leaves come, in key order (rising for the BBT,
+ * falling for the NBT): per level up to 20 refs to the pages below; a
+ * full level goes out as a page and its ref one level up.  Memory stays
+ * bounded whatever the size. */
+typedef struct pst_bt_stream {
+	int falling;                 /* 1: keys arrive falling (the NBT) */
+	pst_bt_ref up[PST_BT_LEVELS][PST_BT_FANOUT];   /* [L]: refs to level L-1 pages */
+	size_t nup[PST_BT_LEVELS];
+	uint64_t pages[PST_BT_LEVELS];   /* pages written at each level */
+} pst_bt_stream;
+
+/* NBT leaf pages hold 15 NBTENTRYs of 32 bytes. */
+#define PST_NBT_LEAF 15
+
 typedef struct pst_ndb {
 	int fd;
 	char *path;                  /* the file being written, for messages */
@@ -105,15 +119,27 @@ typedef struct pst_ndb {
 	 * bounded whatever the size. */
 	pst_bbt_ent bbt_leaf[PST_BBT_BATCH * PST_BBT_LEAF];
 	size_t bbt_nleaf;
-	pst_bt_ref bbt_up[PST_BT_LEVELS][PST_BT_FANOUT];   /* [L]: refs to level L-1 pages */
-	size_t bbt_nup[PST_BT_LEVELS];
-	uint64_t bbt_pages[PST_BT_LEVELS];   /* pages written at each level */
+	pst_bt_stream bbt_s;
 	uint64_t nbbt;               /* blocks recorded */
 	/* Test hook: called with every BBT entry as recorded, if set. */
 	void (*bbt_hook)(void *ctx, const pst_bbt_ent *e);
 	void *bbt_hook_ctx;
-	pst_nbt_ent *nbt;            /* every node, sorted at close */
+	/* The NBT is written the same way, with falling keys.  Message NIDs
+	 * are handed out downwards (msg_store.c: libpst then builds its node
+	 * tree in time linear in the messages, see there), and a message's
+	 * node is added at its end, one top-level message at a time, so
+	 * message nodes come falling and go out as they come.  Every other
+	 * node (store, folders and their tables: a few per folder) is kept
+	 * in nbt, sorted at close and written below the messages, whose NIDs
+	 * must all be above them. */
+	pst_nbt_ent nbt_leaf[PST_BBT_BATCH * PST_NBT_LEAF];   /* falling */
+	size_t nbt_nleaf;
+	pst_bt_stream nbt_s;
+	uint32_t nbt_low;            /* lowest NID streamed so far; 0: none yet */
+	uint64_t nnodes;             /* nodes recorded, streamed or kept */
+	pst_nbt_ent *nbt;            /* the kept nodes, sorted at close */
 	size_t nnbt, anbt;
+	uint32_t nid_next[32];       /* per NID type: highest index recorded + 1 */
 } pst_ndb;
 
 /* ndb_io.c */
@@ -135,7 +161,8 @@ uint32_t pst_crc(const void *p, size_t n);
 void pst_permute(unsigned char *p, size_t n, int encode);
 uint16_t pst_sig(uint64_t ib, uint64_t bid);
 int pst_block_write(pst_ndb *ndb, const void *data, size_t cb, int internal, uint64_t *bid);
-void pst_ndb_node_add(pst_ndb *ndb, uint32_t nid, uint64_t bid_data, uint64_t bid_sub, uint32_t parent);
+/* Record a node for the NBT (message nodes: see pst_nbt_stream_add). */
+int pst_ndb_node_add(pst_ndb *ndb, uint32_t nid, uint64_t bid_data, uint64_t bid_sub, uint32_t parent);
 
 /* ndb_xblock.c: a data tree built as blocks come */
 typedef struct pst_dtree {
@@ -178,6 +205,9 @@ void pst_subnodes_free(pst_subnodes *sn);
 /* ndb_btree.c */
 int pst_btree_write(pst_ndb *ndb, int nbt, uint64_t *root_bid, uint64_t *root_ib);
 int pst_bbt_add(pst_ndb *ndb, uint64_t bid, uint64_t ib, uint16_t cb);
+/* A message node (NID type normal or associated message), below every
+ * message node recorded before: written out as it comes. */
+int pst_nbt_stream_add(pst_ndb *ndb, const pst_nbt_ent *e);
 
 /* ndb_header.c */
 typedef struct pst_header_info {

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 #include "mbx/common.h"
+#include "mbx/crc.h"
 #include "pstcheck.h"
 #include "pstcheck_crypt.h"
 
@@ -94,8 +94,9 @@ int pc_pread(pc_ctx *c, uint64_t off, void *buf, size_t n)
 
 uint32_t pc_crc(const void *buf, size_t n)
 {
-	/* [MS-PST] 5.3: the usual CRC-32 table, seed 0, no final inversion. */
-	return (uint32_t)crc32(0xFFFFFFFFul, buf, (uInt)n) ^ 0xFFFFFFFFu;
+	/* [MS-PST] 5.3: the usual CRC-32 table, seed 0, no final inversion;
+	 * the writer's definition (mbx/crc.h). */
+	return mbx_pst_crc(buf, n);
 }
 
 uint16_t pc_sig(uint64_t ib, uint64_t bid)

@@ -33,6 +33,12 @@ typedef struct mbx_pstread_opts {
 	                          * for the callbacks; a file libpst can not read then
 	                          * fails before any callback, and the callbacks follow
 	                          * from the file (`total` first, as always) */
+	int stripes;             /* > 1: this child parses only the messages (items of
+	                          * message NID types) whose ordinal in libpst's walk
+	                          * is `stripe` modulo `stripes`; every child still
+	                          * sends every folder.  0 or 1: all (the default).
+	                          * See mbx_pstread_tally_run_split.  Never kept. */
+	int stripe;
 	int keep_reader;         /* 1: after a whole read the child stays for this
 	                          * thread's next read with the same options (starting
 	                          * one costs more than reading a small file);
@@ -143,5 +149,22 @@ typedef struct mbx_pstread_tally {
 int mbx_pstread_tally_run(mbx_pstread_tally *t, const char *path, const mbx_pstread_opts *opts,
                           mbx_pstread_stats *stats);
 void mbx_pstread_tally_clear(mbx_pstread_tally *t);
+
+/*
+ * The same read split across `children` libpst children at once, each
+ * opening the file read-only and parsing every children-th message
+ * (opts->stripes), their tallies merged: the same folders and counts as
+ * mbx_pstread_tally_run, in about 1/children of its time on as many
+ * cores (pst_load_index, which every child runs, is a small part).  The
+ * children run in threads of their own; t->cancelled may be called from
+ * any of them.  children <= 1 is mbx_pstread_tally_run.  stats as there
+ * (sums; folders and store_name from the first child).
+ */
+int mbx_pstread_tally_run_split(mbx_pstread_tally *t, const char *path, const mbx_pstread_opts *opts,
+                                int children, mbx_pstread_stats *stats);
+/* How many children to split a read of `path` across: 1 for files under
+ * 32 MiB (starting a child costs more), else the online CPUs, at most 4;
+ * MBX_PSTREAD_CHILDREN (1-16) in the environment overrides. */
+int mbx_pstread_split_count(const char *path);
 
 #endif

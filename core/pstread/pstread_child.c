@@ -42,7 +42,25 @@ typedef struct pw_walk {
 	uint64_t role_nid[MBX_ROLE_COUNT];  /* folders the message store names */
 	int64_t folders, messages, attachments, bytes, skipped;
 	int64_t file_size;        /* sizes only: data blocks must lie inside the file */
+	int64_t ordinal;          /* split read: message-type items seen so far */
+	int unsplit;              /* > 0: inside a subtree only this child walks */
 } pw_walk;
+
+/* Split read (opts->stripes > 1): 1 when this child parses the item d,
+ * else it is another child's.  Items of folder NID types are everyone's
+ * (every child sends every folder); the others take turns by their
+ * ordinal in the walk, which is the same in every child as long as no
+ * child walks into a subtree the others skip: an item of another type
+ * that turns out to be a folder is walked whole by its one child
+ * (w->unsplit). */
+static int pw_mine(pw_walk *w, const pst_desc_tree *d)
+{
+	unsigned t = (unsigned)(d->d_id & PST_NID_TYPE_MASK);
+
+	if (w->opts->stripes <= 1 || w->unsplit || t == PW_NID_FOLDER || t == PW_NID_SEARCH_FOLDER)
+		return 1;
+	return w->ordinal++ % w->opts->stripes == w->opts->stripe;
+}
 
 /* The parent went away (pipe closed) or the pipe broke: nothing to save. */
 static void pw_die(void)
@@ -705,6 +723,8 @@ static void pw_walk_children(pw_walk *w, pst_desc_tree *first, int64_t parent, i
 			w->looped = 1;
 			return;
 		}
+		if (!pw_mine(w, d))
+			continue;
 		item = pst_parse_item(w->pf, d, NULL);
 		if (!item) {
 			pw_u8(w->out, PW_SKIP);
@@ -719,10 +739,14 @@ static void pw_walk_children(pw_walk *w, pst_desc_tree *first, int64_t parent, i
 			continue;
 		}
 		if (item->folder || nid_type == PW_NID_FOLDER) {
+			int alone = w->opts->stripes > 1 && nid_type != PW_NID_FOLDER;
+
 			pw_folder(w, item, d, parent);
 			pst_freeItem(item);
+			w->unsplit += alone;
 			if (d->child)
 				pw_walk_children(w, d->child, (int64_t)d->d_id, depth + 1);
+			w->unsplit -= alone;
 			if (w->looped)
 				return;
 			continue;

@@ -221,21 +221,26 @@ static int rc_hid(const rc_data *hn, uint32_t hid, const char **p, size_t *n)
 	return 0;
 }
 
+/* One converter per source encoding for the child's life (it is single-
+ * threaded): iconv_open per string cost more than the reading itself. */
 static char *rc_convert(const char *p, size_t n, const char *from)
 {
-	iconv_t cd = iconv_open("UTF-8", from);
+	static iconv_t cd_u16 = (iconv_t)-1, cd_8 = (iconv_t)-1;
+	int u16 = strcmp(from, "UTF-16LE") == 0;
+	iconv_t *slot = u16 ? &cd_u16 : &cd_8;
 	char *in = (char *)p, *out, *o;
 	size_t inleft = n, outleft = n * 3 + 4;
 
-	if (cd == (iconv_t)-1)
+	if (*slot == (iconv_t)-1)
+		*slot = iconv_open("UTF-8", from);
+	if (*slot == (iconv_t)-1)
 		return NULL;
+	iconv(*slot, NULL, NULL, NULL, NULL);   /* initial state */
 	out = o = malloc(outleft);
-	if (!out || iconv(cd, &in, &inleft, &o, &outleft) == (size_t)-1) {
+	if (!out || iconv(*slot, &in, &inleft, &o, &outleft) == (size_t)-1) {
 		free(out);
-		iconv_close(cd);
 		return NULL;
 	}
-	iconv_close(cd);
 	*o = '\0';
 	return out;
 }
@@ -261,7 +266,7 @@ static char *rc_string(const rc_data *hn, const rc_sub *sub, uint32_t hnid, unsi
 		size_t i, total = 0;
 		char *all;
 
-		memset(&d, 0, sizeof(d));
+		d.n = 0;   /* rc_data_free looks at [0, n) only: no 64 KiB memset */
 		if (rc_sub_find(sub, hnid, &bid, &child, 0) < 0 || rc_read_data(sub->pf, bid, &d, 0) < 0) {
 			rc_data_free(&d);
 			return NULL;
@@ -318,7 +323,7 @@ static int rc_rows(const rc_data *hn, const rc_sub *sub, pw_rcpt **out, size_t *
 	int k, rc = -1;
 
 	memset(col, 0, sizeof(col));
-	memset(&rows, 0, sizeof(rows));
+	rows.n = 0;
 	/* HNHDR: ibHnpm, bSig 0xEC, bClientSig 0x7C (a table), hidUserRoot. */
 	if (len0 < 8 || (unsigned char)page0[2] != PST_HN_SIG || (unsigned char)page0[3] != PST_BTYPE_TC ||
 	    rc_u32(page0, len0, 4, &root) < 0 || rc_hid(hn, root, &tci, &tlen) < 0 || tlen < 22 ||
@@ -461,7 +466,7 @@ int pw_read_recipients(pst_file *pf, const pst_desc_tree *d, const pst_id2_tree 
 	}
 	if (rc_sub_find(&top, PST_NID_RECIPIENT_TABLE, &bid, &table, 0) < 0)
 		return -1;
-	memset(&hn, 0, sizeof(hn));
+	hn.n = 0;
 	if (rc_read_data(pf, bid, &hn, 0) < 0 || hn.n == 0) {
 		rc_data_free(&hn);
 		return -1;
@@ -495,7 +500,7 @@ int pw_read_pc_values(pst_file *pf, const pst_desc_tree *d, const uint16_t *ids,
 	memset(out, 0, n_ids * sizeof(*out));
 	if (!d || !d->desc)
 		return -1;
-	memset(&hn, 0, sizeof(hn));
+	hn.n = 0;
 	if (rc_read_data(pf, d->desc->i_id, &hn, 0) < 0 || hn.n == 0)
 		goto out;
 	page0 = hn.page[0];

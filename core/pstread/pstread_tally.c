@@ -5,7 +5,12 @@
  * whole file, and mbx_pst_describe (include/mbx/pstread.h).
  */
 #include "config.h"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "pstread/pstread.h"
 
 void mbx_pstread_count_message(mbx_pstread_counts *c, const mbx_message *m)
@@ -108,6 +113,146 @@ int mbx_pstread_tally_run(mbx_pstread_tally *t, const char *path, const mbx_pstr
 	return rc;
 }
 
+/* ---- split read -------------------------------------------------------- */
+
+typedef struct split_part {
+	pthread_t th;
+	int started;
+	const char *path;
+	mbx_pstread_opts opts;
+	mbx_pstread_tally t;
+	mbx_pstread_stats stats;
+	int rc;
+	char err[512];           /* the part's error message (errors are per thread) */
+} split_part;
+
+static void *split_run(void *arg)
+{
+	split_part *p = arg;
+
+	p->rc = mbx_pstread_tally_run(&p->t, p->path, &p->opts, &p->stats);
+	if (p->rc < 0)
+		snprintf(p->err, sizeof(p->err), "%s", mbx_error_last());
+	return NULL;
+}
+
+/* Add part q's folders to t: counts of known folders summed, folders only
+ * q walked (a subtree under an item of a message type) appended. */
+static int split_merge(mbx_pstread_tally *t, mbx_pstread_tally *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->n; i++) {
+		mbx_pstread_tally_folder *f = find_folder(t, q->folders[i].id), *g = &q->folders[i];
+
+		if (!f) {
+			t->folders = mbx_reallocarray(t->folders, t->n + 1, sizeof(*t->folders));
+			t->folders[t->n++] = *g;
+			g->path = NULL;
+			continue;
+		}
+		if (strcmp(f->path, g->path) != 0)
+			return mbx_error_set(MBX_ECORRUPT, "libpst children read folder %lld as '%s' and '%s'",
+			                     (long long)f->id, f->path, g->path);
+		f->got.messages += g->got.messages;
+		f->got.associated += g->got.associated;
+		f->got.attachments += g->got.attachments;
+		f->got.embedded += g->got.embedded;
+		f->got.attach_bytes += g->got.attach_bytes;
+	}
+	return 0;
+}
+
+int mbx_pstread_tally_run_split(mbx_pstread_tally *t, const char *path, const mbx_pstread_opts *opts,
+                                int children, mbx_pstread_stats *stats)
+{
+	split_part *parts;
+	mbx_pstread_opts o;
+	int k, rc = 0;
+
+	if (children <= 1)
+		return mbx_pstread_tally_run(t, path, opts, stats);
+	if (children > 16)
+		children = 16;
+	if (!opts) {
+		mbx_pstread_opts_init(&o);
+		opts = &o;
+	}
+	parts = mbx_calloc((size_t)children, sizeof(*parts));
+	for (k = 0; k < children; k++) {
+		split_part *p = &parts[k];
+
+		p->path = path;
+		p->opts = *opts;
+		p->opts.stripes = children;
+		p->opts.stripe = k;
+		p->opts.keep_reader = 0;
+		p->t.strict = t->strict;
+		p->t.cancelled = t->cancelled;
+		p->t.cancel_ud = t->cancel_ud;
+		/* part 0 runs in this thread, the others in threads of their own
+		 * (each mbx_pstread_run has its own child) */
+		if (k > 0 && pthread_create(&p->th, NULL, split_run, p) == 0)
+			p->started = 1;
+		else if (k > 0) {
+			p->rc = mbx_error_set(MBX_ERROR, "cannot start a thread to read %s", path);
+			snprintf(p->err, sizeof(p->err), "%s", mbx_error_last());
+		}
+	}
+	split_run(&parts[0]);
+	for (k = 1; k < children; k++)
+		if (parts[k].started)
+			pthread_join(parts[k].th, NULL);
+	/* the first failure, else the folders of part 0 with the others' counts */
+	for (k = 0; k < children && rc == 0; k++)
+		if (parts[k].rc < 0)
+			rc = mbx_error_set(parts[k].rc, "%s", parts[k].err);
+	mbx_pstread_tally_clear(t);
+	t->folders = parts[0].t.folders;
+	t->n = parts[0].t.n;
+	parts[0].t.folders = NULL;
+	parts[0].t.n = 0;
+	for (k = 1; k < children; k++)
+		if (rc == 0)
+			rc = split_merge(t, &parts[k].t);
+	if (stats) {
+		memset(stats, 0, sizeof(*stats));
+		stats->folders = parts[0].stats.folders;
+		stats->store_name = parts[0].stats.store_name;
+		parts[0].stats.store_name = NULL;
+		for (k = 0; k < children; k++) {
+			stats->messages += parts[k].stats.messages;
+			stats->attachments += parts[k].stats.attachments;
+			stats->attachment_bytes += parts[k].stats.attachment_bytes;
+			stats->skipped += parts[k].stats.skipped;
+			stats->damaged += parts[k].stats.damaged;
+		}
+	}
+	for (k = 0; k < children; k++) {
+		mbx_pstread_tally_clear(&parts[k].t);
+		mbx_free(parts[k].stats.store_name);
+	}
+	mbx_free(parts);
+	return rc;
+}
+
+int mbx_pstread_split_count(const char *path)
+{
+	const char *e = getenv("MBX_PSTREAD_CHILDREN");
+	struct stat sb;
+	long n;
+
+	if (e && *e) {
+		n = strtol(e, NULL, 10);
+		if (n >= 1 && n <= 16)
+			return (int)n;
+	}
+	if (stat(path, &sb) < 0 || sb.st_size < (off_t)32 << 20)
+		return 1;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 4 ? 4 : (int)n;
+}
+
 void mbx_pstread_tally_clear(mbx_pstread_tally *t)
 {
 	size_t i;
@@ -133,7 +278,7 @@ static int describe(const char *path, int keep, char **out)
 	memset(&t, 0, sizeof(t));
 	mbx_pstread_opts_init(&o);
 	o.keep_reader = keep;
-	rc = mbx_pstread_tally_run(&t, path, &o, NULL);
+	rc = mbx_pstread_tally_run_split(&t, path, &o, mbx_pstread_split_count(path), NULL);
 	if (rc < 0)
 		goto out;
 	buf = mbx_malloc(cap);
