@@ -95,11 +95,12 @@ static int run_export(mbx_export_opts *eo, const char *const *aliases, size_t n,
 		struct timespec ts = { 0, 20 * 1000 * 1000 };
 		int sig;
 
+		/* Drawn once at least, however short the run. */
+		if (tick % 10 == 0)
+			show_progress(oc, ex);
 		mbx_export_progress_get(ex, &p, NULL, 0, NULL);
 		if (p.finished)
 			break;
-		if (tick % 10 == 0)
-			show_progress(oc, ex);
 		sig = sigtimedwait(&set, NULL, &ts);
 		if (sig > 0 && !cancelled) {
 			cancelled = 1;

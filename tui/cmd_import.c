@@ -79,8 +79,6 @@ static int import_one_bar(const mbx_import_opts *opts, progress *bar, mbx_import
 		double frac = -1, left = -1;
 
 		mbx_import_progress_get(im, &p);
-		if (p.finished)
-			break;
 		if (p.items_total > 0) {
 			frac = (double)p.items_done / (double)p.items_total;
 			if (p.items_done > 0)
@@ -91,7 +89,10 @@ static int import_one_bar(const mbx_import_opts *opts, progress *bar, mbx_import
 		         (long long)p.items_done, (long long)(p.items_total > 0 ? p.items_total : 0),
 		         p.elapsed_seconds > 0 ? (double)p.bytes_done / p.elapsed_seconds / 1e6 : 0.0,
 		         progress_eta(left, eta, sizeof(eta)), p.folder);
+		/* Drawn once at least, however short the import. */
 		progress_draw(bar, frac, text, 0);
+		if (p.finished)
+			break;
 		nanosleep(&ts, NULL);
 	}
 	progress_clear(bar);
