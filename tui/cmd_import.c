@@ -75,7 +75,7 @@ static int import_one_bar(const mbx_import_opts *opts, progress *bar, mbx_import
 	log_bar = bar;
 	for (;;) {
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
-		char text[400], eta[32];
+		char text[400], eta[32], items[48];
 		double frac = -1, left = -1;
 
 		mbx_import_progress_get(im, &p);
@@ -85,8 +85,12 @@ static int import_one_bar(const mbx_import_opts *opts, progress *bar, mbx_import
 				left = p.elapsed_seconds * (double)(p.items_total - p.items_done) /
 				       (double)p.items_done;
 		}
-		snprintf(text, sizeof(text), "1 mailbox  %lld/%lld items  %.1f MB/s  %s  %s",
-		         (long long)p.items_done, (long long)(p.items_total > 0 ? p.items_total : 0),
+		if (p.items_total > 0)
+			snprintf(items, sizeof(items), "%lld/%lld", (long long)p.items_done,
+			         (long long)p.items_total);
+		else
+			snprintf(items, sizeof(items), "%lld", (long long)p.items_done);
+		snprintf(text, sizeof(text), "%d/1 mailboxes  %s items  %.1f MB/s  %s  %s", p.finished, items,
 		         p.elapsed_seconds > 0 ? (double)p.bytes_done / p.elapsed_seconds / 1e6 : 0.0,
 		         progress_eta(left, eta, sizeof(eta)), p.folder);
 		/* Drawn once at least, however short the import. */
