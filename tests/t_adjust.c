@@ -375,10 +375,10 @@ static void rules(void)
 		flags |= r[i].flag;
 		whole &= r[i].name && r[i].option && strncmp(r[i].option, "--", 2) == 0 &&
 		         strcmp(r[i].option + 2, r[i].name) == 0 && r[i].kb && r[i].help &&
-		         r[i].check && r[i].plan && r[i].apply && !r[i].undo;
+		         r[i].check && r[i].plan && r[i].apply && r[i].undo;
 	}
 	ok(flags == MBX_ADJ_ALL && !dup, "their flags are MBX_ADJ_ALL, each once");
-	ok(whole, "each has its name, option, KB article, help and functions (no undo yet)");
+	ok(whole, "each has its name, option, KB article, help and functions (undo too)");
 	ok(n == 3 && strcmp(r[0].name, "create-mailboxes") == 0 &&
 	   r[0].change == MBX_CHANGE_CREATE_RECIPIENT && r[1].change == MBX_CHANGE_REHOME_FOLDER &&
 	   r[2].change == MBX_CHANGE_REMOVE_PERMISSION, "create first (the permissions rule "

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <jansson.h>
@@ -134,6 +135,7 @@ static int check_json(mbx_store *st, const mbx_findings *f, size_t problems)
 		json_object_set_new(o, "warning", json_boolean(mbx_finding_is_warning(x->kind)));
 		json_object_set_new(o, "object_id", json_integer(x->object_id));
 		json_object_set_new(o, "object", jstr(x->object));
+		json_object_set_new(o, "alias", x->alias ? jstr(x->alias) : json_null());
 		json_object_set_new(o, "reason", jstr(x->reason));
 		json_object_set_new(o, "since", x->since > 0 ? json_string(date_of(x->since, date,
 		                    sizeof(date))) : json_null());
@@ -234,19 +236,43 @@ static int parse_days(const char *s, int *out)
 	return 0;
 }
 
-static void print_plan(const tui_opts *o, mbx_store *st, const mbx_adjust_plan *p,
-                       size_t *n_apply)
+/* The functions a plan or a run is for: "create-mailboxes (KB Q163713), ..." */
+static void put_functions(unsigned functions)
 {
-	size_t i, rehome = 0;
+	const mbx_adjust_rule *rules;
+	size_t n, i;
+	int first = 1;
+
+	rules = mbx_adjust_rules(&n);
+	for (i = 0; i < n; i++)
+		if (functions & rules[i].flag) {
+			printf("%s%s (KB %s)", first ? "" : ", ", rules[i].name, rules[i].kb);
+			first = 0;
+		}
+	if (first)
+		printf("none");
+}
+
+static void print_plan(const tui_opts *o, mbx_store *st, const mbx_adjust_plan *p,
+                       int defaulted, size_t *n_apply)
+{
+	size_t i, rehome = 0, perms = 0;
 
 	*n_apply = 0;
 	server_line(o, st, "Consistency adjuster plan for");
+	printf("Functions: ");
+	put_functions(p->functions);
+	printf("\n");
+	if (defaulted)
+		printf("(No function flag was given, so all of them are included, the two KB Q182979\n"
+		       "warns about too: name the ones you want, e.g. --create-mailboxes.)\n");
 	for (i = 0; i < p->count; i++) {
 		const mbx_change *x = &p->changes[i];
 
 		if (x->kind != MBX_CHANGE_SKIP_LIMITED_FOLDER)
 			(*n_apply)++;
 		rehome += x->kind == MBX_CHANGE_REHOME_FOLDER;
+		perms += x->kind == MBX_CHANGE_REMOVE_PERMISSION;
 		printf("%-5s %-21s ", x->kind == MBX_CHANGE_SKIP_LIMITED_FOLDER ? "SKIP" : "DO",
 		       mbx_change_kind_name(x->kind));
 		put(o, x->detail);
@@ -254,12 +280,32 @@ static void print_plan(const tui_opts *o, mbx_store *st, const mbx_adjust_plan *
 	}
 	printf("%zu change%s to make, %zu left alone.\n", *n_apply, *n_apply == 1 ? "" : "s",
 	       p->count - *n_apply);
-	/* The one side effect an admin must know before saying yes (KB Q182979). */
+	/* The side effects an admin must know before saying yes (KB Q182979). */
 	if (rehome)
 		printf("WARNING (KB Q182979): %zu public folder%s will be rehomed to this server. When this\n"
 		       "site is reconnected to the organization, the rehomed folders win replication\n"
 		       "conflicts and permissions of users elsewhere in the organization are lost.\n",
 		       rehome, rehome == 1 ? "" : "s");
+	if (perms)
+		printf("WARNING (KB Q182979): %zu permission entr%s of accounts this directory does not\n"
+		       "know will be removed; those accounts may well exist elsewhere in the\n"
+		       "organization.\n", perms, perms == 1 ? "y" : "ies");
+}
+
+/* At a terminal: ask, default No.  1 yes, 0 no. */
+static int confirm(const char *question)
+{
+	char line[64];
+	size_t i;
+
+	printf("%s [y/N] ", question);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return 0;
+	for (i = 0; line[i] == ' ' || line[i] == '\t'; i++)
+		;
+	return strncasecmp(line + i, "y", 1) == 0 &&
+	       (line[i + 1] == '\n' || line[i + 1] == '\0' || strncasecmp(line + i, "yes", 3) == 0);
 }
 
 /* getopt_long's name of an option: without the leading "--". */
@@ -271,40 +317,163 @@ static const char *long_name(const char *option)
 /* The rules' options get values from OPT_RULE up, by their index. */
 enum { OPT_RULE = 256 };
 
-void cmd_adjust_describe(const char **usage, const char **summary)
+void cmd_adjust_describe(const char **usage, const char **summary, const cmd_opt **opts)
 {
 	static const char *const count[] = {
 		"none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"
 	};
 	static char *u, *s;
+	static cmd_opt *opt;
 	const mbx_adjust_rule *rules;
-	size_t n, i;
+	size_t n, i, k = 0;
 
 	/* Built once from the rule table; kept for the life of the program. */
 	if (!u) {
 		rules = mbx_adjust_rules(&n);
-		u = mbx_strdup("[--dry-run]");
+		opt = mbx_calloc(n + 6, sizeof(*opt));
+		u = mbx_strdup("[--dry-run] [--yes]");
+		opt[k++] = (cmd_opt){ "--dry-run", NULL, "print the plan (with --undo: what the undo "
+		                      "would revert, and whether it can) and change nothing" };
+		opt[k++] = (cmd_opt){ "--yes", NULL, "apply without asking: at a terminal adjust "
+		                      "asks first (the default answer is No); without one it applies "
+		                      "at once, as scripts expect" };
 		for (i = 0; i < n; i++) {
 			char *t = mbx_asprintf("%s [%s]", u, rules[i].option);
 
 			mbx_free(u);
 			u = t;
+			opt[k++] = (cmd_opt){ rules[i].option, NULL,
+			                      mbx_asprintf("%s (KB %s)", rules[i].help, rules[i].kb) };
 		}
 		{
-			char *t = mbx_asprintf("%s [--older-than DAYS]", u);
+			char *t = mbx_asprintf("%s [--older-than DAYS]  |  --undo [RUN] [--dry-run] "
+			                       "[--yes]", u);
 
 			mbx_free(u);
 			u = t;
 		}
+		opt[k++] = (cmd_opt){ "--older-than", "DAYS", "only inconsistencies that began more "
+		                      "than DAYS days ago" };
+		opt[k++] = (cmd_opt){ "--undo", "[RUN]", "revert adjuster run RUN (default: the last "
+		                      "one) from its audit records, in one transaction: created "
+		                      "recipients removed, public folders rehomed back, permissions "
+		                      "put back; refused, changing nothing, where a later change makes "
+		                      "that unsafe ('mbxrescue audit' lists the runs). An undo is not "
+		                      "undone, and a run is undone once" };
 		if (n < sizeof(count) / sizeof(count[0]))
-			s = mbx_asprintf("DS/IS consistency adjuster: print the plan, then apply it "
-			                 "unless --dry-run (no function flag: all %s)", count[n]);
+			s = mbx_asprintf("DS/IS consistency adjuster: print the plan, ask at a terminal, "
+			                 "then apply it in one transaction unless --dry-run (no function "
+			                 "flag: all %s); or undo a run", count[n]);
 		else
-			s = mbx_asprintf("DS/IS consistency adjuster: print the plan, then apply it "
-			                 "unless --dry-run (no function flag: all %zu)", n);
+			s = mbx_asprintf("DS/IS consistency adjuster: print the plan, ask at a terminal, "
+			                 "then apply it in one transaction unless --dry-run (no function "
+			                 "flag: all %zu); or undo a run", n);
 	}
 	*usage = u;
 	*summary = s;
+	*opts = opt;
+}
+
+static const char *when_of(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || !gmtime_r(&tt, &tm))
+		snprintf(buf, len, "unknown time");
+	else
+		strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm);
+	return buf;
+}
+
+/* adjust --undo [RUN]: what would be reverted, then (asked) the undo. */
+static int adjust_undo(const tui_opts *o, int64_t run_id, int dry, int yes,
+                       const mbx_adjust_opts *ao)
+{
+	mbx_store *st = NULL;
+	mbx_adjust_run *run = NULL;
+	char when[40];
+	int64_t undo = 0;
+	size_t i;
+	int status, rc;
+
+	status = open_store(o, &st, 0);
+	if (status != EXIT_OK)
+		return status;
+	rc = mbx_adjust_run_get(st, run_id, &run);
+	if (rc < 0) {
+		status = cli_fail(fail_status(rc), "%s", mbx_error_last());
+		goto out;
+	}
+	if (run->undo_of || run->undone_by) {
+		status = cli_fail(EXIT_USAGE, "%s", run->why_not);
+		goto out;
+	}
+	server_line(o, st, "Undo of a consistency adjuster run on");
+	printf("Run %" PRId64 " of %s by ", run->id, when_of(run->time, when, sizeof(when)));
+	put(o, run->actor);
+	printf(": ");
+	put_functions(run->functions);
+	printf("\n");
+	for (i = run->count; i-- > 0;) {
+		const mbx_adjust_record *r = &run->records[i];
+
+		printf("%-7s %-21s ", r->why_not ? "BLOCKED" : "UNDO", mbx_change_kind_name(r->kind));
+		put(o, r->detail);
+		printf("\n");
+		if (r->why_not) {
+			printf("        ");
+			put(o, r->why_not);
+			printf("\n");
+		}
+	}
+	if (!run->can_undo) {
+		status = cli_fail(EXIT_FINDINGS, "can not undo adjuster run %" PRId64 ": %zu of its %zu "
+		                  "changes can not be reverted (BLOCKED above); nothing was changed",
+		                  run->id, run->blocked, run->count);
+		goto out;
+	}
+	printf("%zu change%s to revert.\n", run->count, run->count == 1 ? "" : "s");
+	if (dry) {
+		printf("Dry run: nothing was changed.\n");
+		goto out;
+	}
+	if (!yes && isatty(STDIN_FILENO)) {
+		char *q = mbx_asprintf("Revert run %" PRId64 "?", run->id);
+		int go = confirm(q);
+
+		mbx_free(q);
+		if (!go) {
+			printf("Nothing was changed.\n");
+			status = EXIT_FINDINGS;
+			goto out;
+		}
+	}
+	rc = mbx_adjust_undo(st, run->id, ao, &undo);
+	if (rc < 0) {
+		status = cli_fail(fail_status(rc), "%s", mbx_error_last());
+		goto out;
+	}
+	printf("Run %" PRId64 " undone: %zu change%s reverted, recorded in the audit log as run %"
+	       PRId64 ".\n", run->id, run->count, run->count == 1 ? "" : "s", undo);
+out:
+	mbx_adjust_run_free(run);
+	mbx_store_free(st);
+	return status;
+}
+
+/* RUN: a positive number. */
+static int parse_run(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v <= 0)
+		return -1;
+	*out = (int64_t)v;
+	return 0;
 }
 
 int cmd_adjust(const tui_opts *o, int argc, char **argv)
@@ -316,18 +485,21 @@ int cmd_adjust(const tui_opts *o, int argc, char **argv)
 	mbx_store *st = NULL;
 	size_t n_apply, n_rules, i, k = 0;
 	unsigned every = 0;
-	int ch, dry = 0, status = EXIT_OK, rc;
+	int64_t run_id = 0;
+	int ch, dry = 0, yes = 0, undo = 0, defaulted = 0, older = 0, status = EXIT_OK, rc;
 
-	/* --dry-run, one option per rule, --older-than, the terminator. */
+	/* --dry-run, --yes, one option per rule, --older-than, --undo, the terminator. */
 	rules = mbx_adjust_rules(&n_rules);
-	longopts = mbx_calloc(n_rules + 3, sizeof(*longopts));
+	longopts = mbx_calloc(n_rules + 5, sizeof(*longopts));
 	longopts[k++] = (struct option){ "dry-run", no_argument, NULL, 'n' };
+	longopts[k++] = (struct option){ "yes", no_argument, NULL, 'y' };
 	for (i = 0; i < n_rules; i++) {
 		longopts[k++] = (struct option){ long_name(rules[i].option), no_argument, NULL,
 		                                 OPT_RULE + (int)i };
 		every |= rules[i].flag;
 	}
 	longopts[k++] = (struct option){ "older-than", required_argument, NULL, 'o' };
+	longopts[k++] = (struct option){ "undo", optional_argument, NULL, 'u' };
 	memset(&ao, 0, sizeof(ao));
 	ao.older_than_days = -1;
 	ao.actor = actor_name();
@@ -339,14 +511,23 @@ int cmd_adjust(const tui_opts *o, int argc, char **argv)
 		}
 		switch (ch) {
 		case 'n': dry = 1; break;
+		case 'y': yes = 1; break;
 		case 'o':
+			older = 1;
 			if (parse_days(optarg, &ao.older_than_days) < 0)
 				status = cli_usage_error("adjust", "--older-than needs a number of days "
 				                         "(0 or more), not '%s'", optarg);
 			break;
+		case 'u':
+			undo = 1;
+			if (optarg && parse_run(optarg, &run_id) < 0)
+				status = cli_usage_error("adjust", "--undo takes the number of an adjuster "
+				                         "run ('mbxrescue audit' lists them), not '%s'", optarg);
+			break;
 		default:
 			if (optopt == 'o')
-				status = cli_usage_error("adjust", "--older-than needs a number of days");
+				status = cli_usage_error("adjust", "option --older-than needs a value: DAYS "
+				                         "(a number of days)");
 			else
 				status = cli_usage_error("adjust", "unknown option '%s'", argv[optind - 1]);
 			break;
@@ -355,10 +536,22 @@ int cmd_adjust(const tui_opts *o, int argc, char **argv)
 	mbx_free(longopts);
 	if (status != EXIT_OK)
 		return status;
+	/* --undo RUN as well as --undo=RUN. */
+	if (undo && !run_id && optind < argc && parse_run(argv[optind], &run_id) == 0)
+		optind++;
 	if (optind < argc)
-		return cli_usage_error("adjust", "unexpected argument '%s'", argv[optind]);
-	if (!ao.functions)
+		return cli_usage_error("adjust", undo ? "--undo takes the number of an adjuster run "
+		                       "('mbxrescue audit' lists them), not '%s'" :
+		                       "unexpected argument '%s'", argv[optind]);
+	if (undo && (ao.functions || older))
+		return cli_usage_error("adjust", "--undo reverts a whole run: give no function flag "
+		                       "and no --older-than with it");
+	if (undo)
+		return adjust_undo(o, run_id, dry, yes, &ao);
+	if (!ao.functions) {
 		ao.functions = every;
+		defaulted = 1;
+	}
 	status = open_store(o, &st, 0);
 	if (status != EXIT_OK)
 		return status;
@@ -367,16 +560,33 @@ int cmd_adjust(const tui_opts *o, int argc, char **argv)
 		status = cli_fail(fail_status(rc), "%s", mbx_error_last());
 		goto out;
 	}
-	print_plan(o, st, plan, &n_apply);
+	print_plan(o, st, plan, defaulted, &n_apply);
 	if (dry) {
 		printf("Dry run: nothing was changed.\n");
-	} else if (n_apply == 0) {
+		goto out;
+	}
+	if (n_apply == 0) {
 		printf("Nothing to do.\n");
-	} else if ((rc = mbx_adjust_apply(st, plan, &ao)) < 0) {
+		goto out;
+	}
+	/* At a terminal, a person decides (default No); a script goes on. */
+	if (!yes && isatty(STDIN_FILENO)) {
+		char *q = mbx_asprintf("Apply %s%zu change%s?", defaulted ? "all " : "", n_apply,
+		                       n_apply == 1 ? "" : "s");
+		int go = confirm(q);
+
+		mbx_free(q);
+		if (!go) {
+			printf("Nothing was changed.\n");
+			status = EXIT_FINDINGS;
+			goto out;
+		}
+	}
+	if ((rc = mbx_adjust_apply(st, plan, &ao)) < 0) {
 		status = cli_fail(fail_status(rc), "%s", mbx_error_last());
 	} else {
-		printf("Applied %zu change%s (recorded in the audit log).\n", n_apply,
-		       n_apply == 1 ? "" : "s");
+		printf("Applied %zu change%s (recorded in the audit log; 'mbxrescue adjust --undo' "
+		       "reverts them).\n", n_apply, n_apply == 1 ? "" : "s");
 		if (ao.functions & MBX_ADJ_CREATE_MAILBOXES)
 			printf("Recreated entries are hidden and have no primary account (KB Q197970): "
 			       "run 'mbxrescue fix-recipient ALIAS --account DOMAIN\\USER --unhide'.\n");

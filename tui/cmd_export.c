@@ -20,55 +20,46 @@
 #include "mbx/store.h"
 #include "mbx/text.h"
 #include "cli.h"
+#include "progress.h"
 #include "cmds.h"
 
-/* Log lines come from worker threads; the progress line from ours. */
+/* Log lines come from worker threads; the progress bar from ours. */
 typedef struct out_ctx {
-	pthread_mutex_t lock;
-	int tty;               /* stderr is a terminal: draw a progress line */
-	int line_shown;        /* a progress line is on screen */
+	progress pr;           /* on stderr when it is a terminal, unless --quiet */
 } out_ctx;
-
-static void clear_line(out_ctx *c)
-{
-	if (c->line_shown) {
-		fputs("\r\033[K", stderr);
-		c->line_shown = 0;
-	}
-}
 
 static void on_log(void *ud, int level, const char *line)
 {
 	out_ctx *c = ud;
 
 	(void)level;
-	pthread_mutex_lock(&c->lock);
-	clear_line(c);
+	pthread_mutex_lock(&c->pr.lock);
+	progress_clear_locked(&c->pr);
 	printf("%s\n", line);   /* already sanitized by the log */
 	fflush(stdout);
-	pthread_mutex_unlock(&c->lock);
+	pthread_mutex_unlock(&c->pr.lock);
 }
 
+/* The bar: the share of the bytes (of the mailboxes while the sizes are
+ * not known), mailboxes, items, MB/s and the ETA. */
 static void show_progress(out_ctx *c, mbx_export *ex)
 {
 	mbx_export_progress p;
-	char done[16], total[16], rate[16], eta[32] = "";
+	char text[256], eta[32];
+	double frac = -1;
 
-	if (!c->tty)
+	if (!c->pr.on)
 		return;
 	mbx_export_progress_get(ex, &p, NULL, 0, NULL);
-	mbx_text_size(p.bytes_done, done, sizeof(done));
-	mbx_text_size(p.bytes_total, total, sizeof(total));
-	mbx_text_size((int64_t)p.bytes_per_sec, rate, sizeof(rate));
-	if (p.eta_seconds >= 0)
-		snprintf(eta, sizeof(eta), "  ETA %d:%02d", (int)p.eta_seconds / 60, (int)p.eta_seconds % 60);
-	pthread_mutex_lock(&c->lock);
-	fprintf(stderr, "\r\033[K%zu/%zu mailboxes  %.1f/s  %lld/%lld items  %s/%s  %s/s%s",
-	        p.mailboxes_done, p.mailboxes_total, p.mailboxes_per_sec, (long long)p.items_done,
-	        (long long)p.items_total, done, total, rate, eta);
-	fflush(stderr);
-	c->line_shown = 1;
-	pthread_mutex_unlock(&c->lock);
+	if (p.bytes_total > 0)
+		frac = (double)p.bytes_done / (double)p.bytes_total;
+	else if (p.mailboxes_total > 0)
+		frac = (double)p.mailboxes_done / (double)p.mailboxes_total;
+	snprintf(text, sizeof(text), "%zu/%zu mailboxes  %lld/%lld items  %.1f MB/s  %s",
+	         p.mailboxes_done, p.mailboxes_total, (long long)p.items_done,
+	         (long long)p.items_total, p.bytes_per_sec / 1e6,
+	         progress_eta(p.eta_seconds, eta, sizeof(eta)));
+	progress_draw(&c->pr, frac, text, 0);
 }
 
 /* Run an export to its end: progress on a terminal; Ctrl-C, SIGTERM or
@@ -104,31 +95,30 @@ static int run_export(mbx_export_opts *eo, const char *const *aliases, size_t n,
 		struct timespec ts = { 0, 20 * 1000 * 1000 };
 		int sig;
 
+		/* Drawn once at least, however short the run. */
+		if (tick % 10 == 0)
+			show_progress(oc, ex);
 		mbx_export_progress_get(ex, &p, NULL, 0, NULL);
 		if (p.finished)
 			break;
-		if (tick % 10 == 0)
-			show_progress(oc, ex);
 		sig = sigtimedwait(&set, NULL, &ts);
 		if (sig > 0 && !cancelled) {
 			cancelled = 1;
 			mbx_export_cancel(ex);
-			pthread_mutex_lock(&oc->lock);
-			clear_line(oc);
+			pthread_mutex_lock(&oc->pr.lock);
+			progress_clear_locked(&oc->pr);
 			/* After a hang-up the terminal is gone: the log has it all. */
 			if (sig != SIGHUP)
 				fprintf(stderr, "mbxrescue export: %s: cancelling (no partial file is kept; "
 				        "--resume finishes the run later)...\n", sig == SIGINT ? "interrupted" :
 				        "terminated");
 			else
-				oc->tty = 0;
-			pthread_mutex_unlock(&oc->lock);
+				oc->pr.on = 0;
+			pthread_mutex_unlock(&oc->pr.lock);
 		}
 	}
 	rc = mbx_export_wait(ex);
-	pthread_mutex_lock(&oc->lock);
-	clear_line(oc);
-	pthread_mutex_unlock(&oc->lock);
+	progress_clear(&oc->pr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (mbx_export_results(ex, &res, &nres) == 0)
 		for (i = 0; i < nres; i++) {
@@ -232,6 +222,7 @@ int cmd_export(const tui_opts *o, int argc, char **argv)
 		{ "resume", no_argument, NULL, 'r' },
 		{ "force-out-dir", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 }
 	};
 	mbx_export_opts eo;
@@ -239,13 +230,13 @@ int cmd_export(const tui_opts *o, int argc, char **argv)
 	size_t n_inc = 0, n_exc = 0, n_names = 0;
 	char **names = NULL;
 	const char *list = NULL;
-	int all = 0, c, status;
+	int all = 0, c, status, quiet = 0;
 	out_ctx oc;
 
 	mbx_export_opts_init(&eo);
 	eo.db_path = o->db_path;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': all = 1; break;
 		case 'L': list = optarg; break;
@@ -293,6 +284,7 @@ int cmd_export(const tui_opts *o, int argc, char **argv)
 		case 'g': eo.log_path = optarg; break;
 		case 'r': eo.resume = 1; break;
 		case 'F': eo.force_out_dir = 1; break;
+		case 'q': quiet = 1; break;
 		case 'h':
 			printf("usage: mbxrescue [--db PATH] export (--all | ALIAS... | --mailbox-list FILE) --out DIR "
 			       "[OPTIONS]\n%s", export_help);
@@ -325,15 +317,14 @@ int cmd_export(const tui_opts *o, int argc, char **argv)
 	eo.filter.exclude = exc;
 	eo.filter.n_exclude = n_exc;
 	memset(&oc, 0, sizeof(oc));
-	pthread_mutex_init(&oc.lock, NULL);
-	oc.tty = isatty(STDERR_FILENO);
+	progress_init(&oc.pr, quiet);
 	if (list)
 		status = run_export(&eo, (const char *const *)names, n_names, &oc);
 	else if (all)
 		status = run_export(&eo, NULL, 0, &oc);
 	else
 		status = run_export(&eo, (const char *const *)(argv + optind), (size_t)(argc - optind), &oc);
-	pthread_mutex_destroy(&oc.lock);
+	progress_destroy(&oc.pr);
 	goto out;
 usage_err:
 	status = cli_usage_error("export", "%s", mbx_error_last());
@@ -492,10 +483,9 @@ int cmd_batch(const tui_opts *o, int argc, char **argv)
 		eo.db_path = o->db_path;
 		mbx_exmerge_ini_apply(ini, &eo);
 		memset(&oc, 0, sizeof(oc));
-		pthread_mutex_init(&oc.lock, NULL);
-		oc.tty = isatty(STDERR_FILENO);
+		progress_init(&oc.pr, 0);
 		status = run_export(&eo, (const char *const *)ini->mailboxes, ini->n_mailboxes, &oc);
-		pthread_mutex_destroy(&oc.lock);
+		progress_destroy(&oc.pr);
 	}
 	if (status == EXIT_OK && ini->merge_action != MBX_MERGE_EXPORT)
 		status = batch_import(o, ini);

@@ -48,6 +48,7 @@
 #include "mbx/store.h"
 #include "mbx/text.h"
 #include "cli.h"
+#include "progress.h"
 #include "cmds.h"
 
 static char *clean(const tui_opts *o, const char *s)
@@ -55,12 +56,71 @@ static char *clean(const tui_opts *o, const char *s)
 	return mbx_text_clean(s, -1, o->ascii ? MBX_TEXT_ASCII : 0, NULL);
 }
 
+/* The bar of a single-file import-pst, while one is drawn: log lines come
+ * from the import's thread and clear it first. */
+static progress *log_bar;
+
 static void print_log_line(void *ud, int level, const char *line)
 {
 	(void)ud;
 	(void)level;
+	if (log_bar) {
+		pthread_mutex_lock(&log_bar->lock);
+		progress_clear_locked(log_bar);
+	}
 	printf("%s\n", line);
 	fflush(stdout);
+	if (log_bar)
+		pthread_mutex_unlock(&log_bar->lock);
+}
+
+/* One file on the import's thread, with a progress bar (items, MB/s, ETA)
+ * on the terminal; the same result as mbx_import_run. */
+static int import_one_bar(const mbx_import_opts *opts, progress *bar, mbx_import_result *res)
+{
+	mbx_import *im = NULL;
+	mbx_import_progress p;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = mbx_import_start(&im, opts);
+	if (rc < 0) {
+		res->status = rc;
+		res->error = mbx_strdup(mbx_error_last());
+		return rc;
+	}
+	log_bar = bar;
+	for (;;) {
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		char text[400], eta[32], items[48];
+		double frac = -1, left = -1;
+
+		mbx_import_progress_get(im, &p);
+		if (p.items_total > 0) {
+			frac = (double)p.items_done / (double)p.items_total;
+			if (p.items_done > 0)
+				left = p.elapsed_seconds * (double)(p.items_total - p.items_done) /
+				       (double)p.items_done;
+		}
+		if (p.items_total > 0)
+			snprintf(items, sizeof(items), "%lld/%lld", (long long)p.items_done,
+			         (long long)p.items_total);
+		else
+			snprintf(items, sizeof(items), "%lld", (long long)p.items_done);
+		snprintf(text, sizeof(text), "%d/1 mailboxes  %s items  %.1f MB/s  %s  %s", p.finished, items,
+		         p.elapsed_seconds > 0 ? (double)p.bytes_done / p.elapsed_seconds / 1e6 : 0.0,
+		         progress_eta(left, eta, sizeof(eta)), p.folder);
+		/* Drawn once at least, however short the import. */
+		progress_draw(bar, frac, text, 0);
+		if (p.finished)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	progress_clear(bar);
+	log_bar = NULL;
+	rc = mbx_import_wait(im, res);
+	mbx_import_free(im);
+	return rc;
 }
 
 static int fail_last(const tui_opts *o, int status)
@@ -236,20 +296,23 @@ int cmd_import_pst(const tui_opts *o, int argc, char **argv)
 		{ "bad-item-limit", required_argument, NULL, 'B' },
 		{ "accept-large-data-loss", no_argument, NULL, 'A' },
 		{ "skip-damaged", no_argument, NULL, 'S' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 }
 	};
 	mbx_import_opts opts;
 	mbx_import_result res;
+	progress bar;
 	const char *map = NULL;
 	char *end;
-	int ch, rc, threads = 0, limit_given = 0, large_loss = 0, skip = 0;
+	int ch, rc, threads = 0, limit_given = 0, large_loss = 0, skip = 0, quiet = 0;
 
 	mbx_import_opts_init(&opts);
 	opts.db_path = o->db_path;
 	opts.log_cb = print_log_line;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'q': quiet = 1; break;
 		case 'm': opts.alias = optarg; break;
 		case 'c': opts.create = 1; break;
 		case 'M':
@@ -327,7 +390,12 @@ int cmd_import_pst(const tui_opts *o, int argc, char **argv)
 		                                "named after the file)");
 	opts.pst_path = argv[optind];
 
-	rc = mbx_import_run(&opts, &res);
+	progress_init(&bar, quiet);
+	if (bar.on)
+		rc = import_one_bar(&opts, &bar, &res);
+	else
+		rc = mbx_import_run(&opts, &res);
+	progress_destroy(&bar);
 	if (rc < 0 && res.limit_exceeded) {
 		char *msg = clean(o, res.error ? res.error : mbx_error_last());
 

@@ -13,9 +13,13 @@ int cmd_init(const tui_opts *o, int argc, char **argv);
 /* tui/cmd_check.c */
 int cmd_check(const tui_opts *o, int argc, char **argv);
 int cmd_adjust(const tui_opts *o, int argc, char **argv);
-/* adjust's usage and summary, from the adjuster's rules (static strings). */
-void cmd_adjust_describe(const char **usage, const char **summary);
+/* adjust's usage, summary and options, from the adjuster's rules (kept for
+ * the life of the program). */
+void cmd_adjust_describe(const char **usage, const char **summary, const cmd_opt **opts);
 int cmd_fix_recipient(const tui_opts *o, int argc, char **argv);
+/* tui/cmd_audit.c */
+int cmd_audit(const tui_opts *o, int argc, char **argv);
+int cmd_list(const tui_opts *o, int argc, char **argv);
 /* tui/cmd_export.c */
 int cmd_export(const tui_opts *o, int argc, char **argv);
 int cmd_batch(const tui_opts *o, int argc, char **argv);

@@ -27,6 +27,17 @@ typedef struct tui_opts {
 /* A batch command: argv[0] is the command name; returns an exit status. */
 typedef int (*cmd_fn)(const tui_opts *o, int argc, char **argv);
 
+/*
+ * One option (or argument) of a command, for its --help, the man page's
+ * check, did-you-mean and "--out needs DIR".  Lists end with a NULL name.
+ */
+typedef struct cmd_opt {
+	const char *name;      /* "--out"; "-q, --quiet" with a short form; an
+	                        * argument ("FILE.pst...") when it has no "-" */
+	const char *arg;       /* its value ("DIR"); "[RUN]" optional; NULL: none */
+	const char *help;      /* what it does (sentences, wrapped when printed) */
+} cmd_opt;
+
 typedef struct cmd_entry {
 	const char *name;
 	const char *usage;     /* arguments after the name */
@@ -35,9 +46,12 @@ typedef struct cmd_entry {
 	int needs_db;          /* 1: resolve and check the store before calling;
 	                        * CMD_DB_READ: the same, for a command that only
 	                        * reads it (a read-only store will do) */
-	/* Instead of usage and summary (NULL there), for a command whose
-	 * options come from a table: sets both. */
-	void (*describe)(const char **usage, const char **summary);
+	/* Instead of usage, summary and opts (NULL there), for a command whose
+	 * options come from a table: sets all three. */
+	void (*describe)(const char **usage, const char **summary, const cmd_opt **opts);
+	/* Its options and arguments, explained; NULL: the command checks its
+	 * own (no did-you-mean for its options). */
+	const cmd_opt *opts;
 } cmd_entry;
 
 /* The ncurses console (tui/console.c); returns an exit status. */

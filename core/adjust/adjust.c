@@ -391,6 +391,7 @@ int apply_create(mbx_apply_ctx *a, const mbx_change *x)
 {
 	mbx_mailbox mb;
 	mbx_recipient r;
+	int64_t id = 0;
 	int rc = orphan_fast(a, x->object_id, &mb);
 
 	if (rc == 0)
@@ -415,8 +416,12 @@ int apply_create(mbx_apply_ctx *a, const mbx_change *x)
 	r.created_time = a->now;
 	r.mailbox_guid = mb.guid;
 	r.legacy_dn = mb.legacy_dn;
-	rc = mbx_store_recipient_add(a->st, &r, NULL);
+	rc = mbx_store_recipient_add(a->st, &r, &id);
 	if (rc == 0) {
+		/* What undo removes, and how it must still look then. */
+		r.id = id;
+		a->object_id = id;
+		a->after = image_recipient(&r);
 		/* Later mailboxes with these keys are linked now (the link rule
 		 * of mbx_store_mailbox_by_id). */
 		if (mb.guid)
@@ -432,12 +437,33 @@ out:
 
 int apply_rehome(mbx_apply_ctx *a, const mbx_change *x)
 {
-	return mbx_store_public_folder_rehome(a->st, x->object_id, a->si->server, a->si->site);
+	mbx_public_folder *f = NULL;
+	int rc = mbx_store_public_folder_get(a->st, x->object_id, &f);
+
+	if (rc == 0)
+		rc = mbx_store_public_folder_rehome(a->st, x->object_id, a->si->server, a->si->site);
+	if (rc == 0) {
+		a->object_id = x->object_id;
+		a->before = image_home(f->home_server, f->home_site);
+		a->after = image_home(a->si->server, a->si->site);
+	}
+	mbx_public_folders_free(f, f ? 1 : 0);
+	return rc;
 }
 
 int apply_remove_permission(mbx_apply_ctx *a, const mbx_change *x)
 {
-	return mbx_store_permission_delete(a->st, x->object_id);
+	mbx_permission *p = NULL;
+	int rc = mbx_store_permission_get(a->st, x->object_id, &p);
+
+	if (rc == 0)
+		rc = mbx_store_permission_delete(a->st, x->object_id);
+	if (rc == 0) {
+		a->object_id = x->object_id;
+		a->before = image_permission(p);
+	}
+	mbx_permissions_free(p, p ? 1 : 0);
+	return rc;
 }
 
 /* By the rule whose change it is; a kind no rule applies is left alone. */
@@ -452,10 +478,35 @@ static int apply_one(mbx_apply_ctx *a, const mbx_change *x)
 		;
 	if (i == n_rules)
 		return 0;
+	a->object_id = 0;
 	rc = rules[i].apply(a, x);
-	if (rc == 0)
-		rc = mbx_store_audit(a->st, a->actor, mbx_change_kind_name(x->kind), x->object,
-		                     x->detail);
+	/* The run is recorded with its first change. */
+	if (rc == 0 && !a->run_id) {
+		mbx_audit_run run;
+
+		memset(&run, 0, sizeof(run));
+		run.time = a->now;
+		run.actor = (char *)a->actor;
+		run.functions = a->functions;
+		rc = mbx_store_audit_run_add(a->st, &run, &a->run_id);
+	}
+	if (rc == 0) {
+		mbx_audit_entry e;
+
+		memset(&e, 0, sizeof(e));
+		e.actor = (char *)a->actor;
+		e.action = (char *)mbx_change_kind_name(x->kind);
+		e.object = x->object;
+		e.detail = x->detail;
+		e.run_id = a->run_id;
+		e.object_id = a->object_id;
+		e.before = a->before;
+		e.after = a->after;
+		rc = mbx_store_audit_add(a->st, &e, NULL);
+	}
+	mbx_free(a->before);
+	mbx_free(a->after);
+	a->before = a->after = NULL;
 	return rc;
 }
 
@@ -490,6 +541,7 @@ int mbx_adjust_apply(mbx_store *st, const mbx_adjust_plan *plan, const mbx_adjus
 	a.actor = actor;
 	a.unchanged = plan->seen_store == handle && plan->seen_version == version &&
 	              plan->seen_changes == changes;
+	a.functions = plan->functions;
 	for (i = 0; i < plan->count; i++) {
 		const mbx_change *x = &plan->changes[i];
 
@@ -510,9 +562,19 @@ int mbx_adjust_apply(mbx_store *st, const mbx_adjust_plan *plan, const mbx_adjus
 		}
 	}
 	if (rc == 0 && applied) {
+		mbx_audit_entry e;
+
 		summary = mbx_asprintf("%zu changes applied, %zu folders left alone ('limit "
 		                       "administrative access')", applied, skipped);
-		rc = mbx_store_audit(st, actor, "adjust", mbx_store_path(st), summary);
+		memset(&e, 0, sizeof(e));
+		e.actor = (char *)actor;
+		e.action = (char *)"adjust";
+		e.object = (char *)mbx_store_path(st);
+		e.detail = summary;
+		e.run_id = a.run_id;
+		rc = mbx_store_audit_add(st, &e, NULL);
+		if (rc == 0)
+			rc = mbx_store_audit_run_set_summary(st, a.run_id, summary);
 		mbx_free(summary);
 	}
 	if (rc < 0) {

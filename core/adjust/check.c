@@ -80,6 +80,11 @@ int check_orphans(mbx_check_ctx *c)
 		mbx_finding *x = check_add(c, MBX_FIND_ORPHAN_MAILBOX, v->id, v->created);
 
 		x->object = mbx_strdup(v->display_name);
+		x->alias = store_dn_cn(v->legacy_dn);
+		if (!x->alias || !*x->alias) {
+			mbx_free(x->alias);
+			x->alias = mbx_strdup(v->guid);
+		}
 		x->reason = mbx_asprintf("mailbox %s is in the information store but has no "
 		                         "directory entry, so it can not be opened or exported "
 		                         "(KB Q265438)", v->legacy_dn);
@@ -100,6 +105,7 @@ static int check_missing(mbx_check_ctx *c)
 		mbx_finding *x = check_add(c, MBX_FIND_MISSING_MAILBOX, m->id, m->created);
 
 		x->object = mbx_asprintf("%s (%s)", m->display_name, m->alias);
+		x->alias = mbx_strdup(m->alias);
 		x->reason = mbx_asprintf("directory mailbox %s is homed on %s but the information "
 		                         "store has no mailbox for it", m->dn, c->server);
 	}
@@ -145,6 +151,7 @@ int check_unknown_perms(mbx_check_ctx *c)
 		mbx_finding *x = check_add(c, MBX_FIND_UNKNOWN_PERMISSION, v[i].id, v[i].granted);
 
 		x->object = mbx_asprintf("%s on %s", v[i].account, v[i].folder_path);
+		x->alias = mbx_strdup(v[i].account);
 		x->reason = mbx_asprintf("permission entry (%s) names account '%s', which is not "
 		                         "in the directory", v[i].rights, v[i].account);
 	}
@@ -160,6 +167,7 @@ static int add_recreated(void *ctx, const store_recreated *r)
 	if (r->hidden) {
 		x = check_add(c, MBX_FIND_RECREATED_HIDDEN, r->id, r->created);
 		x->object = mbx_asprintf("%s (%s)", r->display_name, r->alias);
+		x->alias = mbx_strdup(r->alias);
 		x->reason = mbx_strdup("recreated by the consistency adjuster and still hidden "
 		                       "from the address book (KB Q197970); run fix-recipient "
 		                       "--unhide");
@@ -167,6 +175,7 @@ static int add_recreated(void *ctx, const store_recreated *r)
 	if (r->no_account) {
 		x = check_add(c, MBX_FIND_RECREATED_NO_ACCOUNT, r->id, r->created);
 		x->object = mbx_asprintf("%s (%s)", r->display_name, r->alias);
+		x->alias = mbx_strdup(r->alias);
 		x->reason = mbx_strdup("recreated by the consistency adjuster without a primary "
 		                       "Windows NT account (KB Q197970); run fix-recipient "
 		                       "--account DOMAIN\\user");
@@ -209,6 +218,7 @@ static void check_ctx_clear(mbx_check_ctx *c)
 	for (k = 0; k < MBX_FIND_KIND_COUNT; k++) {
 		for (i = 0; i < c->kinds[k].count; i++) {
 			mbx_free(c->kinds[k].items[i].object);
+			mbx_free(c->kinds[k].items[i].alias);
 			mbx_free(c->kinds[k].items[i].reason);
 		}
 		mbx_free(c->kinds[k].items);
@@ -265,6 +275,7 @@ void mbx_findings_free(mbx_findings *f)
 		return;
 	for (i = 0; i < f->count; i++) {
 		mbx_free(f->items[i].object);
+		mbx_free(f->items[i].alias);
 		mbx_free(f->items[i].reason);
 	}
 	mbx_free(f->items);

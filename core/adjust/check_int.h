@@ -58,7 +58,25 @@ struct mbx_apply_ctx {
 	const char *actor;
 	int unchanged;         /* the store is as the plan saw it */
 	nameset guids, dns;
+	/* The run being recorded (0 until its first change), and what the
+	 * change just made was (set by apply and undo, written to its audit
+	 * row by the caller, who frees the images). */
+	int64_t run_id;
+	unsigned functions;
+	int64_t object_id;
+	char *before, *after;  /* JSON images (undo.c), NULL: no row */
+	/* Undoing: only say whether a record can be reverted (no change); the
+	 * run undone; the permission entries this undo has put back so far. */
+	int check_only;
+	int64_t undoing;
+	int64_t *restored;
+	size_t n_restored, cap_restored;
 };
+
+/* The images of audit rows (undo.c): JSON objects, caller frees. */
+char *image_recipient(const mbx_recipient *r);
+char *image_home(const char *server, const char *site);
+char *image_permission(const mbx_permission *p);
 
 /* The rules' functions (rules.c lists them): the checks in check.c, the
  * plans and applies in adjust.c. */
@@ -71,5 +89,9 @@ int plan_permissions(mbx_plan_ctx *c);
 int apply_create(mbx_apply_ctx *a, const mbx_change *x);
 int apply_rehome(mbx_apply_ctx *a, const mbx_change *x);
 int apply_remove_permission(mbx_apply_ctx *a, const mbx_change *x);
+/* and the undos, in undo.c. */
+int undo_create(mbx_apply_ctx *a, const mbx_adjust_record *r);
+int undo_rehome(mbx_apply_ctx *a, const mbx_adjust_record *r);
+int undo_remove_permission(mbx_apply_ctx *a, const mbx_adjust_record *r);
 
 #endif

@@ -11,14 +11,14 @@
 static const mbx_adjust_rule rules[] = {
 	{ "create-mailboxes", MBX_ADJ_CREATE_MAILBOXES, "--create-mailboxes", "Q163713",
 	  "Create directory entries for mailboxes without one", MBX_CHANGE_CREATE_RECIPIENT,
-	  check_orphans, plan_create, apply_create, NULL },
+	  check_orphans, plan_create, apply_create, undo_create },
 	{ "rehome-public-folders", MBX_ADJ_REHOME_PUBLIC_FOLDERS, "--rehome-public-folders",
 	  "Q182979", "Rehome public folders homed on unknown servers", MBX_CHANGE_REHOME_FOLDER,
-	  check_unknown_pfs, plan_rehome, apply_rehome, NULL },
+	  check_unknown_pfs, plan_rehome, apply_rehome, undo_rehome },
 	{ "remove-unknown-permissions", MBX_ADJ_REMOVE_UNKNOWN_PERMISSIONS,
 	  "--remove-unknown-permissions", "Q182979", "Remove permissions of unknown accounts",
 	  MBX_CHANGE_REMOVE_PERMISSION, check_unknown_perms, plan_permissions,
-	  apply_remove_permission, NULL },
+	  apply_remove_permission, undo_remove_permission },
 };
 
 const mbx_adjust_rule *mbx_adjust_rules(size_t *n)

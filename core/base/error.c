@@ -60,6 +60,7 @@ const char *mbx_error_name(int code)
 	case MBX_ESCHEMA: return "newer schema";
 	case MBX_ELIMIT: return "over a format limit";
 	case MBX_EBUSY: return "busy";
+	case MBX_ECONFLICT: return "changed since";
 	default: return "error";
 	}
 }

@@ -189,6 +189,24 @@ static const char *const migrations[] = {
 	"  VIRTUAL;"
 	"CREATE INDEX mailbox_cn ON mailbox(cn);"
 	"ALTER TABLE export_job ADD COLUMN final_check TEXT;",
+
+	/* audit/undo (issue 16): the adjuster's runs, and on every audit row of
+	 * a run its run, the id of the row it changed and that row before and
+	 * after the change (JSON objects the adjuster writes, core/adjust/
+	 * undo.c), so that a run can be undone exactly.  undo_of: this run
+	 * undid run undo_of (UNIQUE: a run is undone at most once). */
+	"CREATE TABLE adjust_run ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  functions INTEGER NOT NULL DEFAULT 0,"
+	"  undo_of INTEGER UNIQUE REFERENCES adjust_run(id),"
+	"  summary TEXT);"
+	"ALTER TABLE audit ADD COLUMN run_id INTEGER REFERENCES adjust_run(id);"
+	"ALTER TABLE audit ADD COLUMN object_id INTEGER;"
+	"ALTER TABLE audit ADD COLUMN before_image TEXT;"
+	"ALTER TABLE audit ADD COLUMN after_image TEXT;"
+	"CREATE INDEX audit_run ON audit(run_id);",
 };
 
 int store_schema_latest(void)

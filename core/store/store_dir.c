@@ -289,3 +289,42 @@ int mbx_store_recipient_update(mbx_store *st, const mbx_recipient *r)
 		                   r->alias);
 	return rc;
 }
+
+int mbx_store_recipient_by_id(mbx_store *st, int64_t id, mbx_recipient *out)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = store_stmt(st, "SELECT " STORE_RECIPIENT_COLS " FROM recipient WHERE id = ?1", &s);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		store_recipient_row(s, out);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = mbx_error_set(MBX_ENOTFOUND, "recipient %lld is not in the directory",
+		                   (long long)id);
+	} else {
+		rc = store_sqlerr(st, "reading a recipient");
+	}
+	store_done(s);
+	return rc;
+}
+
+int mbx_store_recipient_delete(mbx_store *st, int64_t id)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, "DELETE FROM recipient WHERE id = ?1", &s);
+
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, id);
+	rc = store_step_done(st, s, "removing a recipient");
+	if (rc == 0 && sqlite3_changes(st->db) == 0)
+		rc = mbx_error_set(MBX_ENOTFOUND, "recipient %lld is not in the directory",
+		                   (long long)id);
+	return rc;
+}

@@ -185,3 +185,100 @@ int mbx_store_permission_delete(mbx_store *st, int64_t id)
 		rc = mbx_error_set(MBX_ENOTFOUND, "permission entry %" PRId64 " no longer exists", id);
 	return rc;
 }
+
+int mbx_store_public_folder_get(mbx_store *st, int64_t id, mbx_public_folder **out)
+{
+	sqlite3_stmt *s;
+	size_t n = 0;
+	int rc;
+
+	*out = NULL;
+	/* The path by a walk up from the folder. */
+	rc = store_stmt(st, "WITH RECURSIVE up(id, parent, path) AS ("
+	                    " SELECT id, parent_id, name FROM public_folder WHERE id = ?1"
+	                    " UNION ALL SELECT p.id, p.parent_id, p.name || '/' || up.path"
+	                    " FROM public_folder p JOIN up ON p.id = up.parent) "
+	                    "SELECT f.id, coalesce(f.parent_id, 0), f.name, "
+	                    "(SELECT path FROM up WHERE parent IS NULL), f.home_server, "
+	                    "f.home_site, f.limit_admin_access, f.modified_time "
+	                    "FROM public_folder f WHERE f.id = ?1", &s);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, id);
+	rc = store_collect(st, s, sizeof(**out), public_folder_row, public_folders_free_v,
+	                   "reading a public folder", (void **)out, &n);
+	if (rc == 0 && n == 0)
+		rc = mbx_error_set(MBX_ENOTFOUND, "public folder %" PRId64 " no longer exists", id);
+	return rc;
+}
+
+int mbx_store_permission_get(mbx_store *st, int64_t id, mbx_permission **out)
+{
+	sqlite3_stmt *s;
+	size_t n = 0;
+	int rc;
+
+	*out = NULL;
+	rc = store_stmt(st, "SELECT id, folder_id, account, rights, granted_time FROM permission "
+	                    "WHERE id = ?1", &s);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, id);
+	rc = store_collect(st, s, sizeof(**out), permission_row, permissions_free_v,
+	                   "reading a permission entry", (void **)out, &n);
+	if (rc == 0 && n == 0)
+		rc = mbx_error_set(MBX_ENOTFOUND, "permission entry %" PRId64 " no longer exists", id);
+	return rc;
+}
+
+int mbx_store_permission_find(mbx_store *st, int64_t folder_id, const char *account,
+                              int64_t after_id, mbx_permission **out)
+{
+	sqlite3_stmt *s;
+	size_t n = 0;
+	int rc;
+
+	*out = NULL;
+	rc = store_stmt(st, "SELECT id, folder_id, account, rights, granted_time FROM permission "
+	                    "WHERE folder_id = ?1 AND account = ?2 AND id > ?3 ORDER BY id LIMIT 1",
+	                &s);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, folder_id);
+	store_bind_text(s, 2, account);
+	sqlite3_bind_int64(s, 3, after_id);
+	rc = store_collect(st, s, sizeof(**out), permission_row, permissions_free_v,
+	                   "looking up a permission entry", (void **)out, &n);
+	if (rc < 0)
+		return rc;
+	if (n == 0) {
+		mbx_permissions_free(*out, 0);
+		*out = NULL;
+		return 0;
+	}
+	return 1;
+}
+
+int mbx_store_permission_restore(mbx_store *st, const mbx_permission *p, int64_t *out_id)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!p->account || !*p->account || !p->rights)
+		return mbx_error_set(MBX_EINVAL, "a permission entry needs an account and rights");
+	/* The old id when nothing has taken it since, else a new one. */
+	rc = store_stmt(st, "INSERT INTO permission (id, folder_id, account, rights, granted_time) "
+	                    "VALUES ((SELECT CASE WHEN ?1 > 0 AND NOT EXISTS (SELECT 1 FROM "
+	                    "permission WHERE id = ?1) THEN ?1 END), ?2, ?3, ?4, ?5)", &s);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, p->id);
+	sqlite3_bind_int64(s, 2, p->folder_id);
+	store_bind_text(s, 3, p->account);
+	store_bind_text(s, 4, p->rights);
+	sqlite3_bind_int64(s, 5, p->granted_time);
+	rc = store_step_done(st, s, "putting a permission entry back");
+	if (rc == 0 && out_id)
+		*out_id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}

@@ -30,6 +30,10 @@ typedef struct mbx_finding {
 	mbx_finding_kind kind;
 	int64_t object_id;     /* mailbox, recipient, public folder or permission id */
 	char *object;          /* human name of the object */
+	char *alias;           /* the mailbox's or recipient's alias (an orphaned
+	                        * mailbox: the cn of its legacy DN; an unknown
+	                        * permission: the account it names); NULL for a
+	                        * public folder */
 	char *reason;          /* one sentence: why this is a finding */
 	int64_t since;         /* when the inconsistency began (0 = unknown) */
 } mbx_finding;
@@ -111,6 +115,90 @@ int mbx_adjust_plan_compute(mbx_store *st, const mbx_adjust_opts *opts, mbx_adju
 int mbx_adjust_apply(mbx_store *st, const mbx_adjust_plan *plan, const mbx_adjust_opts *opts);
 void mbx_adjust_plan_free(mbx_adjust_plan *plan);
 
+/* ---- Adjuster runs: the audit and undo ---------------------------------- */
+
+/*
+ * Every mbx_adjust_apply that changes anything is one run in the audit log
+ * (mbx_audit_run in mbx/store.h), and every change of it one audit row
+ * with what the changed row was before and after.  mbx_adjust_undo
+ * reverts a whole run from those records in one transaction:
+ *   create-recipient      the recipient is removed, if it is still exactly
+ *                         as the run created it (not changed since by
+ *                         fix-recipient or a directory import);
+ *   rehome-public-folder  the folder goes back to its old home server and
+ *                         site, if it is still where the run put it;
+ *   remove-permission     the entry is put back (under its old id when
+ *                         free), if its folder still exists and the
+ *                         account has not been given rights there since.
+ * Where a later change makes any record unsafe to revert, the undo
+ * changes nothing and says why (MBX_ECONFLICT).  An undo is a run of its
+ * own (undo_of), audit-logged the same way; it can not itself be undone,
+ * and a run is undone at most once.
+ */
+
+/* One change of a run, as its audit row recorded it. */
+typedef struct mbx_adjust_record {
+	int64_t audit_id;        /* its audit row */
+	mbx_change_kind kind;    /* the change (for an undo's record: the change reverted) */
+	int undo;                /* 1: a record of an undo, reverting `kind` */
+	int64_t object_id;       /* the recipient created, the public folder, the
+	                          * permission entry removed */
+	char *object;            /* as the audit row names it: display name /
+	                          * folder path / account */
+	char *detail;            /* one line for humans */
+	/* What the row was (kind decides which are set; all owned here):
+	 * CREATE_RECIPIENT: the entry as created (recipient.id = object_id);
+	 * REHOME_FOLDER: its home before and after;
+	 * REMOVE_PERMISSION: the entry as removed (permission.id = its id then). */
+	mbx_recipient recipient;
+	char *home_before, *site_before;
+	char *home_after, *site_after;
+	mbx_permission permission;
+	/* Whether the run's undo could revert it now (for records of runs
+	 * that are not undone and not undos): */
+	int can_undo;
+	char *why_not;           /* NULL when can_undo */
+} mbx_adjust_record;
+
+typedef struct mbx_adjust_run {
+	int64_t id;
+	int64_t time;
+	char *actor;
+	unsigned functions;      /* MBX_ADJ_* bits it ran with; 0 for an undo */
+	int64_t undo_of;         /* an undo: the run it reverted, else 0 */
+	int64_t undone_by;       /* the undo that reverted it, else 0 */
+	char *summary;
+	mbx_adjust_record *records;
+	size_t count;
+	/* Whether mbx_adjust_undo(id) would revert it now; when not, why not
+	 * (the first reason: an undo, undone already, or a record's why_not)
+	 * and how many of its records a later change blocks. */
+	int can_undo;
+	char *why_not;
+	size_t blocked;
+} mbx_adjust_run;
+
+/* Every run, newest first, each with its records and whether it can be
+ * undone now (one read transaction).  The caller frees *out. */
+int mbx_adjust_runs(mbx_store *st, mbx_adjust_run **out, size_t *n);
+void mbx_adjust_runs_free(mbx_adjust_run *runs, size_t n);
+/* One run (run_id 0: the newest adjuster run that is not an undo), the
+ * same way; MBX_ENOTFOUND when there is none.  The caller frees *out. */
+int mbx_adjust_run_get(mbx_store *st, int64_t run_id, mbx_adjust_run **out);
+void mbx_adjust_run_free(mbx_adjust_run *run);
+
+/*
+ * Undo run run_id (0: the newest adjuster run that is not an undo) in one
+ * transaction, audit-logged as a new run (opts: actor, now; may be NULL).
+ * *out_undo (may be NULL) gets the undo's run id.  MBX_ENOTFOUND: no such
+ * run; MBX_EINVAL: it is an undo, or was undone already; MBX_ECONFLICT: a
+ * later change makes reverting it unsafe (the message names the first
+ * record and why; mbx_adjust_run_get gives them all).  Nothing is changed
+ * on any failure.
+ */
+int mbx_adjust_undo(mbx_store *st, int64_t run_id, const mbx_adjust_opts *opts,
+                    int64_t *out_undo);
+
 /* ---- The adjuster's rules ------------------------------------------------- */
 
 /* The core's working state for a rule's functions (opaque). */
@@ -133,12 +221,15 @@ typedef struct mbx_adjust_rule {
 	mbx_change_kind change;  /* the change it plans and applies */
 	/* The core's (callers use the fields above).  check: add the findings
 	 * it resolves; plan: add its changes to the plan; apply: make one of
-	 * its changes, inside the apply's transaction. */
+	 * its changes, inside the apply's transaction, and say what the row
+	 * was before and after (the audit's images); undo: revert one change
+	 * an earlier run made, from its audit record, inside the undo's
+	 * transaction, or (the context's check mode) only say whether it can:
+	 * MBX_ECONFLICT with the reason when a later change makes it unsafe. */
 	int (*check)(mbx_check_ctx *c);
 	int (*plan)(mbx_plan_ctx *c);
 	int (*apply)(mbx_apply_ctx *a, const mbx_change *x);
-	/* Undoing an applied change: not implemented yet, NULL in every rule. */
-	int (*undo)(mbx_apply_ctx *a, const mbx_change *x);
+	int (*undo)(mbx_apply_ctx *a, const struct mbx_adjust_record *r);
 } mbx_adjust_rule;
 
 /* The rules, in the order the check and the plan run them; *n is set to

@@ -32,8 +32,10 @@ enum {
 	MBX_ECANCELLED = -9, /* the caller asked to stop */
 	MBX_ESCHEMA = -10,   /* database schema newer than this program */
 	MBX_ELIMIT = -11,    /* a field or object over a format limit */
-	MBX_EBUSY = -12      /* another process holds it (a store being written, an
+	MBX_EBUSY = -12,     /* another process holds it (a store being written, an
 	                      * output directory being exported to); the message names it */
+	MBX_ECONFLICT = -13  /* a later change is in the way (undoing an adjuster run
+	                      * whose objects were changed since); the message names it */
 };
 
 /*

@@ -146,6 +146,10 @@ void mbx_recipient_clear(mbx_recipient *r);    /* frees members of one */
 int mbx_store_recipient_add(mbx_store *st, const mbx_recipient *r, int64_t *out_id);
 /* Update every field of recipient r->id (audit logged by the caller). */
 int mbx_store_recipient_update(mbx_store *st, const mbx_recipient *r);
+/* One recipient by id; MBX_ENOTFOUND when none. */
+int mbx_store_recipient_by_id(mbx_store *st, int64_t id, mbx_recipient *out);
+/* Remove recipient id (audit logged by the caller); MBX_ENOTFOUND when none. */
+int mbx_store_recipient_delete(mbx_store *st, int64_t id);
 
 /* ---- Information store: Mailbox Resources ---------------------------- */
 
@@ -569,9 +573,31 @@ int mbx_store_permissions(mbx_store *st, mbx_permission **out, size_t *n);
 void mbx_permissions_free(mbx_permission *p, size_t n);
 int mbx_store_permission_add(mbx_store *st, const mbx_permission *p, int64_t *out_id);
 int mbx_store_permission_delete(mbx_store *st, int64_t id);
+/* One public folder by id, with its path; MBX_ENOTFOUND when none.  The
+ * caller frees it with mbx_public_folders_free(f, 1). */
+int mbx_store_public_folder_get(mbx_store *st, int64_t id, mbx_public_folder **out);
+/* One permission entry by id; MBX_ENOTFOUND when none (free: mbx_permissions_free(p, 1)). */
+int mbx_store_permission_get(mbx_store *st, int64_t id, mbx_permission **out);
+/* A permission entry of `account` (case-insensitive) on folder_id: the one
+ * with the lowest id above after_id (0: any), 1 and *out set (free:
+ * mbx_permissions_free(*out, 1)), 0 when none, <0 error. */
+int mbx_store_permission_find(mbx_store *st, int64_t folder_id, const char *account,
+                              int64_t after_id, mbx_permission **out);
+/* Put a removed permission entry back: under p->id when that id is free,
+ * else a new one (*out_id, may be NULL, says which). */
+int mbx_store_permission_restore(mbx_store *st, const mbx_permission *p, int64_t *out_id);
 
 /* ---- Audit log ---------------------------------------------------------- */
 
+/*
+ * Every change the programs make to the directory or the public folders
+ * is one audit row.  The rows of one consistency adjuster run (and of an
+ * undo of one) carry that run's id, the id of the row they changed, and
+ * that row as it was before and after the change (JSON objects the
+ * adjuster writes and reads, core/adjust/undo.c; NULL where there was
+ * no row: before a creation, after a removal).  Rows written before
+ * schema 7 have none of these.
+ */
 typedef struct mbx_audit_entry {
 	int64_t id;
 	int64_t time;
@@ -579,13 +605,52 @@ typedef struct mbx_audit_entry {
 	char *action;          /* what: "create-recipient", "rehome-public-folder", ... */
 	char *object;          /* which object */
 	char *detail;          /* free text */
+	int64_t run_id;        /* the adjuster run (mbx_audit_run) it belongs to, 0 none */
+	int64_t object_id;     /* the row it changed (recipient, public folder,
+	                        * permission id), 0 none */
+	char *before;          /* that row before the change (JSON), NULL none */
+	char *after;           /* and after it */
 } mbx_audit_entry;
 
 int mbx_store_audit(mbx_store *st, const char *actor, const char *action,
                     const char *object, const char *detail);
+/* An audit row with all of e's fields but id and time (now); *out_id (may
+ * be NULL) gets its id.  e->run_id, when not 0, must name a run. */
+int mbx_store_audit_add(mbx_store *st, const mbx_audit_entry *e, int64_t *out_id);
 /* The newest `limit` entries (all when limit is 0), newest first. */
 int mbx_store_audit_list(mbx_store *st, size_t limit, mbx_audit_entry **out, size_t *n);
+/* The entries of one run in the order they were written (id order). */
+int mbx_store_audit_run_entries(mbx_store *st, int64_t run_id, mbx_audit_entry **out,
+                                size_t *n);
 void mbx_audit_free(mbx_audit_entry *e, size_t n);
+
+/* One run of the consistency adjuster, or an undo of one. */
+typedef struct mbx_audit_run {
+	int64_t id;
+	int64_t time;
+	char *actor;
+	unsigned functions;    /* the adjuster's function bits (mbx/check.h), 0 for an undo */
+	int64_t undo_of;       /* an undo: the run it reverted; 0 for an adjuster run */
+	int64_t undone_by;     /* the undo that reverted this run, 0 none (filled on read) */
+	char *summary;         /* one line, NULL until the run has finished */
+	size_t n_entries;      /* its audit rows (filled on read) */
+} mbx_audit_run;
+
+/* A new run (r's time, actor, functions and undo_of; time 0 = now), inside
+ * the caller's transaction.  MBX_EEXISTS when r->undo_of has been undone
+ * already. */
+int mbx_store_audit_run_add(mbx_store *st, const mbx_audit_run *r, int64_t *out_id);
+int mbx_store_audit_run_set_summary(mbx_store *st, int64_t id, const char *summary);
+/* Every run, newest first. */
+int mbx_store_audit_runs(mbx_store *st, mbx_audit_run **out, size_t *n);
+/* One run; MBX_ENOTFOUND when there is none.  *out cleared by the caller
+ * (mbx_audit_run_clear). */
+int mbx_store_audit_run_get(mbx_store *st, int64_t id, mbx_audit_run *out);
+/* The newest adjuster run that is not an undo (undone or not); 0 in *id
+ * when there is none. */
+int mbx_store_audit_run_last(mbx_store *st, int64_t *id);
+void mbx_audit_run_clear(mbx_audit_run *r);
+void mbx_audit_runs_free(mbx_audit_run *r, size_t n);
 
 /* ---- Export jobs (used by mbx/export.h) -------------------------------- */
 
