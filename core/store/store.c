@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "store/store_int.h"
+#include "store/search_int.h"
 #include "base/names.h"
 
 /* ---- Small helpers ------------------------------------------------------ */
@@ -420,6 +421,13 @@ int mbx_store_open(mbx_store **out, const char *path, unsigned flags)
 	}
 	/* Reading the header waits for writers like every later statement. */
 	sqlite3_busy_timeout(st->db, 5000);
+	/* The search index's tokenizer, before any statement touches it
+	 * (the schema's migrations included). */
+	if (store_tok_register(st->db) != SQLITE_OK) {
+		rc = mbx_error_set(MBX_ERROR, "this SQLite has no FTS5 full-text search, which "
+		                   "mbxrescue needs; install the Debian package libsqlite3-0");
+		goto fail;
+	}
 	if (exists && (rc = inspect_header(st, flags, &sb)) < 0)
 		goto fail;
 	/* New stores get 64 KiB pages: attachments live in the store, and

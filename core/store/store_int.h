@@ -18,7 +18,7 @@
 
 /* Prepared statements kept for the life of the connection, found by the
  * address of their (static) SQL text. */
-#define STORE_STMT_CACHE 64
+#define STORE_STMT_CACHE 128
 
 struct mbx_store {
 	sqlite3 *db;
