@@ -130,7 +130,7 @@ int cmd_export_items(const tui_opts *o, int argc, char **argv)
 	memset(&res, 0, sizeof(res));
 	mbx_export_items_opts_init(&eo);
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 's': a.query = optarg; break;
 		case 'm':
@@ -256,7 +256,7 @@ int cmd_delete_items(const tui_opts *o, int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 's': a.query = optarg; break;
 		case 'm':

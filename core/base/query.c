@@ -182,7 +182,7 @@ static void add_kid(mbx_query *parent, mbx_query *kid)
 {
 	size_t i;
 
-	if (kid->op == parent->op) {
+	if (kid->op == parent->op && parent->op != MBX_QOP_NOT) {
 		for (i = 0; i < kid->n_kids; i++)
 			add_kid(parent, kid->kids[i]);
 		kid->n_kids = 0;
