@@ -1098,12 +1098,16 @@ static int on_progress(void *ud)
 static int prepare_sql(mbx_search *s, const char *what, int order, int paged, size_t limit,
                        size_t offset, sqlite3_stmt **out)
 {
-	char *sql = mbx_asprintf("SELECT %s %s%s%s", what, s->from_where, order ? s->order : "",
-	                         paged ? " LIMIT ? OFFSET ?" : "");
+	char *sql;
 	sqlite3_stmt *st = NULL;
 	size_t i;
 	int rc = 0;
 
+	*out = NULL;
+	if (s->cancelled && s->cancelled(s->cancel_ud))
+		return mbx_error_set(MBX_ECANCELLED, "the search was cancelled");
+	sql = mbx_asprintf("SELECT %s %s%s%s", what, s->from_where, order ? s->order : "",
+	                   paged ? " LIMIT ? OFFSET ?" : "");
 	store_blob_release(s->st);
 	if (sqlite3_prepare_v2(s->st->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		rc = store_sqlerr(s->st, "preparing a search");
@@ -1122,7 +1126,7 @@ static int prepare_sql(mbx_search *s, const char *what, int order, int paged, si
 		sqlite3_bind_int64(st, (int)s->nb + 2, (int64_t)offset);
 	}
 	if (s->cancelled)
-		sqlite3_progress_handler(s->st->db, 4000, on_progress, s);
+		sqlite3_progress_handler(s->st->db, 1000, on_progress, s);
 	*out = st;
 	return 0;
 }
