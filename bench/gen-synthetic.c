@@ -4,7 +4,14 @@
  * recipients, N/20 public folders (10% on an unknown site, some limited)
  * with three permission entries each (5% naming unknown accounts).
  *
- * usage: gen-synthetic OUT.db [MAILBOXES]   (default 100000)
+ * usage: gen-synthetic OUT.db [MAILBOXES] [--content S]   (default 100000)
+ *
+ * --content S: every S-th mailbox (0, S, 2S, ...) gets an Inbox, Sent Items
+ * and Deleted Items and 1-3 small messages (about 1 KB each), the others
+ * no folders and no items: every mailbox then exports, small ones, as the
+ * export's scale benchmark and test want (bench/bench-scale.sh,
+ * tests/t_export_scale.sh).  Without it, mailboxes only have counts (the
+ * check's benchmark).
  */
 #include "config.h"
 #include <stdio.h>
@@ -46,26 +53,91 @@ static int add_recipient(mbx_store *st, const char *display, const char *alias,
 	return rc;
 }
 
+/* Folders and 1 + i % 3 small messages for mailbox i; *items and *bytes
+ * get what it holds. */
+static int add_content(mbx_store *st, int64_t mid, long i, int64_t *items, int64_t *bytes)
+{
+	static const char *const names[] = { "Inbox", "Sent Items", "Deleted Items" };
+	static const mbx_folder_role roles[] = { MBX_ROLE_INBOX, MBX_ROLE_SENT, MBX_ROLE_DELETED };
+	char subject[96], body[1024], sender[64];
+	int64_t fid[3];
+	mbx_msg_recipient rc;
+	int k, rcode;
+
+	for (k = 0; k < 3; k++) {
+		mbx_folder f;
+
+		memset(&f, 0, sizeof(f));
+		f.mailbox_id = mid;
+		f.name = (char *)names[k];
+		f.role = roles[k];
+		if ((rcode = mbx_store_folder_add(st, &f, &fid[k])) < 0)
+			return rcode;
+	}
+	*items = 0;
+	*bytes = 0;
+	for (k = 0; k < 1 + i % 3; k++) {
+		mbx_message m;
+		int n;
+
+		memset(&m, 0, sizeof(m));
+		snprintf(subject, sizeof(subject), "Message %d of mailbox %06ld", k + 1, i);
+		snprintf(sender, sizeof(sender), "U%06ld@synth.example", (i * 31 + k) % 100000);
+		n = snprintf(body, sizeof(body), "Hello,\r\n\r\nthis is message %d of synthetic mailbox %06ld. ",
+		             k + 1, i);
+		while (n < 900)
+			n += snprintf(body + n, sizeof(body) - (size_t)n, "The quick brown fox %d. ", n);
+		memset(&rc, 0, sizeof(rc));
+		rc.type = MBX_RECIP_TO;
+		rc.name = "Synthetic User";
+		rc.address = "user@synth.example";
+		rc.addrtype = "SMTP";
+		m.folder_id = fid[k % 2];
+		m.subject = subject;
+		m.sender_name = "Sender";
+		m.sender_address = sender;
+		m.sender_addrtype = "SMTP";
+		m.body = body;
+		m.sent_time = BASE - (i % 900) * DAY - k * 3600;
+		m.received_time = m.sent_time + 60;
+		m.flags = MBX_MSG_READ;
+		m.importance = 1;
+		m.size = n + 300;
+		m.recipients = &rc;
+		m.n_recipients = 1;
+		if ((rcode = mbx_store_message_add(st, &m, NULL)) < 0)
+			return rcode;
+		++*items;
+		*bytes += m.size;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	mbx_server_info si = { "Synth", "HQ", "EXCH1", "%a@synth.example" };
 	mbx_store *st = NULL;
-	long n = argc > 2 ? atol(argv[2]) : 100000, i, npf, extra;
+	long n = argc > 2 ? atol(argv[2]) : 100000, i, npf, extra, content = -1;
 	int64_t *pf;
 	char name[96], alias[64], guid[64], ldn[128];
 
-	if (argc < 2 || n < 20) {
-		fprintf(stderr, "usage: gen-synthetic OUT.db [MAILBOXES (>= 20)]\n");
+	if (argc == 5 && strcmp(argv[3], "--content") == 0)
+		content = atol(argv[4]);
+	if (argc < 2 || n < 20 || (argc > 3 && content < 1)) {
+		fprintf(stderr, "usage: gen-synthetic OUT.db [MAILBOXES (>= 20)] [--content S]\n");
 		return 2;
 	}
 	unlink(argv[1]);
-	if (mbx_store_open(&st, argv[1], MBX_STORE_CREATE) < 0 || mbx_store_begin(st) < 0)
+	/* One transaction, written once (not through the WAL) */
+	if (mbx_store_open(&st, argv[1], MBX_STORE_CREATE) < 0 || mbx_store_bulk_begin(st) < 0 ||
+	    mbx_store_begin(st) < 0)
 		return fail();
 	if (mbx_store_server_set(st, &si) < 0 || mbx_store_known_server_add(st, "EXCH1", "HQ") < 0 ||
 	    mbx_store_known_server_add(st, "EXCH2", "HQ") < 0)
 		return fail();
 	for (i = 0; i < n; i++) {
 		mbx_mailbox mb;
+		int64_t mid;
 
 		snprintf(alias, sizeof(alias), "U%06ld", i);
 		snprintf(name, sizeof(name), "User %06ld, Synthetic", i);
@@ -75,10 +147,13 @@ int main(int argc, char **argv)
 		mb.guid = guid;
 		mb.display_name = name;
 		mb.legacy_dn = ldn;
-		mb.item_count = i % 500;
-		mb.total_size = (i % 500) * 20000;
+		mb.item_count = content < 0 ? i % 500 : 0;
+		mb.total_size = content < 0 ? (i % 500) * 20000 : 0;
 		mb.created_time = BASE - (i % 1000) * DAY;
-		if (mbx_store_mailbox_add(st, &mb, NULL) < 0)
+		if (mbx_store_mailbox_add(st, &mb, &mid) < 0)
+			return fail();
+		if (content > 0 && i % content == 0 && (add_content(st, mid, i, &mb.item_count, &mb.total_size) < 0 ||
+		                    mbx_store_mailbox_refresh_counts(st, mid) < 0))
 			return fail();
 		/* Every tenth mailbox is orphaned; the rest are linked by GUID
 		 * or, every other one, by DN alone. */
@@ -136,7 +211,12 @@ int main(int argc, char **argv)
 	if (mbx_store_commit(st) < 0)
 		return fail();
 	mbx_store_free(st);
-	printf("%s: %ld mailboxes (%ld orphaned), %ld recipients, %ld public folders\n", argv[1], n,
-	       (n + 9) / 10, n - (n + 9) / 10 + extra, npf);
+	if (content > 0)
+		printf("%s: %ld mailboxes (%ld orphaned, %ld with 1-3 messages, the others empty), %ld "
+		       "recipients, %ld public folders\n", argv[1], n, (n + 9) / 10, (n + content - 1) / content,
+		       n - (n + 9) / 10 + extra, npf);
+	else
+		printf("%s: %ld mailboxes (%ld orphaned), %ld recipients, %ld public folders\n", argv[1], n,
+		       (n + 9) / 10, n - (n + 9) / 10 + extra, npf);
 	return 0;
 }

@@ -3,6 +3,7 @@
  * store (not from the PST), for the export tests:
  *
  *   export-desc [--counts] DB ALIAS [--from DATE] [--to DATE] [--date-field sent]
+ *   export-desc --counts-each DB ALIASFILE [filters]
  *               [--include PATH[/]] [--exclude PATH[/]] [--subject TEXT]
  *               [--attachment GLOB] [--class PREFIX] [--no-associated]
  *
@@ -137,63 +138,18 @@ typedef struct counts {
 	int64_t msgs, atts, bytes;
 } counts;
 
-int main(int argc, char **argv)
+/* The description (or counts) of one mailbox under filter f. */
+static int describe(mbx_store *st, const char *alias, const mbx_export_filter *fp, int counts_mode)
 {
-	mbx_export_filter f;
-	mbx_folder_sel *inc = NULL, *exc = NULL;
-	mbx_store *st = NULL;
+	mbx_export_filter f = *fp;
 	mbx_mailbox mb;
 	mbx_folder *fo = NULL;
 	size_t nf = 0, i;
-	int *sel, *wr, counts_mode = 0, a = 1, have_deleted = 0;
+	int *sel, *wr, have_deleted = 0;
 	char **paths;
 	counts *cnt;
 
-	memset(&f, 0, sizeof(f));
-	if (a < argc && strcmp(argv[a], "--counts") == 0) {
-		counts_mode = 1;
-		a++;
-	}
-	if (argc - a < 2) {
-		fprintf(stderr, "usage: export-desc [--counts] DB ALIAS [filters]\n");
-		return 2;
-	}
-	for (i = (size_t)a + 2; i < (size_t)argc; i++) {
-		const char *o = argv[i];
-		char *v = i + 1 < (size_t)argc ? argv[i + 1] : NULL;
-
-		if (strcmp(o, "--no-associated") == 0) {
-			f.no_associated = 1;
-			continue;
-		}
-		if (strcmp(o, "--date-field") == 0 && v) {
-			f.date_field = strcmp(v, "sent") == 0 ? MBX_DATE_SENT : MBX_DATE_RECEIVED;
-		} else if (strcmp(o, "--from") == 0 && v) {
-			if (mbx_export_parse_date(v, 0, &f.from) < 0)
-				return 2;
-		} else if (strcmp(o, "--to") == 0 && v) {
-			if (mbx_export_parse_date(v, 1, &f.to) < 0)
-				return 2;
-		} else if (strcmp(o, "--include") == 0 && v) {
-			add_sel(&inc, &f.n_include, v);
-		} else if (strcmp(o, "--exclude") == 0 && v) {
-			add_sel(&exc, &f.n_exclude, v);
-		} else if (strcmp(o, "--subject") == 0 && v) {
-			f.subject = v;
-		} else if (strcmp(o, "--attachment") == 0 && v) {
-			f.attachment_glob = v;
-		} else if (strcmp(o, "--class") == 0 && v) {
-			f.class_prefix = v;
-		} else {
-			fprintf(stderr, "export-desc: bad option %s\n", o);
-			return 2;
-		}
-		i++;
-	}
-	f.include = inc;
-	f.exclude = exc;
-	if (mbx_store_open(&st, argv[a], MBX_STORE_READONLY) < 0 ||
-	    mbx_store_mailbox_by_alias(st, argv[a + 1], &mb) < 0 ||
+	if (mbx_store_mailbox_by_alias(st, alias, &mb) < 0 ||
 	    mbx_store_folders(st, mb.id, &fo, &nf) < 0) {
 		fprintf(stderr, "export-desc: %s\n", mbx_error_last());
 		return 1;
@@ -261,10 +217,92 @@ int main(int argc, char **argv)
 	free(sel);
 	free(wr);
 	free(cnt);
-	free(inc);
-	free(exc);
 	mbx_folders_free(fo, nf);
 	mbx_mailbox_clear(&mb);
-	mbx_store_free(st);
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	mbx_export_filter f;
+	mbx_folder_sel *inc = NULL, *exc = NULL;
+	mbx_store *st = NULL;
+	size_t i;
+	int counts_mode = 0, a = 1, each = 0, rc = 0;
+
+	memset(&f, 0, sizeof(f));
+	if (a < argc && strcmp(argv[a], "--counts") == 0) {
+		counts_mode = 1;
+		a++;
+	} else if (a < argc && strcmp(argv[a], "--counts-each") == 0) {
+		/* DB FILE: the counts of every alias in FILE (one a line), each
+		 * after a line "== ALIAS": one process for thousands of them. */
+		counts_mode = each = 1;
+		a++;
+	}
+	if (argc - a < 2) {
+		fprintf(stderr, "usage: export-desc [--counts] DB ALIAS [filters]\n");
+		return 2;
+	}
+	for (i = (size_t)a + 2; i < (size_t)argc; i++) {
+		const char *o = argv[i];
+		char *v = i + 1 < (size_t)argc ? argv[i + 1] : NULL;
+
+		if (strcmp(o, "--no-associated") == 0) {
+			f.no_associated = 1;
+			continue;
+		}
+		if (strcmp(o, "--date-field") == 0 && v) {
+			f.date_field = strcmp(v, "sent") == 0 ? MBX_DATE_SENT : MBX_DATE_RECEIVED;
+		} else if (strcmp(o, "--from") == 0 && v) {
+			if (mbx_export_parse_date(v, 0, &f.from) < 0)
+				return 2;
+		} else if (strcmp(o, "--to") == 0 && v) {
+			if (mbx_export_parse_date(v, 1, &f.to) < 0)
+				return 2;
+		} else if (strcmp(o, "--include") == 0 && v) {
+			add_sel(&inc, &f.n_include, v);
+		} else if (strcmp(o, "--exclude") == 0 && v) {
+			add_sel(&exc, &f.n_exclude, v);
+		} else if (strcmp(o, "--subject") == 0 && v) {
+			f.subject = v;
+		} else if (strcmp(o, "--attachment") == 0 && v) {
+			f.attachment_glob = v;
+		} else if (strcmp(o, "--class") == 0 && v) {
+			f.class_prefix = v;
+		} else {
+			fprintf(stderr, "export-desc: bad option %s\n", o);
+			return 2;
+		}
+		i++;
+	}
+	f.include = inc;
+	f.exclude = exc;
+	if (mbx_store_open(&st, argv[a], MBX_STORE_READONLY) < 0) {
+		fprintf(stderr, "export-desc: %s\n", mbx_error_last());
+		return 1;
+	}
+	if (each) {
+		FILE *fp = fopen(argv[a + 1], "r");
+		char line[512];
+
+		if (!fp) {
+			perror(argv[a + 1]);
+			return 2;
+		}
+		while (rc == 0 && fgets(line, sizeof(line), fp)) {
+			line[strcspn(line, "\r\n")] = '\0';
+			if (!*line)
+				continue;
+			printf("== %s\n", line);
+			rc = describe(st, line, &f, 1);
+		}
+		fclose(fp);
+	} else {
+		rc = describe(st, argv[a + 1], &f, counts_mode);
+	}
+	free(inc);
+	free(exc);
+	mbx_store_free(st);
+	return rc;
 }

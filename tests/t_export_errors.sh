@@ -25,7 +25,7 @@ check "only those" test "$(ls "$T_TMP/l" | grep -c PST)" -eq 2
 touch "$T_TMP/file"
 expect_status 2 "--out naming a file" "$MBX" --db "$DB" export JSmith --out "$T_TMP/file"
 check "says it is not a directory" grep -q "is not a directory" "$T_TMP/err"
-expect_status 1 "verify of a file that is not a PST" "$MBX" verify "$T_TMP/list.txt"
+expect_status 2 "verify of a file that is not a PST" "$MBX" verify "$T_TMP/list.txt"
 expect_status 2 "verify without a file" "$MBX" verify
 
 # ---- read-only output directory ------------------------------------------------

@@ -41,7 +41,6 @@ static char *slurp(const char *path)
 static void test_naming(void)
 {
 	char *s;
-	char *used[2];
 
 	s = mbx_export_file_name("JSmith", 1);
 	is_str(s, "JSMITH.PST", "alias upper-cased as Exmerge did");
@@ -94,14 +93,31 @@ static void test_naming(void)
 		ok(strlen(s) <= 64 + 4, "long alias shortened (%zu bytes)", strlen(s));
 		mbx_free(s);
 	}
-	used[0] = "JSMITH";
-	used[1] = "jsmith_2";
-	s = exp_unique_base("JSMITH", used, 2);
-	is_str(s, "JSMITH_3", "collision gets a numeric suffix (case-insensitive)");
-	mbx_free(s);
-	s = exp_unique_base("OTHER", used, 2);
-	is_str(s, "OTHER", "no collision, no suffix");
-	mbx_free(s);
+	{
+		exp_names ns = { 0 };
+		const char *n, *kept;
+		int k, all_new = 1;
+
+		exp_names_take(&ns, "JSMITH");
+		ok(strcmp(exp_names_take(&ns, "jsmith_2"), "jsmith_2") == 0, "take hands out its copy");
+		n = exp_names_unique(&ns, "JSMITH");
+		is_str(n, "JSMITH_3", "collision gets a numeric suffix (case-insensitive)");
+		kept = exp_names_unique(&ns, "OTHER");
+		is_str(kept, "OTHER", "no collision, no suffix");
+		n = exp_names_unique(&ns, "other");
+		is_str(n, "other_2", "taken names are taken whatever their case");
+		ok(exp_names_has(&ns, "Jsmith_3") && !exp_names_has(&ns, "JSMITH_4"), "has");
+		/* 20,000 mailboxes of one base: each one step, all different */
+		for (k = 0; k < 20000; k++) {
+			n = exp_names_unique(&ns, "SAME");
+			if (k == 19999 && strcmp(n, "SAME_20000") != 0)
+				all_new = 0;
+		}
+		is_str(kept, "OTHER", "names handed out stay where they are as the table grows");
+		ok(all_new && ns.count == 20000 + 5, "20,000 names of one base: SAME ... SAME_20000");
+		exp_names_free(&ns);
+		exp_names_free(NULL);
+	}
 }
 
 static void test_dates_sizes(void)

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,27 +24,27 @@
 static const cmd_entry commands[] = {
 	/* commands: one line each (name, usage, summary, handler, needs_db, describe) */
 	{ "init", "--organization ORG --site SITE --server NAME [--smtp-policy POLICY]", "create a new, empty recovery server in the --db file (which must not exist yet)", cmd_init, 0, NULL },
-	{ "check", "[--json]", "find directory/store inconsistencies (exit 1 when there are any)", cmd_check, 1, NULL },
+	{ "check", "[--json]", "find directory/store inconsistencies (exit 1 when there are any)", cmd_check, CMD_DB_READ, NULL },
 	{ "adjust", NULL, NULL, cmd_adjust, 1, cmd_adjust_describe },
 	{ "fix-recipient", "ALIAS --account DOMAIN\\USER [--unhide]", "assign a recreated recipient's primary account and unhide it (KB Q197970)", cmd_fix_recipient, 1, NULL },
 	{ "pst-check", "[-q] [--strict] FILE.pst...", "check a Unicode PST file strictly against [MS-PST]", cmd_pst_check, 0, NULL },
 	{ "pst-dump", "FILE.pst [--values]", "every property of every object of a PST or OST file, one line each (tests/PROPDUMP.md); exit 1 when items are damaged", cmd_pst_dump, 0, NULL },
-	{ "export", "(--all | ALIAS... | --mailbox-list FILE) --out DIR [--from DATE] [--to DATE] [--date-field received|sent] [--include-folder PATH]... [--exclude-folder PATH]... [--subject TEXT] [--attachment GLOB] [--class PREFIX] [--no-associated] [--threads N] [--max-pst-size SIZE] [--log-level 0-3] [--resume]", "copy mailboxes to verified PST files (Exmerge step 1)", cmd_export, 1, NULL },
+	{ "export", "(--all | ALIAS... | --mailbox-list FILE) --out DIR [--from DATE] [--to DATE] [--date-field received|sent] [--include-folder PATH]... [--exclude-folder PATH]... [--subject TEXT] [--attachment GLOB] [--class PREFIX] [--no-associated] [--threads N] [--max-pst-size SIZE] [--log-level 0-3] [--resume] [--force-out-dir]", "copy mailboxes to verified PST files (Exmerge step 1)", cmd_export, 1, NULL },
 	{ "batch", "-F ExMerge.ini", "run Exmerge's batch mode from its ini file", cmd_batch, 1, NULL },
 	{ "verify", "FILE.pst...", "read a PST with libpst: folders with message and attachment counts", cmd_verify, 0, NULL },
 	{ "import-pst", "FILE.pst --mailbox ALIAS [--create] [--display-name NAME] [--mode copy|merge|replace] [--folder PATH] [--log FILE] [--log-level 0-3] [--timeout SECONDS]  |  (DIR | FILE.pst)... [--mailbox-map FILE.csv] [--threads N] [...]", "copy a PST into a store mailbox with libpst (Exmerge step 2); or a folder of .pst/.ost files (not its subfolders), one mailbox per file named after it, several at a time; all or nothing per file", cmd_import_pst, 1, NULL },
 	{ "import-directory", "FILE.ldif|FILE.csv|ldap[s]://HOST[:PORT] [--dry-run] [--base DN] [--filter FILTER] [--bind-dn DN] [--password-file FILE] [--starttls] [--ca-file FILE] [--timeout SECONDS]", "create or update recipients from ldifde/slapcat LDIF, csvde CSV or a directory server (paged search; password from --password-file, MBX_LDAP_PASSWORD or a prompt); all or nothing", cmd_import_directory, 1, NULL },
-	{ "export-directory", "--created-by-adjuster [--out FILE | --ldap URI] [--base DN] [--bind-dn DN] [--password-file FILE] [--starttls] [--ca-file FILE] [--timeout SECONDS]", "write the recipients the adjuster created as LDIF for ldapadd or ldifde -i, or add them to a directory server (entries already there are reported, not changed)", cmd_export_directory, 1, NULL },
-	{ "search", "QUERY [--mailbox ALIAS]... [--limit N] [--offset N] [--count] [--json]", "find messages in every mailbox: words, \"phrases\", from: to: subject: body: attachment: folder: mailbox: has:attachment before: after: class:, OR, -word (search --help)", cmd_search, 1, NULL },
-	{ "show", "ID [--headers]", "a message as text: headers, recipients, attachments, body", cmd_show, 1, NULL },
-	{ "export-items", "(ID... | --search QUERY [--mailbox ALIAS]...) --out FILE.pst [--log FILE] [--log-level 0-3]", "exactly these messages into one verified PST, under MAILBOX/FOLDER folders, with an Exmerge-format log", cmd_export_items, 1, NULL },
+	{ "export-directory", "--created-by-adjuster [--out FILE | --ldap URI] [--base DN] [--bind-dn DN] [--password-file FILE] [--starttls] [--ca-file FILE] [--timeout SECONDS]", "write the recipients the adjuster created as LDIF for ldapadd or ldifde -i, or add them to a directory server (entries already there are reported, not changed)", cmd_export_directory, CMD_DB_READ, NULL },
+	{ "search", "QUERY [--mailbox ALIAS]... [--limit N] [--offset N] [--count] [--json]", "find messages in every mailbox: words, \"phrases\", from: to: subject: body: attachment: folder: mailbox: has:attachment before: after: class:, OR, -word (search --help)", cmd_search, CMD_DB_READ, NULL },
+	{ "show", "ID [--headers]", "a message as text: headers, recipients, attachments, body", cmd_show, CMD_DB_READ, NULL },
+	{ "export-items", "(ID... | --search QUERY [--mailbox ALIAS]...) --out FILE.pst [--log FILE] [--log-level 0-3]", "exactly these messages into one verified PST, under MAILBOX/FOLDER folders, with an Exmerge-format log", cmd_export_items, CMD_DB_READ, NULL },
 	{ "delete-items", "(ID... | --search QUERY [--mailbox ALIAS]...) [--dry-run] | --undo [RUN] | --purge [RUN] | --list", "remove messages from every mailbox (a virus, a mis-sent mail): listed first, audited, undone with --undo until --purge", cmd_delete_items, 1, NULL },
 	{ "reindex", "", "build the search index afresh (a store upgraded from an older version needs it once)", cmd_reindex, 1, NULL },
 	{ NULL, NULL, NULL, NULL, 0, NULL }
 };
 
 static const char global_usage[] =
-	"usage: mbxrescue [--db PATH] [--reset-demo] [--ascii] [--no-color] [COMMAND [ARGS]]\n"
+	"usage: mbxrescue [--db PATH] [--wait SECONDS] [--reset-demo] [--ascii] [--no-color] [COMMAND [ARGS]]\n"
 	"       mbxrescue --help | --version\n";
 
 static const cmd_entry *cmd_find(const char *name)
@@ -135,6 +136,9 @@ static void print_help(void)
 	      "  --db PATH      the recovery server store (an SQLite file); without it, a\n"
 	      "                 writable copy of the bundled demo server is used:\n"
 	      "                 $XDG_DATA_HOME/mbxrescue/demo.db (~/.local/share/mbxrescue/demo.db)\n"
+	      "  --wait SECONDS how long to wait for another program writing the store before\n"
+	      "                 giving up with \"store ... is busy: PROGRAM (PID N) is writing\n"
+	      "                 it\" (default 10)\n"
 	      "  --reset-demo   recreate the demo server (at PATH with --db; only a file that\n"
 	      "                 is a demo server is ever replaced)\n"
 	      "  --ascii        draw and print with ASCII characters only\n"
@@ -153,6 +157,9 @@ static void print_help(void)
 	      "permission accounts).  Recipients the adjuster recreated that are still hidden\n"
 	      "or have no primary account (KB Q197970) are reported as warnings until\n"
 	      "'fix-recipient' is run; they do not change the exit status.\n\n"
+	      "'export' runs until it is done or cancelled: Ctrl-C, SIGTERM and SIGHUP (an SSH\n"
+	      "session dropping) stop it cleanly, and 'export ... --resume' finishes it later;\n"
+	      "start it with nohup (or in tmux or screen) to keep it running after logging out.\n\n"
 	      "Exit status:\n"
 	      "  0  success; 'check': the server is consistent\n"
 	      "  1  findings ('check'), or some items failed (partial success)\n"
@@ -264,20 +271,40 @@ static int resolve_db(tui_opts *o, const char *db, int reset, char **owned)
 }
 
 /* Open and close the store once so that a bad file gets its one clear
- * error line (and exit 2) before any command starts. */
-static int validate_db(const tui_opts *o)
+ * error line (and exit 2) before any command starts.  A command that only
+ * reads works on a store it can not write; one it can write is still
+ * brought to the current schema. */
+static int validate_db(const tui_opts *o, int needs)
 {
 	mbx_store *st = NULL;
 	struct stat sb;
+	unsigned flags = 0;
 
 	if (!o->db_is_demo && stat(o->db_path, &sb) != 0 && errno == ENOENT)
 		return cli_fail(EXIT_USAGE, "store file %s does not exist; check the path, or create "
 		                "a new recovery server there: mbxrescue --db %s init --organization "
 		                "ORG --site SITE --server NAME", o->db_path, o->db_path);
-	if (mbx_store_open(&st, o->db_path, 0) < 0)
+	if (needs == CMD_DB_READ && access(o->db_path, W_OK) != 0)
+		flags = MBX_STORE_READONLY;
+	if (mbx_store_open(&st, o->db_path, flags) < 0 &&
+	    (needs != CMD_DB_READ || flags || mbx_store_open(&st, o->db_path, MBX_STORE_READONLY) < 0))
 		return cli_fail(EXIT_USAGE, "%s", mbx_error_last());
 	mbx_store_free(st);
 	return EXIT_OK;
+}
+
+/* --wait SECONDS */
+static int parse_wait(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < 0 || v > 86400)
+		return -1;
+	mbx_store_set_busy_timeout((int)v * 1000);
+	return 0;
 }
 
 static int wants_help(int argc, char **argv)
@@ -297,6 +324,7 @@ int cli_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ "reset-demo", no_argument, NULL, 'r' },
 		{ "ascii", no_argument, NULL, 'a' },
 		{ "no-color", no_argument, NULL, 'n' },
@@ -314,6 +342,11 @@ int cli_main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.no_color = nc && *nc;
+	/* A file size limit (ulimit -f) must be an error we report like a full
+	 * disk (EFBIG), not a signal that kills us mid-file; a closed pipe or
+	 * a hung-up session likewise an error, not death. */
+	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
 	opterr = 0;
 	/* '+': stop at the command name; the command parses the rest. */
 	while ((ch = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
@@ -322,6 +355,11 @@ int cli_main(int argc, char **argv)
 			if (!*optarg)
 				return cli_usage_error(NULL, "--db needs a file name");
 			db = optarg;
+			break;
+		case 'w':
+			if (parse_wait(optarg) < 0)
+				return cli_usage_error(NULL, "--wait '%s': give the seconds to wait for a busy "
+				                       "store (0 to 86400)", optarg);
 			break;
 		case 'r': reset = 1; break;
 		case 'a': o.ascii = 1; break;
@@ -357,7 +395,7 @@ int cli_main(int argc, char **argv)
 		}
 		/* A store that does not exist yet: the console offers to create it. */
 		status = !o.db_is_demo && stat(o.db_path, &sb) != 0 && errno == ENOENT ? EXIT_OK :
-		         validate_db(&o);
+		         validate_db(&o, 1);
 		if (status == EXIT_OK)
 			status = console_main(&o);
 		goto out;
@@ -374,7 +412,7 @@ int cli_main(int argc, char **argv)
 	if (c->needs_db || reset) {
 		status = resolve_db(&o, db, reset, &owned);
 		if (status == EXIT_OK && c->needs_db)
-			status = validate_db(&o);
+			status = validate_db(&o, c->needs_db);
 		if (status != EXIT_OK)
 			goto out;
 	} else {

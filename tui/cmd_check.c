@@ -72,9 +72,9 @@ static int fail_status(int rc)
 	}
 }
 
-static int open_store(const tui_opts *o, mbx_store **st)
+static int open_store(const tui_opts *o, mbx_store **st, unsigned flags)
 {
-	if (mbx_store_open(st, o->db_path, 0) < 0)
+	if (mbx_store_open(st, o->db_path, flags) < 0)
 		return cli_fail(EXIT_USAGE, "%s", mbx_error_last());
 	return EXIT_OK;
 }
@@ -196,7 +196,8 @@ int cmd_check(const tui_opts *o, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("check", "unexpected argument '%s'", argv[optind]);
-	status = open_store(o, &st);
+	/* The check only reads: a read-only store will do. */
+	status = open_store(o, &st, MBX_STORE_READONLY);
 	if (status != EXIT_OK)
 		return status;
 	rc = mbx_check_run(st, &f);
@@ -358,7 +359,7 @@ int cmd_adjust(const tui_opts *o, int argc, char **argv)
 		return cli_usage_error("adjust", "unexpected argument '%s'", argv[optind]);
 	if (!ao.functions)
 		ao.functions = every;
-	status = open_store(o, &st);
+	status = open_store(o, &st, 0);
 	if (status != EXIT_OK)
 		return status;
 	rc = mbx_adjust_plan_compute(st, &ao, &plan);
@@ -416,7 +417,7 @@ int cmd_fix_recipient(const tui_opts *o, int argc, char **argv)
 	alias = argv[optind];
 	if (!account && !unhide)
 		return cli_usage_error("fix-recipient", "give --account DOMAIN\\USER and/or --unhide");
-	status = open_store(o, &st);
+	status = open_store(o, &st, 0);
 	if (status != EXIT_OK)
 		return status;
 	rc = mbx_recipient_fixup(st, alias, account, unhide, actor_name());

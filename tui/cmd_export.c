@@ -63,16 +63,18 @@ static void show_progress(out_ctx *c, mbx_export *ex)
 	if (p.eta_seconds >= 0)
 		snprintf(eta, sizeof(eta), "  ETA %d:%02d", (int)p.eta_seconds / 60, (int)p.eta_seconds % 60);
 	pthread_mutex_lock(&c->lock);
-	fprintf(stderr, "\r\033[K%zu/%zu mailboxes  %lld/%lld items  %s/%s  %s/s%s",
-	        p.mailboxes_done, p.mailboxes_total, (long long)p.items_done, (long long)p.items_total,
-	        done, total, rate, eta);
+	fprintf(stderr, "\r\033[K%zu/%zu mailboxes  %.1f/s  %lld/%lld items  %s/%s  %s/s%s",
+	        p.mailboxes_done, p.mailboxes_total, p.mailboxes_per_sec, (long long)p.items_done,
+	        (long long)p.items_total, done, total, rate, eta);
 	fflush(stderr);
 	c->line_shown = 1;
 	pthread_mutex_unlock(&c->lock);
 }
 
-/* Run an export to its end: progress on a terminal, Ctrl-C or SIGTERM
- * cancels (workers stop within a second, no partial file is left). */
+/* Run an export to its end: progress on a terminal; Ctrl-C, SIGTERM or
+ * SIGHUP (the SSH session dropping) cancels cleanly: the lookups and the
+ * workers stop within half a second, no partial file is left, and
+ * --resume finishes the run later. */
 static int run_export(mbx_export_opts *eo, const char *const *aliases, size_t n, out_ctx *oc)
 {
 	sigset_t set, old;
@@ -86,6 +88,7 @@ static int run_export(mbx_export_opts *eo, const char *const *aliases, size_t n,
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	eo->log_cb = on_log;
 	eo->log_ud = oc;
@@ -102,7 +105,7 @@ static int run_export(mbx_export_opts *eo, const char *const *aliases, size_t n,
 		int sig;
 
 		mbx_export_progress_get(ex, &p, NULL, 0, NULL);
-		if (p.mailboxes_done >= p.mailboxes_total)
+		if (p.finished)
 			break;
 		if (tick % 10 == 0)
 			show_progress(oc, ex);
@@ -112,7 +115,13 @@ static int run_export(mbx_export_opts *eo, const char *const *aliases, size_t n,
 			mbx_export_cancel(ex);
 			pthread_mutex_lock(&oc->lock);
 			clear_line(oc);
-			fprintf(stderr, "mbxrescue export: cancelling (no partial file is kept)...\n");
+			/* After a hang-up the terminal is gone: the log has it all. */
+			if (sig != SIGHUP)
+				fprintf(stderr, "mbxrescue export: %s: cancelling (no partial file is kept; "
+				        "--resume finishes the run later)...\n", sig == SIGINT ? "interrupted" :
+				        "terminated");
+			else
+				oc->tty = 0;
 			pthread_mutex_unlock(&oc->lock);
 		}
 	}
@@ -162,8 +171,15 @@ static const char export_help[] =
 	"  --max-pst-size SIZE    split into ALIAS.PST, ALIAS-002.PST, ... (e.g. 2G)\n"
 	"  --log-level 0-3        none, minimum (default), medium, maximum\n"
 	"  --log FILE             log file (default DIR/mbxrescue.log)\n"
-	"  --resume               skip mailboxes verified by an earlier run into DIR\n"
-	"Exit status: 0 all succeeded, 1 some failed, 2 usage or input error.\n";
+	"  --resume               skip mailboxes verified by an earlier run into DIR whose\n"
+	"                         files are unchanged (size and SHA-256 checked)\n"
+	"  --force-out-dir        use an existing DIR that other users may write to\n"
+	"Only one export at a time writes into DIR (a lock in DIR/.mbxrescue.lock).\n"
+	"Ctrl-C, SIGTERM and SIGHUP (an SSH session dropping) cancel cleanly: no partial\n"
+	"file is left, and the same command with --resume finishes the run.  To keep an\n"
+	"export running after logging out, start it with nohup (or in tmux or screen).\n"
+	"Exit status: 0 all succeeded, 1 some failed or were cancelled, 2 usage or input\n"
+	"error.\n";
 
 /* "Inbox/" (trailing slash) = the folder only; otherwise with its subtree. */
 static void add_sel(mbx_folder_sel **v, size_t *n, char *path)
@@ -214,6 +230,7 @@ int cmd_export(const tui_opts *o, int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "log", required_argument, NULL, 'g' },
 		{ "resume", no_argument, NULL, 'r' },
+		{ "force-out-dir", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -275,6 +292,7 @@ int cmd_export(const tui_opts *o, int argc, char **argv)
 			break;
 		case 'g': eo.log_path = optarg; break;
 		case 'r': eo.resume = 1; break;
+		case 'F': eo.force_out_dir = 1; break;
 		case 'h':
 			printf("usage: mbxrescue [--db PATH] export (--all | ALIAS... | --mailbox-list FILE) --out DIR "
 			       "[OPTIONS]\n%s", export_help);
@@ -487,51 +505,65 @@ int cmd_batch(const tui_opts *o, int argc, char **argv)
 
 /* ---- verify ------------------------------------------------------------- */
 
+typedef struct verify_ctx {
+	char **files;
+	int status;
+} verify_ctx;
+
+static int verify_one(void *ud, size_t i, int rc, const char *desc_in)
+{
+	verify_ctx *v = ud;
+	char *desc, *line, *save = NULL, *clean;
+	long long folders = 0, msgs = 0, atts = 0, bytes = 0;
+
+	if (rc < 0) {
+		/* Bad input, as pst-check and import-pst say it: 2; the other
+		 * files are still read. */
+		v->status = cli_fail(EXIT_USAGE, "%s", mbx_error_last());
+		return 0;
+	}
+	clean = mbx_text_clean(v->files[i], -1, 0, NULL);
+	printf("%s:\n%-50s %8s %11s %12s\n", clean, "FOLDER", "MESSAGES", "ATTACHMENTS", "BYTES");
+	mbx_free(clean);
+	desc = mbx_strdup(desc_in);
+	for (line = strtok_r(desc, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f2 = strchr(line, '\t');
+		long long m = 0, a = 0, b = 0;
+
+		if (!f2)
+			continue;
+		*f2++ = '\0';
+		sscanf(f2, "%lld\t%lld\t%lld", &m, &a, &b);
+		clean = mbx_text_clean(line, -1, 0, NULL);
+		printf("%-50s %8lld %11lld %12lld\n", clean, m, a, b);
+		mbx_free(clean);
+		folders++;
+		msgs += m;
+		atts += a;
+		bytes += b;
+	}
+	printf("%lld folders, %lld messages, %lld attachments (%lld bytes): readable by libpst\n",
+	       folders, msgs, atts, bytes);
+	mbx_free(desc);
+	return 0;
+}
+
 int cmd_verify(const tui_opts *o, int argc, char **argv)
 {
-	char *desc = NULL, *line, *save = NULL, *clean;
-	long long folders = 0, msgs = 0, atts = 0, bytes = 0;
-	int i;
+	verify_ctx v;
 
 	(void)o;
 	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
 		printf("usage: mbxrescue verify FILE.pst...\n"
 		       "Reads each PST with libpst and prints its folders with message and attachment\n"
-		       "counts.  Exit status 0 when every file is readable, 1 when one is not.\n");
+		       "counts.  Exit status 0 when every file is readable, 2 when one is missing or\n"
+		       "not a readable PST (as pst-check and import-pst).\n");
 		return EXIT_OK;
 	}
 	if (argc < 2)
 		return cli_usage_error("verify", "give the PST file to read");
-	for (i = 1; i < argc; i++) {
-		clean = mbx_text_clean(argv[i], -1, 0, NULL);
-		if (mbx_pst_describe(argv[i], &desc) < 0) {
-			cli_fail(EXIT_FINDINGS, "%s", mbx_error_last());
-			mbx_free(clean);
-			return EXIT_FINDINGS;
-		}
-		printf("%s:\n%-50s %8s %11s %12s\n", clean, "FOLDER", "MESSAGES", "ATTACHMENTS", "BYTES");
-		mbx_free(clean);
-		folders = msgs = atts = bytes = 0;
-		for (line = strtok_r(desc, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			char *f2 = strchr(line, '\t');
-			long long m = 0, a = 0, b = 0;
-
-			if (!f2)
-				continue;
-			*f2++ = '\0';
-			sscanf(f2, "%lld\t%lld\t%lld", &m, &a, &b);
-			clean = mbx_text_clean(line, -1, 0, NULL);
-			printf("%-50s %8lld %11lld %12lld\n", clean, m, a, b);
-			mbx_free(clean);
-			folders++;
-			msgs += m;
-			atts += a;
-			bytes += b;
-		}
-		printf("%lld folders, %lld messages, %lld attachments (%lld bytes): readable by libpst\n",
-		       folders, msgs, atts, bytes);
-		mbx_free(desc);
-		desc = NULL;
-	}
-	return EXIT_OK;
+	v.files = argv + 1;
+	v.status = EXIT_OK;
+	mbx_pst_describe_each((const char *const *)argv + 1, (size_t)argc - 1, verify_one, &v);
+	return v.status;
 }

@@ -13,6 +13,9 @@ enum {
 	EXIT_USAGE = 2       /* usage or input error */
 };
 
+/* cmd_entry.needs_db of a command that only reads the store. */
+#define CMD_DB_READ 2
+
 typedef struct tui_opts {
 	const char *db_path;   /* the store file (resolved: --db or the demo copy) */
 	int db_is_demo;        /* 1 when db_path is the embedded demo copy */
@@ -29,7 +32,9 @@ typedef struct cmd_entry {
 	const char *usage;     /* arguments after the name */
 	const char *summary;   /* one line for --help */
 	cmd_fn fn;
-	int needs_db;          /* 1: resolve and check the store before calling */
+	int needs_db;          /* 1: resolve and check the store before calling;
+	                        * CMD_DB_READ: the same, for a command that only
+	                        * reads it (a read-only store will do) */
 	/* Instead of usage and summary (NULL there), for a command whose
 	 * options come from a table: sets both. */
 	void (*describe)(const char **usage, const char **summary);

@@ -59,6 +59,7 @@ const char *mbx_error_name(int code)
 	case MBX_ECANCELLED: return "cancelled";
 	case MBX_ESCHEMA: return "newer schema";
 	case MBX_ELIMIT: return "over a format limit";
+	case MBX_EBUSY: return "busy";
 	default: return "error";
 	}
 }

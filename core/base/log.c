@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "mbx/log.h"
@@ -20,6 +21,50 @@ struct mbx_log {
 	int write_failed;       /* report a failing log file once, not per line */
 };
 
+/*
+ * The log goes where outputs go, often a directory others can write to
+ * too: never through a symbolic link (someone else's link would make us
+ * append to any file we may write, as root any file at all), never to
+ * something that is not a plain file of its own.  A new file is created
+ * exclusively, an existing one appended to.
+ */
+static int open_file(const char *path, int *out)
+{
+	struct stat sb;
+	int fd, e, tries;
+
+	*out = -1;
+	for (tries = 0; tries < 10; tries++) {
+		fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT) {
+			fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+			if (fd < 0 && errno == EEXIST)
+				continue;          /* created meanwhile: open that one */
+		}
+		break;
+	}
+	if (fd < 0) {
+		e = errno;
+		if (e == ELOOP)
+			return mbx_error_set(MBX_EINVAL, "log file '%s' is a symbolic link: refusing to follow "
+			                     "it (someone may have put it there to have this program write "
+			                     "elsewhere); remove it or choose another log file", path);
+		return mbx_error_set(e == EROFS || e == EACCES ? MBX_EREADONLY : MBX_EIO,
+		                     "cannot open log file '%s': %s (choose another log file or directory)",
+		                     path, strerror(e));
+	}
+	/* A device (/dev/null) is fine; a file with other names is not ours. */
+	if (fstat(fd, &sb) < 0 || !(S_ISREG(sb.st_mode) || S_ISCHR(sb.st_mode)) ||
+	    (S_ISREG(sb.st_mode) && sb.st_nlink > 1)) {
+		close(fd);
+		return mbx_error_set(MBX_EINVAL, "log file '%s' is not a plain file of its own (%s); "
+		                     "remove it or choose another log file", path,
+		                     !S_ISREG(sb.st_mode) ? "not a regular file" : "it has other hard links");
+	}
+	*out = fd;
+	return 0;
+}
+
 int mbx_log_open(mbx_log **out, const char *path, int level, mbx_log_fn cb, void *ud)
 {
 	mbx_log *log;
@@ -31,14 +76,11 @@ int mbx_log_open(mbx_log **out, const char *path, int level, mbx_log_fn cb, void
 	log = mbx_calloc(1, sizeof(*log));
 	log->fd = -1;
 	if (path) {
-		log->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-		if (log->fd < 0) {
-			int e = errno;
+		int rc = open_file(path, &log->fd);
 
+		if (rc < 0) {
 			mbx_free(log);
-			return mbx_error_set(e == EROFS || e == EACCES ? MBX_EREADONLY : MBX_EIO,
-			                     "cannot open log file '%s': %s (choose another log file or directory)",
-			                     path, strerror(e));
+			return rc;
 		}
 		log->path = mbx_strdup(path);
 	}

@@ -1,24 +1,104 @@
-/* The export job: mailboxes, worker threads, progress, cancel, job table. */
+/*
+ * The export job: the mailboxes looked up as they stream in (a thread of
+ * their own), worker threads that take each one as soon as it is named,
+ * progress, cancel, the job table, the output directory's lock.
+ */
 #include "config.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "mbx/pst.h"
+#include "mbx/text.h"
 #include "export_int.h"
 
+/* Mailboxes looked up per statement (and between two looks at cancel). */
+#define RESOLVE_CHUNK 256
+
+/* What an earlier run left of a mailbox: rare, so apart. */
+typedef struct earlier {
+	char *check;           /* resume: its files' fingerprints ("" none recorded) */
+	char *stale_tmp;       /* its temporary, to remove */
+} earlier;
+
+/* What the export keeps of a mailbox besides its public result: little,
+ * since a run keeps one for each of 100,000s of mailboxes. */
 typedef struct item {
-	mbx_mailbox mb;
-	char *base;            /* unique file base name */
 	int64_t job_id;
-	int skip;              /* resume: verified by an earlier run */
-	char *skip_path;
+	const char *base;      /* unique file base name ("JSMITH"), in ex->names */
+	earlier *earlier;      /* NULL: nothing from an earlier run to look at */
+	int64_t items_done, items_total, bytes_done, bytes_total;
+	unsigned char state;   /* mbx_export_state */
+	unsigned char finished;/* its result is final */
+	unsigned char orphan;  /* no directory entry (KB Q265438) */
 } item;
+
+/* A set of mailbox ids (a list may name one mailbox twice). */
+typedef struct idset {
+	int64_t *v;            /* 0 = empty (ids are > 0) */
+	size_t cap, count;
+} idset;
+
+/* Strings that live as long as the export (the results' aliases, names,
+ * paths), packed in 64 KiB blocks: a malloc each would cost as much again
+ * in headers and rounding, for 100,000s of them.  One user at a time. */
+typedef struct arena {
+	char **blocks;
+	size_t n_blocks;
+	size_t used, cap;      /* in the last block */
+} arena;
+
+static void *arena_alloc(arena *a, size_t n)
+{
+	char *p;
+
+	n = (n + 7) & ~(size_t)7;
+	if (!a->n_blocks || a->used + n > a->cap) {
+		size_t cap = n > 65536 ? n : 65536;
+
+		a->blocks = mbx_reallocarray(a->blocks, a->n_blocks + 1, sizeof(char *));
+		a->blocks[a->n_blocks++] = mbx_malloc(cap);
+		a->used = 0;
+		a->cap = cap;
+	}
+	p = a->blocks[a->n_blocks - 1] + a->used;
+	a->used += n;
+	return p;
+}
+
+static char *arena_dup(arena *a, const char *s)
+{
+	size_t n;
+	char *p;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	p = arena_alloc(a, n);
+	memcpy(p, s, n);
+	return p;
+}
+
+static void arena_free(arena *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n_blocks; i++)
+		mbx_free(a->blocks[i]);
+	mbx_free(a->blocks);
+	memset(a, 0, sizeof(*a));
+}
+
+struct mbx_export_lock {
+	int fd;
+};
 
 struct mbx_export {
 	/* copies of the options */
@@ -27,20 +107,38 @@ struct mbx_export {
 	char *subject, *glob, *class_prefix;
 	mbx_folder_sel *inc, *exc;
 	mbx_log *log;
+	mbx_export_lock *dirlock;
 
+	/* the mailboxes: a list (aliases) or every one (all) */
+	char **aliases;
+	int all;
+	size_t n;              /* entries: the list's, or the store's count at the start */
+	mbx_export_result *res;
 	item *items;
-	size_t n;
+	/* looked up by mbx_export_start (the first MBX_EXPORT_CHECKED_FIRST) */
+	mbx_mailbox *pre;
+	size_t n_pre;
+	mbx_store *rst;        /* the resolver's connection (start's, handed over) */
+	exp_names names;       /* the directory's file names (the resolver's) */
+	arena strings_r;       /* the resolver's strings */
+	arena strings_w;       /* the workers' (under lock) */
 
 	pthread_mutex_t lock;  /* guards everything below */
-	size_t next;           /* next item to start */
-	mbx_export_mailbox_progress *prog;
-	mbx_export_result *res;
-	size_t done, failed;
+	pthread_cond_t more;   /* items resolved, or the end */
+	pthread_cond_t room;   /* a worker took an item: the lookups may go on */
+	size_t resolved;       /* items [0, resolved) are looked up and named */
+	int resolver_done;
+	size_t next;           /* next item a worker takes */
+	size_t done, failed, cancelled, copied;
+	int64_t items_done, items_total, bytes_done, bytes_total;
+	int live;              /* threads still running (resolver and workers) */
 	int finished;
 	double started;
 	double elapsed_final;
 
 	int cancel;            /* read and written with __atomic builtins */
+	pthread_t resolver;
+	int resolver_started;
 	pthread_t *threads;
 	int n_threads;
 	int waited;
@@ -185,15 +283,35 @@ static void copy_opts(mbx_export *ex, const mbx_export_opts *o)
 	ex->opts.filter.exclude = ex->exc;
 }
 
+/* ---- the output directory ------------------------------------------------- */
+
+/*
+ * An existing directory others may write to, and not ours: they could
+ * replace what we are about to write (a symbolic link as the log, a file
+ * of theirs as a PST) before we get there.
+ */
+static int check_dir_owner(const char *dir, const struct stat *sb, int force)
+{
+	if (force || !(sb->st_mode & (S_IWGRP | S_IWOTH)) || sb->st_uid == geteuid())
+		return 0;
+	return mbx_error_set(MBX_EINVAL, "output directory '%s' is writable by %s and belongs to "
+	                     "user %ld, not to you: another user could plant files or symbolic "
+	                     "links where the PST files and the log go; use a directory of your own "
+	                     "(a new one is created 0700), or --force-out-dir to use it anyway", dir,
+	                     (sb->st_mode & S_IWOTH) ? "everyone" : "its group", (long)sb->st_uid);
+}
+
 /* mkdir -p with mode 0700 for what it creates; an existing directory must
- * be writable. */
-static int make_out_dir(const char *dir)
+ * be writable, and ours unless only we can write to it. */
+static int make_out_dir(const char *dir, int force)
 {
 	char *p = mbx_strdup(dir);
 	char *s;
 	struct stat sb;
 	int rc = 0;
 
+	if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) && (rc = check_dir_owner(dir, &sb, force)) < 0)
+		goto out;
 	for (s = p + 1; ; s++) {
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
@@ -224,38 +342,124 @@ out:
 	return rc;
 }
 
-static int resolve(mbx_export *ex, mbx_store *st, const char *const *aliases, size_t n)
+/* This process's command line, one line ("mbxrescue --db x.db export ..."). */
+static char *own_command_line(void)
 {
-	size_t i;
-	int rc;
+	char buf[256];
+	ssize_t n, i;
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
 
-	if (n == 0) {
-		mbx_mailbox *all;
-		size_t na;
+	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return mbx_strdup("mbxrescue");
+	buf[n] = '\0';
+	for (i = 0; i < n - 1; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	return mbx_text_clean(buf, -1, 0, NULL);
+}
 
-		rc = mbx_store_mailboxes(st, &all, &na);
-		if (rc < 0)
-			return rc;
-		ex->items = mbx_calloc(na ? na : 1, sizeof(*ex->items));
-		for (i = 0; i < na; i++) {
-			ex->items[i].mb = all[i];
-			memset(&all[i], 0, sizeof(all[i]));
+int mbx_export_lock_dir(const char *dir, mbx_export_lock **out)
+{
+	char *path = mbx_asprintf("%s/%s", dir, MBX_EXPORT_LOCK_NAME);
+	char *who, *line;
+	int fd, rc = 0;
+
+	*out = NULL;
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = mbx_error_set(errno == ELOOP ? MBX_EINVAL : MBX_EIO, "cannot open the lock file '%s' of "
+		                   "output directory '%s': %s%s", path, dir, strerror(errno),
+		                   errno == ELOOP ? " (it is a symbolic link: remove it)" : "");
+		goto out;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		char held[256];
+		ssize_t n = errno == EWOULDBLOCK ? pread(fd, held, sizeof(held) - 1, 0) : -1;
+		char *clean;
+
+		if (n < 0 && errno != EWOULDBLOCK) {
+			rc = mbx_error_set(MBX_EIO, "cannot lock output directory '%s': %s", dir, strerror(errno));
+			close(fd);
+			goto out;
 		}
-		ex->n = na;
-		mbx_mailboxes_free(all, na);
-		return 0;
+		held[n > 0 ? n : 0] = '\0';
+		held[strcspn(held, "\n")] = '\0';
+		clean = mbx_text_clean(held, -1, 0, NULL);
+		rc = mbx_error_set(MBX_EBUSY, "output directory '%s' is in use by another export: PID %s "
+		                   "(lock file %s); wait for it to finish or choose another --out", dir,
+		                   *clean ? clean : "unknown", path);
+		mbx_free(clean);
+		close(fd);
+		goto out;
 	}
-	ex->items = mbx_calloc(n, sizeof(*ex->items));
-	for (i = 0; i < n; i++) {
-		rc = mbx_store_mailbox_by_alias(st, aliases[i], &ex->items[i].mb);
-		if (rc == MBX_ENOTFOUND)
-			return mbx_error_set(rc, "no mailbox '%s' in store '%s' (list them with `mbxrescue check`)",
-			                     aliases[i], ex->db_path);
-		if (rc < 0)
-			return rc;
-		ex->n = i + 1;
+	who = own_command_line();
+	line = mbx_asprintf("%ld %s\n", (long)getpid(), who);
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, line, strlen(line), 0) < 0) {
+		/* The lock holds without its note; say who we are another time. */
 	}
+	mbx_free(line);
+	mbx_free(who);
+	*out = mbx_calloc(1, sizeof(**out));
+	(*out)->fd = fd;
+out:
+	mbx_free(path);
+	return rc;
+}
+
+void mbx_export_lock_free(mbx_export_lock *l)
+{
+	if (!l)
+		return;
+	/* Emptied first: a note naming a finished process would mislead. */
+	if (ftruncate(l->fd, 0) < 0) {
+		/* harmless: the next holder rewrites it */
+	}
+	close(l->fd);
+	mbx_free(l);
+}
+
+/* ---- mailbox ids seen ------------------------------------------------------ */
+
+/* 1 when id was already in the set; adds it. */
+static int idset_add(idset *s, int64_t id)
+{
+	size_t j;
+
+	if ((s->count + 1) * 2 > s->cap) {
+		idset bigger = { NULL, s->cap ? s->cap * 2 : 1024, s->count };
+		size_t i;
+
+		bigger.v = mbx_calloc(bigger.cap, sizeof(*bigger.v));
+		for (i = 0; i < s->cap; i++) {
+			if (!s->v[i])
+				continue;
+			for (j = (size_t)((uint64_t)s->v[i] * 0x9e3779b97f4a7c15ULL >> 20) & (bigger.cap - 1);
+			     bigger.v[j]; j = (j + 1) & (bigger.cap - 1))
+				;
+			bigger.v[j] = s->v[i];
+		}
+		mbx_free(s->v);
+		*s = bigger;
+	}
+	for (j = (size_t)((uint64_t)id * 0x9e3779b97f4a7c15ULL >> 20) & (s->cap - 1); s->v[j];
+	     j = (j + 1) & (s->cap - 1))
+		if (s->v[j] == id)
+			return 1;
+	s->v[j] = id;
+	s->count++;
 	return 0;
+}
+
+/* ---- looking the mailboxes up ---------------------------------------------- */
+
+static int is_cancelled(void *ud)
+{
+	mbx_export *ex = ud;
+
+	return __atomic_load_n(&ex->cancel, __ATOMIC_RELAXED);
 }
 
 /* The base name an earlier run gave a mailbox ("DIR/JSMITH.PST" ->
@@ -275,97 +479,254 @@ static char *job_base(const mbx_job *j)
 	return mbx_strndup(name, len - 4);
 }
 
-/*
- * File names.  A mailbox keeps the name an earlier run into the same
- * directory gave it, and no mailbox takes a name that belongs to another
- * mailbox's file there: exporting a subset never overwrites the PST of a
- * mailbox that is not part of the run.
- */
-static int name_files(mbx_export *ex, mbx_store *st)
+static int take_job_name(void *ud, const mbx_job *j)
 {
-	mbx_job *jobs = NULL;
-	size_t nj = 0, nused = 0, i, k;
-	char **used;
-	int rc = mbx_store_jobs(st, ex->out_dir, &jobs, &nj);
+	char *b = job_base(j);
 
-	if (rc < 0)
-		return rc;
-	used = mbx_calloc(ex->n + nj + 1, sizeof(char *));
-	for (i = 0; i < ex->n; i++)
-		for (k = 0; k < nj && !ex->items[i].base; k++)
-			if (jobs[k].mailbox_id == ex->items[i].mb.id && (ex->items[i].base = job_base(&jobs[k])))
-				used[nused++] = mbx_strdup(ex->items[i].base);
-	for (k = 0; k < nj; k++) {
-		int ours = 0;
-
-		for (i = 0; i < ex->n && !ours; i++)
-			ours = jobs[k].mailbox_id == ex->items[i].mb.id;
-		if (!ours && (used[nused] = job_base(&jobs[k])))
-			nused++;
-	}
-	for (i = 0; i < ex->n; i++) {
-		char *b;
-
-		if (ex->items[i].base)
-			continue;
-		b = exp_base_name(ex->items[i].mb.alias ? ex->items[i].mb.alias : ex->items[i].mb.display_name);
-		ex->items[i].base = exp_unique_base(b, used, nused);
-		used[nused++] = mbx_strdup(ex->items[i].base);
-		mbx_free(b);
-	}
-	mbx_export_list_free(used, nused);
-	mbx_jobs_free(jobs, nj);
+	if (b)
+		exp_names_take(ud, b);
+	mbx_free(b);
 	return 0;
 }
 
-/* Job rows: resume skips verified mailboxes whose files are still there;
- * every other mailbox gets a fresh queued row and loses its temporaries. */
-static int prepare_jobs(mbx_export *ex, mbx_store *st)
+/* An entry whose result is final before any worker sees it. */
+static void settle(mbx_export *ex, size_t idx, mbx_export_state s)
 {
-	mbx_job *jobs = NULL;
-	size_t nj = 0, i, k;
+	item *it = &ex->items[idx];
+
+	pthread_mutex_lock(&ex->lock);
+	it->state = s;
+	it->finished = 1;
+	ex->res[idx].state = s;
+	ex->done++;
+	if (s == MBX_EXP_FAILED)
+		ex->failed++;
+	else if (s == MBX_EXP_CANCELLED)
+		ex->cancelled++;
+	pthread_mutex_unlock(&ex->lock);
+}
+
+/*
+ * Entry idx: the mailbox mb (NULL: the alias names none), its job row in
+ * this directory, and its file name.  Mailboxes keep the name an earlier
+ * run into the directory gave them, and none takes a name that belongs to
+ * another mailbox's file there: exporting a subset never overwrites the
+ * PST of a mailbox that is not part of the run.
+ */
+static int add_item(mbx_export *ex, mbx_store *st, idset *seen, size_t idx, mbx_mailbox *mb)
+{
+	mbx_export_result *r = &ex->res[idx];
+	item *it = &ex->items[idx];
+	mbx_job job;
+	char *b;
 	int rc;
 
-	rc = mbx_store_jobs(st, ex->out_dir, &jobs, &nj);
-	if (rc < 0)
-		return rc;
-	rc = mbx_store_begin(st);
-	if (rc < 0)
-		goto out;
-	for (i = 0; i < ex->n; i++) {
-		item *it = &ex->items[i];
-
-		for (k = 0; ex->opts.resume && k < nj; k++)
-			if (jobs[k].mailbox_id == it->mb.id && jobs[k].state == MBX_JOB_VERIFIED &&
-			    jobs[k].final_path && access(jobs[k].final_path, R_OK) == 0) {
-				it->skip = 1;
-				it->skip_path = mbx_strdup(jobs[k].final_path);
-				it->job_id = jobs[k].id;
-			}
-		if (it->skip)
-			continue;
-		for (k = 0; k < nj; k++)
-			if (jobs[k].mailbox_id == it->mb.id && jobs[k].temp_path)
-				unlink(jobs[k].temp_path);
-		exp_remove_temporaries(ex->out_dir, it->base);
-		rc = mbx_store_job_upsert(st, ex->out_dir, it->mb.id, &it->job_id);
-		if (rc < 0) {
-			mbx_store_rollback(st);
-			goto out;
-		}
+	if (!mb) {
+		r->alias = arena_dup(&ex->strings_r, ex->aliases[idx]);
+		r->cause = MBX_EXP_CAUSE_NOT_FOUND;
+		r->error = mbx_asprintf("no mailbox '%s' in store '%s'", ex->aliases[idx], ex->db_path);
+		r->fix = mbx_strdup("check the alias in the mailbox list (list the mailboxes with "
+		                    "`mbxrescue check`)");
+		mbx_log_write(ex->log, MBX_LOG_MIN, "Error: %s (entry %zu of the mailbox list); skipped.",
+		              r->error, idx + 1);
+		settle(ex, idx, MBX_EXP_FAILED);
+		return 0;
 	}
-	rc = mbx_store_commit(st);
-out:
-	mbx_jobs_free(jobs, nj);
+	r->mailbox_id = mb->id;
+	r->alias = arena_dup(&ex->strings_r, mb->alias);
+	r->display_name = arena_dup(&ex->strings_r, mb->display_name);
+	it->orphan = mb->recipient_id == 0;
+	it->items_total = mb->item_count;
+	it->bytes_total = mb->total_size;
+	mbx_mailbox_clear(mb);
+	/* --all has each mailbox once; a list may repeat one. */
+	if (seen && idset_add(seen, r->mailbox_id)) {
+		mbx_log_write(ex->log, MBX_LOG_MIN, "Mailbox '%s' ('%s') is listed more than once: it is "
+		              "exported once.", r->display_name, r->alias);
+		settle(ex, idx, MBX_EXP_SKIPPED);
+		return 0;
+	}
+	rc = mbx_store_job_get(st, ex->out_dir, r->mailbox_id, &job);
+	if (rc == MBX_ENOTFOUND)
+		rc = 0;
+	else if (rc < 0)
+		return rc;
+	b = job_base(&job);
+	if (b) {
+		it->base = exp_names_take(&ex->names, b);
+		if (ex->opts.resume && job.state == MBX_JOB_VERIFIED) {
+			it->earlier = mbx_calloc(1, sizeof(*it->earlier));
+			it->job_id = job.id;
+			/* An older mbxrescue recorded no fingerprint: "" = export again. */
+			it->earlier->check = mbx_strdup(job.final_check ? job.final_check : "");
+		}
+	} else {
+		b = exp_base_name(r->alias ? r->alias : r->display_name);
+		it->base = exp_names_unique(&ex->names, b);
+	}
+	mbx_free(b);
+	if (job.temp_path) {
+		if (!it->earlier)
+			it->earlier = mbx_calloc(1, sizeof(*it->earlier));
+		it->earlier->stale_tmp = job.temp_path;
+		job.temp_path = NULL;
+	}
+	mbx_job_clear(&job);
+	pthread_mutex_lock(&ex->lock);
+	ex->items_total += it->items_total;
+	ex->bytes_total += it->bytes_total;
+	pthread_mutex_unlock(&ex->lock);
+	return 0;
+}
+
+/* Items [from, to) are ready for the workers. */
+static void publish(mbx_export *ex, size_t to)
+{
+	pthread_mutex_lock(&ex->lock);
+	ex->resolved = to;
+	pthread_cond_broadcast(&ex->more);
+	pthread_mutex_unlock(&ex->lock);
+}
+
+/* The lookups stay at most LOOKAHEAD mailboxes ahead of the workers:
+ * what is looked up is kept, and a cancelled run need not have looked up
+ * 100,000 mailboxes it will never copy. */
+#define LOOKAHEAD 4096
+
+static void wait_for_room(mbx_export *ex)
+{
+	pthread_mutex_lock(&ex->lock);
+	while (!is_cancelled(ex) && ex->resolved > ex->next + LOOKAHEAD)
+		pthread_cond_wait(&ex->room, &ex->lock);
+	pthread_mutex_unlock(&ex->lock);
+}
+
+static int resolve_list(mbx_export *ex, mbx_store *st, idset *seen)
+{
+	mbx_mailbox mbs[RESOLVE_CHUNK];
+	unsigned char found[RESOLVE_CHUNK];
+	size_t i = 0, k, n;
+	int rc = 0;
+
+	/* The entries mbx_export_start looked up already. */
+	for (; i < ex->n_pre && rc == 0; i++)
+		rc = add_item(ex, st, seen, i, &ex->pre[i]);
+	if (rc == 0)
+		publish(ex, i);
+	while (rc == 0 && i < ex->n && (wait_for_room(ex), !is_cancelled(ex))) {
+		n = ex->n - i < RESOLVE_CHUNK ? ex->n - i : RESOLVE_CHUNK;
+		/* One snapshot a chunk: the workers' writes would otherwise
+		 * empty this connection's page cache before every statement. */
+		rc = mbx_store_begin_read(st);
+		if (rc < 0)
+			break;
+		rc = mbx_store_mailboxes_by_alias(st, (const char *const *)ex->aliases + i, n, mbs, found);
+		for (k = 0; k < n && rc == 0; k++)
+			rc = add_item(ex, st, seen, i + k, found[k] ? &mbs[k] : NULL);
+		for (k = 0; k < n; k++)
+			mbx_mailbox_clear(&mbs[k]);
+		if (rc == 0)
+			rc = mbx_store_commit(st);
+		else
+			mbx_store_rollback(st);
+		if (rc == 0)
+			publish(ex, i + n);
+		i += n;
+	}
 	return rc;
 }
 
-static int is_cancelled(void *ud)
+static int resolve_all(mbx_export *ex, mbx_store *st)
 {
-	mbx_export *ex = ud;
+	mbx_mailbox *page = NULL;
+	char *after = NULL;
+	int64_t after_id = 0;
+	size_t i = 0, k, n = 0;
+	int rc = 0;
 
-	return __atomic_load_n(&ex->cancel, __ATOMIC_RELAXED);
+	while (rc == 0 && i < ex->n && (wait_for_room(ex), !is_cancelled(ex))) {
+		size_t want = ex->n - i < RESOLVE_CHUNK ? ex->n - i : RESOLVE_CHUNK;
+
+		rc = mbx_store_begin_read(st);   /* one snapshot a page, as above */
+		if (rc < 0)
+			break;
+		rc = mbx_store_mailboxes_page(st, after, after_id, want, &page, &n);
+		if (rc < 0) {
+			mbx_store_rollback(st);
+			break;
+		}
+		if (n > 0) {
+			mbx_free(after);
+			after = mbx_strdup(page[n - 1].display_name);
+			after_id = page[n - 1].id;
+		}
+		for (k = 0; k < n && rc == 0; k++)
+			rc = add_item(ex, st, NULL, i + k, &page[k]);
+		mbx_mailboxes_free(page, n);
+		page = NULL;
+		if (rc == 0)
+			rc = mbx_store_commit(st);
+		else
+			mbx_store_rollback(st);
+		if (rc < 0)
+			break;
+		i += n;
+		publish(ex, i);
+		if (n < want)
+			break;         /* mailboxes deleted meanwhile: the run is shorter */
+	}
+	mbx_free(after);
+	if (rc == 0 && !is_cancelled(ex) && i < ex->n) {
+		pthread_mutex_lock(&ex->lock);
+		ex->n = i;
+		pthread_mutex_unlock(&ex->lock);
+	}
+	return rc;
 }
+
+static void thread_exit(mbx_export *ex);
+
+static void *resolver_main(void *arg)
+{
+	mbx_export *ex = arg;
+	mbx_store *st = ex->rst;
+	idset seen = { 0 };
+	size_t done;
+	int rc;
+
+	ex->rst = NULL;
+	/* Names the directory's files already have, by any mailbox. */
+	rc = mbx_store_jobs_each_final(st, ex->out_dir, take_job_name, &ex->names);
+	if (rc == 0)
+		rc = ex->all ? resolve_all(ex, st) : resolve_list(ex, st, &seen);
+	pthread_mutex_lock(&ex->lock);
+	done = ex->resolved;
+	pthread_mutex_unlock(&ex->lock);
+	if (rc == 0 && is_cancelled(ex) && done < ex->n)
+		mbx_log_write(ex->log, MBX_LOG_MED, "Cancelled while looking up the mailboxes (%zu of %zu "
+		              "looked up, in %.2f s)", done, ex->n, now_s() - ex->started);
+	else if (rc == 0)
+		mbx_log_write(ex->log, MBX_LOG_MED, "Looked up and named %zu mailboxes in %.2f s", done,
+		              now_s() - ex->started);
+	if (rc < 0) {
+		/* The store failed under us: what is looked up is exported, the
+		 * rest is an error each (at the end, in thread_exit). */
+		mbx_log_write(ex->log, MBX_LOG_MIN, "Error looking up the mailboxes: %s", mbx_error_last());
+		pthread_mutex_lock(&ex->lock);
+		ex->rc = rc;
+		pthread_mutex_unlock(&ex->lock);
+	}
+	mbx_free(seen.v);
+	mbx_store_free(st);
+	pthread_mutex_lock(&ex->lock);
+	ex->resolver_done = 1;
+	pthread_cond_broadcast(&ex->more);
+	pthread_mutex_unlock(&ex->lock);
+	thread_exit(ex);
+	return NULL;
+}
+
+/* ---- the workers ------------------------------------------------------------- */
 
 typedef struct worker_ud {
 	mbx_export *ex;
@@ -375,19 +736,24 @@ typedef struct worker_ud {
 static void on_progress(void *ud, int64_t items, int64_t bytes)
 {
 	worker_ud *w = ud;
+	item *it = &w->ex->items[w->idx];
 
 	pthread_mutex_lock(&w->ex->lock);
-	w->ex->prog[w->idx].items_done = items;
-	w->ex->prog[w->idx].bytes_done = bytes;
+	w->ex->items_done += items - it->items_done;
+	w->ex->bytes_done += bytes - it->bytes_done;
+	it->items_done = items;
+	it->bytes_done = bytes;
 	pthread_mutex_unlock(&w->ex->lock);
 }
 
 static void on_total(void *ud, int64_t items)
 {
 	worker_ud *w = ud;
+	item *it = &w->ex->items[w->idx];
 
 	pthread_mutex_lock(&w->ex->lock);
-	w->ex->prog[w->idx].items_total = items;
+	w->ex->items_total += items - it->items_total;
+	it->items_total = items;
 	pthread_mutex_unlock(&w->ex->lock);
 }
 
@@ -396,7 +762,7 @@ static void on_verifying(void *ud)
 	worker_ud *w = ud;
 
 	pthread_mutex_lock(&w->ex->lock);
-	w->ex->prog[w->idx].state = MBX_EXP_VERIFYING;
+	w->ex->items[w->idx].state = MBX_EXP_VERIFYING;
 	pthread_mutex_unlock(&w->ex->lock);
 }
 
@@ -408,49 +774,165 @@ static int worker_cancelled(void *ud)
 static void set_state(mbx_export *ex, size_t idx, mbx_export_state s)
 {
 	pthread_mutex_lock(&ex->lock);
-	ex->prog[idx].state = s;
+	ex->items[idx].state = s;
 	pthread_mutex_unlock(&ex->lock);
 }
 
-static void job_set(mbx_store *st, mbx_export *ex, item *it, mbx_job_state s,
+static void job_set(mbx_store *st, mbx_export *ex, size_t idx, mbx_job_state s,
                     const char *tmp, const char *final, const char *err)
 {
-	if (st && mbx_store_job_set(st, it->job_id, s, tmp, final, err) < 0)
+	item *it = &ex->items[idx];
+
+	if (st && it->job_id && mbx_store_job_set(st, it->job_id, s, tmp, final, err) < 0)
 		mbx_log_write(ex->log, MBX_LOG_MIN, "Warning: cannot record the state of mailbox '%s' in the "
-		              "store: %s", it->mb.display_name, mbx_error_last());
+		              "store: %s", ex->res[idx].display_name, mbx_error_last());
 }
 
+/* A worker's mailbox has its final result. */
 static void finish_item(mbx_export *ex, size_t idx, mbx_export_state s)
 {
+	item *it = &ex->items[idx];
+
 	pthread_mutex_lock(&ex->lock);
-	ex->prog[idx].state = s;
+	it->state = s;
+	it->finished = 1;
 	ex->res[idx].state = s;
 	ex->done++;
-	if (s == MBX_EXP_FAILED || s == MBX_EXP_CANCELLED)
+	if (s == MBX_EXP_FAILED)
 		ex->failed++;
+	else if (s == MBX_EXP_CANCELLED)
+		ex->cancelled++;
+	if (s == MBX_EXP_DONE || s == MBX_EXP_FAILED)
+		ex->copied++;
+	/* Done or not, the mailbox is through: its whole size counts. */
+	if (s != MBX_EXP_CANCELLED) {
+		ex->items_done += it->items_total - it->items_done;
+		ex->bytes_done += it->bytes_total - it->bytes_done;
+		it->items_done = it->items_total;
+		it->bytes_done = it->bytes_total;
+	}
 	pthread_mutex_unlock(&ex->lock);
+}
+
+/* The final files of entry idx: DIR/BASE.PST, DIR/BASE-002.PST, ...; in
+ * the workers' arena (call with the lock held). */
+static void set_paths(mbx_export *ex, size_t idx, size_t n)
+{
+	mbx_export_result *r = &ex->res[idx];
+	size_t k;
+
+	r->paths = arena_alloc(&ex->strings_w, (n ? n : 1) * sizeof(char *));
+	for (k = 0; k < n; k++) {
+		char *name = exp_part_name(ex->items[idx].base, (int)k + 1);
+		char *path = mbx_asprintf("%s/%s", ex->out_dir, name);
+
+		r->paths[k] = arena_dup(&ex->strings_w, path);
+		mbx_free(path);
+		mbx_free(name);
+	}
+	r->n_paths = n;
+}
+
+/*
+ * --resume: are the files an earlier run verified still what they were?
+ * 1 yes (skip the mailbox), 0 no (*why says how; export it again), <0
+ * cancelled.  Size first, then the SHA-256 of every byte: a file that was
+ * truncated, overwritten or replaced since is never taken for verified.
+ */
+static int resume_check(mbx_export *ex, size_t idx, char **why, size_t *n_parts)
+{
+	item *it = &ex->items[idx];
+	const char *line = it->earlier->check;
+	size_t k = 0;
+	int rc = 1;
+
+	*why = NULL;
+	*n_parts = 0;
+	if (!*line) {
+		*why = mbx_strdup("its run recorded no fingerprint of the file (an older mbxrescue)");
+		return 0;
+	}
+	while (*line && rc == 1) {
+		size_t len = strcspn(line, "\n");
+		char *name = exp_part_name(it->base, (int)++k);
+		char *path = mbx_asprintf("%s/%s", ex->out_dir, name);
+		char *want = mbx_strndup(line, len), *got = NULL;
+		long long want_size = atoll(want);
+		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		struct stat sb;
+
+		if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+			*why = mbx_asprintf("'%s' is %s", path, fd < 0 && errno == ENOENT ? "gone" :
+			                    "no longer a readable file");
+			rc = 0;
+		} else if ((long long)sb.st_size != want_size) {
+			*why = mbx_asprintf("'%s' is %lld bytes, not the %lld it had when it was verified",
+			                    path, (long long)sb.st_size, want_size);
+			rc = 0;
+		} else if ((rc = exp_file_fingerprint(fd, path, is_cancelled, ex, &got)) < 0) {
+			if (rc != MBX_ECANCELLED) {
+				*why = mbx_asprintf("'%s' can not be read: %s", path, mbx_error_last());
+				rc = 0;
+			}
+		} else if (strchr(got, ' ') && strchr(want, ' ') &&
+		           strcmp(strrchr(got, ' '), strrchr(want, ' ')) != 0) {
+			*why = mbx_asprintf("the content of '%s' changed since it was verified", path);
+			rc = 0;
+		} else {
+			rc = 1;
+		}
+		if (fd >= 0)
+			close(fd);
+		mbx_free(got);
+		mbx_free(want);
+		mbx_free(path);
+		mbx_free(name);
+		line += len;
+		if (*line == '\n')
+			line++;
+	}
+	*n_parts = k;
+	return rc;
 }
 
 static void export_one(mbx_export *ex, mbx_store *st, size_t idx)
 {
 	item *it = &ex->items[idx];
 	mbx_export_result *r = &ex->res[idx];
-	const char *dn = it->mb.display_name ? it->mb.display_name : "";
-	const char *alias = it->mb.alias ? it->mb.alias : "";
+	const char *dn = r->display_name ? r->display_name : "";
+	const char *alias = r->alias ? r->alias : "";
 	char *first = exp_part_name(it->base, 1);
 	char *final = mbx_asprintf("%s/%s", ex->out_dir, first);
 	char *tmp = mbx_asprintf("%s.tmp", final);
 	worker_ud wu = { ex, idx };
 	exp_mailbox_job j;
+	mbx_mailbox mb;
 	int rc;
 
 	mbx_free(first);
-	if (is_cancelled(ex)) {
-		r->cause = MBX_EXP_CAUSE_CANCELLED;
-		r->error = mbx_strdup("cancelled before it started");
-		job_set(st, ex, it, MBX_JOB_FAILED, NULL, NULL, "cancelled");
-		finish_item(ex, idx, MBX_EXP_CANCELLED);
-		goto out;
+	if (it->earlier && it->earlier->check) {
+		char *why = NULL;
+		size_t parts;
+
+		rc = resume_check(ex, idx, &why, &parts);
+		if (rc == 1) {
+			mbx_log_write(ex->log, MBX_LOG_MIN, "Skipping mailbox '%s' ('%s'): verified by an earlier "
+			              "run in '%s', and the file is unchanged", dn, alias, final);
+			pthread_mutex_lock(&ex->lock);
+			set_paths(ex, idx, parts);
+			pthread_mutex_unlock(&ex->lock);
+			r->verified = 1;
+			finish_item(ex, idx, MBX_EXP_SKIPPED);
+			goto out;
+		}
+		if (rc < 0) {
+			r->cause = MBX_EXP_CAUSE_CANCELLED;
+			finish_item(ex, idx, MBX_EXP_CANCELLED);
+			goto out;
+		}
+		mbx_log_write(ex->log, MBX_LOG_MIN, "Mailbox '%s' ('%s') was verified by an earlier run, but %s: "
+		              "exporting it again.", dn, alias, why);
+		mbx_free(why);
 	}
 	set_state(ex, idx, MBX_EXP_RUNNING);
 	mbx_log_write(ex->log, MBX_LOG_MIN, "Copying data from mailbox '%s' ('%s') on Server '%s' to file '%s'.",
@@ -463,9 +945,19 @@ static void export_one(mbx_export *ex, mbx_store *st, size_t idx)
 		finish_item(ex, idx, MBX_EXP_FAILED);
 		goto out;
 	}
+	if (mbx_store_job_begin(st, ex->out_dir, r->mailbox_id, tmp, &it->job_id) < 0) {
+		it->job_id = 0;
+		mbx_log_write(ex->log, MBX_LOG_MIN, "Warning: cannot record the export of mailbox '%s' in the "
+		              "store: %s", dn, mbx_error_last());
+	}
+	/* An interrupted run's leftovers (there is no job row without them). */
+	if (it->earlier && it->earlier->stale_tmp && strcmp(it->earlier->stale_tmp, tmp) != 0)
+		unlink(it->earlier->stale_tmp);
+	if (it->earlier || it->job_id)
+		exp_remove_temporaries(ex->out_dir, it->base);
 	/* KB Q265438: Exmerge logs on to a mailbox through its directory
 	 * entry; a mailbox restored without one can not be opened. */
-	if (it->mb.recipient_id == 0) {
+	if (it->orphan) {
 		mbx_log_write(ex->log, MBX_LOG_MIN, "Error configuring message service (MSEMS) (UNKNOWN ERROR) "
 		              "(CMapiSession::CreateEMSPSTProfile)");
 		mbx_log_write(ex->log, MBX_LOG_MIN, "Errors encountered. Copy process aborted.");
@@ -473,19 +965,29 @@ static void export_one(mbx_export *ex, mbx_store *st, size_t idx)
 		r->error = mbx_strdup("no directory entry for this mailbox");
 		r->fix = mbx_strdup("run the DS/IS consistency adjuster with create-mailboxes "
 		                    "(mbxrescue adjust --create-mailboxes)");
-		job_set(st, ex, it, MBX_JOB_FAILED, NULL, NULL, r->error);
+		job_set(st, ex, idx, MBX_JOB_FAILED, NULL, NULL, r->error);
 		finish_item(ex, idx, MBX_EXP_FAILED);
 		goto out;
 	}
-	job_set(st, ex, it, MBX_JOB_RUNNING, tmp, NULL, NULL);
 
+	/* The whole mailbox (its bag too) for the writer, from the store now:
+	 * one index lookup, where holding 100,000s of them would not do. */
+	if (mbx_store_mailbox_by_id(st, r->mailbox_id, &mb) < 0) {
+		r->cause = MBX_EXP_CAUSE_OTHER;
+		r->error = mbx_strdup(mbx_error_last());
+		mbx_log_write(ex->log, MBX_LOG_MIN, "Error reading mailbox '%s' ('%s'): %s", dn, alias, r->error);
+		mbx_log_write(ex->log, MBX_LOG_MIN, "Errors encountered. Copy process aborted.");
+		job_set(st, ex, idx, MBX_JOB_FAILED, NULL, NULL, r->error);
+		finish_item(ex, idx, MBX_EXP_FAILED);
+		goto out;
+	}
 	memset(&j, 0, sizeof(j));
 	j.st = st;
 	j.filter = &ex->opts.filter;
 	j.log = ex->log;
 	j.out_dir = ex->out_dir;
 	j.base = it->base;
-	j.mb = &it->mb;
+	j.mb = &mb;
 	j.crypt = ex->opts.crypt;
 	j.max_pst_size = ex->opts.max_pst_size;
 	j.progress = on_progress;
@@ -494,14 +996,21 @@ static void export_one(mbx_export *ex, mbx_store *st, size_t idx)
 	j.cancelled = worker_cancelled;
 	j.ud = &wu;
 	rc = exp_mailbox_export(&j);
+	mbx_mailbox_clear(&mb);
 
 	r->folders = j.folders;
 	r->items = j.items;
 	r->attachments = j.attachments;
 	r->bytes = j.bytes;
 	r->verified = j.verified;
-	r->paths = j.paths;
-	r->n_paths = j.n_paths;
+	if (j.n_paths) {
+		pthread_mutex_lock(&ex->lock);
+		set_paths(ex, idx, j.n_paths);
+		pthread_mutex_unlock(&ex->lock);
+	}
+	for (size_t k = 0; k < j.n_paths; k++)
+		mbx_free(j.paths[k]);
+	mbx_free(j.paths);
 	r->cause = j.cause;
 	r->error = j.error;
 	r->fix = j.fix;
@@ -511,12 +1020,14 @@ static void export_one(mbx_export *ex, mbx_store *st, size_t idx)
 		if (j.n_paths > 1)
 			mbx_log_write(ex->log, MBX_LOG_MED, "Mailbox '%s' was split into %zu files (--max-pst-size)",
 			              dn, j.n_paths);
-		job_set(st, ex, it, MBX_JOB_VERIFIED, NULL, final, NULL);
+		if (it->job_id && mbx_store_job_verified(st, it->job_id, final, j.check) < 0)
+			mbx_log_write(ex->log, MBX_LOG_MIN, "Warning: cannot record the state of mailbox '%s' in "
+			              "the store: %s", dn, mbx_error_last());
 		finish_item(ex, idx, MBX_EXP_DONE);
 	} else if (rc == MBX_ECANCELLED) {
 		mbx_log_write(ex->log, MBX_LOG_MIN, "Copy of mailbox '%s' ('%s') cancelled; no file was left behind.",
 		              dn, alias);
-		job_set(st, ex, it, MBX_JOB_FAILED, NULL, NULL, "cancelled");
+		job_set(st, ex, idx, MBX_JOB_FAILED, NULL, NULL, "cancelled");
 		finish_item(ex, idx, MBX_EXP_CANCELLED);
 	} else {
 		mbx_log_write(ex->log, MBX_LOG_MIN, "Error copying mailbox '%s' ('%s'): %s", dn, alias,
@@ -524,39 +1035,112 @@ static void export_one(mbx_export *ex, mbx_store *st, size_t idx)
 		if (r->fix)
 			mbx_log_write(ex->log, MBX_LOG_MIN, "To fix: %s", r->fix);
 		mbx_log_write(ex->log, MBX_LOG_MIN, "Errors encountered. Copy process aborted.");
-		job_set(st, ex, it, MBX_JOB_FAILED, NULL, NULL, r->error);
+		job_set(st, ex, idx, MBX_JOB_FAILED, NULL, NULL, r->error);
 		finish_item(ex, idx, MBX_EXP_FAILED);
 	}
+	mbx_free(j.check);
 out:
+	if (it->earlier) {
+		mbx_free(it->earlier->check);
+		mbx_free(it->earlier->stale_tmp);
+		mbx_free(it->earlier);
+		it->earlier = NULL;
+	}
 	mbx_free(final);
 	mbx_free(tmp);
+}
+
+/* The next entry for a worker, waiting for the lookups; SIZE_MAX at the end. */
+static size_t take(mbx_export *ex)
+{
+	size_t idx = SIZE_MAX;
+
+	pthread_mutex_lock(&ex->lock);
+	for (;;) {
+		while (ex->next < ex->resolved && ex->items[ex->next].finished)
+			ex->next++;
+		if (is_cancelled(ex))
+			break;
+		if (ex->next < ex->resolved) {
+			idx = ex->next++;
+			pthread_cond_signal(&ex->room);
+			break;
+		}
+		if (ex->resolver_done)
+			break;
+		pthread_cond_wait(&ex->more, &ex->lock);
+	}
+	pthread_mutex_unlock(&ex->lock);
+	return idx;
 }
 
 static void *worker(void *arg)
 {
 	mbx_export *ex = arg;
 	mbx_store *st = NULL;
+	size_t idx;
 
 	exp_gate_enter();
 	if (mbx_store_open(&st, ex->db_path, 0) < 0)
 		st = NULL;   /* each mailbox then fails with the error */
-	for (;;) {
-		size_t idx;
-
-		pthread_mutex_lock(&ex->lock);
-		idx = ex->next;
-		while (idx < ex->n && ex->items[idx].skip)
-			idx++;
-		ex->next = idx < ex->n ? idx + 1 : idx;
-		pthread_mutex_unlock(&ex->lock);
-		if (idx >= ex->n)
-			break;
+	while ((idx = take(ex)) != SIZE_MAX) {
 		export_one(ex, st, idx);
 		exp_gate_yield();
 	}
+	mbx_pstread_release();   /* this worker's verification reader */
 	mbx_store_free(st);
 	exp_gate_leave();
+	thread_exit(ex);
 	return NULL;
+}
+
+/*
+ * The last thread out settles the rest: what was never started was
+ * cancelled (or, when the lookups failed, could not be looked up).
+ */
+static void thread_exit(mbx_export *ex)
+{
+	size_t i, unresolved;
+	int lookup_failed;
+
+	pthread_mutex_lock(&ex->lock);
+	if (--ex->live > 0) {
+		pthread_mutex_unlock(&ex->lock);
+		return;
+	}
+	lookup_failed = ex->rc < 0 && !is_cancelled(ex);
+	/* --all: the entries past the lookups are not even touched. */
+	for (i = 0; i < (ex->all ? ex->resolved : ex->n); i++) {
+		item *it = &ex->items[i];
+		mbx_export_result *r = &ex->res[i];
+
+		if (it->finished)
+			continue;
+		if (!r->alias && ex->aliases)
+			r->alias = arena_dup(&ex->strings_w, ex->aliases[i]);
+		it->finished = 1;
+		if (lookup_failed && i >= ex->resolved) {
+			r->cause = MBX_EXP_CAUSE_OTHER;
+			r->error = mbx_strdup("the mailbox could not be looked up in the store");
+			r->state = it->state = MBX_EXP_FAILED;
+			ex->failed++;
+		} else {
+			r->cause = MBX_EXP_CAUSE_CANCELLED;
+			r->state = it->state = MBX_EXP_CANCELLED;
+			ex->cancelled++;
+		}
+		ex->done++;
+	}
+	/* --all: entries never looked up have no result, but they count. */
+	unresolved = ex->all && ex->resolved < ex->n ? ex->n - ex->resolved : 0;
+	if (lookup_failed)
+		ex->failed += unresolved;
+	else
+		ex->cancelled += unresolved;
+	ex->done += unresolved;
+	ex->finished = 1;
+	ex->elapsed_final = now_s() - ex->started;
+	pthread_mutex_unlock(&ex->lock);
 }
 
 static int online_cpus(void)
@@ -566,38 +1150,31 @@ static int online_cpus(void)
 	return n > 0 ? (int)(n > 64 ? 64 : n) : 1;
 }
 
-static void init_progress(mbx_export *ex)
+/* Look the first aliases up now: an unknown one among them is a usage
+ * error before anything is created. */
+static int check_first(mbx_export *ex, mbx_store *st)
 {
-	size_t i;
+	size_t n = ex->n < MBX_EXPORT_CHECKED_FIRST ? ex->n : MBX_EXPORT_CHECKED_FIRST;
+	unsigned char *found = mbx_calloc(n ? n : 1, 1);
+	size_t i, bad = 0, first = 0;
+	int rc;
 
-	ex->prog = mbx_calloc(ex->n ? ex->n : 1, sizeof(*ex->prog));
-	ex->res = mbx_calloc(ex->n ? ex->n : 1, sizeof(*ex->res));
-	for (i = 0; i < ex->n; i++) {
-		item *it = &ex->items[i];
-		mbx_export_mailbox_progress *p = &ex->prog[i];
-		mbx_export_result *r = &ex->res[i];
-
-		p->mailbox_id = it->mb.id;
-		snprintf(p->alias, sizeof(p->alias), "%s", it->mb.alias ? it->mb.alias : "");
-		snprintf(p->display_name, sizeof(p->display_name), "%s",
-		         it->mb.display_name ? it->mb.display_name : "");
-		p->items_total = it->mb.item_count;
-		p->bytes_total = it->mb.total_size;
-		p->state = it->skip ? MBX_EXP_SKIPPED : MBX_EXP_QUEUED;
-		r->mailbox_id = it->mb.id;
-		r->alias = mbx_strdup(it->mb.alias);
-		r->display_name = mbx_strdup(it->mb.display_name);
-		r->state = p->state;
-		if (it->skip) {
-			p->items_done = p->items_total;
-			p->bytes_done = p->bytes_total;
-			r->verified = 1;
-			r->paths = mbx_calloc(1, sizeof(char *));
-			r->paths[0] = mbx_strdup(it->skip_path);
-			r->n_paths = 1;
-			ex->done++;
-		}
+	ex->pre = mbx_calloc(n ? n : 1, sizeof(*ex->pre));
+	rc = mbx_store_mailboxes_by_alias(st, (const char *const *)ex->aliases, n, ex->pre, found);
+	if (rc == 0) {
+		ex->n_pre = n;
+		for (i = n; i-- > 0;)
+			if (!found[i]) {
+				bad++;
+				first = i;
+			}
+		if (bad)
+			rc = mbx_error_set(MBX_ENOTFOUND, "no mailbox '%s' in store '%s'%s (list them with "
+			                   "`mbxrescue check`)", ex->aliases[first], ex->db_path,
+			                   bad > 1 ? ", and other aliases are unknown too" : "");
 	}
+	mbx_free(found);
+	return rc;
 }
 
 int mbx_export_start(mbx_export **out, const mbx_export_opts *opts,
@@ -607,7 +1184,7 @@ int mbx_export_start(mbx_export **out, const mbx_export_opts *opts,
 	mbx_store *st = NULL;
 	mbx_server_info si;
 	char *abs = NULL;
-	size_t i, pending = 0;
+	size_t i;
 	int rc, t;
 
 	*out = NULL;
@@ -617,21 +1194,33 @@ int mbx_export_start(mbx_export **out, const mbx_export_opts *opts,
 		return mbx_error_set(MBX_EINVAL, "the --from date is after the --to date");
 	if (opts->max_pst_size < 0 || (opts->max_pst_size > 0 && opts->max_pst_size < 1024 * 1024))
 		return mbx_error_set(MBX_EINVAL, "--max-pst-size must be at least 1M");
+	for (i = 0; i < n; i++)
+		if (!aliases[i] || !*aliases[i])
+			return mbx_error_set(MBX_EINVAL, "mailbox %zu of the list has no alias", i + 1);
 
 	pthread_once(&gate_once, gate_init);
 	ex = mbx_calloc(1, sizeof(*ex));
 	pthread_mutex_init(&ex->lock, NULL);
+	pthread_cond_init(&ex->more, NULL);
+	pthread_cond_init(&ex->room, NULL);
 	copy_opts(ex, opts);
 	memset(&si, 0, sizeof(si));
+	ex->all = n == 0;
+	if (!ex->all) {
+		ex->aliases = mbx_calloc(n, sizeof(char *));
+		for (i = 0; i < n; i++)
+			ex->aliases[i] = mbx_strdup(aliases[i]);
+		ex->n = n;
+	}
 
-	/* Resolve the mailboxes first: an unknown alias creates nothing. */
+	/* Look the mailboxes up first: an unknown alias creates nothing. */
 	rc = mbx_store_open(&st, ex->db_path, 0);
 	if (rc < 0)
 		goto fail;
-	rc = resolve(ex, st, aliases, n);
+	rc = ex->all ? mbx_store_mailbox_count(st, &ex->n) : check_first(ex, st);
 	if (rc < 0)
 		goto fail;
-	rc = make_out_dir(opts->out_dir);
+	rc = make_out_dir(opts->out_dir, opts->force_out_dir);
 	if (rc < 0)
 		goto fail;
 	abs = realpath(opts->out_dir, NULL);
@@ -642,6 +1231,10 @@ int mbx_export_start(mbx_export **out, const mbx_export_opts *opts,
 	}
 	ex->out_dir = mbx_strdup(abs);
 	free(abs);
+	/* Nothing is written into the directory before the lock is ours. */
+	rc = mbx_export_lock_dir(ex->out_dir, &ex->dirlock);
+	if (rc < 0)
+		goto fail;
 	ex->log_path = opts->log_path ? mbx_strdup(opts->log_path)
 	                              : mbx_asprintf("%s/mbxrescue.log", ex->out_dir);
 	ex->opts.out_dir = ex->out_dir;
@@ -650,40 +1243,48 @@ int mbx_export_start(mbx_export **out, const mbx_export_opts *opts,
 	if (rc < 0)
 		goto fail;
 	ex->server = mbx_strdup(si.server ? si.server : "");
-	rc = name_files(ex, st);
-	if (rc < 0)
-		goto fail;
-	rc = prepare_jobs(ex, st);
-	if (rc < 0)
-		goto fail;
-	mbx_store_free(st);
-	st = NULL;
-
 	rc = mbx_log_open(&ex->log, ex->log_path, opts->log_level, opts->log_cb, opts->log_ud);
 	if (rc < 0)
 		goto fail;
-	init_progress(ex);
-	for (i = 0; i < ex->n; i++)
-		pending += !ex->items[i].skip;
+	ex->res = mbx_calloc(ex->n ? ex->n : 1, sizeof(*ex->res));
+	ex->items = mbx_calloc(ex->n ? ex->n : 1, sizeof(*ex->items));
+
 	t = opts->threads > 0 ? opts->threads : online_cpus();
-	if ((size_t)t > pending)
-		t = (int)pending;
+	if ((size_t)t > ex->n)
+		t = ex->n ? (int)ex->n : 1;
 	mbx_log_write(ex->log, MBX_LOG_MED, "Exporting %zu mailboxes from '%s' to '%s' with %d threads",
 	              ex->n, ex->db_path, ex->out_dir, t);
 	exp_filter_log(&ex->opts.filter, ex->log);
-	for (i = 0; i < ex->n; i++)
-		if (ex->items[i].skip)
-			mbx_log_write(ex->log, MBX_LOG_MIN, "Skipping mailbox '%s' ('%s'): verified by an earlier run "
-			              "in '%s'", ex->items[i].mb.display_name, ex->items[i].mb.alias,
-			              ex->items[i].skip_path);
 	ex->started = now_s();
-	ex->threads = mbx_calloc(t > 0 ? (size_t)t : 1, sizeof(pthread_t));
+	ex->threads = mbx_calloc((size_t)t, sizeof(pthread_t));
+	ex->rst = st;
+	st = NULL;
+	/* Every thread counts from the start: the last one out settles the
+	 * run, and the lookups may well be done before a worker is up. */
+	ex->live = 1 + t;
+	if (pthread_create(&ex->resolver, NULL, resolver_main, ex) != 0) {
+		st = ex->rst;
+		ex->rst = NULL;
+		rc = mbx_error_set(MBX_ERROR, "cannot start the export's threads: %s", strerror(errno));
+		goto fail;
+	}
+	ex->resolver_started = 1;
 	for (ex->n_threads = 0; ex->n_threads < t; ex->n_threads++) {
 		if (pthread_create(&ex->threads[ex->n_threads], NULL, worker, ex) != 0) {
+			int k;
+
 			if (ex->n_threads == 0) {
+				/* No worker: stop the lookups; wait and free settle the rest. */
+				mbx_export_cancel(ex);
+				for (k = 0; k < t; k++)
+					thread_exit(ex);
+				pthread_join(ex->resolver, NULL);
+				ex->resolver_started = 0;
 				rc = mbx_error_set(MBX_ERROR, "cannot start export threads: %s", strerror(errno));
 				goto fail;
 			}
+			for (k = ex->n_threads; k < t; k++)
+				thread_exit(ex);
 			break;   /* fewer threads still finish the job */
 		}
 	}
@@ -700,7 +1301,7 @@ fail:
 int mbx_export_progress_get(mbx_export *ex, mbx_export_progress *overall,
                             mbx_export_mailbox_progress *per, size_t max_per, size_t *n_per)
 {
-	size_t i;
+	size_t k;
 	double el;
 
 	pthread_mutex_lock(&ex->lock);
@@ -709,60 +1310,100 @@ int mbx_export_progress_get(mbx_export *ex, mbx_export_progress *overall,
 		overall->mailboxes_total = ex->n;
 		overall->mailboxes_done = ex->done;
 		overall->mailboxes_failed = ex->failed;
-		for (i = 0; i < ex->n; i++) {
-			overall->items_done += ex->prog[i].items_done;
-			overall->items_total += ex->prog[i].items_total;
-			overall->bytes_done += ex->prog[i].bytes_done;
-			overall->bytes_total += ex->prog[i].bytes_total;
-		}
+		overall->mailboxes_cancelled = ex->cancelled;
+		overall->mailboxes_resolved = ex->resolved;
+		overall->items_done = ex->items_done;
+		overall->items_total = ex->items_total;
+		overall->bytes_done = ex->bytes_done;
+		overall->bytes_total = ex->bytes_total;
 		el = ex->finished ? ex->elapsed_final : now_s() - ex->started;
 		overall->elapsed_seconds = el;
 		overall->bytes_per_sec = el > 0 ? (double)overall->bytes_done / el : 0;
+		overall->mailboxes_per_sec = el > 0 ? (double)ex->copied / el : 0;
 		overall->eta_seconds = -1;
 		if (overall->bytes_per_sec > 0 && overall->bytes_total >= overall->bytes_done)
 			overall->eta_seconds = (double)(overall->bytes_total - overall->bytes_done) /
 			                       overall->bytes_per_sec;
 		overall->finished = ex->finished;
 	}
+	k = 0;
 	if (per) {
-		size_t k = ex->n < max_per ? ex->n : max_per;
+		/* Entries not looked up yet (the lookup writes them without the
+		 * lock) show as queued, with the alias they were given. */
+		for (k = 0; k < ex->n && k < max_per; k++) {
+			mbx_export_mailbox_progress *p = &per[k];
+			const item *it = &ex->items[k];
+			const mbx_export_result *r = &ex->res[k];
+			const char *alias;
 
-		memcpy(per, ex->prog, k * sizeof(*per));
-		if (n_per)
-			*n_per = k;
-	} else if (n_per) {
-		*n_per = 0;
+			memset(p, 0, sizeof(*p));
+			if (k >= ex->resolved && !it->finished) {
+				snprintf(p->alias, sizeof(p->alias), "%s", ex->aliases ? ex->aliases[k] : "");
+				continue;
+			}
+			alias = r->alias ? r->alias : ex->aliases ? ex->aliases[k] : "";
+			p->mailbox_id = r->mailbox_id;
+			snprintf(p->alias, sizeof(p->alias), "%s", alias);
+			snprintf(p->display_name, sizeof(p->display_name), "%s",
+			         r->display_name ? r->display_name : "");
+			p->state = it->state;
+			p->items_done = it->items_done;
+			p->items_total = it->items_total;
+			p->bytes_done = it->bytes_done;
+			p->bytes_total = it->bytes_total;
+		}
 	}
+	if (n_per)
+		*n_per = k;
 	pthread_mutex_unlock(&ex->lock);
 	return 0;
 }
 
 void mbx_export_cancel(mbx_export *ex)
 {
-	if (ex)
-		__atomic_store_n(&ex->cancel, 1, __ATOMIC_RELAXED);
+	if (!ex)
+		return;
+	__atomic_store_n(&ex->cancel, 1, __ATOMIC_RELAXED);
+	/* Workers waiting for the lookups, and the lookups waiting for the
+	 * workers, look again. */
+	pthread_mutex_lock(&ex->lock);
+	pthread_cond_broadcast(&ex->more);
+	pthread_cond_broadcast(&ex->room);
+	pthread_mutex_unlock(&ex->lock);
 }
 
 int mbx_export_wait(mbx_export *ex)
 {
-	size_t ok;
+	size_t ok, failed, cancelled, copied;
+	double el;
 	int i;
 
 	if (!ex)
 		return mbx_error_set(MBX_EINVAL, "no export to wait for");
 	if (ex->waited)
 		return ex->rc;
+	if (ex->resolver_started)
+		pthread_join(ex->resolver, NULL);
 	for (i = 0; i < ex->n_threads; i++)
 		pthread_join(ex->threads[i], NULL);
 	pthread_mutex_lock(&ex->lock);
-	ex->finished = 1;
-	ex->elapsed_final = now_s() - ex->started;
-	ok = ex->done - ex->failed;
-	ex->rc = ex->failed ? 1 : 0;
+	ok = ex->done - ex->failed - ex->cancelled;
+	failed = ex->failed;
+	cancelled = ex->cancelled;
+	copied = ex->copied;
+	el = ex->elapsed_final;
 	pthread_mutex_unlock(&ex->lock);
+	ex->rc = failed || cancelled ? 1 : 0;
 	ex->waited = 1;
-	mbx_log_write(ex->log, MBX_LOG_MIN, "%zu mailboxes successfully processed. %zu errors encountered",
-	              ok, ex->failed);
+	if (cancelled)
+		mbx_log_write(ex->log, MBX_LOG_MIN, "Export cancelled: %zu mailboxes were not copied; run the "
+		              "same export again with --resume to finish it.", cancelled);
+	mbx_log_write(ex->log, MBX_LOG_MIN, "%zu mailboxes successfully processed. %zu errors encountered. "
+	              "%zu cancelled. %.1f mailboxes/s", ok, failed, cancelled,
+	              el > 0 ? (double)copied / el : 0.0);
+	/* Done with the directory: the next export may have it. */
+	mbx_export_lock_free(ex->dirlock);
+	ex->dirlock = NULL;
 	return ex->rc;
 }
 
@@ -771,40 +1412,45 @@ int mbx_export_results(mbx_export *ex, const mbx_export_result **out, size_t *n)
 	if (!ex || !ex->waited)
 		return mbx_error_set(MBX_EINVAL, "export results are ready only after mbx_export_wait");
 	*out = ex->res;
-	*n = ex->n;
+	*n = ex->all ? ex->resolved : ex->n;
 	return 0;
 }
 
 void mbx_export_free(mbx_export *ex)
 {
-	size_t i, k;
+	size_t i;
 
 	if (!ex)
 		return;
-	if (ex->n_threads && !ex->waited) {
+	if ((ex->n_threads || ex->resolver_started) && !ex->waited) {
 		mbx_export_cancel(ex);
 		mbx_export_wait(ex);
 	}
-	for (i = 0; i < ex->n; i++) {
-		mbx_mailbox_clear(&ex->items[i].mb);
-		mbx_free(ex->items[i].base);
-		mbx_free(ex->items[i].skip_path);
-		if (ex->res) {
-			mbx_export_result *r = &ex->res[i];
+	/* Strings and paths are in the arenas; errors are one's own. */
+	for (i = 0; ex->items && i < (ex->all ? ex->resolved : ex->n); i++) {
+		item *it = &ex->items[i];
+		mbx_export_result *r = &ex->res[i];
 
-			mbx_free(r->alias);
-			mbx_free(r->display_name);
-			mbx_free(r->error);
-			mbx_free(r->fix);
-			for (k = 0; k < r->n_paths; k++)
-				mbx_free(r->paths[k]);
-			mbx_free(r->paths);
+		if (it->earlier) {
+			mbx_free(it->earlier->check);
+			mbx_free(it->earlier->stale_tmp);
+			mbx_free(it->earlier);
 		}
+		mbx_free(r->error);
+		mbx_free(r->fix);
 	}
+	arena_free(&ex->strings_r);
+	arena_free(&ex->strings_w);
+	exp_names_free(&ex->names);
+	for (i = 0; ex->aliases && i < ex->n; i++)
+		mbx_free(ex->aliases[i]);
+	mbx_free(ex->aliases);
+	mbx_mailboxes_free(ex->pre, ex->n_pre);
+	mbx_store_free(ex->rst);
 	mbx_free(ex->items);
-	mbx_free(ex->prog);
 	mbx_free(ex->res);
 	mbx_free(ex->threads);
+	mbx_export_lock_free(ex->dirlock);
 	mbx_log_free(ex->log);
 	free_sels(ex->inc, ex->opts.filter.n_include);
 	free_sels(ex->exc, ex->opts.filter.n_exclude);
@@ -815,6 +1461,8 @@ void mbx_export_free(mbx_export *ex)
 	mbx_free(ex->subject);
 	mbx_free(ex->glob);
 	mbx_free(ex->class_prefix);
+	pthread_cond_destroy(&ex->more);
+	pthread_cond_destroy(&ex->room);
 	pthread_mutex_destroy(&ex->lock);
 	mbx_free(ex);
 }

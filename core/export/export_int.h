@@ -18,9 +18,32 @@
 char *exp_base_name(const char *alias);
 /* base + part suffix + ".PST" ("JSMITH.PST", "JSMITH-002.PST"). */
 char *exp_part_name(const char *base, int part);
-/* Make `base` unique among used[0..n) (case-insensitive) by appending
- * "_2", "_3", ...; returns a new string, caller frees. */
-char *exp_unique_base(const char *base, char *const *used, size_t n);
+/*
+ * The base names taken in an output directory, ASCII case-insensitive
+ * (Exmerge's names are upper-cased, and Windows shares, where the files
+ * end up, do not tell case apart): a hash table, so that naming 100,000
+ * mailboxes costs O(1) each.  Zero-initialise; exp_names_free.  It owns
+ * the names it hands out.
+ */
+typedef struct exp_name_slot {
+	char *name;
+	uint64_t hash;
+	unsigned next;         /* the next "_N" to try for this base */
+} exp_name_slot;
+
+typedef struct exp_names {
+	exp_name_slot *slot;
+	size_t cap, count;
+} exp_names;
+
+int exp_names_has(const exp_names *ns, const char *name);
+/* Take name (again, if it is taken): returns the table's copy, valid
+ * until exp_names_free (the strings stay where they are as it grows). */
+const char *exp_names_take(exp_names *ns, const char *name);
+/* base when it is free, else base_2, base_3, ... (the first free one),
+ * now taken: the table's copy, as exp_names_take's. */
+const char *exp_names_unique(exp_names *ns, const char *base);
+void exp_names_free(exp_names *ns);
 
 /* ---- filter.c ---- */
 
@@ -67,6 +90,14 @@ typedef int (*exp_cancel_fn)(void *ud);
  * cancelled (may be NULL) is polled; a cancel returns MBX_ECANCELLED.
  */
 int exp_verify(const char *path, const exp_expect *e, exp_cancel_fn cancelled, void *ud);
+
+/*
+ * What a final file is: "SIZE MTIME_NS SHA256HEX" of the open file fd
+ * (*out caller frees).  Recorded in the job table when a file gets its
+ * final name; --resume skips a mailbox only while its files still match.
+ * cancelled (may be NULL) is polled every MB.
+ */
+int exp_file_fingerprint(int fd, const char *path, exp_cancel_fn cancelled, void *ud, char **out);
 
 /* ---- export.c: the fork gate ----
  *
@@ -115,6 +146,8 @@ typedef struct exp_mailbox_job {
 	mbx_export_cause cause;
 	char *error;                      /* caller frees */
 	char *fix;                        /* caller frees */
+	char *check;                      /* the final files' fingerprints, a line
+	                                   * each (exp_file_fingerprint); caller frees */
 } exp_mailbox_job;
 
 /* Write, verify and rename the mailbox's PST file(s).  0 ok, <0 failed

@@ -208,7 +208,7 @@ static int open_part(wctx *w)
 	rc = mbx_pst_create(&pt->pst, pt->tmp, &o);
 	if (rc < 0)
 		return rc;
-	pt->wb_fd = open(pt->tmp, O_RDONLY | O_CLOEXEC);
+	pt->wb_fd = open(pt->tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	/* PST files hold mail: owner only, whatever the umask. */
 	if (chmod(pt->tmp, 0600) < 0)
 		return mbx_error_set(MBX_EIO, "cannot chmod '%s': %s", pt->tmp, strerror(errno));
@@ -628,8 +628,11 @@ typedef struct part_sync {
 	int started;
 	int err;               /* errno of the first failure */
 	size_t bad;            /* its part */
+	char *check;           /* every part's fingerprint, a line each */
 } part_sync;
 
+/* fsync each part, then take its fingerprint for --resume (the file is
+ * in the page cache: hashing it costs no disk reads). */
 static void *sync_main(void *arg)
 {
 	part_sync *ps = arg;
@@ -637,12 +640,21 @@ static void *sync_main(void *arg)
 
 	for (k = 0; k < ps->w->n_parts && !ps->err; k++) {
 		part *pt = &ps->w->parts[k];
-		int fd = pt->wb_fd >= 0 ? pt->wb_fd : open(pt->tmp, O_RDONLY | O_CLOEXEC);
+		int fd = pt->wb_fd >= 0 ? pt->wb_fd : open(pt->tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		char *fp = NULL, *all;
 
 		if (fd < 0 || fsync(fd) < 0) {
 			ps->err = errno ? errno : EIO;
 			ps->bad = k;
+		} else if (exp_file_fingerprint(fd, pt->tmp, NULL, NULL, &fp) < 0) {
+			ps->err = EIO;
+			ps->bad = k;
+		} else {
+			all = mbx_asprintf("%s%s\n", ps->check ? ps->check : "", fp);
+			mbx_free(ps->check);
+			ps->check = all;
 		}
+		mbx_free(fp);
 		if (fd >= 0 && fd != pt->wb_fd)
 			close(fd);
 	}
@@ -665,6 +677,8 @@ static int sync_parts_finish(part_sync *ps)
 	ps->started = 0;
 	if (!ps->err)
 		return 0;
+	mbx_free(ps->check);
+	ps->check = NULL;
 	return mbx_error_set(ps->err == ENOSPC || ps->err == EDQUOT ? MBX_ENOSPC : MBX_EIO,
 	                     "cannot write '%s' to disk: %s%s", ps->w->parts[ps->bad].tmp,
 	                     strerror(ps->err), ps->err == ENOSPC || ps->err == EDQUOT ?
@@ -766,6 +780,8 @@ int exp_mailbox_export(exp_mailbox_job *job)
 		cleanup(&w, 1);
 		return src;
 	}
+	if (rc < 0)
+		mbx_free(ps.check);
 	if (rc == MBX_ECANCELLED) {
 		fail(&w, rc, MBX_EXP_CAUSE_CANCELLED, NULL);
 		cleanup(&w, 1);
@@ -782,6 +798,10 @@ int exp_mailbox_export(exp_mailbox_job *job)
 	rc = rename_all(&w);
 	if (rc < 0)
 		write_failed(&w, rc);
+	else
+		job->check = ps.check;
+	if (rc < 0)
+		mbx_free(ps.check);
 	cleanup(&w, 1);
 	return rc;
 }

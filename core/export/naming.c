@@ -125,27 +125,122 @@ char *mbx_export_file_name(const char *alias, int part)
 	return name;
 }
 
-static int used_has(const char *name, char *const *used, size_t n)
+/* ---- names taken in a directory -------------------------------------------- */
+
+static unsigned char fold(unsigned char c)
+{
+	return c >= 'a' && c <= 'z' ? (unsigned char)(c - 32) : c;
+}
+
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;   /* FNV-1a of the ASCII-folded name */
+
+	for (; *s; s++)
+		h = (h ^ fold((unsigned char)*s)) * 1099511628211ULL;
+	h ^= h >> 33;                          /* U000001, U000002: mix the tail in */
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 33);
+}
+
+static int same(const char *a, const char *b)
+{
+	for (; *a && fold((unsigned char)*a) == fold((unsigned char)*b); a++, b++)
+		;
+	return fold((unsigned char)*a) == fold((unsigned char)*b);
+}
+
+/* The slot of name, or the empty one where it would go (cap > 0). */
+static exp_name_slot *slot_of(const exp_names *ns, const char *name, uint64_t h)
+{
+	size_t j;
+
+	for (j = h & (ns->cap - 1); ns->slot[j].name; j = (j + 1) & (ns->cap - 1))
+		if (ns->slot[j].hash == h && same(ns->slot[j].name, name))
+			break;
+	return &ns->slot[j];
+}
+
+static void grow(exp_names *ns)
+{
+	exp_names bigger = { NULL, ns->cap ? ns->cap * 2 : 1024, ns->count };
+	size_t i;
+
+	bigger.slot = mbx_calloc(bigger.cap, sizeof(*bigger.slot));
+	for (i = 0; i < ns->cap; i++)
+		if (ns->slot[i].name)
+			*slot_of(&bigger, ns->slot[i].name, ns->slot[i].hash) = ns->slot[i];
+	mbx_free(ns->slot);
+	*ns = bigger;
+}
+
+static exp_name_slot *find_or_add(exp_names *ns, const char *name, int *added)
+{
+	uint64_t h = name_hash(name);
+	exp_name_slot *sl;
+
+	if ((ns->count + 1) * 2 > ns->cap)
+		grow(ns);
+	sl = slot_of(ns, name, h);
+	*added = sl->name == NULL;
+	if (*added) {
+		sl->name = mbx_strdup(name);
+		sl->hash = h;
+		sl->next = 2;
+		ns->count++;
+	}
+	return sl;
+}
+
+int exp_names_has(const exp_names *ns, const char *name)
+{
+	return ns->cap && slot_of(ns, name, name_hash(name))->name != NULL;
+}
+
+const char *exp_names_take(exp_names *ns, const char *name)
+{
+	int added;
+
+	return find_or_add(ns, name, &added)->name;
+}
+
+const char *exp_names_unique(exp_names *ns, const char *base)
+{
+	exp_name_slot *sl;
+	const char *taken;
+	unsigned k;
+	int added;
+	char *name;
+
+	sl = find_or_add(ns, base, &added);
+	if (added)
+		return sl->name;
+	/* "-NNN" is taken by split parts, so collisions use "_N".  The base
+	 * remembers how far its suffixes went: many mailboxes with one base
+	 * cost one step each, not a search from _2 every time. */
+	for (k = sl->next;; k++) {
+		name = mbx_asprintf("%s_%u", base, k);
+		if (!exp_names_has(ns, name))
+			break;
+		mbx_free(name);
+	}
+	taken = exp_names_take(ns, name);
+	mbx_free(name);
+	sl = find_or_add(ns, base, &added);     /* the table may have moved */
+	sl->next = k + 1;
+	return taken;
+}
+
+void exp_names_free(exp_names *ns)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (strcasecmp(used[i], name) == 0)
-			return 1;
-	return 0;
-}
-
-char *exp_unique_base(const char *base, char *const *used, size_t n)
-{
-	char *name = mbx_strdup(base);
-	unsigned k;
-
-	/* "-NNN" is taken by split parts, so collisions use "_N". */
-	for (k = 2; used_has(name, used, n); k++) {
-		mbx_free(name);
-		name = mbx_asprintf("%s_%u", base, k);
-	}
-	return name;
+	if (!ns)
+		return;
+	for (i = 0; i < ns->cap; i++)
+		mbx_free(ns->slot[i].name);
+	mbx_free(ns->slot);
+	memset(ns, 0, sizeof(*ns));
 }
 
 int mbx_export_parse_size(const char *s, int64_t *out)

@@ -3,8 +3,12 @@
  * Both sides count with mbx_pstread_count_message and name folders with
  * mbx_pstread_path_join. */
 #include "config.h"
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <nettle/sha2.h>
 #include "pstread/pstread.h"
 #include "export_int.h"
 
@@ -96,6 +100,9 @@ int exp_verify(const char *path, const exp_expect *e, exp_cancel_fn cancelled, v
 	mbx_pstread_opts_init(&o);
 	o.want_data = 0;
 	o.want_bodies = 0;
+	/* A worker verifies file after file: one reader process for them all
+	 * (the worker releases it when it is done). */
+	o.keep_reader = 1;
 	rc = mbx_pstread_tally_run(&t, path, &o, &stats);
 	if (rc == 0 && stats.skipped > 0)
 		rc = mbx_error_set(MBX_ECORRUPT, "%s: libpst could not read %lld items", path,
@@ -109,4 +116,54 @@ int exp_verify(const char *path, const exp_expect *e, exp_cancel_fn cancelled, v
 	mbx_free(stats.store_name);
 	mbx_pstread_tally_clear(&t);
 	return rc;
+}
+
+/* ---- what a final file was when it was verified --------------------------- */
+
+int exp_file_fingerprint(int fd, const char *path, exp_cancel_fn cancelled, void *ud, char **out)
+{
+	enum { BUF = 1 << 20 };
+	struct sha256_ctx c;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	char hex[2 * SHA256_DIGEST_SIZE + 1];
+	unsigned char *buf;
+	struct stat sb;
+	off_t off = 0;
+	size_t i;
+	int rc = 0;
+
+	*out = NULL;
+	if (fstat(fd, &sb) < 0)
+		return mbx_error_set(MBX_EIO, "cannot read '%s': %s", path, strerror(errno));
+	buf = mbx_malloc(BUF);
+	sha256_init(&c);
+	for (;;) {
+		ssize_t n = pread(fd, buf, BUF, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = mbx_error_set(MBX_EIO, "cannot read '%s': %s", path, strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		sha256_update(&c, (size_t)n, buf);
+		off += n;
+		if (cancelled && cancelled(ud)) {
+			rc = mbx_error_set(MBX_ECANCELLED, "cancelled");
+			break;
+		}
+	}
+	mbx_free(buf);
+	if (rc < 0)
+		return rc;
+	if (off != sb.st_size)
+		return mbx_error_set(MBX_EIO, "'%s' changed while it was read", path);
+	sha256_digest(&c, sizeof(digest), digest);
+	for (i = 0; i < sizeof(digest); i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	*out = mbx_asprintf("%lld %lld %s", (long long)sb.st_size,
+	                    (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec, hex);
+	return 0;
 }

@@ -31,7 +31,7 @@ int pst_io_fail(pst_ndb *ndb, int err, const char *what)
 int pst_io_open(pst_ndb *ndb, const char *path)
 {
 	ndb->path = mbx_strdup(path);
-	ndb->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ndb->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (ndb->fd < 0)
 		return pst_io_fail(ndb, errno, "cannot create");
 	/* O_CREAT honours the umask; PST files hold mail: 0600 whatever it is */

@@ -20,6 +20,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "mbx/text.h"
@@ -31,6 +34,7 @@
 
 typedef struct pr_reader {
 	int fd;
+	int req;                 /* requests to a kept child (socket), -1 none */
 	pid_t pid;
 	int exited;              /* waitpid has reaped the child */
 	int status;              /* its wait status */
@@ -745,23 +749,78 @@ static int pr_error(pr_state *s)
 
 /*
  * The child is a fresh process image: after fork() it execs this very
- * program (/proc/self/exe), whose constructor below runs the reader.  A
- * forked copy of a multi-threaded parent could inherit a lock another
- * thread held at fork time (iconv's, the sanitizers' allocator) and hang
- * in libpst's first iconv_open or malloc; a new image holds none.  Only
- * when exec is impossible (no /proc) does the forked copy read itself.
+ * program (/proc/self/exe, or MBX_READER_EXE), whose constructor below
+ * runs the reader.  A forked copy of a multi-threaded parent could inherit
+ * a lock another thread held at fork time (iconv's, the sanitizers'
+ * allocator) and hang in libpst's first iconv_open or malloc; a new image
+ * holds none.  Only when exec is impossible (no /proc) does the forked
+ * copy read itself.
+ *
+ * Starting that image costs more than reading a small PST (the dynamic
+ * loader maps some 30 libraries): a caller that reads many files asks
+ * (keep_reader) for its child to stay, and the child then serves one
+ * request after the other, each "u32 length, path, u8 want_data, u8
+ * want_bodies" on fd 4, answered on fd 3 as the first one was.
  */
 #define PR_ENV_CHILD "MBX_PSTREAD_CHILD"
 #define PR_ENV_FILE "MBX_PSTREAD_FILE"
 #define PR_ENV_OPTS "MBX_PSTREAD_OPTS"
+#define PR_ENV_EXE "MBX_READER_EXE"
+#define PR_REQ_FD 4
+/* A kept child reads this many files, then a fresh one takes over (what
+ * libpst does not give back stays bounded). */
+#define PR_KEEP_USES 200
+
+static int pr_read_full(int fd, void *buf, size_t n)
+{
+	unsigned char *p = buf;
+
+	while (n > 0) {
+		ssize_t got = read(fd, p, n);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return -1;
+		p += got;
+		n -= (size_t)got;
+	}
+	return 0;
+}
+
+/* The child's further requests; returns when the parent hangs up. */
+static int pr_serve(void)
+{
+	static char path[PATH_MAX + 1];
+	mbx_pstread_opts opts;
+	unsigned char flags[2];
+	uint32_t len;
+	int rc;
+
+	for (;;) {
+		if (pr_read_full(PR_REQ_FD, &len, sizeof(len)) < 0)
+			return 0;
+		if (len == 0 || len > PATH_MAX || pr_read_full(PR_REQ_FD, path, len) < 0 ||
+		    pr_read_full(PR_REQ_FD, flags, sizeof(flags)) < 0)
+			return 4;
+		path[len] = '\0';
+		mbx_pstread_opts_init(&opts);
+		opts.want_data = flags[0] == 1;
+		opts.want_bodies = flags[1] == 1;
+		rc = mbx_pstread_child(path, &opts, 3);
+		if (rc != 0)
+			return rc;
+	}
+}
 
 static void pr_exec_entry(void) __attribute__((constructor));
 static void pr_exec_entry(void)
 {
 	const char *flag = getenv(PR_ENV_CHILD), *file, *o;
 	mbx_pstread_opts opts;
+	int rc;
 
-	if (!flag || strcmp(flag, "1") != 0)
+	if (!flag || (strcmp(flag, "1") != 0 && strcmp(flag, "serve") != 0))
 		return;
 	file = getenv(PR_ENV_FILE);
 	o = getenv(PR_ENV_OPTS);
@@ -770,12 +829,15 @@ static void pr_exec_entry(void)
 	mbx_pstread_opts_init(&opts);
 	opts.want_data = o[0] == '1';
 	opts.want_bodies = o[1] == '1';
-	_exit(mbx_pstread_child(file, &opts, 3));
+	rc = mbx_pstread_child(file, &opts, 3);
+	if (rc == 0 && strcmp(flag, "serve") == 0)
+		rc = pr_serve();
+	_exit(rc);
 }
 
 /* The environment of the exec'd child, built before fork (allocation
  * after fork is what this avoids). */
-static char **pr_child_env(const char *path, const mbx_pstread_opts *opts)
+static char **pr_child_env(const char *path, const mbx_pstread_opts *opts, int serve)
 {
 	extern char **environ;
 	size_t n = 0, k = 0, i;
@@ -787,7 +849,7 @@ static char **pr_child_env(const char *path, const mbx_pstread_opts *opts)
 	for (i = 0; i < n; i++)
 		if (strncmp(environ[i], "MBX_PSTREAD_", 12) != 0)
 			env[k++] = environ[i];
-	env[k++] = mbx_strdup(PR_ENV_CHILD "=1");
+	env[k++] = mbx_strdup(serve ? PR_ENV_CHILD "=serve" : PR_ENV_CHILD "=1");
 	env[k++] = mbx_asprintf(PR_ENV_FILE "=%s", path);
 	env[k++] = mbx_asprintf(PR_ENV_OPTS "=%d%d", opts->want_data ? 1 : 0, opts->want_bodies ? 1 : 0);
 	env[k] = NULL;
@@ -809,23 +871,49 @@ static void pr_child_env_free(char **env)
 	mbx_free(env);
 }
 
+/*
+ * The program the child execs: this one, or MBX_READER_EXE when set (the
+ * same binary, named so that a tool can follow it: valgrind
+ * --trace-children=yes runs the program it is given, not /proc/self/exe,
+ * so the reader is checked too; see README, Testing).
+ */
+static const char *pr_exe(void)
+{
+	const char *exe = getenv(PR_ENV_EXE);
+
+	return exe && *exe ? exe : "/proc/self/exe";
+}
+
 /* The forked child: never returns. */
-static void pr_child(const char *path, const mbx_pstread_opts *opts, int fd,
-                     int64_t max_memory, char **env)
+static void pr_child(const char *path, const mbx_pstread_opts *opts, int fd, int req,
+                     int64_t max_memory, char **env, const char *exe)
 {
 	static char arg0[] = "mbxrescue-pstread";
 	char *argv[] = { arg0, NULL };
 	struct rlimit rl;
 	int null;
 
-	/* The pipe at fd 3; stdin, stdout and stderr on /dev/null (libpst
-	 * must never write to the terminal); everything else the parent had
-	 * open (the store's database, other children's pipes) closed. */
+	/* The pipe at fd 3, the requests (when kept) at fd 4; stdin, stdout
+	 * and stderr on /dev/null (libpst must never write to the terminal);
+	 * everything else the parent had open (the store's database, other
+	 * children's pipes) closed. */
+	if (req >= 0 && req <= 3) {
+		int moved = fcntl(req, F_DUPFD, 5);
+
+		if (moved < 0)
+			_exit(4);
+		req = moved;
+	}
 	if (fd != 3) {
 		if (dup2(fd, 3) < 0)
 			_exit(4);
 		close(fd);
 		fd = 3;
+	}
+	if (req >= 0 && req != PR_REQ_FD) {
+		if (dup2(req, PR_REQ_FD) < 0)
+			_exit(4);
+		close(req);
 	}
 	null = open("/dev/null", O_RDWR);
 	if (null < 0)
@@ -833,7 +921,7 @@ static void pr_child(const char *path, const mbx_pstread_opts *opts, int fd,
 	dup2(null, 0);
 	dup2(null, 1);
 	dup2(null, 2);
-	close_range(4, ~0U, 0);
+	close_range(req >= 0 ? PR_REQ_FD + 1 : PR_REQ_FD, ~0U, 0);
 	signal(SIGPIPE, SIG_DFL);
 #if !defined(__SANITIZE_ADDRESS__)
 	/* AddressSanitizer reserves terabytes of address space: no limit then. */
@@ -843,8 +931,207 @@ static void pr_child(const char *path, const mbx_pstread_opts *opts, int fd,
 	(void)rl;
 	(void)max_memory;
 #endif
-	execve("/proc/self/exe", argv, env);
+	execve(exe, argv, env);
+	if (req >= 0) {
+		int rc = mbx_pstread_child(path, opts, fd);
+
+		_exit(rc == 0 ? pr_serve() : rc);
+	}
 	_exit(mbx_pstread_child(path, opts, fd));
+}
+
+/* ---- children kept between reads ----------------------------------------- */
+
+typedef struct pr_kept {
+	pr_reader *r;
+	int want_data, want_bodies;
+	int64_t max_memory;
+	int uses;
+} pr_kept;
+
+static pthread_key_t kept_key;
+static pthread_once_t kept_once = PTHREAD_ONCE_INIT;
+
+static void pr_discard(pr_reader *r)
+{
+	if (!r)
+		return;
+	if (r->req >= 0)
+		close(r->req);     /* an idle child takes that as its end */
+	if (!r->exited)
+		kill(r->pid, SIGKILL);
+	pr_reap(r, 0);
+	close(r->fd);
+	mbx_free(r);
+}
+
+/* An idle kept child: hung up on, it ends by itself (and a tool that
+ * watches it, valgrind, can say its last word); killed only if it does
+ * not within 10 s. */
+static void pr_retire(pr_reader *r)
+{
+	int i;
+
+	if (!r)
+		return;
+	if (r->req >= 0) {
+		close(r->req);
+		r->req = -1;
+	}
+	for (i = 0; i < 1000 && !r->exited; i++) {
+		pr_reap(r, 1);
+		if (!r->exited)
+			usleep(i < 10 ? 1000 : 10000);
+	}
+	pr_discard(r);
+}
+
+static void kept_destroy(void *p)
+{
+	pr_kept *k = p;
+
+	pr_retire(k->r);
+	mbx_free(k);
+}
+
+static void kept_init(void)
+{
+	pthread_key_create(&kept_key, kept_destroy);
+}
+
+void mbx_pstread_release(void)
+{
+	pr_kept *k;
+
+	pthread_once(&kept_once, kept_init);
+	k = pthread_getspecific(kept_key);
+	if (k) {
+		pthread_setspecific(kept_key, NULL);
+		kept_destroy(k);
+	}
+}
+
+/* The calling thread's kept child for these options, alive, or NULL. */
+static pr_reader *kept_take(const mbx_pstread_opts *o, int *uses)
+{
+	pr_kept *k;
+	pr_reader *r;
+
+	pthread_once(&kept_once, kept_init);
+	k = pthread_getspecific(kept_key);
+	if (!k || !k->r)
+		return NULL;
+	r = k->r;
+	k->r = NULL;
+	pr_reap(r, 1);
+	if (r->exited || k->want_data != o->want_data || k->want_bodies != o->want_bodies ||
+	    k->max_memory != o->max_memory || k->uses >= PR_KEEP_USES) {
+		pr_retire(r);
+		return NULL;
+	}
+	*uses = k->uses;
+	return r;
+}
+
+static void kept_put(pr_reader *r, const mbx_pstread_opts *o, int uses)
+{
+	pr_kept *k = pthread_getspecific(kept_key);
+
+	if (!k) {
+		k = mbx_calloc(1, sizeof(*k));
+		pthread_setspecific(kept_key, k);
+	}
+	pr_retire(k->r);
+	k->r = r;
+	k->want_data = o->want_data;
+	k->want_bodies = o->want_bodies;
+	k->max_memory = o->max_memory;
+	k->uses = uses;
+}
+
+/* The next file for a kept child; 0 sent. */
+static int pr_request(pr_reader *r, const char *path, const mbx_pstread_opts *o)
+{
+	size_t len = strlen(path), n = sizeof(uint32_t) + len + 2, off = 0;
+	unsigned char *msg;
+	uint32_t l32 = (uint32_t)len;
+	int rc = 0;
+
+	if (len == 0 || len > PATH_MAX)
+		return -1;
+	msg = mbx_malloc(n);
+	memcpy(msg, &l32, sizeof(l32));
+	memcpy(msg + sizeof(l32), path, len);
+	msg[n - 2] = o->want_data ? 1 : 0;
+	msg[n - 1] = o->want_bodies ? 1 : 0;
+	while (off < n) {
+		/* A socket, so that a child gone meanwhile is EPIPE, not SIGPIPE. */
+		ssize_t w = send(r->req, msg + off, n - off, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			rc = -1;
+			break;
+		}
+		off += (size_t)w;
+	}
+	mbx_free(msg);
+	return rc;
+}
+
+/* A new child for path; *out its reader. */
+static int pr_spawn(const char *path, const mbx_pstread_opts *opts, pr_reader **out)
+{
+	int fds[2] = { -1, -1 }, req[2] = { -1, -1 };
+	pr_reader *r;
+	char **env;
+	const char *exe;
+	int rc;
+
+	*out = NULL;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return mbx_error_set(MBX_EIO, "%s: can not start the PST reader: %s", path, strerror(errno));
+	if (opts->keep_reader && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, req) < 0) {
+		rc = mbx_error_set(MBX_EIO, "%s: can not start the PST reader: %s", path, strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return rc;
+	}
+	/* A larger pipe: fewer wake-ups while attachments stream through. */
+	(void)fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);
+	r = mbx_calloc(1, sizeof(*r));
+	r->fd = fds[0];
+	r->req = req[0];
+	env = pr_child_env(path, opts, opts->keep_reader);
+	exe = pr_exe();
+	/* Flush our stdio so the child can not write our buffers twice. */
+	fflush(NULL);
+	r->pid = fork();
+	if (r->pid < 0) {
+		rc = mbx_error_set(MBX_EIO, "%s: can not start the PST reader: %s", path, strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		if (req[0] >= 0) {
+			close(req[0]);
+			close(req[1]);
+		}
+		pr_child_env_free(env);
+		mbx_free(r);
+		return rc;
+	}
+	if (r->pid == 0) {
+		close(fds[0]);
+		if (req[0] >= 0)
+			close(req[0]);
+		pr_child(path, opts, fds[1], req[1], opts->max_memory, env, exe);
+	}
+	close(fds[1]);
+	if (req[1] >= 0)
+		close(req[1]);
+	pr_child_env_free(env);
+	*out = r;
+	return 0;
 }
 
 int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx_pstread_cb *cb,
@@ -854,9 +1141,7 @@ int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx
 	pr_state s;
 	pr_reader *r = NULL;
 	struct stat sb;
-	int fds[2] = { -1, -1 };
-	char **env;
-	int rc = 0, cb_rc = 0;
+	int rc = 0, cb_rc = 0, uses = 0;
 	size_t i;
 
 	memset(&s, 0, sizeof(s));
@@ -870,6 +1155,9 @@ int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx
 		opts.timeout_seconds = 600;
 	if (opts.max_memory <= 0)
 		opts.max_memory = INT64_C(4) << 30;
+	/* A spooled read waits for the child's end: no child to keep. */
+	if (opts.spool)
+		opts.keep_reader = 0;
 
 	if (stat(path, &sb) < 0)
 		return mbx_error_set(errno == ENOENT ? MBX_ENOTFOUND : MBX_EIO,
@@ -882,32 +1170,20 @@ int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx
 		return mbx_error_set(MBX_ECORRUPT,
 			"%s: not a readable PST (libpst stopped at item 1); the file is empty", path);
 
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return mbx_error_set(MBX_EIO, "%s: can not start the PST reader: %s", path, strerror(errno));
-	/* A larger pipe: fewer wake-ups while attachments stream through. */
-	(void)fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);
-	r = mbx_calloc(1, sizeof(*r));
-	r->fd = fds[0];
+	if (opts.keep_reader && (r = kept_take(&opts, &uses)) && pr_request(r, path, &opts) < 0) {
+		pr_discard(r);
+		r = NULL;
+	}
+	if (!r) {
+		uses = 0;
+		rc = pr_spawn(path, &opts, &r);
+		if (rc < 0)
+			return rc;
+	}
+	r->pos = r->len = 0;
+	r->timed_out = r->garbage = 0;
 	r->file_size = (int64_t)sb.st_size;
 	r->timeout_ms = opts.timeout_seconds * 1000;
-	env = pr_child_env(path, &opts);
-	/* Flush our stdio so the child can not write our buffers twice. */
-	fflush(NULL);
-	r->pid = fork();
-	if (r->pid < 0) {
-		rc = mbx_error_set(MBX_EIO, "%s: can not start the PST reader: %s", path, strerror(errno));
-		close(fds[0]);
-		close(fds[1]);
-		pr_child_env_free(env);
-		mbx_free(r);
-		return rc;
-	}
-	if (r->pid == 0) {
-		close(fds[0]);
-		pr_child(path, &opts, fds[1], opts.max_memory, env);
-	}
-	close(fds[1]);
-	pr_child_env_free(env);
 
 	s.path = path;
 	s.opts = &opts;
@@ -941,13 +1217,23 @@ int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx
 		rc = cb_rc;
 		goto out;
 	}
+	if (opts.keep_reader) {
+		/* The whole stream arrived: the child waits for the next file. */
+		kept_put(r, &opts, uses + 1);
+		r = NULL;
+		goto out;
+	}
 	pr_reap(r, 0);
 	if (!WIFEXITED(r->status) || WEXITSTATUS(r->status) != 0) {
 		rc = pr_error(&s);
 		goto out;
 	}
 out:
-	close(r->fd);
+	if (r) {
+		if (!r->exited)
+			kill(r->pid, SIGKILL);
+		pr_discard(r);
+	}
 	for (i = 0; i < s.n_folders; i++)
 		mbx_free(s.folders[i].path);
 	mbx_free(s.folders);
@@ -959,6 +1245,5 @@ out:
 		*stats = s.st;
 	else
 		mbx_free(s.st.store_name);
-	mbx_free(r);
 	return rc;
 }

@@ -33,6 +33,10 @@ typedef struct mbx_pstread_opts {
 	                          * for the callbacks; a file libpst can not read then
 	                          * fails before any callback, and the callbacks follow
 	                          * from the file (`total` first, as always) */
+	int keep_reader;         /* 1: after a whole read the child stays for this
+	                          * thread's next read with the same options (starting
+	                          * one costs more than reading a small file);
+	                          * mbx_pstread_release, or the thread's end, ends it */
 } mbx_pstread_opts;
 
 typedef struct mbx_pstread_folder {
@@ -74,6 +78,8 @@ void mbx_pstread_opts_init(mbx_pstread_opts *opts);
 /* 0 when the whole file was read, <0 on error (message names the file). */
 int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts, const mbx_pstread_cb *cb,
                     void *ud, mbx_pstread_stats *stats);
+/* End the calling thread's kept child (keep_reader), if any. */
+void mbx_pstread_release(void);
 
 /* ---- pstread_tally.c: what a file holds, folder by folder ----
  *

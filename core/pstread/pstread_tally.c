@@ -121,16 +121,19 @@ void mbx_pstread_tally_clear(mbx_pstread_tally *t)
 	t->n = 0;
 }
 
-int mbx_pst_describe(const char *path, char **out)
+static int describe(const char *path, int keep, char **out)
 {
 	mbx_pstread_tally t;
+	mbx_pstread_opts o;
 	size_t i, len = 0, cap = 256;
 	char *buf = NULL;
 	int rc;
 
 	*out = NULL;
 	memset(&t, 0, sizeof(t));
-	rc = mbx_pstread_tally_run(&t, path, NULL, NULL);
+	mbx_pstread_opts_init(&o);
+	o.keep_reader = keep;
+	rc = mbx_pstread_tally_run(&t, path, &o, NULL);
 	if (rc < 0)
 		goto out;
 	buf = mbx_malloc(cap);
@@ -154,5 +157,26 @@ int mbx_pst_describe(const char *path, char **out)
 	*out = buf;
 out:
 	mbx_pstread_tally_clear(&t);
+	return rc;
+}
+
+int mbx_pst_describe(const char *path, char **out)
+{
+	return describe(path, 0, out);
+}
+
+int mbx_pst_describe_each(const char *const *paths, size_t n, mbx_pst_describe_fn fn, void *ud)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++) {
+		char *desc = NULL;
+		int r = describe(paths[i], 1, &desc);
+
+		rc = fn(ud, i, r, desc);
+		mbx_free(desc);
+	}
+	mbx_pstread_release();
 	return rc;
 }

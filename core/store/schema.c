@@ -172,6 +172,24 @@ static const char *const migrations[] = {
 	"ALTER TABLE message_recipient ADD COLUMN props BLOB;"
 	"ALTER TABLE attachment ADD COLUMN props BLOB;",
 
+	/* scale/reliability: (1) a mailbox by alias in one index lookup, for
+	 * lists of 10,000s: cn is the last component of the legacy DN when it
+	 * is /cn=X, X ASCII-lowered (as NOCASE folds), e.g. 'jsmith' for
+	 * /o=Org/ou=Site/cn=Recipients/cn=JSmith.  A generated column, so
+	 * SQLite keeps it right on every insert and update, whoever makes them.
+	 * L is the position of the last '/': rtrim drops every character but
+	 * '/' from the end.  (2) What an export's final files were when they
+	 * were verified, one line "SIZE MTIME_NS SHA256" per part, so that
+	 * --resume trusts the files, not the job table. */
+	"ALTER TABLE mailbox ADD COLUMN cn TEXT GENERATED ALWAYS AS ("
+	"  CASE WHEN instr(legacy_dn, '/') > 0"
+	"   AND lower(substr(legacy_dn, length(rtrim(legacy_dn, replace(legacy_dn, '/', ''))) + 1, 3)) = 'cn='"
+	"   AND length(legacy_dn) > length(rtrim(legacy_dn, replace(legacy_dn, '/', ''))) + 3"
+	"  THEN lower(substr(legacy_dn, length(rtrim(legacy_dn, replace(legacy_dn, '/', ''))) + 4)) END)"
+	"  VIRTUAL;"
+	"CREATE INDEX mailbox_cn ON mailbox(cn);"
+	"ALTER TABLE export_job ADD COLUMN final_check TEXT;",
+
 	/* search (issue 17): the full-text index of the messages of folders
 	 * (core/store/store_search.c: search_fts contentless with the "mbx"
 	 * tokenizer, search_doc its rowid as date-ordered key -> message),

@@ -13,10 +13,12 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/store_int.h"
@@ -37,6 +39,116 @@ char *store_col_str(sqlite3_stmt *s, int i)
 	const unsigned char *t = sqlite3_column_text(s, i);
 
 	return t ? mbx_strdup((const char *)t) : NULL;
+}
+
+/* ---- Busy stores ------------------------------------------------------- */
+
+/* One wait for every connection of the process (mbx_store_set_busy_timeout). */
+static int busy_ms = MBX_STORE_BUSY_DEFAULT_MS;
+
+void mbx_store_set_busy_timeout(int ms)
+{
+	__atomic_store_n(&busy_ms, ms < 0 ? 0 : ms, __ATOMIC_RELAXED);
+}
+
+int mbx_store_busy_timeout(void)
+{
+	return __atomic_load_n(&busy_ms, __ATOMIC_RELAXED);
+}
+
+/*
+ * SQLite's own descriptor of `path`, found among the process's open files:
+ * never a descriptor of ours, since closing any descriptor of a file drops
+ * every POSIX lock the process holds on it (SQLite's locks).  -1 when
+ * there is none to be found.
+ */
+static int sqlite_fd_of(const char *path)
+{
+	struct stat want, sb;
+	struct dirent *e;
+	DIR *d;
+	int fd = -1;
+
+	if (stat(path, &want) != 0 || !(d = opendir("/proc/self/fd")))
+		return -1;
+	while (fd < 0 && (e = readdir(d))) {
+		char *end;
+		long n = strtol(e->d_name, &end, 10);
+
+		if (end == e->d_name || *end || n < 0 || n > INT_MAX || n == dirfd(d))
+			continue;
+		if (fstat((int)n, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_dev == want.st_dev &&
+		    sb.st_ino == want.st_ino)
+			fd = (int)n;
+	}
+	closedir(d);
+	return fd;
+}
+
+/* The process holding a write lock on byte `at` of the file, 0 when none
+ * (or when it is this process: its own locks never conflict). */
+static pid_t lock_holder(const char *path, off_t at)
+{
+	struct flock fl;
+	int fd = sqlite_fd_of(path);
+
+	if (fd < 0)
+		return 0;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = at;
+	fl.l_len = 1;
+	if (fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
+		return 0;
+	return fl.l_pid;
+}
+
+/* "mbxrescue --db x.db import-pst f.pst (PID 123)", or NULL. */
+static char *process_name(pid_t pid)
+{
+	char path[64], buf[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return mbx_asprintf("a process (PID %ld)", (long)pid);
+	buf[n] = '\0';
+	for (ssize_t i = 0; i < n - 1; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	return mbx_asprintf("%s%s (PID %ld)", buf, n == (ssize_t)sizeof(buf) - 1 ? "..." : "",
+	                    (long)pid);
+}
+
+/*
+ * Who writes the store: asked of the kernel's lock table rather than
+ * recorded in a file or row, so it can never be stale (a killed writer's
+ * locks go with it) and names any program, sqlite3(1) included.  The
+ * writer holds SQLite's RESERVED byte of the store file (rollback journal,
+ * as a bulk import runs) or the WAL write lock in the -shm file.
+ */
+static char *store_writer(const mbx_store *st)
+{
+	char *shm;
+	pid_t pid = lock_holder(st->path, (off_t)0x40000001);   /* RESERVED_BYTE */
+
+	if (!pid) {
+		shm = mbx_asprintf("%s-shm", st->path);
+		pid = lock_holder(shm, 120);                         /* WAL_WRITE_LOCK */
+		mbx_free(shm);
+	}
+	return pid ? process_name(pid) : NULL;
+}
+
+static int is_disk_full(int e)
+{
+	return e == ENOSPC || e == EDQUOT || e == EFBIG;
 }
 
 int store_bind_blob(sqlite3_stmt *s, int i, const store_blob *b)
@@ -65,23 +177,39 @@ void store_col_blob(sqlite3_stmt *s, int i, store_blob *out)
 int store_sqlerr(mbx_store *st, const char *what)
 {
 	int e = sqlite3_extended_errcode(st->db) & 0xff;
+	int sys = sqlite3_system_errno(st->db);
 	const char *msg = sqlite3_errmsg(st->db);
 
+	if ((e == SQLITE_IOERR || e == SQLITE_CANTOPEN) && is_disk_full(sys))
+		e = SQLITE_FULL;
 	switch (e) {
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
 		return mbx_error_set(MBX_ECORRUPT, "store file %s is corrupt (%s: %s); restore it "
 		                     "from a backup", st->path, what, msg);
 	case SQLITE_FULL:
-		return mbx_error_set(MBX_ENOSPC, "store file %s: %s: the disk is full; free some "
-		                     "space and try again", st->path, what);
+		if (sys == EFBIG)
+			return mbx_error_set(MBX_ENOSPC, "store file %s: %s: the file size limit is "
+			                     "reached (ulimit -f); raise it and try again", st->path, what);
+		return mbx_error_set(MBX_ENOSPC, "store file %s: %s: the disk is full (the store "
+		                     "needs room beside it for its -wal and -shm files too); free "
+		                     "some space and try again", st->path, what);
 	case SQLITE_READONLY:
 		return mbx_error_set(MBX_EREADONLY, "store file %s is read-only (%s); make it and "
 		                     "its directory writable", st->path, what);
 	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return mbx_error_set(MBX_EIO, "store file %s is busy (%s): another program is "
-		                     "writing it; try again when it has finished", st->path, what);
+	case SQLITE_LOCKED: {
+		char *who = store_writer(st);
+		int secs = (mbx_store_busy_timeout() + 999) / 1000;
+		int rc = mbx_error_set(MBX_EBUSY, "store file %s is busy: %s is writing it (%s; "
+		                       "waited %d s): try again when it has finished, or wait "
+		                       "longer with --wait SECONDS", st->path,
+		                       who ? who : "another program, or another task of this one",
+		                       what, secs);
+
+		mbx_free(who);
+		return rc;
+	}
 	case SQLITE_CONSTRAINT:
 		return mbx_error_set(MBX_EEXISTS, "store file %s: %s: %s", st->path, what, msg);
 	case SQLITE_IOERR:
@@ -125,14 +253,35 @@ int store_collect(mbx_store *st, sqlite3_stmt *s, size_t size, store_row_fn row,
 	return 0;
 }
 
+static double mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 int store_exec(mbx_store *st, const char *sql)
 {
+	double deadline = mono_ms() + mbx_store_busy_timeout();
 	char *err = NULL;
 	int rc;
 
 	store_blob_release(st);
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) == SQLITE_OK)
-		return 0;
+	for (;;) {
+		if (sqlite3_exec(st->db, sql, NULL, NULL, &err) == SQLITE_OK)
+			return 0;
+		/* Some busy cases skip SQLite's busy handler and fail at once:
+		 * changing the journal mode while another process loads in bulk
+		 * (rollback journal), a lock that would deadlock.  Outside a
+		 * transaction nothing is held, so wait here the same time. */
+		if ((sqlite3_errcode(st->db) & 0xff) != SQLITE_BUSY || !sqlite3_get_autocommit(st->db) ||
+		    mono_ms() >= deadline)
+			break;
+		sqlite3_free(err);
+		err = NULL;
+		usleep(20 * 1000);
+	}
 	rc = store_sqlerr(st, err ? err : "running SQL");
 	sqlite3_free(err);
 	return rc;
@@ -370,13 +519,31 @@ static int inspect_header(mbx_store *st, unsigned flags, const struct stat *sb)
 	return rc;
 }
 
+/* The store file and its directory (for the -wal and -shm files) are
+ * writable by us. */
+static int writable(const char *path, const struct stat *sb)
+{
+	char *dir = mbx_strdup(path), *slash = strrchr(dir, '/');
+	int ok;
+
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	/* Mode bits too: root passes access(W_OK) on a chmod 444 file. */
+	ok = (sb->st_mode & 0222) != 0 && access(path, W_OK) == 0 &&
+	     access(slash ? dir : ".", W_OK | X_OK) == 0;
+	mbx_free(dir);
+	return ok;
+}
+
 static int configure(mbx_store *st, unsigned flags)
 {
 	int rc;
 
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_timeout(st->db, mbx_store_busy_timeout());
 	sqlite3_extended_result_codes(st->db, 1);
 	rc = store_exec(st, "PRAGMA foreign_keys = ON");
+	if (rc == 0 && (flags & MBX_STORE_READONLY))
+		rc = store_exec(st, "PRAGMA query_only = 1");
 	if (rc == 0 && !(flags & MBX_STORE_READONLY))
 		rc = store_exec(st, "PRAGMA journal_mode = WAL");
 	if (rc == 0)
@@ -414,13 +581,18 @@ int mbx_store_open(mbx_store **out, const char *path, unsigned flags)
 	do
 		sqlite3_randomness((int)sizeof(st->handle_id), &st->handle_id);
 	while (st->handle_id == 0);
-	oflags = (flags & MBX_STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	/* A read-only open of a file we may write is a read-write connection
+	 * that refuses writes (query_only, in configure): only such a one, as
+	 * the last to close, checkpoints the WAL and removes the -wal and
+	 * -shm files; a read-only connection would leave them behind. */
+	oflags = (flags & MBX_STORE_READONLY) && !writable(path, &sb) ? SQLITE_OPEN_READONLY
+	                                                               : SQLITE_OPEN_READWRITE;
 	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		rc = store_sqlerr(st, "opening");
 		goto fail;
 	}
 	/* Reading the header waits for writers like every later statement. */
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_timeout(st->db, mbx_store_busy_timeout());
 	/* The search index's tokenizer, before any statement touches it
 	 * (the schema's migrations included). */
 	if (store_tok_register(st->db) != SQLITE_OK) {
@@ -585,39 +757,10 @@ int mbx_store_rollback(mbx_store *st)
 
 /* ---- Bulk loading ------------------------------------------------------- */
 
-/*
- * SQLite's own descriptor of the store file, found among the process's
- * open files: never a descriptor of ours, since closing any descriptor of
- * the file would drop every POSIX lock the process holds on it (SQLite's
- * locks).  -1 when there is none to be found.
- */
-static int store_file_fd(const mbx_store *st)
-{
-	struct stat want, sb;
-	struct dirent *e;
-	DIR *d;
-	int fd = -1;
-
-	if (stat(st->path, &want) != 0 || !(d = opendir("/proc/self/fd")))
-		return -1;
-	while (fd < 0 && (e = readdir(d))) {
-		char *end;
-		long n = strtol(e->d_name, &end, 10);
-
-		if (end == e->d_name || *end || n < 0 || n > INT_MAX || n == dirfd(d))
-			continue;
-		if (fstat((int)n, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_dev == want.st_dev &&
-		    sb.st_ino == want.st_ino)
-			fd = (int)n;
-	}
-	closedir(d);
-	return fd;
-}
-
 void mbx_store_writeback(mbx_store *st)
 {
 #ifdef SYNC_FILE_RANGE_WRITE
-	int fd = st ? store_file_fd(st) : -1;
+	int fd = st ? sqlite_fd_of(st->path) : -1;
 
 	if (fd >= 0)
 		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);

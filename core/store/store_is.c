@@ -5,7 +5,10 @@
  */
 #include "config.h"
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -261,60 +264,220 @@ static int mailbox_one(mbx_store *st, sqlite3_stmt *s, mbx_mailbox *out, const c
 	return rc;
 }
 
-/* A LIKE pattern "%PREFIXtext" with text's wildcards escaped by '\\'. */
-static char *like_suffix(const char *prefix, const char *text)
+static int lower_cmp(const char *a, const char *b)
 {
-	size_t n = strlen(prefix) + 2 * strlen(text) + 2, k = 0;
-	char *p = mbx_malloc(n);
-	const char *c;
+	for (;; a++, b++) {
+		int x = (unsigned char)*a, y = (unsigned char)*b;
 
-	p[k++] = '%';
-	for (c = prefix; *c; c++)
-		p[k++] = *c;
-	for (c = text; *c; c++) {
-		if (*c == '%' || *c == '_' || *c == '\\')
-			p[k++] = '\\';
-		p[k++] = *c;
+		x = x >= 'A' && x <= 'Z' ? x + 32 : x;
+		y = y >= 'A' && y <= 'Z' ? y + 32 : y;
+		if (x != y || !x)
+			return x - y;
 	}
-	p[k] = '\0';
-	return p;
+}
+
+static const char *const *sort_aliases;
+
+static int by_alias(const void *a, const void *b)
+{
+	return lower_cmp(sort_aliases[*(const size_t *)a], sort_aliases[*(const size_t *)b]);
+}
+
+/* JSON text of the aliases in the order of perm, ASCII-lowered (the cn
+ * column is lowered, the directory's alias is NOCASE): for json_each. */
+static char *alias_json(const char *const *aliases, const size_t *perm, size_t n)
+{
+	size_t cap = 64, len = 0, i;
+	char *j = mbx_malloc(cap);
+
+	j[len++] = '[';
+	for (i = 0; i < n; i++) {
+		const unsigned char *c = (const unsigned char *)(aliases[perm[i]] ? aliases[perm[i]] : "");
+
+		if (len + 8 + 6 * strlen((const char *)c) >= cap) {
+			cap = 2 * cap + 8 + 6 * strlen((const char *)c);
+			j = mbx_realloc(j, cap);
+		}
+		if (i)
+			j[len++] = ',';
+		j[len++] = '"';
+		for (; *c; c++) {
+			if (*c == '"' || *c == '\\') {
+				j[len++] = '\\';
+				j[len++] = (char)*c;
+			} else if (*c < 0x20) {
+				len += (size_t)snprintf(j + len, 7, "\\u%04x", *c);
+			} else {
+				j[len++] = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+			}
+		}
+		j[len++] = '"';
+	}
+	j[len++] = ']';
+	j[len] = '\0';
+	return j;
+}
+
+/*
+ * Every candidate of every alias of the chunk, each found through an index
+ * (schema 5: the cn column): the mailboxes of the directory entry with
+ * that alias (by each kind of link), and those whose legacy DN ends in
+ * /cn=ALIAS.  A candidate counts when the alias is the one of the entry
+ * it really links to (MAILBOX_SELECT's r), or its cn; per alias the first
+ * row wins: linked by alias first, then the lowest id.
+ */
+#define ALIAS_CHUNK 256
+#define ALIAS_RESOLVE \
+	"WITH w(k, a) AS (SELECT key, value FROM json_each(?1)), " \
+	"cand(k, a, mid) AS (" \
+	"SELECT w.k, w.a, m.id FROM w JOIN recipient x ON x.alias = w.a AND x.object_class = 0 " \
+	"JOIN mailbox m ON m.guid = x.mailbox_guid " \
+	"UNION SELECT w.k, w.a, m.id FROM w JOIN recipient x ON x.alias = w.a AND x.object_class = 0 " \
+	"JOIN mailbox m ON m.legacy_dn = x.legacy_dn " \
+	"UNION SELECT w.k, w.a, m.id FROM w JOIN recipient x ON x.alias = w.a AND x.object_class = 0 " \
+	"JOIN mailbox m ON m.legacy_dn = x.dn " \
+	"UNION SELECT w.k, w.a, m.id FROM w JOIN mailbox m ON m.cn = w.a) " \
+	"SELECT m.id, m.guid, m.display_name, m.legacy_dn, m.item_count, m.total_size, " \
+	"m.last_logon, m.created_time, r.id, r.alias, m.props, c.k, (r.alias = c.a) AS by_alias " \
+	"FROM cand c JOIN mailbox m ON m.id = c.mid " \
+	"LEFT JOIN recipient r ON r.id = COALESCE(" \
+	"(SELECT x.id FROM recipient x WHERE x.mailbox_guid = m.guid AND x.object_class = 0), " \
+	"(SELECT x.id FROM recipient x WHERE x.legacy_dn = m.legacy_dn AND x.object_class = 0), " \
+	"(SELECT x.id FROM recipient x WHERE x.dn = m.legacy_dn AND x.object_class = 0)) " \
+	"WHERE r.alias = c.a OR m.cn = c.a " \
+	"ORDER BY c.k, by_alias DESC, m.id"
+
+/*
+ * The chunk goes in alias order: neighbouring aliases share index and
+ * table pages (the directory's aliases, DNs and GUIDs tend to grow
+ * together), and with 64 KiB pages every page not read twice counts.
+ */
+static int resolve_chunk(mbx_store *st, const char *const *aliases, size_t n, mbx_mailbox *out,
+                         unsigned char *found)
+{
+	static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
+	sqlite3_stmt *s;
+	size_t perm[ALIAS_CHUNK], i;
+	char *json;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		perm[i] = i;
+	pthread_mutex_lock(&sort_lock);      /* qsort has no user pointer */
+	sort_aliases = aliases;
+	qsort(perm, n, sizeof(perm[0]), by_alias);
+	pthread_mutex_unlock(&sort_lock);
+	rc = store_stmt(st, ALIAS_RESOLVE, &s);
+	if (rc < 0)
+		return rc;
+	json = alias_json(aliases, perm, n);
+	sqlite3_bind_text(s, 1, json, -1, mbx_free);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t k = sqlite3_column_int64(s, 11);
+
+		if (k < 0 || (size_t)k >= n || found[perm[k]])
+			continue;
+		if ((rc = mailbox_row(s, &out[perm[k]])) < 0)
+			break;
+		found[perm[k]] = 1;
+	}
+	rc = rc == SQLITE_DONE ? 0 : rc < 0 ? rc : store_sqlerr(st, "looking up mailboxes by alias");
+	store_done(s);
+	return rc;
+}
+
+int mbx_store_mailboxes_by_alias(mbx_store *st, const char *const *aliases, size_t n,
+                                 mbx_mailbox *out, unsigned char *found)
+{
+	size_t i;
+	int rc = 0;
+
+	memset(out, 0, n * sizeof(*out));
+	memset(found, 0, n);
+	for (i = 0; i < n && rc == 0; i += ALIAS_CHUNK)
+		rc = resolve_chunk(st, aliases + i, n - i < ALIAS_CHUNK ? n - i : ALIAS_CHUNK, out + i,
+		                   found + i);
+	if (rc < 0) {
+		for (i = 0; i < n; i++)
+			mbx_mailbox_clear(&out[i]);
+		memset(found, 0, n);
+	}
+	return rc;
 }
 
 int mbx_store_mailbox_by_alias(mbx_store *st, const char *alias, mbx_mailbox *out)
 {
-	sqlite3_stmt *s;
-	char *what, *pattern;
+	unsigned char found = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!alias || !*alias)
 		return mbx_error_set(MBX_EINVAL, "no mailbox alias given");
-	/* The directory alias first; then the cn of the legacy DN, which is
-	 * all an orphaned mailbox has. */
-	rc = store_stmt(st, MAILBOX_SELECT "WHERE r.alias = ?1 COLLATE NOCASE "
-	                    "OR m.legacy_dn LIKE ?2 ESCAPE '\\' "
-	                    "ORDER BY (r.alias = ?1 COLLATE NOCASE) DESC, m.id LIMIT 1", &s);
+	rc = mbx_store_mailboxes_by_alias(st, &alias, 1, out, &found);
+	if (rc == 0 && !found)
+		rc = mbx_error_set(MBX_ENOTFOUND, "no mailbox with alias '%s' in the information "
+		                   "store", alias);
+	return rc;
+}
+
+int mbx_store_mailboxes_page(mbx_store *st, const char *after_name, int64_t after_id,
+                             size_t limit, mbx_mailbox **out, size_t *n)
+{
+	sqlite3_stmt *s;
+	mbx_mailbox *v;
+	size_t cnt = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	/* ">= name AND NOT (= name AND id <= after)" rather than a row value:
+	 * SQLite seeks the name index with the first, scans it with the other. */
+	rc = store_stmt(st, MAILBOX_SELECT "WHERE m.display_name >= ?1 COLLATE NOCASE AND NOT "
+	                    "(m.display_name = ?1 COLLATE NOCASE AND m.id <= ?2) "
+	                    "ORDER BY m.display_name COLLATE NOCASE, m.id LIMIT ?3", &s);
 	if (rc < 0)
 		return rc;
-	store_bind_text(s, 1, alias);
-	pattern = like_suffix("/cn=", alias);
-	store_bind_text(s, 2, pattern);
-	mbx_free(pattern);
-	what = mbx_asprintf("with alias '%s'", alias);
-	rc = mailbox_one(st, s, out, what);
-	mbx_free(what);
-	/* LIKE treats _ and % as wildcards: confirm the cn really matches. */
-	if (rc == 0 && strcasecmp(out->alias, alias) != 0) {
-		char *cn = store_dn_cn(out->legacy_dn);
-		int same = cn && strcasecmp(cn, alias) == 0;
+	store_bind_text(s, 1, after_name ? after_name : "");
+	sqlite3_bind_int64(s, 2, after_name ? after_id : INT64_MIN);
+	sqlite3_bind_int64(s, 3, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+	v = mbx_calloc(limit ? limit : 1, sizeof(*v));
+	rc = 0;
+	while (rc == 0 && cnt < limit) {
+		int step = sqlite3_step(s);
 
-		mbx_free(cn);
-		if (!same) {
-			mbx_mailbox_clear(out);
-			rc = mbx_error_set(MBX_ENOTFOUND, "no mailbox with alias '%s' in the "
-			                   "information store", alias);
+		if (step == SQLITE_DONE)
+			break;
+		if (step != SQLITE_ROW) {
+			rc = store_sqlerr(st, "reading the mailboxes");
+		} else if ((rc = mailbox_row(s, &v[cnt])) < 0) {
+			mbx_mailbox_clear(&v[cnt]);
+		} else {
+			cnt++;
 		}
 	}
+	store_done(s);
+	if (rc < 0) {
+		mbx_mailboxes_free(v, cnt);
+		return rc;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+int mbx_store_mailbox_count(mbx_store *st, size_t *n)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, "SELECT count(*) FROM mailbox", &s);
+
+	*n = 0;
+	if (rc < 0)
+		return rc;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(s, 0);
+	else
+		rc = store_sqlerr(st, "counting the mailboxes");
+	store_done(s);
 	return rc;
 }
 

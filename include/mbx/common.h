@@ -31,7 +31,9 @@ enum {
 	MBX_EREADONLY = -8,  /* the target can not be written */
 	MBX_ECANCELLED = -9, /* the caller asked to stop */
 	MBX_ESCHEMA = -10,   /* database schema newer than this program */
-	MBX_ELIMIT = -11     /* a field or object over a format limit */
+	MBX_ELIMIT = -11,    /* a field or object over a format limit */
+	MBX_EBUSY = -12      /* another process holds it (a store being written, an
+	                      * output directory being exported to); the message names it */
 };
 
 /*

@@ -15,6 +15,17 @@
  * holds after filters, and only then renamed to DIR/ALIAS.PST.  A job table in the store records each
  * mailbox's state so that `resume` finishes an interrupted run.
  *
+ * Scale: the mailboxes stream in.  A list is looked up a chunk at a time
+ * (index lookups), --all a page at a time, on a thread of their own, and
+ * the workers take each mailbox as soon as it is looked up and named: the
+ * first PST is being written within a second whatever the number of
+ * mailboxes, and memory stays flat (a few hundred bytes a mailbox).
+ *
+ * One export at a time per output directory: the run holds a lock on
+ * DIR/.mbxrescue.lock (mbx_export_lock_dir) from before it writes anything
+ * there until its workers have stopped; a second export into DIR fails at
+ * once with MBX_EBUSY naming the process that holds it.
+ *
  * Ownership: mbx_export_start copies everything in opts; the caller owns
  * the mbx_export and frees it after mbx_export_wait.  Results returned by
  * mbx_export_results are owned by the mbx_export.
@@ -64,6 +75,12 @@ typedef struct mbx_export_opts {
 	int resume;                     /* skip verified mailboxes of an earlier run */
 	int crypt;                      /* MBX_PST_CRYPT_* */
 	mbx_export_filter filter;
+	/* An existing output directory that other users may write to (group
+	 * or world writable) and that is not ours is refused: they could put
+	 * a symbolic link or a file of their own where ours go.  1 = use it
+	 * anyway (--force-out-dir); files are still opened without following
+	 * symbolic links. */
+	int force_out_dir;
 } mbx_export_opts;
 
 void mbx_export_opts_init(mbx_export_opts *opts);
@@ -90,15 +107,18 @@ typedef struct mbx_export_mailbox_progress {
 } mbx_export_mailbox_progress;
 
 typedef struct mbx_export_progress {
-	size_t mailboxes_total;
+	size_t mailboxes_total;         /* the list's length, or the store's mailboxes at the start */
 	size_t mailboxes_done;          /* finished: done, failed, skipped or cancelled */
-	size_t mailboxes_failed;
+	size_t mailboxes_failed;        /* errors (cancelled ones are not errors) */
 	int64_t items_done, items_total;
 	int64_t bytes_done, bytes_total;
 	double bytes_per_sec;
 	double eta_seconds;             /* <0 unknown */
 	double elapsed_seconds;
 	int finished;                   /* all workers have stopped */
+	size_t mailboxes_cancelled;     /* cancelled before or while being copied */
+	size_t mailboxes_resolved;      /* looked up and named so far (the list streams in) */
+	double mailboxes_per_sec;       /* mailboxes copied (or failed trying) per second */
 } mbx_export_progress;
 
 /* Why a mailbox failed, for the console to act on. */
@@ -108,7 +128,8 @@ typedef enum {
 	MBX_EXP_CAUSE_IO,
 	MBX_EXP_CAUSE_VERIFY,
 	MBX_EXP_CAUSE_CANCELLED,
-	MBX_EXP_CAUSE_OTHER
+	MBX_EXP_CAUSE_OTHER,
+	MBX_EXP_CAUSE_NOT_FOUND            /* an alias of a long list that names no mailbox */
 } mbx_export_cause;
 
 typedef struct mbx_export_result {
@@ -127,21 +148,33 @@ typedef struct mbx_export_result {
 
 /*
  * Start exporting the mailboxes named by alias (n == 0: every mailbox of
- * the store).  Unknown aliases fail here with MBX_ENOTFOUND, before any
- * thread starts.
+ * the store there is at the start).  The first MBX_EXPORT_CHECKED_FIRST
+ * aliases are looked up here: an unknown one among them fails with
+ * MBX_ENOTFOUND before anything is created.  Further down a longer list
+ * an unknown alias fails as that entry's result (MBX_EXP_CAUSE_NOT_FOUND)
+ * while the others are exported; an alias listed twice is exported once
+ * (the second entry is skipped).  An output directory another export
+ * holds fails with MBX_EBUSY.  Returns within a fraction of a second.
  */
+#define MBX_EXPORT_CHECKED_FIRST 1000
 int mbx_export_start(mbx_export **out, const mbx_export_opts *opts,
                      const char *const *aliases, size_t n);
 
 /* Snapshot of progress; per may be NULL; *n_per gets the count written. */
 int mbx_export_progress_get(mbx_export *ex, mbx_export_progress *overall,
                             mbx_export_mailbox_progress *per, size_t max_per, size_t *n_per);
-/* Ask workers to stop; returns at once.  Workers stop within a second and
- * leave no partial final file. */
+/* Ask workers to stop; returns at once (safe from any thread, not from a
+ * signal handler).  The lookups and the workers stop within half a
+ * second and leave no partial final file; what was not copied is counted
+ * as cancelled (not as errors), and --resume finishes the run later. */
 void mbx_export_cancel(mbx_export *ex);
-/* Wait for the workers.  0 all succeeded, 1 some failed, <0 error. */
+/* Wait for the workers.  0 all succeeded, 1 some failed or were
+ * cancelled, <0 error.  Writes the run's summary to the log: "N mailboxes
+ * successfully processed. M errors encountered. K cancelled. R mailboxes/s". */
 int mbx_export_wait(mbx_export *ex);
-/* After wait: one result per mailbox, in the order given. */
+/* After wait: one result per mailbox, in the order given (--all: the
+ * store's order; a run cancelled before it had looked up every mailbox
+ * has results for those it had). */
 int mbx_export_results(mbx_export *ex, const mbx_export_result **out, size_t *n);
 void mbx_export_free(mbx_export *ex);
 
@@ -152,6 +185,21 @@ int mbx_export_run(const mbx_export_opts *opts, const char *const *aliases, size
 /* The file name Exmerge would use for an alias: upper-cased, sanitized
  * ("JSMITH.PST"); caller frees. */
 char *mbx_export_file_name(const char *alias, int part);
+
+/*
+ * The lock of an output directory: flock(2) on DIR/.mbxrescue.lock (created
+ * 0600, never followed if it is a symbolic link), which then holds "PID
+ * COMMAND LINE" of its holder.  mbx_export_start takes it itself; the
+ * function is here for callers that write into DIR outside an export.
+ * MBX_EBUSY when another export (of any process, this one included) holds
+ * it, with a message naming that process; nothing in DIR is changed then.
+ * The lock goes with the process, so a killed export leaves none behind.
+ * mbx_export_lock_free releases it (NULL is a no-op).
+ */
+typedef struct mbx_export_lock mbx_export_lock;
+#define MBX_EXPORT_LOCK_NAME ".mbxrescue.lock"
+int mbx_export_lock_dir(const char *dir, mbx_export_lock **out);
+void mbx_export_lock_free(mbx_export_lock *l);
 
 /* ---- Additions for the batch CLI (appended) ------------------------------ */
 

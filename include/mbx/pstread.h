@@ -39,6 +39,16 @@ extern "C" {
  */
 int mbx_pst_describe(const char *path, char **out);
 
+/*
+ * mbx_pst_describe for several files with one reader process for them all
+ * (starting one per file would cost more than reading small files):
+ * fn(ud, i, rc, desc) for each file in order, desc NULL when rc < 0 (the
+ * message in mbx_error_last()), valid only during the call.  A non-zero
+ * return from fn stops and is returned; else 0.
+ */
+typedef int (*mbx_pst_describe_fn)(void *ud, size_t i, int rc, const char *desc);
+int mbx_pst_describe_each(const char *const *paths, size_t n, mbx_pst_describe_fn fn, void *ud);
+
 #ifdef __cplusplus
 }
 #endif

@@ -50,7 +50,10 @@ typedef struct mbx_store mbx_store;
 
 /* Open flags. */
 enum {
-	MBX_STORE_READONLY = 1 << 0, /* never write; fails on a missing file */
+	MBX_STORE_READONLY = 1 << 0, /* never write; fails on a missing file.  Works
+	                              * on a read-only file; a file we may write is
+	                              * opened so that closing it still removes the
+	                              * -wal and -shm files */
 	MBX_STORE_CREATE = 1 << 1    /* create the file (and schema) if missing */
 };
 
@@ -63,6 +66,16 @@ enum {
 int mbx_store_open(mbx_store **out, const char *path, unsigned flags);
 void mbx_store_free(mbx_store *st);
 const char *mbx_store_path(const mbx_store *st);  /* owned by st */
+
+/*
+ * How long a connection waits for another writer before it gives up with
+ * MBX_EBUSY and "store file F is busy: PROGRAM (PID N) is writing it".
+ * Process-wide, for every connection opened afterwards (the CLI's --wait);
+ * default MBX_STORE_BUSY_DEFAULT_MS.
+ */
+#define MBX_STORE_BUSY_DEFAULT_MS 10000
+void mbx_store_set_busy_timeout(int ms);
+int mbx_store_busy_timeout(void);
 int mbx_store_schema_version(mbx_store *st);      /* PRAGMA user_version */
 int mbx_store_schema_latest(void);
 
@@ -155,9 +168,30 @@ typedef struct mbx_mailbox {
  * are left empty (mbx_store_mailbox_by_id reads one). */
 int mbx_store_mailboxes(mbx_store *st, mbx_mailbox **out, size_t *n);
 void mbx_mailboxes_free(mbx_mailbox *m, size_t n);
-/* A mailbox by alias (directory alias or the cn of its legacy DN), with
- * its bag. */
+/* A mailbox by alias: the mailbox whose directory entry has this alias,
+ * else one whose legacy DN ends in the component /cn=ALIAS (all an
+ * orphaned mailbox has); both ASCII case-insensitive, the lowest id first.
+ * Index lookups only.  With its bag. */
 int mbx_store_mailbox_by_alias(mbx_store *st, const char *alias, mbx_mailbox *out);
+/*
+ * Many aliases at once, as mbx_store_mailbox_by_alias each: found[i] = 1
+ * and out[i] filled (caller clears each with mbx_mailbox_clear) when
+ * aliases[i] names a mailbox, else found[i] = 0 and out[i] zeroed.  One
+ * statement per 256 aliases: for lists of 10,000s of mailboxes.
+ */
+int mbx_store_mailboxes_by_alias(mbx_store *st, const char *const *aliases, size_t n,
+                                 mbx_mailbox *out, unsigned char *found);
+/*
+ * The mailboxes in the order of mbx_store_mailboxes, a page at a time: up
+ * to `limit` after (after_name, after_id), the display name and id of the
+ * last one of the previous page (after_name NULL: from the first).  *n < limit
+ * at the end.  Free with mbx_mailboxes_free.  For going through 100,000s
+ * of mailboxes without holding them all; each page is its own snapshot.
+ */
+int mbx_store_mailboxes_page(mbx_store *st, const char *after_name, int64_t after_id,
+                             size_t limit, mbx_mailbox **out, size_t *n);
+/* The number of store mailboxes. */
+int mbx_store_mailbox_count(mbx_store *st, size_t *n);
 int mbx_store_mailbox_by_id(mbx_store *st, int64_t id, mbx_mailbox *out);
 /* Free the members (the bag too) and zero *m. */
 void mbx_mailbox_clear(mbx_mailbox *m);
@@ -548,14 +582,31 @@ typedef struct mbx_job {
 	char *final_path;      /* ALIAS.PST once verified */
 	char *error;           /* why it failed */
 	int64_t updated_time;
+	char *final_check;     /* what the final file(s) were when verified: one
+	                        * line "SIZE MTIME_NS SHA256HEX" per part, or NULL */
 } mbx_job;
 
 /* Create or reset the job row for (out_dir, mailbox); returns its id. */
 int mbx_store_job_upsert(mbx_store *st, const char *out_dir, int64_t mailbox_id, int64_t *out_id);
+/* The same, straight to RUNNING with its temporary file: one write. */
+int mbx_store_job_begin(mbx_store *st, const char *out_dir, int64_t mailbox_id,
+                        const char *temp_path, int64_t *out_id);
 int mbx_store_job_set(mbx_store *st, int64_t job_id, mbx_job_state state,
                       const char *temp_path, const char *final_path, const char *error);
+/* VERIFIED, with the final file and what it was then (final_check). */
+int mbx_store_job_verified(mbx_store *st, int64_t job_id, const char *final_path,
+                           const char *final_check);
 /* Jobs for an output directory. */
 int mbx_store_jobs(mbx_store *st, const char *out_dir, mbx_job **out, size_t *n);
+/* The job of one mailbox in out_dir (an index lookup); MBX_ENOTFOUND when
+ * none.  *out caller clears with mbx_job_clear. */
+int mbx_store_job_get(mbx_store *st, const char *out_dir, int64_t mailbox_id, mbx_job *out);
+void mbx_job_clear(mbx_job *j);
+/* Call fn for every job of out_dir that has a final file, in id order,
+ * without holding them all (j is valid during the call); a non-zero
+ * return from fn stops and is returned. */
+int mbx_store_jobs_each_final(mbx_store *st, const char *out_dir,
+                              int (*fn)(void *ud, const mbx_job *j), void *ud);
 void mbx_jobs_free(mbx_job *j, size_t n);
 
 /*
