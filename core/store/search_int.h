@@ -32,11 +32,24 @@ int store_tok_run(sqlite3 *db, const char *text, int len, int query, store_tok_f
 
 /* ---- store_search.c: the index ------------------------------------------------ */
 
-/* Index message id (just inserted from m, a message of a folder) when the
- * store's index is built; FAI messages are not indexed.  In the caller's
- * transaction. */
+/*
+ * Index message id (just inserted from m, a message of a folder) when the
+ * store's index is built; FAI messages are not indexed.  The message is
+ * noted and indexed by store_search_flush, which mbx_store_commit calls
+ * before the outermost COMMIT (and which runs by itself every few
+ * thousand messages): FTS5 writes its pending terms out whenever a rowid
+ * is lower than the one before, and the rowids are date-ordered keys, so
+ * messages go in sorted by key, many at a time.  The text indexed is read
+ * back from the stored rows, as store_search_unindex reads it.
+ */
 int store_search_index(mbx_store *st, const mbx_message *m, int64_t id);
 /* Take message id out of the index (before it is deleted). */
 int store_search_unindex(mbx_store *st, int64_t id);
+/* Index the noted messages (in the open transaction). */
+int store_search_flush(mbx_store *st);
+/* Forget the noted messages (their transaction is rolled back). */
+void store_search_discard(mbx_store *st);
+/* Release st->search (mbx_store_free). */
+void store_search_free(mbx_store *st);
 
 #endif

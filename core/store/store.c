@@ -650,6 +650,7 @@ void mbx_store_free(mbx_store *st)
 		return;
 	mbx_store_bulk_end(st);
 	store_blob_release(st);
+	store_search_free(st);
 	for (i = 0; i < st->n_cache; i++)
 		sqlite3_finalize(st->cache[i].stmt);
 	if (st->db)
@@ -717,10 +718,19 @@ int mbx_store_commit(mbx_store *st)
 	if (--st->txn_depth > 0)
 		return 0;
 	if (st->txn_failed) {
+		store_search_discard(st);
 		store_exec(st, "ROLLBACK");
 		st->txn_failed = 0;
 		return mbx_error_set(MBX_ERROR, "store file %s: an inner step failed, nothing was "
 		                     "changed", st->path);
+	}
+	/* the messages added in the transaction go into the search index
+	 * now, in date order (store_search.c) */
+	if (store_search_flush(st) < 0) {
+		int rc = mbx_error_prefix(MBX_ERROR, "saving the changes");
+
+		store_exec(st, "ROLLBACK");
+		return rc;
 	}
 	if (store_exec(st, "COMMIT") < 0) {
 		int rc = mbx_error_prefix(MBX_EIO, "saving the changes");
@@ -742,6 +752,7 @@ int mbx_store_rollback(mbx_store *st)
 	}
 	st->txn_failed = 0;
 	store_blob_release(st);
+	store_search_discard(st);
 	if (sqlite3_get_autocommit(st->db))
 		return 0;
 	{

@@ -4,12 +4,13 @@
  * virus mail or the mis-sent message removed wherever it landed.
  *
  * A deleted item is moved, not destroyed: its message row loses its
- * folder (folder_id NULL, as only embedded messages otherwise have) and
- * deleted_item remembers the run, the folder and the mailbox.  Every
- * listing, count, export and search reaches messages through their
- * folders, so the item is gone from all of them; its recipients,
- * attachments, bag and search index entry stay with it until it is
- * restored (folder_id back) or purged (the message deleted).
+ * folder (folder_id NULL, as only embedded messages otherwise have),
+ * deleted_item remembers the run, the folder and the mailbox, and its
+ * search_doc row is marked held.  Every listing, count and export reaches
+ * messages through their folders and every search through search_doc's
+ * rows not held, so the item is gone from all of them; its recipients,
+ * attachments, bag and index entry stay with it until it is restored or
+ * purged (the message deleted).
  */
 #include "config.h"
 #include <inttypes.h>
@@ -72,6 +73,19 @@ static int recount(mbx_store *st, const int64_t *mb, size_t n)
 	return rc;
 }
 
+/* Mark a message's search_doc row (if it has one) held or not. */
+static int set_held(mbx_store *st, int64_t id, int held)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, "UPDATE search_doc SET held = ?2 WHERE message_id = ?1", &s);
+
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, held);
+	return store_step_done(st, s, "marking an item in the search index");
+}
+
 int mbx_store_items_delete(mbx_store *st, const int64_t *ids, size_t n, const char *actor,
                            const char *query, int64_t *run)
 {
@@ -128,6 +142,9 @@ int mbx_store_items_delete(mbx_store *st, const int64_t *ids, size_t n, const ch
 			sqlite3_bind_int64(s, 1, ids[i]);
 			rc = store_step_done(st, s, "deleting an item");
 		}
+		/* searches find the rows of search_doc not held */
+		if (rc == 0)
+			rc = set_held(st, ids[i], 1);
 		if (rc == 0)
 			rc = audit_item(st, actor, "delete-item", ids[i], &h, r);
 		if (rc == 0)
@@ -230,6 +247,8 @@ int mbx_store_items_undo(mbx_store *st, int64_t run, const char *actor, int64_t 
 			sqlite3_bind_int64(s, 2, folder);
 			rc = store_step_done(st, s, "restoring an item");
 		}
+		if (rc == 0)
+			rc = set_held(st, ids[i], 0);
 		if (rc == 0)
 			rc = store_stmt(st, "DELETE FROM deleted_item WHERE message_id = ?1", &s);
 		if (rc == 0) {

@@ -7,12 +7,16 @@
  *               subject, sender, rcpt, body, attach; tokenizer "mbx"
  *               (search_tok.c)
  *   search_doc  key (= search_fts's rowid) -> message_id.  The key is the
- *               message's date (received, else sent) shifted left 24 bits
- *               with the low 24 bits of the message id: FTS5 hands out
- *               rowids in descending order for nothing, so the newest
- *               hits come first, and stop after a page, however many
- *               messages hold a common word; before:/after: are ranges of
- *               keys.
+ *               message's date (received, else sent) in seconds, or, should
+ *               another message have it, the next free one: FTS5 hands out
+ *               rowids in descending order for nothing, so the newest hits
+ *               come first, and stop after a page, however many messages
+ *               hold a common word; before:/after: are ranges of keys (a
+ *               burst of messages of one second spills into the seconds
+ *               after it).  Keys are dense on purpose: FTS5 keeps rowid
+ *               deltas as varints, and the date shifted by 24 bits (with
+ *               the low bits of the message id) made the index 60% larger
+ *               than plain message ids, seconds 18% (BENCHMARKS.md).
  *   meta 'search_index' = STORE_SEARCH_VERSION when the index is built.
  *
  * A contentless FTS5 table forgets a row only when given the text it was
@@ -34,9 +38,7 @@
 
 #define STORE_SEARCH_VERSION "mbx-1"
 #define STORE_BODY_MAX (512 * 1024)   /* bytes of body text indexed */
-#define KEY_SHIFT 24
-#define KEY_LOW ((INT64_C(1) << KEY_SHIFT) - 1)
-#define KEY_DATE_MAX ((INT64_C(1) << 38) - 1)   /* year 10680 */
+#define KEY_DATE_MAX ((INT64_C(1) << 48) - 1)
 
 /* ---- The text of a message --------------------------------------------- */
 
@@ -170,34 +172,6 @@ char *mbx_message_text(const mbx_message *m)
 	return mbx_strdup(s ? s : "");
 }
 
-/* The text of m (as mbx_store_message_add stores it). */
-static void text_of_message(stext *t, const mbx_message *m)
-{
-	const mbx_prop *rtf = NULL;
-	size_t i;
-
-	stext_reset(t);
-	tbuf_str(&t->col[COL_SUBJECT], m->subject);
-	tbuf_str(&t->col[COL_SENDER], m->sender_name);
-	text_address(&t->col[COL_SENDER], m->sender_address);
-	for (i = 0; i < m->n_recipients; i++) {
-		tbuf_str(&t->col[COL_RCPT], m->recipients[i].name);
-		text_address(&t->col[COL_RCPT], m->recipients[i].address);
-	}
-	if (!(m->body && *m->body) && !(m->html_body && *m->html_body))
-		rtf = rtf_prop(&m->bag);
-	text_body(t, m->body, m->html_body, rtf ? mbx_props_val(&m->bag, rtf) : NULL,
-	          rtf ? rtf->len : 0);
-	for (i = 0; i < m->n_attachments; i++) {
-		const mbx_attachment *a = &m->attachments[i];
-
-		if (a->filename && *a->filename)
-			tbuf_str(&t->col[COL_ATTACH], a->filename);
-		else if (a->embedded)
-			tbuf_str(&t->col[COL_ATTACH], a->embedded->subject);
-	}
-}
-
 #define MSG_TEXT_COLS "subject, sender_name, sender_address, body, html_body, " \
 	"CASE WHEN coalesce(body, '') = '' AND coalesce(html_body, '') = '' THEN props END"
 
@@ -272,13 +246,13 @@ static int text_of_row(mbx_store *st, sqlite3_stmt *row, int col, int64_t id, st
 
 /* ---- Keeping the index --------------------------------------------------- */
 
-static int64_t key_of(int64_t date, int64_t id)
+/* The key a message of this date asks for (the next free one is taken
+ * when it is not free). */
+static int64_t key_of(int64_t date)
 {
 	if (date < 0)
 		date = 0;
-	if (date > KEY_DATE_MAX)
-		date = KEY_DATE_MAX;
-	return (date << KEY_SHIFT) | (id & KEY_LOW);
+	return date > KEY_DATE_MAX ? KEY_DATE_MAX : date;
 }
 
 static int64_t date_of(int64_t received, int64_t sent)
@@ -319,49 +293,50 @@ static int bind_cols(sqlite3_stmt *s, int first, const stext *t)
 	return 0;
 }
 
-/* Add message id with text t under the key its date gives. */
-static int index_add(mbx_store *st, int64_t id, int64_t date, const stext *t)
+/* Map key to message id in search_doc; should key be taken (another
+ * message of the same second), the next free key: *key is set to the one
+ * used. */
+static int doc_add(mbx_store *st, int64_t id, int64_t *key)
 {
 	sqlite3_stmt *s;
-	int64_t key = key_of(date, id);
 	int rc, e;
 
 	rc = store_stmt(st, "INSERT INTO search_doc (key, message_id) VALUES (?1, ?2)", &s);
 	if (rc < 0)
 		return rc;
-	sqlite3_bind_int64(s, 1, key);
+	sqlite3_bind_int64(s, 1, *key);
 	sqlite3_bind_int64(s, 2, id);
 	rc = sqlite3_step(s);
 	e = sqlite3_extended_errcode(st->db);
 	store_done(s);
 	if (rc != SQLITE_DONE && e == SQLITE_CONSTRAINT_PRIMARYKEY) {
-		/* another message of the same second with the same low id bits:
-		 * the next free key of that second */
-		int64_t lo = key & ~KEY_LOW, hi = lo | KEY_LOW, top = lo;
-
-		rc = store_stmt(st, "SELECT max(key) FROM search_doc WHERE key BETWEEN ?1 AND ?2", &s);
+		rc = store_stmt(st, "SELECT k.key + 1 FROM search_doc k WHERE k.key >= ?1 AND NOT EXISTS "
+		                    "(SELECT 1 FROM search_doc n WHERE n.key = k.key + 1) ORDER BY k.key "
+		                    "LIMIT 1", &s);
 		if (rc < 0)
 			return rc;
-		sqlite3_bind_int64(s, 1, lo);
-		sqlite3_bind_int64(s, 2, hi);
+		sqlite3_bind_int64(s, 1, *key);
 		if (sqlite3_step(s) == SQLITE_ROW)
-			top = sqlite3_column_int64(s, 0);
+			*key = sqlite3_column_int64(s, 0);
 		store_done(s);
-		if (top >= hi)
-			return mbx_error_set(MBX_ELIMIT, "more than 16 million messages dated the same second");
-		key = top + 1;
 		rc = store_stmt(st, "INSERT INTO search_doc (key, message_id) VALUES (?1, ?2)", &s);
 		if (rc < 0)
 			return rc;
-		sqlite3_bind_int64(s, 1, key);
+		sqlite3_bind_int64(s, 1, *key);
 		sqlite3_bind_int64(s, 2, id);
 		rc = sqlite3_step(s);
 		store_done(s);
 	}
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(st, "adding a message to the search index");
-	rc = store_stmt(st, "INSERT INTO search_fts (rowid, subject, sender, rcpt, body, attach) "
-	                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &s);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(st, "adding a message to the search index");
+}
+
+/* Index text t under key. */
+static int fts_add(mbx_store *st, int64_t key, const stext *t)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, "INSERT INTO search_fts (rowid, subject, sender, rcpt, body, attach) "
+	                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &s);
+
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_int64(s, 1, key);
@@ -369,9 +344,145 @@ static int index_add(mbx_store *st, int64_t id, int64_t date, const stext *t)
 	return store_step_done(st, s, "adding a message to the search index");
 }
 
+/* The text of stored message id into t: 1, or 0 when there is no such
+ * message (any more). */
+static int text_of_id(mbx_store *st, int64_t id, stext *t)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, "SELECT " MSG_TEXT_COLS " FROM message WHERE id = ?1", &s);
+
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		/* the row's statement stays as it is while the recipients and
+		 * attachments are read with others */
+		rc = text_of_row(st, s, 0, id, t);
+		if (rc == 0)
+			rc = 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "reading a message");
+	}
+	store_done(s);
+	return rc;
+}
+
+/* ---- Messages waiting for the index ------------------------------------------ */
+
+#define FLUSH_EVERY 8192        /* messages noted before they are indexed */
+#define FLUSH_CACHE_KB 16384    /* page cache while a large batch goes in */
+
+typedef struct pending {
+	int64_t key, id;
+} pending;
+
+struct store_search {
+	pending *p;
+	size_t n, cap;
+};
+
+static int pending_cmp(const void *a, const void *b)
+{
+	const pending *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static void note(mbx_store *st, int64_t key, int64_t id)
+{
+	struct store_search *ss = st->search;
+
+	if (!ss)
+		ss = st->search = mbx_calloc(1, sizeof(*ss));
+	if (ss->n == ss->cap) {
+		ss->cap = ss->cap ? ss->cap * 2 : 64;
+		ss->p = mbx_reallocarray(ss->p, ss->cap, sizeof(*ss->p));
+	}
+	ss->p[ss->n].key = key;
+	ss->p[ss->n].id = id;
+	ss->n++;
+}
+
+void store_search_discard(mbx_store *st)
+{
+	if (st->search)
+		st->search->n = 0;
+}
+
+void store_search_free(mbx_store *st)
+{
+	if (!st->search)
+		return;
+	mbx_free(st->search->p);
+	mbx_free(st->search);
+	st->search = NULL;
+}
+
+/* SQLite's page cache size (PRAGMA cache_size's value), 0 unknown. */
+static int64_t cache_size(mbx_store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t v = 0;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA cache_size", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+int store_search_flush(mbx_store *st)
+{
+	struct store_search *ss = st->search;
+	int64_t old_cache = 0;
+	stext t;
+	size_t i;
+	int rc = 0;
+
+	if (!ss || ss->n == 0)
+		return 0;
+	qsort(ss->p, ss->n, sizeof(*ss->p), pending_cmp);
+	/* FTS5 merges segments and the rows are read back at random within
+	 * the batch: SQLite's default 2 MB are 31 pages of 64 KiB */
+	if (ss->n >= 256) {
+		char pragma[48];
+
+		old_cache = cache_size(st);
+		snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%d", FLUSH_CACHE_KB);
+		if (old_cache > -FLUSH_CACHE_KB && old_cache < FLUSH_CACHE_KB * 1024 / 65536)
+			store_exec(st, pragma);
+		else
+			old_cache = 0;
+	}
+	/* the keys first (a taken key moves on; the batch stays in order),
+	 * then the text */
+	for (i = 0; i < ss->n && rc == 0; i++) {
+		if (i > 0 && ss->p[i].key <= ss->p[i - 1].key)
+			ss->p[i].key = ss->p[i - 1].key + 1;
+		rc = doc_add(st, ss->p[i].id, &ss->p[i].key);
+	}
+	memset(&t, 0, sizeof(t));
+	for (i = 0; i < ss->n && rc == 0; i++) {
+		rc = text_of_id(st, ss->p[i].id, &t);
+		if (rc > 0)
+			rc = fts_add(st, ss->p[i].key, &t);
+	}
+	stext_free(&t);
+	ss->n = 0;
+	if (old_cache) {
+		char pragma[48];
+
+		snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = %lld", (long long)old_cache);
+		store_exec(st, pragma);
+	}
+	return rc < 0 ? rc : 0;
+}
+
 int store_search_index(mbx_store *st, const mbx_message *m, int64_t id)
 {
-	stext t;
 	int rc;
 
 	if (m->associated)
@@ -379,20 +490,26 @@ int store_search_index(mbx_store *st, const mbx_message *m, int64_t id)
 	rc = index_built(st);
 	if (rc <= 0)
 		return rc;
-	memset(&t, 0, sizeof(t));
-	text_of_message(&t, m);
-	rc = index_add(st, id, date_of(m->received_time, m->sent_time), &t);
-	stext_free(&t);
-	return rc;
+	note(st, key_of(date_of(m->received_time, m->sent_time)), id);
+	return st->search->n >= FLUSH_EVERY ? store_search_flush(st) : 0;
 }
 
 int store_search_unindex(mbx_store *st, int64_t id)
 {
+	struct store_search *ss = st->search;
 	sqlite3_stmt *s;
 	int64_t key = 0;
 	stext t;
+	size_t i;
 	int rc;
 
+	/* not indexed yet: forget it */
+	for (i = 0; ss && i < ss->n; i++) {
+		if (ss->p[i].id == id) {
+			ss->p[i] = ss->p[--ss->n];
+			return 0;
+		}
+	}
 	rc = store_stmt(st, "SELECT key FROM search_doc WHERE message_id = ?1", &s);
 	if (rc < 0)
 		return rc;
@@ -405,20 +522,10 @@ int store_search_unindex(mbx_store *st, int64_t id)
 	if (rc < 0 || !key)
 		return rc;
 	memset(&t, 0, sizeof(t));
-	rc = store_stmt(st, "SELECT " MSG_TEXT_COLS " FROM message WHERE id = ?1", &s);
-	if (rc < 0)
-		return rc;
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		rc = store_sqlerr(st, "reading a message");
-		store_done(s);
-		return rc;
-	}
-	/* the row's statement must stay as it is while the recipients and
-	 * attachments are read with others */
-	rc = text_of_row(st, s, 0, id, &t);
-	store_done(s);
+	rc = text_of_id(st, id, &t);
 	if (rc == 0)
+		rc = mbx_error_set(MBX_ENOTFOUND, "message %" PRId64 " does not exist", id);
+	if (rc > 0)
 		rc = store_stmt(st, "INSERT INTO search_fts (search_fts, rowid, subject, sender, rcpt, "
 		                    "body, attach) VALUES ('delete', ?1, ?2, ?3, ?4, ?5, ?6)", &s);
 	if (rc == 0) {
@@ -471,10 +578,11 @@ int mbx_store_search_status(mbx_store *st, mbx_search_status *out)
 	rc = index_built(st);
 	if (rc >= 0) {
 		out->built = rc;
-		rc = count_of(st, "SELECT count(*) FROM search_doc", &out->indexed);
+		rc = count_of(st, "SELECT count(*) FROM search_doc WHERE held = 0", &out->indexed);
 	}
 	if (rc == 0)
-		rc = count_of(st, "SELECT count(*) " INDEXABLE, &out->messages);
+		rc = count_of(st, "SELECT count(*) FROM message WHERE associated = 0 AND folder_id IS NOT NULL",
+		              &out->messages);
 	if (rc < 0) {
 		mbx_store_rollback(st);
 		return rc;
@@ -485,28 +593,30 @@ int mbx_store_search_status(mbx_store *st, mbx_search_status *out)
 static int rebuild(mbx_store *st, const mbx_reindex_opts *o, int64_t total, int64_t *done)
 {
 	sqlite3_stmt *rows = NULL;
-	stext t;
 	int rc;
 
+	store_search_discard(st);
+	/* no merging while building: the segments are merged once at the
+	 * end ('optimize') */
 	rc = store_exec(st, "DELETE FROM search_doc;"
 	                    "INSERT INTO search_fts (search_fts) VALUES ('delete-all');"
+	                    "INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 0);"
 	                    "DELETE FROM meta WHERE key = 'search_index'");
 	if (rc < 0)
 		return rc;
 	/* Its own statement: the cached ones run inside the loop. */
-	if (sqlite3_prepare_v2(st->db, "SELECT id, received_time, sent_time, " MSG_TEXT_COLS " "
-	                       INDEXABLE " ORDER BY id", -1, &rows, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, "SELECT id, received_time, sent_time " INDEXABLE " ORDER BY id",
+	                       -1, &rows, NULL) != SQLITE_OK)
 		return store_sqlerr(st, "reading the messages");
-	memset(&t, 0, sizeof(t));
 	while ((rc = sqlite3_step(rows)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(rows, 0);
 
-		rc = text_of_row(st, rows, 3, id, &t);
-		if (rc == 0)
-			rc = index_add(st, id, date_of(sqlite3_column_int64(rows, 1),
-			                                sqlite3_column_int64(rows, 2)), &t);
-		if (rc < 0)
-			break;
+		note(st, key_of(date_of(sqlite3_column_int64(rows, 1), sqlite3_column_int64(rows, 2))), id);
+		if (st->search->n >= FLUSH_EVERY) {
+			rc = store_search_flush(st);
+			if (rc < 0)
+				break;
+		}
 		if (++*done % 1000 == 0) {
 			if (o && o->cancelled && o->cancelled(o->ud)) {
 				rc = mbx_error_set(MBX_ECANCELLED, "rebuilding the search index was cancelled; "
@@ -518,16 +628,20 @@ static int rebuild(mbx_store *st, const mbx_reindex_opts *o, int64_t total, int6
 		}
 	}
 	if (rc == SQLITE_DONE)
-		rc = 0;
+		rc = store_search_flush(st);
 	else if (rc > 0)
 		rc = store_sqlerr(st, "reading the messages");
 	sqlite3_finalize(rows);
-	stext_free(&t);
+	/* held items: indexed (undo brings them back), not found */
+	if (rc == 0)
+		rc = store_exec(st, "UPDATE search_doc SET held = 1 WHERE message_id IN "
+		                    "(SELECT message_id FROM deleted_item)");
 	if (rc == 0)
 		rc = store_meta_set(st, "search_index", STORE_SEARCH_VERSION);
 	/* one b-tree per term: queries read one segment instead of dozens */
 	if (rc == 0)
-		rc = store_exec(st, "INSERT INTO search_fts (search_fts) VALUES ('optimize')");
+		rc = store_exec(st, "INSERT INTO search_fts (search_fts) VALUES ('optimize');"
+		                    "INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 4)");
 	if (rc == 0 && o && o->progress)
 		o->progress(o->ud, *done, total);
 	return rc;
@@ -586,10 +700,11 @@ struct mbx_search {
 
 typedef struct qb {
 	mbx_search *s;
-	tbuf sql;              /* without separators: tbuf_put adds '\n' */
+	tbuf sql;              /* the conditions (sql_put; no separators) */
 	int err;
 	size_t err_pos;
-	const char *text;      /* the original query text is not known here */
+	int need_m;            /* a condition reads the message row (m) */
+	int need_fo;           /* ... its folder (fo) */
 } qb;
 
 static void sql_put(qb *b, const char *s)
@@ -898,6 +1013,7 @@ static void sql_cond(qb *b, const mbx_query *q, const char *key)
 	}
 	switch (q->field) {
 	case MBX_QF_FOLDER:
+		b->need_m = 1;
 		sql_put(b, "m.folder_id IN (");
 		folder_set(b, q);
 		sql_put(b, ")");
@@ -915,24 +1031,26 @@ static void sql_cond(qb *b, const mbx_query *q, const char *key)
 			qfail(b, q->pos, rc, "%s", mbx_error_last());
 			return;
 		}
+		b->need_m = b->need_fo = 1;
 		sql_put(b, "fo.mailbox_id = ");
 		bind_int(b, mb.id);
 		mbx_mailbox_clear(&mb);
 		break;
 	}
 	case MBX_QF_HAS_ATTACHMENT:
-		sql_put(b, "EXISTS (SELECT 1 FROM attachment a WHERE a.message_id = m.id)");
+		sql_put(b, "EXISTS (SELECT 1 FROM attachment a WHERE a.message_id = sd.message_id)");
 		break;
 	case MBX_QF_BEFORE:
 	case MBX_QF_AFTER:
 		sql_put(b, key);
 		sql_put(b, q->field == MBX_QF_BEFORE ? " < " : " >= ");
-		bind_int(b, key_of(q->time, 0));
+		bind_int(b, key_of(q->time));
 		break;
 	case MBX_QF_CLASS: {
 		char *cls = strchr(q->text, '.') ? mbx_strdup(q->text) : mbx_asprintf("IPM.%s", q->text);
 		char *like = like_escape(cls);
 
+		b->need_m = 1;
 		sql_put(b, "(m.message_class = ");
 		bind_text(b, cls);
 		sql_put(b, " COLLATE NOCASE OR m.message_class LIKE ");
@@ -954,15 +1072,20 @@ static int in_match(const mbx_query *c)
 	return c->op == MBX_QOP_NOT ? fts_able(c->kids[0]) : fts_able(c);
 }
 
-/* Build FROM/WHERE: the full-text conjuncts of the top level (at least
+/*
+ * Build FROM/WHERE: the full-text conjuncts of the top level (at least
  * one of them positive) become one MATCH that drives the query in key
  * order, newest first, so that a page needs only its own rows; the rest
- * are conditions on each row. */
+ * are conditions on each row.  search_doc's rows not held (by
+ * delete-items) are exactly the messages a search may find, so the
+ * message and folder rows are joined only for conditions that read them.
+ */
 static int compile(qb *b, const mbx_query *q, const int64_t *mb, size_t nmb)
 {
 	mbx_query *const *c = (mbx_query *const *)&q;
 	size_t nc = 1, i, pos = 0;
 	int first = 1;
+	char *from;
 
 	if (q->op == MBX_QOP_AND) {
 		c = q->kids;
@@ -985,28 +1108,30 @@ static int compile(qb *b, const mbx_query *q, const int64_t *mb, size_t nmb)
 		and.n_kids = k;
 		fts_expr(&m, k == 1 ? and.kids[0] : &and);
 		mbx_free(and.kids);
-		/* CROSS JOIN keeps the index as the outer loop */
-		sql_put(b, "FROM search_fts f CROSS JOIN search_doc sd ON sd.key = f.rowid "
-		           "CROSS JOIN message m ON m.id = sd.message_id "
-		           "CROSS JOIN folder fo ON fo.id = m.folder_id WHERE f.search_fts MATCH ");
+		sql_put(b, "f.search_fts MATCH ");
 		bind_text(b, m.p);
 		mbx_free(m.p);
+		sql_put(b, " AND sd.held = 0");
 		first = 0;
 		b->s->order = mbx_strdup(" ORDER BY f.rowid DESC");
 	} else {
-		sql_put(b, "FROM search_doc sd JOIN message m ON m.id = sd.message_id "
-		           "JOIN folder fo ON fo.id = m.folder_id");
+		sql_put(b, "sd.held = 0");
+		first = 0;
 		b->s->order = mbx_strdup(" ORDER BY sd.key DESC");
 	}
 	for (i = 0; i < nc && !b->err; i++) {
 		if (pos && in_match(c[i]))
 			continue;
-		sql_put(b, first ? " WHERE " : " AND ");
+		if (!first)
+			sql_put(b, " AND ");
 		first = 0;
 		sql_cond(b, c[i], pos ? "f.rowid" : "sd.key");
 	}
 	if (nmb) {
-		sql_put(b, first ? " WHERE " : " AND ");
+		if (!first)
+			sql_put(b, " AND ");
+		first = 0;
+		b->need_m = b->need_fo = 1;
 		sql_put(b, "fo.mailbox_id IN (");
 		for (i = 0; i < nmb; i++) {
 			if (i)
@@ -1015,7 +1140,21 @@ static int compile(qb *b, const mbx_query *q, const int64_t *mb, size_t nmb)
 		}
 		sql_put(b, ")");
 	}
-	return b->err;
+	if (b->err)
+		return b->err;
+	/* CROSS JOIN keeps the index as the outer loop */
+	from = mbx_asprintf("FROM %s%s%s%s%s", pos ? "search_fts f CROSS JOIN search_doc sd ON sd.key = f.rowid"
+	                                            : "search_doc sd",
+	                    b->need_m ? (pos ? " CROSS JOIN" : " JOIN") : "",
+	                    b->need_m ? " message m ON m.id = sd.message_id" : "",
+	                    b->need_fo ? (pos ? " CROSS JOIN" : " JOIN") : "",
+	                    b->need_fo ? " folder fo ON fo.id = m.folder_id" : "");
+	b->s->from_where = first ? from : mbx_asprintf("%s WHERE %s", from, b->sql.p);
+	if (!first)
+		mbx_free(from);
+	mbx_free(b->sql.p);
+	b->sql.p = NULL;
+	return 0;
 }
 
 /* ---- Running ------------------------------------------------------------------ */
@@ -1081,7 +1220,6 @@ int mbx_search_prepare(mbx_store *st, const mbx_query *q, const int64_t *mailbox
 		mbx_search_free(s);
 		return rc;
 	}
-	s->from_where = b.sql.p;
 	*out = s;
 	return 0;
 }

@@ -42,9 +42,9 @@ extern "C" {
 
 typedef struct mbx_search_status {
 	int built;             /* 1: built and maintained */
-	int64_t indexed;       /* messages in the index */
-	int64_t messages;      /* messages the index is for (in folders, not FAI,
-	                        * deleted items held for undo included) */
+	int64_t indexed;       /* messages a search can find */
+	int64_t messages;      /* messages of folders, not FAI (what a built
+	                        * index covers) */
 } mbx_search_status;
 
 int mbx_store_search_status(mbx_store *st, mbx_search_status *out);
