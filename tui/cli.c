@@ -172,6 +172,48 @@ static const cmd_opt export_directory_opts[] = {
 	{ NULL, NULL, NULL }
 };
 
+static const cmd_opt search_opts[] = {
+	{ "QUERY", NULL, "words (anywhere: subject, sender, recipients, body, attachment names), "
+	  "\"exact phrases\", prefixes (contr*); from: to: subject: body: attachment:NAME (in one "
+	  "of them); folder:PATH mailbox:ALIAS has:attachment class:CLASS; before:DATE after:DATE "
+	  "(YYYY-MM-DD, UTC); a b (both), a OR b, -a or NOT a, ( ... ); OR binds tighter than AND. "
+	  "Quote the query for the shell" },
+	{ "--mailbox", "ALIAS", "only this mailbox (repeatable)" },
+	{ "--limit", "N", "at most N hits (default 100; 0: all)" },
+	{ "--offset", "N", "skip the first N hits" },
+	{ "--count", NULL, "print the number of hits only" },
+	{ "--json", NULL, "a JSON list of objects: id, mailbox, mailbox_name, folder, date, from, "
+	  "from_address, subject, class, size, attachments" },
+	{ NULL, NULL, NULL }
+};
+
+static const cmd_opt show_opts[] = {
+	{ "ID", NULL, "the message id (the first column of mbxrescue search)" },
+	{ "--headers", NULL, "also its Internet headers as they came" },
+	{ NULL, NULL, NULL }
+};
+
+static const cmd_opt export_items_opts[] = {
+	{ "ID...", NULL, "message ids (the first column of mbxrescue search)" },
+	{ "--search", "QUERY", "every hit of QUERY instead (mbxrescue search --help)" },
+	{ "--mailbox", "ALIAS", "with --search: only this mailbox (repeatable)" },
+	{ "--out", "FILE.pst", "the file to write (its directory is created 0700)" },
+	{ "--log", "FILE", "the log (default: FILE.pst's name with .log)" },
+	{ "--log-level", "0-3", "none, minimum (default), medium, maximum" },
+	{ NULL, NULL, NULL }
+};
+
+static const cmd_opt delete_items_opts[] = {
+	{ "ID...", NULL, "message ids (the first column of mbxrescue search)" },
+	{ "--search", "QUERY", "every hit of QUERY instead" },
+	{ "--mailbox", "ALIAS", "with --search: only this mailbox (repeatable)" },
+	{ "--dry-run", NULL, "only list what would be deleted (or purged)" },
+	{ "--undo", "[RUN]", "restore a run (default: the newest one still held)" },
+	{ "--purge", "[RUN]", "delete held items for good (default: every run's)" },
+	{ "--list", NULL, "the runs, with how many items each still holds" },
+	{ NULL, NULL, NULL }
+};
+
 static const cmd_entry commands[] = {
 	/* commands: one line each (name, usage, summary, handler, needs_db, describe, opts) */
 	{ "init", "--organization ORG --site SITE --server NAME [--smtp-policy POLICY]", "create a new, empty recovery server in the --db file (which must not exist yet)", cmd_init, 0, NULL, init_opts },
@@ -188,6 +230,11 @@ static const cmd_entry commands[] = {
 	{ "import-pst", "FILE.pst --mailbox ALIAS [--create] [--display-name NAME] [--mode copy|merge|replace] [--folder PATH] [--log FILE] [--log-level 0-3] [--timeout SECONDS] [--bad-item-limit N|unlimited [--accept-large-data-loss] | --skip-damaged] [--quiet]  |  (DIR | FILE.pst)... [--mailbox-map FILE.csv] [--threads N] [...]", "copy a PST or OST into a store mailbox, every property of every item (Exmerge step 2); or a folder of .pst/.ost files (not its subfolders), one mailbox per file named after it, several at a time; all or nothing per file. Every block is checked: a damaged item is never imported but listed (folder, subject, what), the rest is, exit 1; --bad-item-limit N: more than N damaged items or folders and nothing of the file is kept (over 50 needs --accept-large-data-loss, as Exchange's New-MailboxImportRequest); --skip-damaged: leave them out and exit 0", cmd_import_pst, 1, NULL, import_pst_opts },
 	{ "import-directory", "FILE.ldif|FILE.csv|ldap[s]://HOST[:PORT] [--dry-run] [--base DN] [--filter FILTER] [--bind-dn DN] [--password-file FILE] [--starttls] [--ca-file FILE] [--timeout SECONDS]", "create or update recipients from ldifde/slapcat LDIF, csvde CSV or a directory server (paged search; password from --password-file, MBX_LDAP_PASSWORD or a prompt); all or nothing", cmd_import_directory, 1, NULL, import_directory_opts },
 	{ "export-directory", "--created-by-adjuster [--out FILE | --ldap URI] [--base DN] [--bind-dn DN] [--password-file FILE] [--starttls] [--ca-file FILE] [--timeout SECONDS]", "write the recipients the adjuster created as LDIF for ldapadd or ldifde -i, or add them to a directory server (entries already there are reported, not changed)", cmd_export_directory, CMD_DB_READ, NULL, export_directory_opts },
+	{ "search", "QUERY [--mailbox ALIAS]... [--limit N] [--offset N] [--count] [--json]", "find messages in every mailbox: one line per hit (id, date, mailbox alias, folder, sender, subject), newest first; exit 0 with or without hits, 2 for a malformed query, an unknown mailbox or a store whose index is not built (mbxrescue reindex)", cmd_search, CMD_DB_READ, NULL, search_opts },
+	{ "show", "ID [--headers]", "a message as text: where it is, its headers, recipients, attachments (name, size) and body (the plain body; else the HTML or RTF body reduced to text)", cmd_show, CMD_DB_READ, NULL, show_opts },
+	{ "export-items", "(ID... | --search QUERY [--mailbox ALIAS]...) --out FILE.pst [--log FILE] [--log-level 0-3]", "exactly these messages into one PST, under folders 'MAILBOX DISPLAY NAME/original folder path': written as FILE.tmp, read back and compared, then renamed (FILE.unverified when it does not read back as written), with an Exmerge-format log beside it; exit 0 written and verified, 1 failed or nothing matched, 2 usage or input error", cmd_export_items, CMD_DB_READ, NULL, export_items_opts },
+	{ "delete-items", "(ID... | --search QUERY [--mailbox ALIAS]...) [--dry-run] | --undo [RUN] | --purge [RUN] | --list", "remove messages from every mailbox (a virus, a mis-sent mail): listed first, then moved out of their folders into a holding area (no longer listed, counted, exported or found) as one numbered run with an audit record per item; --undo puts a run back until --purge deletes it for good; exit 0 done, 1 nothing matched or nothing to undo, 2 usage or input error", cmd_delete_items, 1, NULL, delete_items_opts },
+	{ "reindex", "", "build the search index afresh (a store upgraded from an older version needs it once)", cmd_reindex, 1, NULL, NULL },
 	{ NULL, NULL, NULL, NULL, 0, NULL, NULL }
 };
 

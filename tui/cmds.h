@@ -32,6 +32,27 @@ int cmd_pst_dump(const tui_opts *o, int argc, char **argv);
 int cmd_import_pst(const tui_opts *o, int argc, char **argv);
 int cmd_import_directory(const tui_opts *o, int argc, char **argv);
 int cmd_export_directory(const tui_opts *o, int argc, char **argv);
+/* tui/cmd_search.c: granular recovery (search, show, reindex) */
+int cmd_search(const tui_opts *o, int argc, char **argv);
+int cmd_show(const tui_opts *o, int argc, char **argv);
+int cmd_reindex(const tui_opts *o, int argc, char **argv);
+/* tui/cmd_items.c: export-items, delete-items */
+int cmd_export_items(const tui_opts *o, int argc, char **argv);
+int cmd_delete_items(const tui_opts *o, int argc, char **argv);
+/* shared by cmd_search.c and cmd_items.c */
+struct mbx_store;
+struct mbx_search;
+const char *cmd_actor(void);
+char *cmd_join_args(int argc, char **argv);
+int cmd_parse_id(const char *s, int64_t *out);
+/* Parse and prepare a query; on a mistake print it with a caret under it
+ * and return EXIT_USAGE. */
+int cmd_search_prepare(const tui_opts *o, const char *cmd, struct mbx_store *st, const char *text,
+                       const int64_t *mailboxes, size_t nmb, struct mbx_search **out);
+struct mbx_search_hit;
+/* One line per hit: id, date, mailbox, folder, sender, subject. */
+void cmd_print_hits(const tui_opts *o, const struct mbx_search_hit *h, size_t n);
+int cmd_mailbox_ids(struct mbx_store *st, const char *cmd, char **aliases, size_t n, int64_t **ids);
 /* tui/cmd_ldap.c: the directory server options of import-directory and
  * export-directory (getopt values; the option table is the caller's). */
 enum {

@@ -251,4 +251,15 @@ void exp_remove_temporaries(const char *out_dir, const char *base);
 /* fsync a directory so renames in it survive a power loss. */
 int exp_fsync_dir(const char *dir);
 
+/* ---- export_mailbox.c, for export_items.c ---- */
+
+#include "mbx/pst.h"
+/* The size of the buffer exp_item_write needs. */
+#define EXP_ITEM_BUF (1024 * 1024)
+/* Write message m (recipients, attachments, embedded messages) into
+ * folder of pst as a mailbox export writes it; job->st, cancelled and ud
+ * are used. */
+int exp_item_write(exp_mailbox_job *job, mbx_pst *pst, mbx_pst_nid folder, const mbx_message *m,
+                   unsigned char *buf);
+
 #endif

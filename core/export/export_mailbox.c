@@ -937,3 +937,35 @@ int exp_mailbox_export(exp_mailbox_job *job)
 	cleanup(&w, 1);
 	return rc;
 }
+
+/* ---- export_items.c's way in ---------------------------------------------- */
+
+/*
+ * One message, its recipients, attachments and embedded messages, into
+ * folder `folder` of pst, as write_message writes a mailbox's: what
+ * export-items (export_items.c) puts into its one file.  job gives the
+ * store (attachment data), the cancel callback and its ud; buf is a
+ * CHUNK-sized buffer (EXP_ITEM_BUF).
+ */
+int exp_item_write(exp_mailbox_job *job, mbx_pst *pst, mbx_pst_nid folder, const mbx_message *m,
+                   unsigned char *buf)
+{
+	mbx_pst_message_props p;
+	char *tmp[N_TMP] = { 0 };
+	mbx_pst_msg *pm;
+	wctx w;
+	int rc;
+
+	memset(&w, 0, sizeof(w));
+	w.job = job;
+	w.buf = buf;
+	fill_props(m, &p, tmp);
+	rc = mbx_pst_message_begin(pst, folder, &p, &pm);
+	free_tmp(tmp, N_TMP);
+	if (rc < 0)
+		return rc;
+	rc = write_content(&w, pm, m, 0);
+	if (rc < 0)
+		return rc;
+	return mbx_pst_message_end(pm, NULL);
+}

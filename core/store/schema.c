@@ -207,6 +207,41 @@ static const char *const migrations[] = {
 	"ALTER TABLE audit ADD COLUMN before_image TEXT;"
 	"ALTER TABLE audit ADD COLUMN after_image TEXT;"
 	"CREATE INDEX audit_run ON audit(run_id);",
+
+	/* search (issue 17): the full-text index of the messages of folders
+	 * (core/store/store_search.c: search_fts contentless with the "mbx"
+	 * tokenizer, search_doc its rowid as date-ordered key -> message),
+	 * items deleted with undo (store_items.c: a deleted message keeps its
+	 * row with folder_id NULL, deleted_item says where it was, and its
+	 * search_doc row is marked held: a search finds search_doc's rows
+	 * that are not), and
+	 * folders by parent for folder: queries.  A store without messages
+	 * has its (empty) index built; one with messages gets it from
+	 * `mbxrescue reindex`. */
+	"CREATE VIRTUAL TABLE search_fts USING fts5(subject, sender, rcpt, body, attach, "
+	"  content='', columnsize=0, tokenize='mbx');"
+	"INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 8388608);"
+	"INSERT INTO search_fts (search_fts, rank) VALUES ('pgsz', 64000);"
+	"CREATE TABLE search_doc ("
+	"  key INTEGER PRIMARY KEY,"
+	"  message_id INTEGER NOT NULL UNIQUE REFERENCES message(id) ON DELETE CASCADE,"
+	"  held INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE delete_run ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  query TEXT,"
+	"  items INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE deleted_item ("
+	"  message_id INTEGER PRIMARY KEY REFERENCES message(id) ON DELETE CASCADE,"
+	"  run INTEGER NOT NULL REFERENCES delete_run(id),"
+	"  folder_id INTEGER NOT NULL,"
+	"  mailbox_id INTEGER NOT NULL,"
+	"  time INTEGER NOT NULL);"
+	"CREATE INDEX deleted_item_run ON deleted_item(run);"
+	"CREATE INDEX folder_parent ON folder(parent_id);"
+	"INSERT INTO meta (key, value) SELECT 'search_index', 'mbx-1' "
+	"  WHERE NOT EXISTS (SELECT 1 FROM message);",
 };
 
 int store_schema_latest(void)

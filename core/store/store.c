@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "store/store_int.h"
+#include "store/search_int.h"
 #include "base/names.h"
 
 /* ---- Small helpers ------------------------------------------------------ */
@@ -592,6 +593,13 @@ int mbx_store_open(mbx_store **out, const char *path, unsigned flags)
 	}
 	/* Reading the header waits for writers like every later statement. */
 	sqlite3_busy_timeout(st->db, mbx_store_busy_timeout());
+	/* The search index's tokenizer, before any statement touches it
+	 * (the schema's migrations included). */
+	if (store_tok_register(st->db) != SQLITE_OK) {
+		rc = mbx_error_set(MBX_ERROR, "this SQLite has no FTS5 full-text search, which "
+		                   "mbxrescue needs; install the Debian package libsqlite3-0");
+		goto fail;
+	}
 	if (exists && (rc = inspect_header(st, flags, &sb)) < 0)
 		goto fail;
 	/* New stores get 64 KiB pages: attachments live in the store, and
@@ -642,6 +650,7 @@ void mbx_store_free(mbx_store *st)
 		return;
 	mbx_store_bulk_end(st);
 	store_blob_release(st);
+	store_search_free(st);
 	for (i = 0; i < st->n_cache; i++)
 		sqlite3_finalize(st->cache[i].stmt);
 	if (st->db)
@@ -709,10 +718,19 @@ int mbx_store_commit(mbx_store *st)
 	if (--st->txn_depth > 0)
 		return 0;
 	if (st->txn_failed) {
+		store_search_discard(st);
 		store_exec(st, "ROLLBACK");
 		st->txn_failed = 0;
 		return mbx_error_set(MBX_ERROR, "store file %s: an inner step failed, nothing was "
 		                     "changed", st->path);
+	}
+	/* the messages added in the transaction go into the search index
+	 * now, in date order (store_search.c) */
+	if (store_search_flush(st) < 0) {
+		int rc = mbx_error_prefix(MBX_ERROR, "saving the changes");
+
+		store_exec(st, "ROLLBACK");
+		return rc;
 	}
 	if (store_exec(st, "COMMIT") < 0) {
 		int rc = mbx_error_prefix(MBX_EIO, "saving the changes");
@@ -734,6 +752,7 @@ int mbx_store_rollback(mbx_store *st)
 	}
 	st->txn_failed = 0;
 	store_blob_release(st);
+	store_search_discard(st);
 	if (sqlite3_get_autocommit(st->db))
 		return 0;
 	{

@@ -18,7 +18,7 @@
 
 /* Prepared statements kept for the life of the connection, found by the
  * address of their (static) SQL text. */
-#define STORE_STMT_CACHE 64
+#define STORE_STMT_CACHE 128
 
 struct mbx_store {
 	sqlite3 *db;
@@ -42,6 +42,9 @@ struct mbx_store {
 	/* Whether the file has schema-4 rows in message_prop (properties of
 	 * messages written before bags): -1 not looked at yet, 0 none, 1 some. */
 	int legacy_props;
+	/* Messages added in the open transaction, for the search index
+	 * (store_search.c, search_int.h); NULL until the first. */
+	struct store_search *search;
 };
 
 /* A cached, reset statement for `sql` (a string literal), or <0 with the

@@ -14,6 +14,7 @@
 #include <nettle/sha2.h>
 
 #include "store/store_int.h"
+#include "store/search_int.h"
 
 #define MAX_EMBED_DEPTH STORE_EMBED_DEPTH
 
@@ -586,6 +587,9 @@ static int insert_message(mbx_store *st, const mbx_message *m, int64_t folder_id
 	rc = insert_recipients(st, m, id, &blob);
 	if (rc == 0)
 		rc = insert_attachments(st, m, id, depth, &blob);
+	/* a message of a folder goes into the search index with it */
+	if (rc == 0 && depth == 0 && folder_id)
+		rc = store_search_index(st, m, id);
 	if (rc == 0 && out_id)
 		*out_id = id;
 out:
@@ -639,6 +643,8 @@ static int delete_message(mbx_store *st, int64_t id, int depth)
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, "reading attachments");
 	store_done(s);
+	if (rc == 0 && depth == 0)
+		rc = store_search_unindex(st, id);
 	if (rc == 0)
 		rc = store_stmt(st, "DELETE FROM message WHERE id = ?1", &s);
 	if (rc == 0) {
