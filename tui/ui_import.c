@@ -19,6 +19,7 @@
 #include "ui_import.h"
 #include "ui_panels.h"
 #include "ui_text.h"
+#include "ui_work.h"
 
 #define FRAME_MS 200
 
@@ -202,9 +203,7 @@ static void import_folder(ui *u, const char *dir, mbx_import_mode mode, const ch
 	             "the store.", ok, (long long)items, failed);
 	mbx_log_write(u->slog, MBX_LOG_MIN, "Folder %s: %zu files imported (%lld items), %zu failed",
 	              dir, ok, (long long)items, failed);
-	if (ui_data_load(u) < 0)
-		ui_message(u, "Reload failed", mbx_error_last());
-	ui_redraw(u);
+	ui_reload_now(u);
 	ui_pager(u, failed ? "Import finished, with errors" : "Import finished", &sum,
 	         "Enter/Esc: close", NULL);
 out:
@@ -279,8 +278,7 @@ void ui_import(ui *u)
 	rc = mbx_import_wait(v.im, &res);
 	mbx_import_free(v.im);
 	ui_log_drain(u);
-	if (ui_data_load(u) < 0)
-		ui_message(u, "Reload failed", mbx_error_last());
+	ui_reload_now(u);
 	for (i = 0; i < u->n_mb; i++)
 		if (u->mb[i].alias && strcasecmp(u->mb[i].alias, f[1].value) == 0)
 			ui_select_mailbox(u, i);

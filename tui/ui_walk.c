@@ -207,7 +207,7 @@ static void act_symptom(ui *u)
 	alias = u->mb[o[0]].alias;
 	ui_log_drain(u);
 	from = u->n_log;
-	ui_export(u, &alias, 1, UI_EXP_QUIET);
+	ui_export(u, &alias, 1, UI_EXP_QUIET | UI_EXP_WAIT);
 	strv_free(&u->walk_sym, &u->n_walk_sym);
 	for (; from < u->n_log; from++)
 		strv_add(&u->walk_sym, &u->n_walk_sym, mbx_strdup(u->log[from]));
@@ -309,7 +309,7 @@ void ui_walk(ui *u)
 				n = k;
 				/* Results of this export only (not of step 1's). */
 				ui_export_summary_free(&u->last_export);
-				if (ui_export(u, a, n, UI_EXP_ASK | UI_EXP_QUIET) >= 0 && u->last_export.total) {
+				if (ui_export(u, a, n, UI_EXP_ASK | UI_EXP_QUIET | UI_EXP_WAIT) >= 0 && u->last_export.total) {
 					u->walk_exported = 1;
 					u->walk_step++;
 				}
