@@ -62,8 +62,10 @@ static void resume_at_start(ui *u)
 	if (!ui_run_record_find(u, &r))
 		return;
 	ui_run_record_free(&r);
-	if (u->first_page)
-		ui_loader_wait(u);   /* the resume may list every mailbox */
+	if (u->first_page && u->loader) {
+		u->resume_pending = 1;   /* once the full lists are in (run) */
+		return;
+	}
 	ui_resume_offer(u, 0);
 	ui_redraw(u);
 }
@@ -147,6 +149,11 @@ static int run(ui *u)
 				offer_walkthrough(u);
 			}
 			ui_redraw(u);
+			if (u->resume_pending && !u->loader) {
+				u->resume_pending = 0;
+				ui_resume_offer(u, 0);
+				ui_redraw(u);
+			}
 			if (queued != ERR && !u->loader) {
 				/* The key that waited for the full lists. */
 				ch = queued;

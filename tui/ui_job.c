@@ -85,10 +85,22 @@ static char *record_path(const ui *u, int mkdirs)
 	const char *p;
 	uint64_t h = 1469598103934665603ULL;
 
-	if (xdg && *xdg)
+	if (xdg && *xdg) {
+		if (mkdirs)
+			mkdir(xdg, 0700);
 		base = mbx_asprintf("%s/mbxrescue", xdg);
-	else if (home && *home)
+	}
+	else if (home && *home) {
+		if (mkdirs) {
+			char *l = mbx_asprintf("%s/.local", home), *sh = mbx_asprintf("%s/.local/share", home);
+
+			mkdir(l, 0700);
+			mkdir(sh, 0700);
+			mbx_free(l);
+			mbx_free(sh);
+		}
 		base = mbx_asprintf("%s/.local/share/mbxrescue", home);
+	}
 	else
 		return NULL;
 	for (p = abs ? abs : u->o->db_path; *p; p++)
@@ -563,6 +575,10 @@ static void prog_draw(ui *u, void *ud)
 	}
 	fmt_dur(o->elapsed_seconds, el, sizeof el);
 	fmt_dur(o->eta_seconds, eta, sizeof eta);
+	if (j->stage == STAGE_PREP) {
+		ui_text_put(u, j->d.w, 3, 2, "", W, 0, A_NORMAL);
+		ui_text_put(u, j->d.w, 4, 2, "", W, 0, A_NORMAL);
+	} else {
 	ui_text_putf(u, j->d.w, 3, 2, W, A_NORMAL,
 	             "Mailboxes %zu/%zu (%zu failed)  Items %lld/%lld  MB %.1f/%.1f",
 	             o->mailboxes_done, o->mailboxes_total, o->mailboxes_failed,
@@ -571,6 +587,7 @@ static void prog_draw(ui *u, void *ud)
 	mbx_text_size((int64_t)o->bytes_per_sec, a, sizeof a);
 	ui_text_putf(u, j->d.w, 4, 2, W, A_NORMAL, "Throughput %s/s, %.1f mailboxes/s  Elapsed %s  "
 	             "ETA %s", a, o->mailboxes_per_sec, el, eta);
+	}
 	ui_hline(u, j->d.w, 5, 1, j->d.wd - 2);
 	rows = j->d.h - 8;
 	y = 0;

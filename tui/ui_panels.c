@@ -579,8 +579,8 @@ static void draw_recipients(ui *u, size_t linked)
 	WINDOW *w = u->w_right;
 	int W = getmaxx(w) - 2, rest = W - R_MARK - 1 - (1 + R_TYPE) - 2;
 	int alias_w = rest * 2 / 5 < 8 ? 8 : rest * 2 / 5, name_w = rest - alias_w;
-	char t1[96], t2[96], t3[96], t4[96];
-	const char *titles[4] = { t1, t2, t3, t4 };
+	char t1[96], t2[96], t3[96], t4[96], t5[96];
+	const char *titles[5] = { t1, t2, t3, t4, t5 };
 	size_t i;
 	int y;
 	chtype head = A_BOLD | A_UNDERLINE;
@@ -588,8 +588,9 @@ static void draw_recipients(ui *u, size_t linked)
 	snprintf(t1, sizeof t1, "Recipients (%zu, %zu need attention)", u->total_rc, u->n_flagged);
 	snprintf(t2, sizeof t2, "Recipients (%zu, %zu flagged)", u->total_rc, u->n_flagged);
 	snprintf(t3, sizeof t3, "Recipients (%zu, %zu ~)", u->total_rc, u->n_flagged);
-	snprintf(t4, sizeof t4, "Recipients (%zu)", u->total_rc);
-	ui_box(u, w, u->n_flagged ? fit_title(titles, 4, getmaxx(w)) : t4, u->focus == 1);
+	snprintf(t4, sizeof t4, "Recipients %zu, ~%zu", u->total_rc, u->n_flagged);
+	snprintf(t5, sizeof t5, "Recipients (%zu)", u->total_rc);
+	ui_box(u, w, u->n_flagged ? fit_title(titles, 5, getmaxx(w)) : t5, u->focus == 1);
 	ui_text_put(u, w, 1, 1, "  Display name", R_MARK + name_w, 0, head);
 	ui_text_put(u, w, 1, 1 + R_MARK + name_w, " Alias", 1 + alias_w, 0, head);
 	ui_text_put(u, w, 1, 1 + R_MARK + 1 + name_w + alias_w, " Type", 2 + R_TYPE, 0, head);

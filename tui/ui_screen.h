@@ -182,6 +182,7 @@ struct ui {
 	int quit;
 	int reload;            /* read the lists again (Ctrl-L; the store changed) */
 	int reload_note;       /* say so once they are in: another program changed it */
+	int resume_pending;    /* offer the unfinished run once the lists are in */
 };
 
 /* ---- ui_screen.c ---- */
