@@ -94,7 +94,7 @@ tm_keys Tab C-u
 tm_keys -l "Restored1"
 tm_keys Enter
 check "the import finishes" tm_wait "Import finished" 60
-check "it reports the items imported" tm_wait "43 items imported" 2
+check "it reports the items imported" tm_wait "43 messages imported" 2
 tm_keys Enter
 check "the new mailbox is in Mailbox Resources, orphaned" tm_wait "(13, 1 orphaned)" 5
 check "the import lines reach the log pane" tm_wait "imported into mailbox Restored1" 2

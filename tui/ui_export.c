@@ -327,7 +327,7 @@ void ui_export_keep_results(ui *u, mbx_export *ex, const char *out_dir, int canc
 		if (r[i].state == MBX_EXP_DONE && r[i].verified) {
 			s->verified++;
 			if (ok_lines++ < SUM_OK_MAX)
-				s->lines[s->n_lines++] = mbx_asprintf("OK  %s: %s  %lld items, %lld folders, "
+				s->lines[s->n_lines++] = mbx_asprintf("OK  %s: %s  %lld messages, %lld folders, "
 				                                      "%s - read back with libpst: identical",
 				                                      r[i].alias, r[i].n_paths ? r[i].paths[0] : "",
 				                                      (long long)r[i].items,

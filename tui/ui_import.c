@@ -181,7 +181,7 @@ static void import_folder(ui *u, const char *dir, mbx_import_mode mode, const ch
 		rc = mbx_import_wait(v.im, &res);
 		mbx_import_free(v.im);
 		if (rc == 0) {
-			ui_lines_add(&sum, "%s -> %s%s: %lld items imported, %lld skipped, %lld failed",
+			ui_lines_add(&sum, "%s -> %s%s: %lld messages imported, %lld skipped, %lld failed",
 			             files.v[i].path, files.v[i].alias, res.mailbox_created ? " (new)" : "",
 			             (long long)res.imported, (long long)res.skipped,
 			             (long long)res.failed);
@@ -199,9 +199,9 @@ static void import_folder(ui *u, const char *dir, mbx_import_mode mode, const ch
 	if (stop)
 		ui_lines_add(&sum, "Cancelled: %zu file%s not tried.", files.n - ok - failed,
 		             files.n - ok - failed == 1 ? "" : "s");
-	ui_lines_add(&sum, "%zu imported (%lld items), %zu failed; a failed file left nothing in "
+	ui_lines_add(&sum, "%zu imported (%lld messages), %zu failed; a failed file left nothing in "
 	             "the store.", ok, (long long)items, failed);
-	mbx_log_write(u->slog, MBX_LOG_MIN, "Folder %s: %zu files imported (%lld items), %zu failed",
+	mbx_log_write(u->slog, MBX_LOG_MIN, "Folder %s: %zu files imported (%lld messages), %zu failed",
 	              dir, ok, (long long)items, failed);
 	ui_reload_now(u);
 	ui_pager(u, failed ? "Import finished, with errors" : "Import finished", &sum,
@@ -284,10 +284,11 @@ void ui_import(ui *u)
 			ui_select_mailbox(u, i);
 	ui_redraw(u);
 	if (rc == 0)
-		msg = mbx_asprintf("%s imported into mailbox %s%s: %lld items imported, %lld skipped, "
-		                   "%lld replaced, %lld failed, in %lld folders (%.1f s).", f[0].value,
+		msg = mbx_asprintf("%s imported into mailbox %s%s: %lld messages imported, %lld skipped, "
+		                   "%lld replaced, %lld failed, in %lld folders (%.1f s). Messages count the "
+		                   "associated (hidden) ones too; the Items column does not.", f[0].value,
 		                   f[1].value, res.mailbox_created ? " (created: it has no directory "
-		                   "entry until the adjuster runs)" : "", (long long)res.imported,
+		                   "entry until the adjuster runs: F2 or F9)" : "", (long long)res.imported,
 		                   (long long)res.skipped, (long long)res.replaced,
 		                   (long long)res.failed, (long long)res.folders, res.seconds);
 	else
