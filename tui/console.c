@@ -281,9 +281,11 @@ int console_main(const tui_opts *o)
 	}
 	if (ui_job_running(&u)) {
 		/* Quitting with an export running: it stops cleanly (no partial
-		 * file) and is offered for resume the next time. */
+		 * file) and is offered for resume the next time; as on the command
+		 * line, a cancelled export is exit status 1. */
 		ui_status(&u, "Stopping the export: the next start offers to resume it");
 		ui_redraw(&u);
+		status = EXIT_FINDINGS;
 	}
 	ui_job_quit(&u);
 	ui_screen_end(&u);

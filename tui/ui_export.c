@@ -308,7 +308,8 @@ static const char *console_fix(const mbx_export_result *r)
 #define SUM_OK_MAX 1000
 #define SUM_FAIL_MAX 5000
 
-void ui_export_keep_results(ui *u, mbx_export *ex, const char *out_dir, int cancelled)
+void ui_export_keep_results(ui *u, mbx_export *ex, const char *out_dir, int cancelled,
+                            size_t run_total)
 {
 	ui_export_summary *s = &u->last_export;
 	const mbx_export_result *r;
@@ -356,6 +357,12 @@ void ui_export_keep_results(ui *u, mbx_export *ex, const char *out_dir, int canc
 			s->psts = mbx_reallocarray(s->psts, s->n_psts + 1, sizeof *s->psts);
 			s->psts[s->n_psts++] = mbx_strdup(r[i].paths[k]);
 		}
+	}
+	/* A run cancelled before it had looked every mailbox up has results
+	 * for those it had: the others were not copied either. */
+	if (run_total > s->total) {
+		s->n_cancelled += run_total - s->total;
+		s->total = run_total;
 	}
 	if (ok_lines > SUM_OK_MAX)
 		s->lines[s->n_lines++] = mbx_asprintf("... and %zu more exported and verified (each "

@@ -418,7 +418,7 @@ static void job_poll(ui *u)
 	mbx_export_progress_get(j->ex, &j->ov, j->per, j->per ? PER_MAX : 0, &j->n_per);
 	if (j->ov.finished) {
 		mbx_export_wait(j->ex);
-		ui_export_keep_results(u, j->ex, j->s.p.out_dir, j->cancelling);
+		ui_export_keep_results(u, j->ex, j->s.p.out_dir, j->cancelling, j->ov.mailboxes_total);
 		mbx_export_free(j->ex);
 		j->ex = NULL;
 		j->ended_ok = 1;

@@ -53,7 +53,8 @@ void ui_job_main(ui *u);
 void ui_job_quit(ui *u);
 
 /* The results of an export that ended into u->last_export (ui_export.c). */
-void ui_export_keep_results(ui *u, mbx_export *ex, const char *out_dir, int cancelled);
+void ui_export_keep_results(ui *u, mbx_export *ex, const char *out_dir, int cancelled,
+                            size_t run_total);
 /* The PSTs already in spec's destination, by spec->p.exist (asking when it
  * says so): skip takes those mailboxes out, keep lists their files for
  * renaming.  0 go on, -1 the operator left. */

@@ -85,7 +85,7 @@ const ui_key_entry ui_keys[] = {
 	  "guided recovery walkthrough (KB Q265438) of the selected mailbox, resumes where "
 	  "it was left",
 	  MAIN(ACTIONS), UI_KP_WAIT, ui_walk, "Walk" },
-	{ { 'l' }, "Log", "the session log full screen: wrapped, scrolled, searched (/)",
+	{ { 'l' }, NULL, "the session log full screen: wrapped, scrolled, searched (/)",
 	  MAIN(ACTIONS), UI_KP_ALWAYS, ui_logview, NULL },
 	{ { 'f' }, NULL, "fix recreated recipients: primary NT account, unhide (KB Q197970)",
 	  MAIN(ACTIONS), UI_KP_WAIT, key_fixup, NULL },

@@ -107,7 +107,8 @@ static void lv_draw(ui *u, void *ud)
 	         v->wrapped.n);
 	if (v->searching)
 		ui_text_putf(u, v->d.w, v->d.h - 2, 1, W - (int)strlen(pos), A_BOLD,
-		             "Search: %s_  (Enter keeps, Esc cancels)", v->search);
+		             "Search: %s_  %s", v->search, v->note[0] ? v->note :
+		             "(Enter keeps, Esc cancels)");
 	else if (v->note[0])
 		ui_text_put(u, v->d.w, v->d.h - 2, 1, v->note, W - (int)strlen(pos), 0,
 		            ui_attr(u, UI_C_WARN));
@@ -213,6 +214,8 @@ void ui_logview(ui *u)
 		v.note[0] = '\0';
 		if (v.searching) {
 			lv_search_key(u, &v, ch);
+			if (!v.searching)
+				v.note[0] = '\0';
 			continue;
 		}
 		page = v.rows > 1 ? (size_t)v.rows - 1 : 1;

@@ -280,8 +280,10 @@ void ui_draw_bar(ui *u)
 	/* Row 1: the keys, mc style: every F-key with its letter ("F2/a"); at
 	 * 80 columns the short labels, and when even they do not fit, the
 	 * labels set apart by their colour alone. */
-	shrt = bar_width(1, 0) > u->cols;
-	spaced = bar_width(1, shrt) <= u->cols;
+	/* The last column stays empty: writing the bottom right cell costs
+	 * the terminal's autowrap switched off and on. */
+	shrt = bar_width(1, 0) >= u->cols;
+	spaced = bar_width(1, shrt) < u->cols;
 	wmove(w, 1, 0);
 	wattrset(w, A_NORMAL);
 	for (i = 0; i < ui_n_keys; i++) {
@@ -292,7 +294,7 @@ void ui_draw_bar(ui *u)
 		if (k->ctx != UI_KC_MAIN || !k->bar)
 			continue;
 		ui_key_bar_name(k, 1, key, sizeof key);
-		if (getcurx(w) + (int)strlen(key) + (int)strlen(label) > u->cols)
+		if (getcurx(w) + (int)strlen(key) + (int)strlen(label) >= u->cols)
 			break;
 		wattrset(w, ui_attr(u, UI_C_KEY));
 		waddstr(w, key);

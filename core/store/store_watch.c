@@ -32,22 +32,18 @@ int mbx_store_stamp_get(mbx_store *st, mbx_store_stamp *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	/* One read transaction: the six numbers are of one state of the file. */
-	rc = store_stmt(st, "SELECT (SELECT count(*) FROM mailbox), "
-	                    "(SELECT coalesce(max(id), 0) FROM mailbox), "
-	                    "(SELECT count(*) FROM recipient), "
+	/* One read transaction: the numbers are of one state of the file. */
+	rc = store_stmt(st, "SELECT (SELECT coalesce(max(id), 0) FROM mailbox), "
 	                    "(SELECT coalesce(max(id), 0) FROM recipient), "
 	                    "(SELECT coalesce(max(id), 0) FROM audit), "
 	                    "(SELECT coalesce(max(id), 0) FROM message)", &s);
 	if (rc < 0)
 		return rc;
 	if (sqlite3_step(s) == SQLITE_ROW) {
-		out->mailboxes = sqlite3_column_int64(s, 0);
-		out->max_mailbox_id = sqlite3_column_int64(s, 1);
-		out->recipients = sqlite3_column_int64(s, 2);
-		out->max_recipient_id = sqlite3_column_int64(s, 3);
-		out->max_audit_id = sqlite3_column_int64(s, 4);
-		out->max_message_id = sqlite3_column_int64(s, 5);
+		out->max_mailbox_id = sqlite3_column_int64(s, 0);
+		out->max_recipient_id = sqlite3_column_int64(s, 1);
+		out->max_audit_id = sqlite3_column_int64(s, 2);
+		out->max_message_id = sqlite3_column_int64(s, 3);
 		rc = 0;
 	} else {
 		rc = store_sqlerr(st, "reading what the store holds");
@@ -58,7 +54,6 @@ int mbx_store_stamp_get(mbx_store *st, mbx_store_stamp *out)
 
 int mbx_store_stamp_equal(const mbx_store_stamp *a, const mbx_store_stamp *b)
 {
-	return a->mailboxes == b->mailboxes && a->max_mailbox_id == b->max_mailbox_id &&
-	       a->recipients == b->recipients && a->max_recipient_id == b->max_recipient_id &&
+	return a->max_mailbox_id == b->max_mailbox_id && a->max_recipient_id == b->max_recipient_id &&
 	       a->max_audit_id == b->max_audit_id && a->max_message_id == b->max_message_id;
 }

@@ -89,18 +89,18 @@ int mbx_store_schema_latest(void);
  * any other, commits to the file; this connection's own commits leave it
  * as it is.  Costs no I/O beyond a lock check.
  *
- * mbx_store_stamp_get: what the lists show, at a glance: the number and
- * highest id of mailboxes and of recipients, the newest audit entry (every
- * change the adjuster, fix-recipient, import-pst and import-directory make
- * is recorded there) and the newest message.  A few index walks: well
- * under a millisecond on 100,000 rows.  Export jobs are not in it (an
- * export's job rows change data_version all the time and nothing a list
- * shows); equal stamps mean the lists need no reload.
+ * mbx_store_stamp_get: what the lists show, at a glance: the highest id
+ * of mailboxes and of recipients (a new one), the newest audit entry
+ * (every change the adjuster and its undo, fix-recipient, import-pst and
+ * import-directory make is recorded there, removals included) and the
+ * newest message.  Four index lookups: microseconds on 100,000 rows.
+ * Export jobs are not in it (an export's job rows change data_version all
+ * the time and nothing a list shows); equal stamps mean the lists need no
+ * reload.
  */
 int mbx_store_data_version(mbx_store *st, int64_t *out);
 typedef struct mbx_store_stamp {
-	int64_t mailboxes, max_mailbox_id;
-	int64_t recipients, max_recipient_id;
+	int64_t max_mailbox_id, max_recipient_id;
 	int64_t max_audit_id, max_message_id;
 } mbx_store_stamp;
 int mbx_store_stamp_get(mbx_store *st, mbx_store_stamp *out);
