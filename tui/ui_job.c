@@ -41,11 +41,21 @@ struct ui_job {
 	int prep_rc;
 	char prep_err[512];
 	mbx_store *prep_st;
-	/* The export. */
+	/* The export.  A thread of the job's copies the core's snapshot every
+	 * POLL_MS (the core's lock can be held by its workers for a while on
+	 * a busy machine: the keys never wait for it); the UI thread takes
+	 * the copy under snap_mu, held for a memcpy. */
 	mbx_export *ex;
 	mbx_export_progress ov;
 	mbx_export_mailbox_progress *per;
 	size_t n_per;
+	pthread_t poller;
+	int has_poller;
+	pthread_mutex_t snap_mu;
+	mbx_export_progress snap_ov;
+	mbx_export_mailbox_progress *snap_per;
+	size_t snap_n;
+	atomic_int stop_poll, poll_done;
 	int cancelling, cancel_asked;
 	int ended_ok;            /* the results are in u->last_export */
 	char fail[512];          /* why it could not start, or "" */
@@ -334,6 +344,47 @@ static void *prep_main(void *p)
 
 /* ---- the export ------------------------------------------------------------------ */
 
+#define POLL_MS 100
+
+static void *poll_main(void *arg)
+{
+	struct ui_job *j = arg;
+	mbx_export_progress ov;
+	mbx_export_mailbox_progress *per = j->per ? mbx_calloc(PER_MAX, sizeof *per) : NULL;
+	size_t n = 0;
+
+	for (;;) {
+		struct timespec ts = { 0, POLL_MS * 1000000L };
+
+		mbx_export_progress_get(j->ex, &ov, per, per ? PER_MAX : 0, &n);
+		pthread_mutex_lock(&j->snap_mu);
+		j->snap_ov = ov;
+		if (per)
+			memcpy(j->snap_per, per, n * sizeof *per);
+		j->snap_n = n;
+		pthread_mutex_unlock(&j->snap_mu);
+		if (ov.finished || atomic_load(&j->stop_poll))
+			break;
+		nanosleep(&ts, NULL);
+	}
+	mbx_free(per);
+	atomic_store(&j->poll_done, 1);
+	return NULL;
+}
+
+/* Stop the poller (the export has ended, or is being taken down). */
+static void poll_stop(struct ui_job *j)
+{
+	if (!j->has_poller)
+		return;
+	atomic_store(&j->stop_poll, 1);
+	pthread_join(j->poller, NULL);
+	j->has_poller = 0;
+	pthread_mutex_destroy(&j->snap_mu);
+	mbx_free(j->snap_per);
+	j->snap_per = NULL;
+}
+
 static int export_start(ui *u, struct ui_job *j)
 {
 	mbx_export_opts opts;
@@ -365,8 +416,15 @@ static int export_start(ui *u, struct ui_job *j)
 		return rc;
 	}
 	record_write(u, &j->s);
-	if ((j->s.all ? u->n_mb : j->s.n) <= PER_MAX)
+	if ((j->s.all ? u->n_mb : j->s.n) <= PER_MAX) {
 		j->per = mbx_calloc(PER_MAX, sizeof *j->per);
+		j->snap_per = mbx_calloc(PER_MAX, sizeof *j->snap_per);
+	}
+	pthread_mutex_init(&j->snap_mu, NULL);
+	if (pthread_create(&j->poller, NULL, poll_main, j) == 0)
+		j->has_poller = 1;
+	else
+		pthread_mutex_destroy(&j->snap_mu);
 	j->stage = STAGE_EXPORT;
 	return 0;
 }
@@ -415,7 +473,20 @@ static void job_poll(ui *u)
 		if (export_start(u, j) < 0)
 			return;
 	}
-	mbx_export_progress_get(j->ex, &j->ov, j->per, j->per ? PER_MAX : 0, &j->n_per);
+	if (j->has_poller) {
+		pthread_mutex_lock(&j->snap_mu);
+		j->ov = j->snap_ov;
+		if (j->per)
+			memcpy(j->per, j->snap_per, j->snap_n * sizeof *j->per);
+		j->n_per = j->snap_n;
+		pthread_mutex_unlock(&j->snap_mu);
+		if (!atomic_load(&j->poll_done))
+			return;
+		poll_stop(j);
+	} else {
+		/* No thread to spare: the snapshot here. */
+		mbx_export_progress_get(j->ex, &j->ov, j->per, j->per ? PER_MAX : 0, &j->n_per);
+	}
 	if (j->ov.finished) {
 		mbx_export_wait(j->ex);
 		ui_export_keep_results(u, j->ex, j->s.p.out_dir, j->cancelling, j->ov.mailboxes_total);
@@ -691,7 +762,8 @@ int ui_job_window(ui *u)
 		}
 		if (!u->small)
 			prog_draw(u, j);
-		ch = ui_getkey(u, UI_TICK_MS);
+		/* Cancelling: look often, the summary follows the workers' stop. */
+		ch = ui_getkey(u, j->cancelling ? 40 : UI_TICK_MS);
 		if (u->quit)
 			break;   /* quitting: the main loop cancels it */
 		if (ch == 27 && !j->cancelling) {
@@ -761,6 +833,7 @@ void ui_job_quit(ui *u)
 	}
 	if (j->ex) {
 		mbx_export_cancel(j->ex);
+		poll_stop(j);
 		mbx_export_wait(j->ex);
 		mbx_export_free(j->ex);
 		j->ex = NULL;

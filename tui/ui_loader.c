@@ -11,6 +11,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "mbx/common.h"
@@ -30,6 +33,10 @@ static void *load_main(void *arg)
 {
 	struct ui_loader *l = arg;
 	int rc;
+
+	/* Behind the keys: the UI thread answers a key first when the CPUs
+	 * are busy (an export runs, other programs run). */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
 
 	rc = ui_data_load(&l->data);
 	if (rc < 0)
@@ -81,6 +88,53 @@ int ui_reload_start(ui *u)
 	return start(u);
 }
 
+static void *free_main(void *arg)
+{
+	ui *old = arg;
+
+	ui_data_free(old);
+	mbx_free(old);
+	return NULL;
+}
+
+/* Free u's lists on a thread of their own: 200,000 rows' strings are tens
+ * of milliseconds the keys need not wait for. */
+static void data_free_later(ui *u)
+{
+	ui *old = mbx_calloc(1, sizeof *old);
+	pthread_attr_t at;
+	pthread_t th;
+	int started = 0;
+
+	old->srv = u->srv;
+	old->mb = u->mb;
+	old->n_mb = u->n_mb;
+	old->rc = u->rc;
+	old->n_rc = u->n_rc;
+	old->rc_of_mb = u->rc_of_mb;
+	old->mb_of_rc = u->mb_of_rc;
+	old->mark = u->mark;
+	old->rflags = u->rflags;
+	old->lm = u->lm;
+	old->lr = u->lr;
+	old->first_link = u->first_link;
+	memset(&u->srv, 0, sizeof u->srv);
+	u->mb = NULL;
+	u->rc = NULL;
+	u->rc_of_mb = u->mb_of_rc = NULL;
+	u->mark = u->rflags = NULL;
+	u->lm.order = u->lm.pos = u->lr.order = u->lr.pos = NULL;
+	u->first_link = NULL;
+	if (pthread_attr_init(&at) == 0) {
+		pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+		started = pthread_create(&th, &at, free_main, old) == 0;
+		pthread_attr_destroy(&at);
+	}
+	if (!started)
+		free_main(old);
+	ui_data_free(u);   /* the counts and the rest, now without lists */
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
 	const int64_t *x = a, *y = b;
@@ -107,7 +161,7 @@ static void adopt(ui *u, ui *t)
 				marked[n_marked++] = u->mb[i].id;
 		qsort(marked, n_marked, sizeof *marked, cmp_i64);
 	}
-	ui_data_free(u);
+	data_free_later(u);
 	u->srv = t->srv;
 	u->mb = t->mb;
 	u->n_mb = t->n_mb;

@@ -31,7 +31,7 @@
 #define UI_MIN_ROWS 24
 #define UI_TICK_MS 200
 /* How long after Esc a digit still makes it an F-key (Esc 5 = F5). */
-#define UI_ESC_DIGIT_MS 250
+#define UI_ESC_DIGIT_MS 200
 #define UI_MIN_COLS 80
 #define UI_MAX_LAYERS 8
 #define UI_NONE ((size_t)-1)
