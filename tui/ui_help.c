@@ -18,7 +18,8 @@
 static const struct {
 	const char *mark, *what;
 } markers[] = {
-	{ ">", "the item linked to the selection, in the other panel (named on the info line)" },
+	{ ">", "the selection, and in the other panel the item linked to it (named on the info "
+	       "line); the focused panel's title stands out" },
 	{ "!", "Mailbox Resources: orphaned, no directory entry (Exmerge fails, MSEMS)" },
 	{ "+", "Mailbox Resources: marked" },
 	{ "-", "Recipients: mailbox homed on this server but not in the store" },
