@@ -2,12 +2,14 @@
 # Export from the console: F5 on marked mailboxes writes PSTs that
 # `mbxrescue verify` accepts, with a summary of each PST's verification;
 # exporting an orphaned mailbox shows Exmerge's MSEMS lines in the log
-# pane, then the console explains why and offers the adjuster.
+# pane, then the console explains why (naming its keys) and offers the
+# adjuster; F9 shows its plan and asks once.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/t_tui_console_lib.sh"
 
 DB=$(demo_db) || { echo "# can not create the demo store"; exit 1; }
 OUT="$T_TMP/pst-out"
+orphans_now() { "$MBX" --db "$DB" check 2>/dev/null | grep -c "orphaned-mailbox"; }
 tm_start 100 30 --db "$DB"
 check "start screen" tm_wait "Mailbox Resources (" 10
 # Sort orphans first: the last rows are mailboxes with a directory entry.
@@ -43,6 +45,7 @@ tm_keys C-u
 tm_keys -l "$OUT"
 tm_keys Enter
 check "summary shows the failure" tm_wait "FAILED" 60
+check "the fix it names is the console's key" tm_wait "press F2" 2
 tm_keys Enter
 check "the console explains why and offers the adjuster" tm_wait "Mailboxes without a directory entry" 5
 check "the log pane shows the MSEMS line" tm_wait "Error configuring message service (MSEMS)" 2
@@ -53,16 +56,21 @@ check "adjuster left" tm_wait_gone "Consistency adjuster (DS/IS)" 5
 n=$(ls "$OUT"/*.PST 2>/dev/null | wc -l)
 [ "$n" -eq 2 ] && ok "no PST for the orphan" || not_ok "no PST for the orphan ($n files)"
 
-# F9: the adjuster (create-mailboxes preselected), then the export of every
-# mailbox (none is marked) to the default destination; a resize while the
-# export runs is taken in stride.
+# F9: one plan first (the adjuster's changes, the mailboxes, the
+# destination, the PSTs already there), one question, then the adjuster
+# and the export of every mailbox (none is marked) to the default
+# destination; a resize while the export runs is taken in stride.
 tm_keys F9
-check "F9 opens the adjuster" tm_wait "[x] Create directory entries" 5
+check "F9 shows the plan" tm_wait "Recover: the plan" 5
+check "the plan names the adjuster's changes" tm_wait "create 5 directory entries" 2
+check "and lists them" tm_wait "create  Smith, John" 2
+check "the plan names the mailboxes to export" tm_wait "Export 12 mailboxes" 2
+check "the plan names the destination" tm_wait "Destination: $T_TMP/pst" 2
+check "and what happens to PSTs already there" tm_wait "PSTs already there" 2
+[ "$(orphans_now)" -eq 5 ] && ok "nothing has changed yet" || not_ok "nothing has changed yet"
 tm_keys Enter
-tm_wait "Apply the adjuster?" 5
+check "one question" tm_wait "Run the recovery plan?" 5
 tm_keys Left Enter
-check "fix-up offered" tm_wait "Fix recreated recipients?" 10
-tm_keys n
 tm resize-window -x 60 -y 20
 tm_wait "terminal too small" 5
 tm resize-window -x 100 -y 30
@@ -72,6 +80,8 @@ n=$(ls "$T_TMP/pst"/*.PST 2>/dev/null | wc -l)
 [ "$n" -eq 12 ] && ok "12 PSTs in the default destination next to the store" ||
 	not_ok "12 PSTs in the default destination next to the store (found $n)"
 tm_keys Enter
+check "fix-up offered" tm_wait "Fix recreated recipients?" 10
+tm_keys n
 check "no orphan left" tm_wait "(12, 0 orphaned)" 5
 
 # F6: import an exported PST into a new mailbox (Exmerge step 2); the
@@ -84,7 +94,7 @@ tm_keys Tab C-u
 tm_keys -l "Restored1"
 tm_keys Enter
 check "the import finishes" tm_wait "Import finished" 60
-check "it reports the items imported" tm_wait "43 items imported" 2
+check "it reports the items imported" tm_wait "43 messages imported" 2
 tm_keys Enter
 check "the new mailbox is in Mailbox Resources, orphaned" tm_wait "(13, 1 orphaned)" 5
 check "the import lines reach the log pane" tm_wait "imported into mailbox Restored1" 2

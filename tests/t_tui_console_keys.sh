@@ -1,9 +1,10 @@
 #!/bin/sh
 # The key table (tui/ui_keys.c): the key bar, the help screen and the
-# dispatch all come from it.  Every key on the bar, wide (F2/a) and narrow
-# (F2), is an entry of the help; no main-screen key is listed twice; each
+# dispatch all come from it.  Every key on the bar, wide and at 80
+# columns (both F2/a: the letter is there for terminals without F-keys),
+# is an entry of the help; no main-screen key is listed twice; each
 # letter on the bar opens what its F-key opens; keys the help names but
-# the bar does not (h, ^L) work.
+# the bar does not (h, ^L) work; a key that does nothing says so.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/t_tui_console_lib.sh"
 
@@ -57,7 +58,9 @@ for k in $wide; do
 done
 
 tm resize-window -x 80 -y 100
-check "the narrow bar names the F-key alone" tm_wait "F10Quit" 5
+check "at 80 columns the bar names the F-key and its letter too" tm_wait "F10/qQuit" 5
+check "with the short labels" tm_wait "wWalk" 5
+[ "$(bar_line | wc -m)" -le 81 ] && ok "the bar fits 80 columns" || not_ok "the bar fits 80 columns"
 narrow=$(bar_line | bar_keys)
 n_narrow=$(printf '%s\n' "$narrow" | grep -c .)
 [ "$n_narrow" -eq "$n_wide" ] && ok "the narrow bar has the same keys ($n_narrow)" ||
@@ -95,12 +98,15 @@ for k in $wide; do
 	help_has "$f" "$l" && ok "the help has the bar's $k" || not_ok "the help has the bar's $k"
 done
 for k in $narrow; do
-	help_has "$k" && ok "the help has the narrow bar's $k" || not_ok "the help has the narrow bar's $k"
+	case $k in F*/*) f=${k%%/*}; l=${k#*/} ;; *) f=$k; l= ;; esac
+	help_has "$f" "$l" && ok "the help has the narrow bar's $k" || not_ok "the help has the narrow bar's $k"
 done
 check "help has h with F1" help_has F1 h
 check "help has ^L" help_has "^L"
 tm_keys Escape
 check "help closes" tm_wait_gone "this help" 5
+tm_keys Z
+check "a key that does nothing says so" tm_wait "Z does nothing here: F1 help" 5
 tm_keys q
 check "q quits with status 0" tm_wait "EXIT=0" 10
 done_testing

@@ -57,11 +57,11 @@ if [ -r "$SHARED/support.pst" ] && [ -r "$SHARED/ansi-32bit.pst" ]; then
 	check "a folder: asks first" tm_wait "3 PST files in" 5
 	tm_keys Enter
 	check "a summary per file" tm_wait "Import finished" 20
-	check "each into its own mailbox" tm_wait "JSMITH (new): 17 items imported" 2
+	check "each into its own mailbox" tm_wait "JSMITH (new): 17 messages" 2
 	tm_keys Escape
 	check "the mailboxes are listed now" tm_wait "Mailbox Resources (3, 3 orphaned)" 5
 	check "named after the message store" tm_wait "ANSI-32BIT" 2
-	check "the log has the folder's line" tm_wait "3 files imported (35 items)" 2
+	check "the log has the folder's line" tm_wait "3 files imported (35 messages)" 2
 else
 	echo "# $SHARED is not there: no PSTs imported"
 fi

@@ -19,7 +19,7 @@ check "100x30 recovers the panels" tm_wait "Mailbox Resources (" 5
 check "the too-small screen is gone" tm_wait_gone "terminal too small" 2
 w=$(tm_cap | grep "Mailbox Resources" | head -1 | wc -m)
 [ "$w" -ge 95 ] && ok "the screen uses the new width ($w)" || not_ok "the screen uses the new width ($w)"
-check "the key bar is on the last line" sh -c "tmux -L '$TMUX_SOCK' -f /dev/null capture-pane -p | sed -n 30p | grep -q F10Quit"
+check "the key bar is on the last line" sh -c "tmux -L '$TMUX_SOCK' -f /dev/null capture-pane -p | sed -n 30p | grep -q F10/qQuit"
 # Inside a dialog: the adjuster is redrawn after each resize.
 tm_keys F2
 check "adjuster open" tm_wait "Consistency adjuster (DS/IS)" 5

@@ -18,6 +18,7 @@
 #include "ui_dialog.h"
 #include "ui_panels.h"
 #include "ui_text.h"
+#include "ui_work.h"
 
 /* One checkbox per rule of the core's (mbx_adjust_rules), in its order. */
 typedef struct adj {
@@ -27,7 +28,9 @@ typedef struct adj {
 	int older_than;            /* days, <0 = all */
 	size_t *counts;            /* changes each rule would make */
 	mbx_adjust_plan *plan;
-	ui_lines planl;
+	ui_lines planl;            /* the lines before the changes (warning, summary) */
+	ui_lines head;             /* planl wrapped to the dialog */
+	int head_width;
 	size_t top;
 	int plan_rows;
 	ui_dlg d;
@@ -55,16 +58,6 @@ static void adj_opts(const ui *u, const adj *a, unsigned functions, mbx_adjust_o
 	o->actor = ui_actor();
 }
 
-/* The index of the rule that makes changes of kind k; n_rules: none. */
-static size_t rule_of(const adj *a, mbx_change_kind k)
-{
-	size_t i;
-
-	for (i = 0; i < a->n_rules && a->rules[i].change != k; i++)
-		;
-	return i;
-}
-
 /* The changes the rule with this flag would make (0 when not a rule). */
 static size_t count_of(const adj *a, unsigned flag)
 {
@@ -76,13 +69,42 @@ static size_t count_of(const adj *a, unsigned flag)
 	return 0;
 }
 
-/* Plan text: the warning first when folders would be rehomed. */
+void ui_adjust_change_line(const mbx_change *c, char *buf, size_t len)
+{
+	switch (c->kind) {
+	case MBX_CHANGE_CREATE_RECIPIENT:
+		snprintf(buf, len, "  create  %s  alias %s  %s  <%s>", c->object, c->alias ? c->alias : "",
+		         c->dn ? c->dn : "", c->smtp ? c->smtp : "");
+		break;
+	case MBX_CHANGE_REHOME_FOLDER:
+		snprintf(buf, len, "  rehome  %s  from %s to %s", c->object, c->from ? c->from : "?",
+		         c->to ? c->to : "?");
+		break;
+	case MBX_CHANGE_REMOVE_PERMISSION:
+		snprintf(buf, len, "  remove  permission of %s  %s", c->object, c->detail ? c->detail : "");
+		break;
+	case MBX_CHANGE_SKIP_LIMITED_FOLDER:
+		snprintf(buf, len, "  skip    %s  %s", c->object,
+		         c->detail ? c->detail : "(limited administrative access)");
+		break;
+	default:
+		snprintf(buf, len, "  %-7s %s  %s", mbx_change_kind_name(c->kind), c->object ? c->object : "",
+		         c->detail ? c->detail : "");
+		break;
+	}
+}
+
+/* Plan text before the changes: the warning first when folders would be
+ * rehomed.  The changes themselves (10,000s on a large server) are made
+ * into lines only as they are shown, one line each. */
 static void plan_lines(adj *a)
 {
 	size_t i, rehome = 0;
 	const mbx_adjust_plan *p = a->plan;
 
 	ui_lines_free(&a->planl);
+	ui_lines_free(&a->head);
+	a->head_width = 0;
 	for (i = 0; i < p->count; i++)
 		rehome += p->changes[i].kind == MBX_CHANGE_REHOME_FOLDER;
 	if (rehome) {
@@ -98,58 +120,67 @@ static void plan_lines(adj *a)
 	else
 		ui_lines_add(&a->planl, "The adjuster will make %zu change%s:", p->count,
 		             p->count == 1 ? "" : "s");
-	for (i = 0; i < p->count; i++) {
-		const mbx_change *c = &p->changes[i];
+}
 
-		switch (c->kind) {
-		case MBX_CHANGE_CREATE_RECIPIENT:
-			ui_lines_add(&a->planl, "  create  %s  alias %s  %s  <%s>", c->object,
-			             c->alias ? c->alias : "", c->dn ? c->dn : "", c->smtp ? c->smtp : "");
-			break;
-		case MBX_CHANGE_REHOME_FOLDER:
-			ui_lines_add(&a->planl, "  rehome  %s  from %s to %s", c->object,
-			             c->from ? c->from : "?", c->to ? c->to : "?");
-			break;
-		case MBX_CHANGE_REMOVE_PERMISSION:
-			ui_lines_add(&a->planl, "  remove  permission of %s  %s", c->object,
-			             c->detail ? c->detail : "");
-			break;
-		case MBX_CHANGE_SKIP_LIMITED_FOLDER:
-			ui_lines_add(&a->planl, "  skip    %s  %s", c->object,
-			             c->detail ? c->detail : "(limited administrative access)");
-			break;
-		default:
-			ui_lines_add(&a->planl, "  %-7s %s  %s", mbx_change_kind_name(c->kind),
-			             c->object ? c->object : "", c->detail ? c->detail : "");
-			break;
-		}
+/* What the worker computes: the plan of the chosen functions and the
+ * counts of every function. */
+typedef struct plan_job {
+	mbx_adjust_opts all, chosen;
+	const mbx_adjust_rule *rules;
+	size_t n_rules;
+	size_t *counts;
+	mbx_adjust_plan *plan;
+} plan_job;
+
+static int plan_work(mbx_store *st, void *arg)
+{
+	plan_job *j = arg;
+	mbx_adjust_plan *all = NULL;
+	size_t i, k;
+	int rc;
+
+	if ((rc = mbx_adjust_plan_compute(st, &j->all, &all)) < 0)
+		return rc;
+	memset(j->counts, 0, j->n_rules * sizeof(*j->counts));
+	for (i = 0; i < all->count; i++) {
+		if (all->changes[i].kind == MBX_CHANGE_SKIP_LIMITED_FOLDER)
+			continue;
+		for (k = 0; k < j->n_rules && j->rules[k].change != all->changes[i].kind; k++)
+			;
+		if (k < j->n_rules)
+			j->counts[k]++;
 	}
+	mbx_adjust_plan_free(all);
+	return mbx_adjust_plan_compute(st, &j->chosen, &j->plan);
 }
 
 static int recompute(ui *u, adj *a)
 {
-	mbx_adjust_opts o;
-	mbx_adjust_plan *all = NULL;
+	plan_job j;
 	unsigned every = 0;
-	size_t i, k;
+	size_t i;
 	int rc;
 
+	memset(&j, 0, sizeof j);
 	for (i = 0; i < a->n_rules; i++)
 		every |= a->rules[i].flag;
-	adj_opts(u, a, every, &o);
-	if ((rc = mbx_adjust_plan_compute(u->st, &o, &all)) < 0)
+	adj_opts(u, a, every, &j.all);
+	adj_opts(u, a, a->functions, &j.chosen);
+	j.rules = a->rules;
+	j.n_rules = a->n_rules;
+	j.counts = mbx_calloc(a->n_rules ? a->n_rules : 1, sizeof(*j.counts));
+	rc = ui_work_run(u, "Consistency adjuster", "Computing the plan: which mailboxes, "
+	                 "public folders and permissions the adjuster would change", plan_work,
+	                 &j, NULL, NULL);
+	if (rc < 0) {
+		mbx_adjust_plan_free(j.plan);
+		mbx_free(j.counts);
 		return rc;
-	memset(a->counts, 0, a->n_rules * sizeof(*a->counts));
-	for (i = 0; i < all->count; i++)
-		if (all->changes[i].kind != MBX_CHANGE_SKIP_LIMITED_FOLDER &&
-		    (k = rule_of(a, all->changes[i].kind)) < a->n_rules)
-			a->counts[k]++;
-	mbx_adjust_plan_free(all);
+	}
+	memcpy(a->counts, j.counts, a->n_rules * sizeof(*a->counts));
+	mbx_free(j.counts);
 	mbx_adjust_plan_free(a->plan);
-	a->plan = NULL;
-	adj_opts(u, a, a->functions, &o);
-	if ((rc = mbx_adjust_plan_compute(u->st, &o, &a->plan)) < 0)
-		return rc;
+	a->plan = j.plan;
 	plan_lines(a);
 	a->top = 0;
 	return 0;
@@ -184,9 +215,13 @@ static void adj_draw(ui *u, void *ud)
 {
 	adj *a = ud;
 	int wd = u->cols - 4 > 110 ? 110 : u->cols - 4, y, nr = (int)a->n_rules;
-	ui_lines wrapped = { 0 };
+	static const char *const foot[] = {
+		"Enter: apply (asks first)  Space: toggle  t: time filter  PgUp/PgDn: plan  Esc: cancel",
+		"Enter apply (asks)  Space toggle  t time filter  PgUp/PgDn plan  Esc cancel",
+		"Enter apply  Space toggle  t filter  PgUp/PgDn  Esc cancel"
+	};
 	char filt[96];
-	size_t warn_end;
+	size_t warn_end, total;
 
 	if (a->m)
 		unpost_menu(a->m);
@@ -207,26 +242,35 @@ static void adj_draw(ui *u, void *ud)
 	ui_text_put(u, a->d.w, 2 + nr, 3, filt, a->d.wd - 6, 0, A_NORMAL);
 	ui_hline(u, a->d.w, 3 + nr, 1, a->d.wd - 2);
 	a->plan_rows = a->d.h - (4 + nr) - 3;
-	/* Plan lines: wrapped to the dialog, scrolled by PgUp/PgDn; the
-	 * warning paragraph (up to its blank line) stands out. */
-	ui_wrap(u, &a->planl, a->d.wd - 4, &wrapped);
+	/* The lines before the changes are wrapped (the warning paragraph, up
+	 * to its blank line, stands out); each change is one line, cut at the
+	 * edge, made as it is shown. */
+	if (a->head_width != a->d.wd - 4) {
+		ui_lines_free(&a->head);
+		ui_wrap(u, &a->planl, a->d.wd - 4, &a->head);
+		a->head_width = a->d.wd - 4;
+	}
 	for (warn_end = 0; a->planl.n && strncmp(a->planl.v[0], "WARNING", 7) == 0 &&
-	     warn_end < wrapped.n && wrapped.v[warn_end][0]; warn_end++)
+	     warn_end < a->head.n && a->head.v[warn_end][0]; warn_end++)
 		;
-	if (a->top + (size_t)a->plan_rows > wrapped.n)
-		a->top = wrapped.n > (size_t)a->plan_rows ? wrapped.n - (size_t)a->plan_rows : 0;
+	total = a->head.n + (a->plan ? a->plan->count : 0);
+	if (a->top + (size_t)a->plan_rows > total)
+		a->top = total > (size_t)a->plan_rows ? total - (size_t)a->plan_rows : 0;
 	for (y = 0; y < a->plan_rows; y++) {
 		size_t k = a->top + (size_t)y;
-		const char *line = k < wrapped.n ? wrapped.v[k] : "";
+		char line[512];
 		chtype at = k < warn_end ? ui_attr(u, UI_C_WARN) : A_NORMAL;
 
+		if (k < a->head.n)
+			snprintf(line, sizeof line, "%s", a->head.v[k]);
+		else if (k < total)
+			ui_adjust_change_line(&a->plan->changes[k - a->head.n], line, sizeof line);
+		else
+			line[0] = '\0';
 		ui_text_put(u, a->d.w, 4 + nr + y, 2, line, a->d.wd - 4, 0, at);
 	}
 	ui_hline(u, a->d.w, a->d.h - 3, 1, a->d.wd - 2);
-	ui_text_put(u, a->d.w, a->d.h - 2, 2,
-	            "Enter: apply (asks first)  Space: toggle  t: time filter  PgUp/PgDn: plan  Esc: cancel",
-	            a->d.wd - 4, 0, A_BOLD);
-	ui_lines_free(&wrapped);
+	ui_text_fit(u, a->d.w, a->d.h - 2, 2, a->d.wd - 4, A_BOLD, foot, 3);
 }
 
 static void adj_free(adj *a)
@@ -250,6 +294,7 @@ static void adj_free(adj *a)
 	ui_dlg_close(&a->d);
 	mbx_adjust_plan_free(a->plan);
 	ui_lines_free(&a->planl);
+	ui_lines_free(&a->head);
 }
 
 static int ask_days(ui *u, adj *a)
@@ -275,11 +320,68 @@ static int ask_days(ui *u, adj *a)
 	return ok;
 }
 
+/* The session log names each change, up to this many (the audit log,
+ * A, has them all). */
+#define LOG_CHANGES_MAX 200
+
+int ui_adjust_apply_on(mbx_store *st, const mbx_adjust_plan *plan, const mbx_adjust_opts *o,
+                       mbx_log *slog)
+{
+	size_t i, n = 0, logged = 0;
+	int rc = mbx_adjust_apply(st, plan, o);
+
+	if (rc < 0) {
+		mbx_log_write(slog, MBX_LOG_MIN, "Consistency adjuster failed: %s", mbx_error_last());
+		return rc;
+	}
+	for (i = 0; i < plan->count; i++) {
+		const mbx_change *c = &plan->changes[i];
+
+		if (c->kind == MBX_CHANGE_SKIP_LIMITED_FOLDER)
+			continue;
+		n++;
+		if (logged++ >= LOG_CHANGES_MAX)
+			continue;
+		if (c->kind == MBX_CHANGE_CREATE_RECIPIENT)
+			mbx_log_write(slog, MBX_LOG_MIN, "Consistency adjuster: created directory entry "
+			              "%s for mailbox '%s'", c->dn ? c->dn : "", c->object);
+		else if (c->kind == MBX_CHANGE_REHOME_FOLDER)
+			mbx_log_write(slog, MBX_LOG_MIN, "Consistency adjuster: rehomed public folder "
+			              "'%s' from %s to %s", c->object, c->from ? c->from : "?",
+			              c->to ? c->to : "?");
+		else if (c->kind == MBX_CHANGE_REMOVE_PERMISSION)
+			mbx_log_write(slog, MBX_LOG_MIN, "Consistency adjuster: removed permission of "
+			              "unknown account %s", c->object);
+		else
+			mbx_log_write(slog, MBX_LOG_MIN, "Consistency adjuster: %s",
+			              c->detail ? c->detail : mbx_change_kind_name(c->kind));
+	}
+	if (logged > LOG_CHANGES_MAX)
+		mbx_log_write(slog, MBX_LOG_MIN, "Consistency adjuster: ... and %zu more (A shows the "
+		              "audit log, which names every one)", logged - LOG_CHANGES_MAX);
+	mbx_log_write(slog, MBX_LOG_MIN, "Consistency adjuster: %zu change%s applied", n,
+	              n == 1 ? "" : "s");
+	return 0;
+}
+
+typedef struct apply_job {
+	const mbx_adjust_plan *plan;
+	mbx_adjust_opts o;
+	mbx_log *slog;
+} apply_job;
+
+static int apply_work(mbx_store *st, void *arg)
+{
+	apply_job *j = arg;
+
+	return ui_adjust_apply_on(st, j->plan, &j->o, j->slog);
+}
+
 /* Apply after a confirmation that defaults to No; 1 applied, 0 not. */
 static int apply(ui *u, adj *a)
 {
-	mbx_adjust_opts o;
-	char *q;
+	apply_job j;
+	char *q, *what;
 	size_t i, n = 0;
 	int yes, rc;
 
@@ -299,32 +401,18 @@ static int apply(ui *u, adj *a)
 	mbx_free(q);
 	if (!yes)
 		return 0;
-	adj_opts(u, a, a->functions, &o);
-	rc = mbx_adjust_apply(u->st, a->plan, &o);
+	memset(&j, 0, sizeof j);
+	j.plan = a->plan;
+	adj_opts(u, a, a->functions, &j.o);
+	j.slog = u->slog;
+	what = mbx_asprintf("Applying %zu change%s in one transaction", n, n == 1 ? "" : "s");
+	rc = ui_work_run(u, "Consistency adjuster", what, apply_work, &j, NULL,
+	                 "One transaction: it can not stop halfway, and ends in a moment");
+	mbx_free(what);
 	if (rc < 0) {
-		mbx_log_write(u->slog, MBX_LOG_MIN, "Consistency adjuster failed: %s", mbx_error_last());
 		ui_message(u, "Consistency adjuster failed", mbx_error_last());
 		return rc;
 	}
-	for (i = 0; i < a->plan->count; i++) {
-		const mbx_change *c = &a->plan->changes[i];
-
-		if (c->kind == MBX_CHANGE_CREATE_RECIPIENT)
-			mbx_log_write(u->slog, MBX_LOG_MIN, "Consistency adjuster: created directory entry "
-			              "%s for mailbox '%s'", c->dn ? c->dn : "", c->object);
-		else if (c->kind == MBX_CHANGE_REHOME_FOLDER)
-			mbx_log_write(u->slog, MBX_LOG_MIN, "Consistency adjuster: rehomed public folder "
-			              "'%s' from %s to %s", c->object, c->from ? c->from : "?",
-			              c->to ? c->to : "?");
-		else if (c->kind == MBX_CHANGE_REMOVE_PERMISSION)
-			mbx_log_write(u->slog, MBX_LOG_MIN, "Consistency adjuster: removed permission of "
-			              "unknown account %s", c->object);
-		else if (c->kind != MBX_CHANGE_SKIP_LIMITED_FOLDER)
-			mbx_log_write(u->slog, MBX_LOG_MIN, "Consistency adjuster: %s",
-			              c->detail ? c->detail : mbx_change_kind_name(c->kind));
-	}
-	mbx_log_write(u->slog, MBX_LOG_MIN, "Consistency adjuster: %zu change%s applied", n,
-	              n == 1 ? "" : "s");
 	return 1;
 }
 
@@ -402,8 +490,7 @@ int ui_adjust(ui *u, unsigned preselect, int *nothing)
 	adj_free(&a);
 	ui_flush(u);
 	if (rc == 1) {
-		if (ui_data_load(u) < 0)
-			ui_message(u, "Reload failed", mbx_error_last());
+		ui_reload_now(u);
 		u->walk_adjusted = 1;
 		ui_status(u, "Adjuster applied: %zu orphaned mailbox%s left", u->n_orphans,
 		          u->n_orphans == 1 ? "" : "es");
@@ -415,13 +502,79 @@ int ui_adjust(ui *u, unsigned preselect, int *nothing)
 
 /* ---- KB Q197970: recreated recipients ------------------------------------- */
 
+/* The NT domain most existing accounts are in ("CONTOSO" of
+ * "CONTOSO\\jsmith"), as they spell it; NULL when none has one. */
+static char *accounts_domain(const ui *u)
+{
+	size_t i, j, best = 0, best_n = 0;
+
+	for (i = 0; i < u->n_rc; i++) {
+		const char *a = u->rc[i].primary_account, *bs;
+		size_t len, n = 0;
+
+		if (!a || !(bs = strchr(a, '\\')) || bs == a)
+			continue;
+		len = (size_t)(bs - a);
+		/* Count the accounts of this domain (the first 2,000 suffice). */
+		for (j = 0; j < u->n_rc && j < 2000; j++) {
+			const char *b = u->rc[j].primary_account;
+
+			n += b && strncmp(b, a, len) == 0 && b[len] == '\\';
+		}
+		if (n > best_n) {
+			best_n = n;
+			best = i;
+		}
+		if (i >= 2000)
+			break;
+	}
+	if (!best_n)
+		return NULL;
+	return mbx_strndup(u->rc[best].primary_account,
+	                   (size_t)(strchr(u->rc[best].primary_account, '\\') -
+	                            u->rc[best].primary_account));
+}
+
+typedef struct fix_job {
+	char **alias, **acct;
+	size_t n, fixed;
+	int unhide;
+	mbx_log *slog;
+	atomic_int cancel;
+} fix_job;
+
+static int fix_work(mbx_store *st, void *arg)
+{
+	fix_job *j = arg;
+	size_t i;
+
+	for (i = 0; i < j->n && !atomic_load(&j->cancel); i++) {
+		if (mbx_recipient_fixup(st, j->alias[i], j->acct[i], j->unhide, ui_actor()) < 0) {
+			mbx_log_write(j->slog, MBX_LOG_MIN, "Fix-up of %s failed: %s", j->alias[i],
+			              mbx_error_last());
+		} else {
+			if (j->fixed < LOG_CHANGES_MAX)
+				mbx_log_write(j->slog, MBX_LOG_MIN, "Fixed recipient %s%s%s", j->alias[i],
+				              j->acct[i] ? ": primary account " : "",
+				              j->acct[i] ? j->acct[i] : "");
+			j->fixed++;
+		}
+	}
+	if (j->fixed > LOG_CHANGES_MAX)
+		mbx_log_write(j->slog, MBX_LOG_MIN, "Fixed %zu more recipients (the audit log names "
+		              "each)", j->fixed - LOG_CHANGES_MAX);
+	return 0;
+}
+
 int ui_fixup(ui *u)
 {
 	ui_field_spec f[2] = { { "NT domain", NULL }, { "Unhide (y/n)", NULL } };
-	size_t i, n = 0, fixed = 0;
-	char *q;
-	int yes, rc;
+	size_t i, n = 0;
+	fix_job j;
+	char *q, *dom;
+	int yes;
 
+	memset(&j, 0, sizeof j);
 	for (i = 0; i < u->n_rc; i++)
 		n += (u->rflags[i] & (UI_R_HIDDEN | UI_R_NO_ACCOUNT)) != 0;
 	if (!n)
@@ -434,37 +587,46 @@ int ui_fixup(ui *u)
 	mbx_free(q);
 	if (!yes)
 		return 0;
-	f[0].value = mbx_strdup(u->srv.organization ? u->srv.organization : "DOMAIN");
+	/* The domain the existing accounts use; the organization's name only
+	 * when no recipient has an account yet. */
+	dom = accounts_domain(u);
+	f[0].value = dom ? dom : mbx_strdup(u->srv.organization ? u->srv.organization : "DOMAIN");
 	f[1].value = mbx_strdup("y");
-	if (!ui_form(u, "Fix recreated recipients", "Each recipient gets the primary account "
-	             "DOMAIN\\alias (leave the domain empty to keep accounts as they are).", f, 2))
+	q = mbx_asprintf("Each recipient gets the primary account DOMAIN\\alias (leave the domain "
+	                 "empty to keep accounts as they are).%s%s%s", dom ? " The existing accounts "
+	                 "are in " : "", dom ? dom : "", dom ? "." : "");
+	yes = ui_form(u, "Fix recreated recipients", q, f, 2);
+	mbx_free(q);
+	if (!yes)
 		goto out;
-	for (i = 0; i < u->n_rc; i++) {
-		const mbx_recipient *r = &u->rc[i];
-		char *acct = NULL;
-
+	j.alias = mbx_calloc(n, sizeof *j.alias);
+	j.acct = mbx_calloc(n, sizeof *j.acct);
+	j.unhide = f[1].value[0] == 'y' || f[1].value[0] == 'Y';
+	j.slog = u->slog;
+	for (i = 0; i < u->n_rc && j.n < n; i++) {
 		if (!(u->rflags[i] & (UI_R_HIDDEN | UI_R_NO_ACCOUNT)))
 			continue;
+		j.alias[j.n] = mbx_strdup(u->rc[i].alias);
 		if (f[0].value[0] && (u->rflags[i] & UI_R_NO_ACCOUNT))
-			acct = mbx_asprintf("%s\\%s", f[0].value, r->alias);
-		rc = mbx_recipient_fixup(u->st, r->alias, acct,
-		                         f[1].value[0] == 'y' || f[1].value[0] == 'Y', ui_actor());
-		if (rc < 0) {
-			mbx_log_write(u->slog, MBX_LOG_MIN, "Fix-up of %s failed: %s", r->alias,
-			              mbx_error_last());
-		} else {
-			mbx_log_write(u->slog, MBX_LOG_MIN, "Fixed recipient %s%s%s", r->alias,
-			              acct ? ": primary account " : "", acct ? acct : "");
-			fixed++;
-		}
-		mbx_free(acct);
+			j.acct[j.n] = mbx_asprintf("%s\\%s", f[0].value, u->rc[i].alias);
+		j.n++;
 	}
-	if (ui_data_load(u) < 0)
-		ui_message(u, "Reload failed", mbx_error_last());
-	ui_status(u, "%zu recipient%s fixed", fixed, fixed == 1 ? "" : "s");
+	q = mbx_asprintf("Fixing %zu recipient%s", j.n, j.n == 1 ? "" : "s");
+	if (ui_work_run(u, "Fix recreated recipients", q, fix_work, &j, &j.cancel, NULL) < 0 &&
+	    mbx_error_last()[0] && !atomic_load(&j.cancel))
+		ui_message(u, "Fix-up failed", mbx_error_last());
+	mbx_free(q);
+	for (i = 0; i < j.n; i++) {
+		mbx_free(j.alias[i]);
+		mbx_free(j.acct[i]);
+	}
+	mbx_free(j.alias);
+	mbx_free(j.acct);
+	ui_reload_now(u);
+	ui_status(u, "%zu recipient%s fixed", j.fixed, j.fixed == 1 ? "" : "s");
 	ui_redraw(u);
 out:
 	mbx_free(f[0].value);
 	mbx_free(f[1].value);
-	return (int)fixed;
+	return (int)j.fixed;
 }

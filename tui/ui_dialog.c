@@ -281,9 +281,9 @@ typedef struct confirm {
 	ui_lines wrapped;
 	ui_dlg d;
 	MENU *m;
-	ITEM *items[3];
+	ITEM *items[8];
 	WINDOW *sub;
-	int ok_only;
+	int n, bw;             /* buttons, their row's width */
 } confirm;
 
 static void confirm_draw(ui *u, void *ud)
@@ -302,51 +302,53 @@ static void confirm_draw(ui *u, void *ud)
 	ui_dlg_place(u, &c->d, h, wd, c->title);
 	for (y = 0; y < c->d.h - 4 && (size_t)y < c->wrapped.n; y++)
 		ui_text_put(u, c->d.w, 1 + y, 2, c->wrapped.v[y], c->d.wd - 4, 0, A_NORMAL);
-	c->sub = derwin(c->d.w, 1, c->ok_only ? 6 : 16, c->d.h - 2, (c->d.wd - (c->ok_only ? 6 : 16)) / 2);
+	c->sub = derwin(c->d.w, 1, c->bw, c->d.h - 2, (c->d.wd - c->bw) / 2);
 	set_menu_win(c->m, c->d.w);
 	set_menu_sub(c->m, c->sub);
 	post_menu(c->m);
 }
 
-static int confirm_run(ui *u, const char *title, const char *text, int def_yes, int ok_only)
+/* Buttons labels[0..n-1], def highlighted first; the first letter of a
+ * label takes it.  Returns its index, -1 on Esc. */
+static int choose_run(ui *u, const char *title, const char *text, const char *const *labels,
+                      int n, int def)
 {
 	confirm c;
-	int ch, yes = 0;
+	char *names[8];
+	int ch, pick = -1, i;
 
 	memset(&c, 0, sizeof c);
 	c.title = title;
-	c.ok_only = ok_only;
+	c.n = n > 7 ? 7 : n;
 	ui_lines_add(&c.text, "%s", text);
-	if (ok_only) {
-		c.items[0] = new_item("  OK  ", "");
-	} else {
-		c.items[0] = new_item(" Yes ", "");
-		c.items[1] = new_item(" No ", "");
+	for (i = 0; i < c.n; i++) {
+		names[i] = mbx_asprintf(" %s ", labels[i]);
+		c.items[i] = new_item(names[i], "");
+		c.bw += (int)strlen(names[i]) + (i ? 4 : 0);
 	}
 	c.m = new_menu(c.items);
-	set_menu_format(c.m, 1, 2);
+	set_menu_format(c.m, 1, c.n);
 	set_menu_mark(c.m, "");
 	menu_opts_off(c.m, O_SHOWDESC);
 	set_menu_spacing(c.m, 0, 1, 4);
 	confirm_draw(u, &c);
-	if (!ok_only && !def_yes)
-		set_current_item(c.m, c.items[1]);
+	if (def >= 0 && def < c.n)
+		set_current_item(c.m, c.items[def]);
 	ui_push_layer(u, confirm_draw, &c);
 	for (;;) {
 		ui_flush(u);
 		ch = ui_getkey(u, -1);
-		if (ch == 27 || (!ok_only && (ch == 'n' || ch == 'N'))) {
-			yes = 0;
+		if (ch == 27)
 			break;
-		}
-		if (!ok_only && (ch == 'y' || ch == 'Y')) {
-			yes = 1;
-			break;
-		}
 		if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
-			yes = current_item(c.m) == c.items[0];
+			pick = item_index(current_item(c.m));
 			break;
 		}
+		for (i = 0; i < c.n && c.n > 1; i++)
+			if (ch < 128 && ch > 32 && (labels[i][0] | 32) == (ch | 32))
+				pick = i;
+		if (pick >= 0)
+			break;
 		if (ch == KEY_LEFT || ch == KEY_BTAB || ch == 'h')
 			menu_driver(c.m, REQ_LEFT_ITEM);
 		else if (ch == KEY_RIGHT || ch == '\t' || ch == 'l')
@@ -355,26 +357,37 @@ static int confirm_run(ui *u, const char *title, const char *text, int def_yes, 
 	ui_pop_layer(u);
 	unpost_menu(c.m);
 	free_menu(c.m);
-	free_item(c.items[0]);
-	if (c.items[1])
-		free_item(c.items[1]);
+	for (i = 0; i < c.n; i++) {
+		free_item(c.items[i]);
+		mbx_free(names[i]);
+	}
 	if (c.sub)
 		delwin(c.sub);
 	ui_dlg_close(&c.d);
 	ui_lines_free(&c.text);
 	ui_lines_free(&c.wrapped);
 	ui_flush(u);
-	return ok_only ? 1 : yes;
+	return pick;
+}
+
+int ui_choose(ui *u, const char *title, const char *text, const char *const *labels, int n,
+              int def)
+{
+	return choose_run(u, title, text, labels, n, def);
 }
 
 int ui_confirm(ui *u, const char *title, const char *text, int def_yes)
 {
-	return confirm_run(u, title, text, def_yes, 0);
+	static const char *const yn[] = { "Yes", "No" };
+
+	return choose_run(u, title, text, yn, 2, def_yes ? 0 : 1) == 0;
 }
 
 void ui_message(ui *u, const char *title, const char *text)
 {
-	confirm_run(u, title, text, 1, 1);
+	static const char *const ok[] = { " OK " };
+
+	choose_run(u, title, text, ok, 1, 0);
 }
 
 /* ---- forms ------------------------------------------------------------------------ */

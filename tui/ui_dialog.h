@@ -42,6 +42,11 @@ int ui_pager(ui *u, const char *title, const ui_lines *l, const char *footer, co
 /* Yes/No on a menu; Enter takes the highlighted button, which starts on
  * No unless def_yes.  1 yes, 0 no (Esc is no). */
 int ui_confirm(ui *u, const char *title, const char *text, int def_yes);
+/* Buttons labels[0..n-1] (up to 7), def highlighted first; Enter takes the
+ * highlighted one, its first letter takes one at once.  Its index, or -1
+ * on Esc. */
+int ui_choose(ui *u, const char *title, const char *text, const char *const *labels, int n,
+              int def);
 /* A message with an OK button. */
 void ui_message(ui *u, const char *title, const char *text);
 

@@ -18,7 +18,8 @@
 static const struct {
 	const char *mark, *what;
 } markers[] = {
-	{ ">", "the item linked to the selection, in the other panel (named on the info line)" },
+	{ ">", "the selection, and in the other panel the item linked to it (named on the info "
+	       "line); the focused panel's title stands out" },
 	{ "!", "Mailbox Resources: orphaned, no directory entry (Exmerge fails, MSEMS)" },
 	{ "+", "Mailbox Resources: marked" },
 	{ "-", "Recipients: mailbox homed on this server but not in the store" },
@@ -73,6 +74,7 @@ static void mailbox_details(ui *u, size_t i, ui_lines *l)
 	const mbx_mailbox *m = &u->mb[i];
 	mbx_folder *f = NULL;
 	size_t nf = 0, k;
+	int64_t msgs = 0, assoc;
 	char sz[24], t1[40], t2[40];
 
 	mbx_text_size(m->total_size, sz, sizeof sz);
@@ -82,22 +84,37 @@ static void mailbox_details(ui *u, size_t i, ui_lines *l)
 	ui_lines_add(l, "Alias:         %s", m->alias ? m->alias : "");
 	ui_lines_add(l, "Legacy DN:     %s", m->legacy_dn ? m->legacy_dn : "");
 	ui_lines_add(l, "Mailbox GUID:  %s", m->guid ? m->guid : "");
-	ui_lines_add(l, "Items:         %lld   Size: %s", (long long)m->item_count, sz);
+	if (mbx_store_folders(u->st, m->id, &f, &nf) < 0) {
+		ui_lines_add(l, "Items:         %lld   Size: %s", (long long)m->item_count, sz);
+		ui_lines_add(l, "Folders: %s", mbx_error_last());
+		return;
+	}
+	for (k = 0; k < nf; k++)
+		msgs += f[k].message_count;
+	/* The same numbers everywhere, or what differs said: the Items column
+	 * leaves out associated (hidden) items, verify and pst-check count
+	 * every message, and pst-check the PST's own folders too. */
+	assoc = msgs - m->item_count;
+	ui_lines_add(l, "Items:         %lld (the Items column)   Size: %s", (long long)m->item_count, sz);
+	if (assoc > 0)
+		ui_lines_add(l, "Messages:      %lld = %lld items + %lld associated (hidden: views, "
+		             "rules, forms); verify and pst-check count %lld messages", (long long)msgs,
+		             (long long)m->item_count, (long long)assoc, (long long)msgs);
+	else
+		ui_lines_add(l, "Messages:      %lld, as verify and pst-check count them", (long long)msgs);
 	ui_lines_add(l, "Last logon:    %s   In the store since: %s", t1, t2);
 	if (u->rc_of_mb[i] == UI_NONE)
 		ui_lines_add(l, "Directory:     NONE - orphaned: Exmerge fails with MSEMS errors; "
-		             "F2 runs the adjuster, F9 recovers");
+		             "press F2 (adjuster) or F9 (recover)");
 	else
 		ui_lines_add(l, "Directory:     %s (%s)", u->rc[u->rc_of_mb[i]].display_name,
 		             u->rc[u->rc_of_mb[i]].dn ? u->rc[u->rc_of_mb[i]].dn : "");
 	ui_lines_add(l, "%s", "");
-	if (mbx_store_folders(u->st, m->id, &f, &nf) < 0) {
-		ui_lines_add(l, "Folders: %s", mbx_error_last());
-		return;
-	}
-	ui_lines_add(l, "Folders (%zu):", nf);
+	ui_lines_add(l, "Folders (%zu, %lld messages; pst-check also counts the PST's own folders: "
+	             "its root, Top of Personal Folders, the search and view folders):", nf,
+	             (long long)msgs);
 	for (k = 0; k < nf; k++)
-		ui_lines_add(l, "  %s\t: %lld items, %lld unread", f[k].path ? f[k].path : f[k].name,
+		ui_lines_add(l, "  %s\t: %lld messages, %lld unread", f[k].path ? f[k].path : f[k].name,
 		             (long long)f[k].message_count, (long long)f[k].unread_count);
 	mbx_folders_free(f, nf);
 }

@@ -19,6 +19,7 @@
 #include "ui_import.h"
 #include "ui_panels.h"
 #include "ui_text.h"
+#include "ui_work.h"
 
 #define FRAME_MS 200
 
@@ -182,7 +183,7 @@ static void import_folder(ui *u, const char *dir, mbx_import_mode mode, const ch
 		if (rc == 0) {
 			size_t k;
 
-			ui_lines_add(&sum, "%s -> %s%s: %lld items imported, %lld skipped, %lld damaged",
+			ui_lines_add(&sum, "%s -> %s%s: %lld messages imported, %lld skipped, %lld damaged",
 			             files.v[i].path, files.v[i].alias, res.mailbox_created ? " (new)" : "",
 			             (long long)res.imported, (long long)res.skipped,
 			             (long long)(res.damaged + res.damaged_folders));
@@ -206,13 +207,11 @@ static void import_folder(ui *u, const char *dir, mbx_import_mode mode, const ch
 	if (stop)
 		ui_lines_add(&sum, "Cancelled: %zu file%s not tried.", files.n - ok - failed,
 		             files.n - ok - failed == 1 ? "" : "s");
-	ui_lines_add(&sum, "%zu imported (%lld items), %zu failed; a failed file left nothing in "
+	ui_lines_add(&sum, "%zu imported (%lld messages), %zu failed; a failed file left nothing in "
 	             "the store.", ok, (long long)items, failed);
-	mbx_log_write(u->slog, MBX_LOG_MIN, "Folder %s: %zu files imported (%lld items), %zu failed",
+	mbx_log_write(u->slog, MBX_LOG_MIN, "Folder %s: %zu files imported (%lld messages), %zu failed",
 	              dir, ok, (long long)items, failed);
-	if (ui_data_load(u) < 0)
-		ui_message(u, "Reload failed", mbx_error_last());
-	ui_redraw(u);
+	ui_reload_now(u);
 	ui_pager(u, failed ? "Import finished, with errors" : "Import finished", &sum,
 	         "Enter/Esc: close", NULL);
 out:
@@ -287,17 +286,17 @@ void ui_import(ui *u)
 	rc = mbx_import_wait(v.im, &res);
 	mbx_import_free(v.im);
 	ui_log_drain(u);
-	if (ui_data_load(u) < 0)
-		ui_message(u, "Reload failed", mbx_error_last());
+	ui_reload_now(u);
 	for (i = 0; i < u->n_mb; i++)
 		if (u->mb[i].alias && strcasecmp(u->mb[i].alias, f[1].value) == 0)
 			ui_select_mailbox(u, i);
 	ui_redraw(u);
 	if (rc == 0)
-		msg = mbx_asprintf("%s imported into mailbox %s%s: %lld items imported, %lld skipped, "
-		                   "%lld replaced, %lld damaged, in %lld folders (%.1f s).%s", f[0].value,
+		msg = mbx_asprintf("%s imported into mailbox %s%s: %lld messages imported, %lld skipped, "
+		                   "%lld replaced, %lld damaged, in %lld folders (%.1f s). Messages count the "
+		                   "associated (hidden) ones too; the Items column does not.%s", f[0].value,
 		                   f[1].value, res.mailbox_created ? " (created: it has no directory "
-		                   "entry until the adjuster runs)" : "", (long long)res.imported,
+		                   "entry until the adjuster runs: F2 or F9)" : "", (long long)res.imported,
 		                   (long long)res.skipped, (long long)res.replaced,
 		                   (long long)(res.damaged + res.damaged_folders), (long long)res.folders,
 		                   res.seconds, res.damaged || res.damaged_folders ? " Damaged items were "

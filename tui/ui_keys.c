@@ -8,17 +8,25 @@
 
 #include "mbx/check.h"
 #include "ui_adjust.h"
+#include "ui_dialog.h"
 #include "ui_export.h"
 #include "ui_help.h"
 #include "ui_import.h"
 #include "ui_keys.h"
+#include "ui_logview.h"
 #include "ui_panels.h"
+#include "ui_plan.h"
+#include "ui_job.h"
 #include "ui_walk.h"
 
 /* ---- the handlers that are not a screen's own function ---------------------- */
 
 static void key_quit(ui *u)
 {
+	if (ui_job_running(u) &&
+	    !ui_confirm(u, "Quit?", "An export is running. Quit anyway? It stops cleanly (no "
+	                "partial PST is left) and the next start offers to resume it.", 0))
+		return;
 	u->quit = 1;
 }
 
@@ -47,79 +55,88 @@ static void key_log_forward(ui *u)
 static void key_redraw(ui *u)
 {
 	u->full_redraw = 1;
+	u->reload = 1;   /* and read the store again (console.c) */
 }
 
 /* ---- the table ---------------------------------------------------------------- */
 
 #define MAIN(g) UI_KC_MAIN, UI_KG_##g
-#define DLG(c) UI_KC_##c, UI_KG_DIALOGS, UI_KP_WAIT, NULL
+#define DLG(c) UI_KC_##c, UI_KG_DIALOGS, UI_KP_WAIT, NULL, NULL
 
 const ui_key_entry ui_keys[] = {
 	/* The bar's entries come first, in the bar's order. */
 	{ { KEY_F(1), '?', 'h' }, "Help", "this help",
-	  MAIN(ACTIONS), UI_KP_ALWAYS, ui_help },
+	  MAIN(ACTIONS), UI_KP_ALWAYS, ui_help, NULL },
 	{ { KEY_F(2), 'a' }, "Adjust",
 	  "DS/IS consistency adjuster: plan, functions, time filter, apply",
-	  MAIN(ACTIONS), UI_KP_WAIT, key_adjust },
+	  MAIN(ACTIONS), UI_KP_WAIT, key_adjust, NULL },
 	{ { KEY_F(5), 'e' }, "Export",
-	  "export the marked mailboxes (or the selected one) to PST files",
-	  MAIN(ACTIONS), UI_KP_WAIT, ui_export_key },
+	  "export the marked mailboxes (or the selected one) to PST files, in the background "
+	  "(an interrupted run is offered for resume)",
+	  MAIN(ACTIONS), UI_KP_WAIT, ui_export_key, NULL },
 	{ { KEY_F(6), 'i' }, "Import", "import PST files into the store",
-	  MAIN(ACTIONS), UI_KP_WAIT, ui_import },
+	  MAIN(ACTIONS), UI_KP_WAIT, ui_import, NULL },
 	{ { KEY_F(9), 'r' }, "Recover",
-	  "recover: adjuster (create-mailboxes) then export of the marked mailboxes, "
-	  "or of all when none is marked",
-	  MAIN(ACTIONS), UI_KP_WAIT, ui_recover },
+	  "recover: one plan (the adjuster's changes, the mailboxes to export: the marked ones, "
+	  "else all; the destination; PSTs already there), one question, then it runs in the "
+	  "background",
+	  MAIN(ACTIONS), UI_KP_WAIT, ui_recover, NULL },
 	{ { 'w' }, "Walkthrough",
-	  "guided recovery walkthrough (KB Q265438), resumes where it was left",
-	  MAIN(ACTIONS), UI_KP_WAIT, ui_walk },
+	  "guided recovery walkthrough (KB Q265438) of the selected mailbox, resumes where "
+	  "it was left",
+	  MAIN(ACTIONS), UI_KP_WAIT, ui_walk, "Walk" },
+	{ { 'l' }, NULL, "the session log full screen: wrapped, scrolled, searched (/)",
+	  MAIN(ACTIONS), UI_KP_ALWAYS, ui_logview, NULL },
 	{ { 'f' }, NULL, "fix recreated recipients: primary NT account, unhide (KB Q197970)",
-	  MAIN(ACTIONS), UI_KP_WAIT, key_fixup },
+	  MAIN(ACTIONS), UI_KP_WAIT, key_fixup, NULL },
 	{ { '/' }, "Search",
 	  "incremental search by display name or alias (Enter keeps, Esc returns, "
 	  "Down: next match)",
-	  MAIN(SEARCH), UI_KP_WAIT, ui_search_begin },
+	  MAIN(SEARCH), UI_KP_WAIT, ui_search_begin, "Find" },
 	{ { KEY_F(10), 'q' }, "Quit", "quit",
-	  MAIN(ACTIONS), UI_KP_WAIT, key_quit },
+	  MAIN(ACTIONS), UI_KP_WAIT, key_quit, NULL },
 
+	{ { 'p' }, NULL, "the running export's progress window, or the summary of the last one",
+	  MAIN(ACTIONS), UI_KP_ALWAYS, ui_job_key, NULL },
 	{ { 'n' }, NULL, "next match of the last search",
-	  MAIN(SEARCH), UI_KP_WAIT, ui_search_next },
+	  MAIN(SEARCH), UI_KP_WAIT, ui_search_next, NULL },
 	{ { 's' }, NULL, "cycle the sort order of the focused panel",
-	  MAIN(SEARCH), UI_KP_WAIT, ui_panels_sort },
+	  MAIN(SEARCH), UI_KP_WAIT, ui_panels_sort, NULL },
 
 	{ { '\t', KEY_BTAB }, NULL, "switch between Mailbox Resources and Recipients",
-	  MAIN(MOVE), UI_KP_WAIT, ui_panels_switch },
+	  MAIN(MOVE), UI_KP_WAIT, ui_panels_switch, NULL },
 	{ { KEY_UP, 'k' }, NULL, "previous line",
-	  MAIN(MOVE), UI_KP_ALWAYS, ui_panels_line_prev },
+	  MAIN(MOVE), UI_KP_ALWAYS, ui_panels_line_prev, NULL },
 	{ { KEY_DOWN, 'j' }, NULL, "next line",
-	  MAIN(MOVE), UI_KP_NEXT_ROW, ui_panels_line_next },
+	  MAIN(MOVE), UI_KP_NEXT_ROW, ui_panels_line_next, NULL },
 	{ { KEY_PPAGE }, NULL, "previous page",
-	  MAIN(MOVE), UI_KP_WAIT, ui_panels_page_prev },
+	  MAIN(MOVE), UI_KP_WAIT, ui_panels_page_prev, NULL },
 	{ { KEY_NPAGE }, NULL, "next page",
-	  MAIN(MOVE), UI_KP_WAIT, ui_panels_page_next },
+	  MAIN(MOVE), UI_KP_WAIT, ui_panels_page_next, NULL },
 	{ { KEY_HOME, 'g' }, NULL, "first line",
-	  MAIN(MOVE), UI_KP_WAIT, ui_panels_first },
+	  MAIN(MOVE), UI_KP_WAIT, ui_panels_first, NULL },
 	{ { KEY_END, 'G' }, NULL, "last line",
-	  MAIN(MOVE), UI_KP_WAIT, ui_panels_last },
+	  MAIN(MOVE), UI_KP_WAIT, ui_panels_last, NULL },
 	{ { '\n', '\r', KEY_ENTER }, NULL, "details of the selected mailbox (folders) or recipient",
-	  MAIN(MOVE), UI_KP_WAIT, ui_details },
+	  MAIN(MOVE), UI_KP_WAIT, ui_details, NULL },
 	{ { '<' }, NULL, "scroll the log pane back",
-	  MAIN(MOVE), UI_KP_WAIT, key_log_back },
+	  MAIN(MOVE), UI_KP_WAIT, key_log_back, NULL },
 	{ { '>' }, NULL, "scroll the log pane forward",
-	  MAIN(MOVE), UI_KP_WAIT, key_log_forward },
-	{ { 12 }, NULL, "redraw the whole screen (the terminal got garbled)",
-	  MAIN(MOVE), UI_KP_ALWAYS, key_redraw },
+	  MAIN(MOVE), UI_KP_WAIT, key_log_forward, NULL },
+	{ { 12 }, NULL, "redraw the whole screen (the terminal got garbled) and read the store "
+	  "again (changes by other programs show by themselves within a few seconds)",
+	  MAIN(MOVE), UI_KP_ALWAYS, key_redraw, NULL },
 
 	{ { ' ' }, NULL, "mark / unmark the selected mailbox",
-	  MAIN(MARKS), UI_KP_WAIT, ui_mark_toggle },
+	  MAIN(MARKS), UI_KP_WAIT, ui_mark_toggle, NULL },
 	{ { '*' }, NULL, "mark every orphaned mailbox",
-	  MAIN(MARKS), UI_KP_WAIT, ui_mark_orphans },
+	  MAIN(MARKS), UI_KP_WAIT, ui_mark_orphans, NULL },
 	{ { 'u' }, NULL, "clear all marks",
-	  MAIN(MARKS), UI_KP_WAIT, ui_mark_clear },
+	  MAIN(MARKS), UI_KP_WAIT, ui_mark_clear, NULL },
 
 	{ { '\n', '\r', KEY_ENTER }, NULL, "OK / apply (a confirmation always starts on No)",
 	  DLG(DIALOG) },
-	{ { 27 }, NULL, "cancel; during an export or an import: stop it cleanly",
+	{ { 27 }, NULL, "cancel; during an export (it asks first) or an import: stop it cleanly",
 	  DLG(DIALOG) },
 	{ { '\t', KEY_DOWN }, NULL, "next field", DLG(FORM) },
 	{ { KEY_BTAB, KEY_UP }, NULL, "previous field", DLG(FORM) },
@@ -190,6 +207,10 @@ const char *ui_key_name(int code, char *buf, size_t len)
 		snprintf(buf, len, "^%c", code + '@');
 	else if (code > 32 && code < 127)
 		snprintf(buf, len, "%c", code);
+	else if (code == KEY_DC)
+		snprintf(buf, len, "Delete");
+	else if (code == KEY_IC)
+		snprintf(buf, len, "Insert");
 	else
 		snprintf(buf, len, "#%d", code);
 	return buf;
@@ -243,7 +264,16 @@ int ui_key_main(ui *u, int ch)
 
 	if (ui_search_key(u, ch))
 		return 1;   /* the search's text input */
-	if ((k = ui_key_find(UI_KC_MAIN, ch)) && k->fn)
+	if ((k = ui_key_find(UI_KC_MAIN, ch)) && k->fn) {
 		k->fn(u);
+	} else if (ch != KEY_RESIZE && ch != ERR) {
+		char name[16];
+
+		if (ch & UI_WCHAR)
+			snprintf(name, sizeof name, "that key");
+		else
+			ui_key_name(ch, name, sizeof name);
+		ui_status(u, "%s does nothing here: F1 help (or Esc 1, or ?)", name);
+	}
 	return !u->quit;
 }

@@ -55,6 +55,8 @@ typedef struct ui_key_entry {
 	int group;             /* UI_KG_*: the help's heading */
 	int first_page;        /* UI_KP_* (main screen only) */
 	void (*fn)(ui *u);     /* the handler (main screen only) */
+	const char *bar_short; /* the bar's label when the long ones do not fit
+	                        * (80 columns); NULL: the same */
 } ui_key_entry;
 
 /* The table.  The bar shows the entries with a label in table order; the
@@ -69,12 +71,14 @@ const ui_key_entry *ui_key_find(int ctx, int ch);
 const char *ui_key_name(int code, char *buf, size_t len);
 /* All of an entry's codes as the help shows them: "F1  ? h", "Up  k". */
 void ui_key_names(const ui_key_entry *k, char *buf, size_t len);
-/* The bar's name of an entry: "F2/a" (wide), "F2" (narrow), "w" (no F-key). */
+/* The bar's name of an entry: "F2/a" (wide: every width the console runs
+ * at), "F2" (narrow), "w" (no F-key). */
 void ui_key_bar_name(const ui_key_entry *k, int wide, char *buf, size_t len);
 /* The help line of an entry, prefixed with its dialog ("adjuster: ..."). */
 void ui_key_help(const ui_key_entry *k, char *buf, size_t len);
 /* One key of the main screen: the open search's text input, or the
- * table's handler for it (others are ignored).  0 once it was quit. */
+ * table's handler for it; a key the table does not know gets a hint in
+ * the status line.  0 once it was quit. */
 int ui_key_main(ui *u, int ch);
 
 #endif

@@ -150,7 +150,10 @@ int ui_data_load(ui *u)
 		u->lm.sort = lm_sort;
 		u->lr.sort = lr_sort;
 	}
-	if ((rc = mbx_store_server_get(u->st, &u->srv)) < 0 ||
+	/* The stamp first: a change made while the lists are read shows as a
+	 * newer stamp at the next look (console.c), and they are read again. */
+	if ((rc = mbx_store_stamp_get(u->st, &u->stamp)) < 0 ||
+	    (rc = mbx_store_server_get(u->st, &u->srv)) < 0 ||
 	    (rc = mbx_store_mailboxes(u->st, &u->mb, &u->n_mb)) < 0 ||
 	    (rc = mbx_store_recipients(u->st, &u->rc, &u->n_rc)) < 0)
 		goto out;
@@ -227,7 +230,8 @@ int ui_data_load_first(ui *u, size_t rows)
 	int rc;
 
 	ui_data_free(u);
-	if ((rc = mbx_store_links_load(u->st, &links)) < 0)
+	if ((rc = mbx_store_stamp_get(u->st, &u->stamp)) < 0 ||
+	    (rc = mbx_store_links_load(u->st, &links)) < 0)
 		goto out;
 	mbx_store_links_counts(links, &c);
 	if (c.mailboxes + c.recipients <= UI_FIRST_PAGE_MIN) {
@@ -451,55 +455,91 @@ static void follow(ui *u)
 
 /* ---- drawing --------------------------------------------------------------- */
 
+/* Counts in at most 5 columns: "99999", "1234k", "12M". */
 static void fmt_count(int64_t v, char *buf, size_t len)
 {
 	if (v >= 10000000)
 		snprintf(buf, len, "%lldM", (long long)(v / 1000000));
-	else if (v >= 1000000)
+	else if (v >= 100000)
 		snprintf(buf, len, "%lldk", (long long)(v / 1000));
 	else
 		snprintf(buf, len, "%lld", (long long)v);
 }
 
-static void fmt_date(int64_t t, int short_year, char *buf, size_t len)
+/* Sizes in at most 7 columns: "1023 MB", "99.9 KB", "512 B". */
+static void fmt_size(int64_t v, char *buf, size_t len)
+{
+	static const char *const units[] = { "KB", "MB", "GB", "TB", "PB" };
+	double d = (double)v;
+	int k = -1;
+
+	if (v < 1024) {
+		snprintf(buf, len, "%lld B", (long long)(v < 0 ? 0 : v));
+		return;
+	}
+	do {
+		d /= 1024.0;
+		k++;
+	} while (d >= 1024.0 && k < 4);
+	snprintf(buf, len, d >= 99.95 ? "%.0f %s" : "%.1f %s", d, units[k]);
+}
+
+/* Always YYYY-MM-DD: a date that reads the same everywhere. */
+static void fmt_date(int64_t t, char *buf, size_t len)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 
 	if (t <= 0 || !gmtime_r(&tt, &tm))
 		snprintf(buf, len, "never");
-	else if (strftime(buf, len, "%Y-%m-%d", &tm) == 10 && short_year)
-		memmove(buf, buf + 2, 9);   /* "26-09-30": the century goes */
+	else
+		strftime(buf, len, "%Y-%m-%d", &tm);
 }
 
-/* Column widths of the left panel for an inner width W. */
-#define L_ITEMS 6
-#define L_SIZE 9
+/* Column widths of the left panel: markers, name, items, size, date. */
+#define L_MARK 3
+#define L_ITEMS 5
+#define L_SIZE 7
+#define L_DATE 10
+#define R_MARK 2
 #define R_TYPE 4
-#define R_HID 1
 
+/* The first title of the list that fits in a panel `cols` wide. */
+static const char *fit_title(const char *const *t, size_t n, int cols)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n && mbx_text_width(t[i]) > cols - 5; i++)
+		;
+	return t[i];
+}
+
+/* The selection is the row whose marker column shows '>' (and its link
+ * in the other panel shows it too), not a bar of reverse video: over a
+ * slow link a bar costs a rewrite of the row it leaves at every step. */
 static void draw_mailboxes(ui *u, size_t linked)
 {
 	WINDOW *w = u->w_left;
-	int W = getmaxx(w) - 2, narrow = W < 60, logon_w = narrow ? 8 : 10;
-	int name_w = W - 3 - (1 + L_ITEMS) - (1 + L_SIZE) - (1 + logon_w);
-	char title[96], num[24], size[24], date[24];
-	int y;
+	int W = getmaxx(w) - 2, y;
+	int name_w = W - L_MARK - (1 + L_ITEMS) - (1 + L_SIZE) - (1 + L_DATE);
+	char t1[96], t2[96], t3[96], num[24], size[24], date[24];
+	const char *titles[3] = { t1, t2, t3 };
 	chtype head = A_BOLD | A_UNDERLINE;
 
-	snprintf(title, sizeof title, "Mailbox Resources (%zu, %zu orphaned)", u->total_mb,
-	         u->n_orphans);
-	ui_box(u, w, title, u->focus == 0);
-	ui_text_putf(u, w, 1, 1, 3 + name_w, head, "   Display name");
-	ui_text_put(u, w, 1, 1 + 3 + name_w, " Items", 1 + L_ITEMS, 1, head);
-	ui_text_put(u, w, 1, 1 + 3 + name_w + 1 + L_ITEMS, " Size", 1 + L_SIZE, 1, head);
-	ui_text_put(u, w, 1, 1 + 3 + name_w + 2 + L_ITEMS + L_SIZE, narrow ? " Logon" : " Last logon",
-	            1 + logon_w, 0, head);
+	snprintf(t1, sizeof t1, "Mailbox Resources (%zu, %zu orphaned)", u->total_mb, u->n_orphans);
+	snprintf(t2, sizeof t2, "Mailboxes (%zu, %zu orphaned)", u->total_mb, u->n_orphans);
+	snprintf(t3, sizeof t3, "Mailboxes (%zu, %zu !)", u->total_mb, u->n_orphans);
+	ui_box(u, w, fit_title(titles, 3, getmaxx(w)), u->focus == 0);
+	ui_text_put(u, w, 1, 1, "   Display name", L_MARK + name_w, 0, head);
+	ui_text_put(u, w, 1, 1 + L_MARK + name_w, "Items", 1 + L_ITEMS, 1, head);
+	ui_text_put(u, w, 1, 1 + L_MARK + name_w + 1 + L_ITEMS, "Size", 1 + L_SIZE, 1, head);
+	ui_text_put(u, w, 1, 1 + L_MARK + name_w + 2 + L_ITEMS + L_SIZE, " Last logon", 1 + L_DATE,
+	            0, head);
 	for (y = 0; y < u->list_rows; y++) {
 		size_t pos = u->lm.top + (size_t)y, i;
 		const mbx_mailbox *m;
 		chtype a = A_NORMAL;
-		int x = 1, orphan, selected;
+		int x = 1, orphan;
 
 		if (pos >= u->lm.n) {
 			ui_text_put(u, w, 2 + y, 1, "", W, 0, A_NORMAL);
@@ -508,32 +548,24 @@ static void draw_mailboxes(ui *u, size_t linked)
 		i = u->lm.order[pos];
 		m = &u->mb[i];
 		orphan = m->recipient_id == 0;   /* its recipient may be off the first page */
-		selected = pos == u->lm.sel && u->focus == 0;
 		if (orphan)
 			a = ui_attr(u, UI_C_ORPHAN);
-		if (selected)
-			a |= A_REVERSE;
-		/* The selection bar starts at the name: the marker cells keep
-		 * their look, so when the bar moves on they need no rewrite. */
-		wattrset(w, a & ~A_REVERSE);
+		wattrset(w, a);
 		mvwaddch(w, 2 + y, x, u->mark[i] ? '+' : ' ');
 		waddch(w, orphan ? '!' : ' ');
-		if (pos == linked)
-			waddch(w, '>');
-		else
-			waddch(w, ' ');
-		x += 3;
-		ui_text_put(u, w, 2 + y, x, m->display_name, name_w, 0, a);
+		waddch(w, pos == linked || (u->focus == 0 && pos == u->lm.sel) ? '>' : ' ');
+		x += L_MARK;
+		ui_text_put_mid(u, w, 2 + y, x, m->display_name, name_w, a);
 		x += name_w;
 		fmt_count(m->item_count, num, sizeof num);
-		ui_text_put(u, w, 2 + y, x, num, 1 + L_ITEMS, 1, a & ~A_REVERSE);
+		ui_text_put(u, w, 2 + y, x, num, 1 + L_ITEMS, 1, a);
 		x += 1 + L_ITEMS;
-		mbx_text_size(m->total_size, size, sizeof size);
-		ui_text_put(u, w, 2 + y, x, size, 1 + L_SIZE, 1, a & ~A_REVERSE);
+		fmt_size(m->total_size, size, sizeof size);
+		ui_text_put(u, w, 2 + y, x, size, 1 + L_SIZE, 1, a);
 		x += 1 + L_SIZE;
-		fmt_date(m->last_logon, narrow, date, sizeof date);
-		ui_text_put(u, w, 2 + y, x, " ", 1, 0, a & ~A_REVERSE);
-		ui_text_put(u, w, 2 + y, x + 1, date, logon_w, 0, a & ~A_REVERSE);
+		fmt_date(m->last_logon, date, sizeof date);
+		ui_text_put(u, w, 2 + y, x, " ", 1, 0, a);
+		ui_text_put(u, w, 2 + y, x + 1, date, W + 1 - (x + 1), 0, a);
 	}
 }
 
@@ -545,29 +577,30 @@ static const char *type_name(mbx_object_class c)
 static void draw_recipients(ui *u, size_t linked)
 {
 	WINDOW *w = u->w_right;
-	int W = getmaxx(w) - 2, rest = W - 2 - (1 + R_TYPE) - (1 + R_HID) - 1;
-	int alias_w = rest * 2 / 5, name_w = rest - alias_w;
-	size_t flagged, i;
-	char title[96];
+	int W = getmaxx(w) - 2, rest = W - R_MARK - 1 - (1 + R_TYPE) - 2;
+	int alias_w = rest * 2 / 5 < 8 ? 8 : rest * 2 / 5, name_w = rest - alias_w;
+	char t1[96], t2[96], t3[96], t4[96], t5[96];
+	const char *titles[5] = { t1, t2, t3, t4, t5 };
+	size_t i;
 	int y;
 	chtype head = A_BOLD | A_UNDERLINE;
 
-	flagged = u->n_flagged;
-	if (flagged)
-		snprintf(title, sizeof title, "Recipients (%zu, %zu need attention)", u->total_rc,
-		         flagged);
-	else
-		snprintf(title, sizeof title, "Recipients (%zu)", u->total_rc);
-	ui_box(u, w, title, u->focus == 1);
-	ui_text_put(u, w, 1, 1, "  Display name", 2 + name_w, 0, head);
-	ui_text_put(u, w, 1, 1 + 2 + name_w, " Alias", 1 + alias_w, 0, head);
-	ui_text_put(u, w, 1, 1 + 3 + name_w + alias_w, " Type", 1 + R_TYPE, 0, head);
-	ui_text_put(u, w, 1, 1 + 4 + name_w + alias_w + R_TYPE, " H", W - (4 + name_w + alias_w + R_TYPE), 0, head);
+	snprintf(t1, sizeof t1, "Recipients (%zu, %zu need attention)", u->total_rc, u->n_flagged);
+	snprintf(t2, sizeof t2, "Recipients (%zu, %zu flagged)", u->total_rc, u->n_flagged);
+	snprintf(t3, sizeof t3, "Recipients (%zu, %zu ~)", u->total_rc, u->n_flagged);
+	snprintf(t4, sizeof t4, "Recipients %zu, ~%zu", u->total_rc, u->n_flagged);
+	snprintf(t5, sizeof t5, "Recipients (%zu)", u->total_rc);
+	ui_box(u, w, u->n_flagged ? fit_title(titles, 5, getmaxx(w)) : t5, u->focus == 1);
+	ui_text_put(u, w, 1, 1, "  Display name", R_MARK + name_w, 0, head);
+	ui_text_put(u, w, 1, 1 + R_MARK + name_w, " Alias", 1 + alias_w, 0, head);
+	ui_text_put(u, w, 1, 1 + R_MARK + 1 + name_w + alias_w, " Type", 2 + R_TYPE, 0, head);
+	ui_text_put(u, w, 1, 1 + R_MARK + 3 + name_w + alias_w + R_TYPE, "H",
+	            W - (R_MARK + 3 + name_w + alias_w + R_TYPE), 0, head);
 	for (y = 0; y < u->list_rows; y++) {
 		size_t pos = u->lr.top + (size_t)y;
 		const mbx_recipient *r;
 		chtype a = A_NORMAL;
-		int x = 1, selected;
+		int x = 1;
 		unsigned char f;
 
 		if (pos >= u->lr.n) {
@@ -577,32 +610,21 @@ static void draw_recipients(ui *u, size_t linked)
 		i = u->lr.order[pos];
 		r = &u->rc[i];
 		f = u->rflags[i];
-		/* The focused selection is a reverse row; the recipient linked to
-		 * the selected mailbox gets a plain '>' in the marker column (the
-		 * only one there), so moving through the mailboxes rewrites two
-		 * cells here, not a row: with an attribute each move would add
-		 * two attribute changes as the panels scroll under it. */
-		selected = pos == u->lr.sel && u->focus == 1;
 		if (f)
 			a = ui_attr(u, UI_C_WARN);
-		if (selected)
-			a |= A_REVERSE;
-		wattrset(w, a & ~A_REVERSE);   /* the bar starts at the name, as on the left */
+		wattrset(w, a);
 		mvwaddch(w, 2 + y, x, f & UI_R_NO_MAILBOX ? '-' : f ? '~' : ' ');
-		if (pos == linked)
-			waddch(w, '>');
-		else
-			waddch(w, ' ');
-		x += 2;
-		ui_text_put(u, w, 2 + y, x, r->display_name, name_w, 0, a);
+		waddch(w, pos == linked || (u->focus == 1 && pos == u->lr.sel) ? '>' : ' ');
+		x += R_MARK;
+		ui_text_put_mid(u, w, 2 + y, x, r->display_name, name_w, a);
 		x += name_w;
 		ui_text_put(u, w, 2 + y, x, " ", 1, 0, a);
-		ui_text_put(u, w, 2 + y, x + 1, r->alias, alias_w, 0, a);
+		ui_text_put_mid(u, w, 2 + y, x + 1, r->alias, alias_w, a);
 		x += 1 + alias_w;
 		ui_text_put(u, w, 2 + y, x, " ", 1, 0, a);
-		ui_text_put(u, w, 2 + y, x + 1, type_name(r->object_class), R_TYPE, 0, a);
-		x += 1 + R_TYPE;
-		ui_text_put(u, w, 2 + y, x, r->hidden ? " H" : "", W + 1 - x, 0, a);
+		ui_text_put(u, w, 2 + y, x + 1, type_name(r->object_class), R_TYPE + 1, 0, a);
+		x += 2 + R_TYPE;
+		ui_text_put(u, w, 2 + y, x, r->hidden ? "H" : "", W + 1 - x, 0, a);
 	}
 }
 

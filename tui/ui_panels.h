@@ -26,6 +26,11 @@ int ui_data_load_first(ui *u, size_t rows);
  * message is the thread's error).  Neither does anything without a loader.
  */
 int ui_loader_start(ui *u);
+/* Read the lists again on the loader's thread, the ones on screen staying
+ * usable meanwhile (a change by another program, Ctrl-L, the console's own
+ * changes); ui_loader_poll adopts them, keeping the marks and the
+ * selection by id.  A reload asked for while one runs follows it. */
+int ui_reload_start(ui *u);
 int ui_loader_poll(ui *u);
 int ui_loader_wait(ui *u);
 /* 1 when `ch` can act on the first page alone (moving within it, help);

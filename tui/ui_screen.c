@@ -5,13 +5,16 @@
  */
 #include "config.h"
 #include <langinfo.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mbx/common.h"
 #include "mbx/text.h"
+#include "ui_job.h"
 #include "ui_keys.h"
 #include "ui_screen.h"
 #include "ui_panels.h"
@@ -177,7 +180,7 @@ void ui_box(ui *u, WINDOW *w, const char *title, int active)
 	wattrset(w, A_NORMAL);
 	if (title && cols > 6) {
 		int tcols;
-		char *t = ui_text(u, title, cols - 6, &tcols);
+		char *t = ui_text(u, title, cols - 5, &tcols);
 
 		wattrset(w, active ? ui_attr(u, UI_C_TITLE) | A_REVERSE : A_BOLD);
 		mvwaddch(w, 0, 2, ' ');
@@ -233,11 +236,35 @@ void ui_draw_header(ui *u)
 	mbx_free(left);
 }
 
+/* An entry's bar label: the long one, or the short one (80 columns). */
+static const char *bar_label(const ui_key_entry *k, int shrt)
+{
+	return shrt && k->bar_short ? k->bar_short : k->bar;
+}
+
+/* The key bar's width: with or without a space after each entry, with
+ * the long or the short labels. */
+static int bar_width(int spaced, int shrt)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < ui_n_keys; i++) {
+		char key[16];
+
+		if (ui_keys[i].ctx != UI_KC_MAIN || !ui_keys[i].bar)
+			continue;
+		ui_key_bar_name(&ui_keys[i], 1, key, sizeof key);
+		n += (int)strlen(key) + (int)strlen(bar_label(&ui_keys[i], shrt)) + (n && spaced);
+	}
+	return n;
+}
+
 void ui_draw_bar(ui *u)
 {
 	WINDOW *w = u->w_bar;
 	size_t i;
-	int wide = u->cols >= 104;
+	int spaced, shrt;
 
 	if (u->small || !w)
 		return;   /* the too-small screen is up; ui_redraw repaints later */
@@ -250,24 +277,33 @@ void ui_draw_bar(ui *u)
 		             u->search);
 	else
 		ui_panels_draw_info(u, w, 0);
-	/* Row 1: the keys, mc style. */
+	/* Row 1: the keys, mc style: every F-key with its letter ("F2/a"); at
+	 * 80 columns the short labels, and when even they do not fit, the
+	 * labels set apart by their colour alone. */
+	/* The last column stays empty: writing the bottom right cell costs
+	 * the terminal's autowrap switched off and on. */
+	shrt = bar_width(1, 0) >= u->cols;
+	spaced = bar_width(1, shrt) < u->cols;
 	wmove(w, 1, 0);
 	wattrset(w, A_NORMAL);
 	for (i = 0; i < ui_n_keys; i++) {
 		const ui_key_entry *k = &ui_keys[i];
+		const char *label = bar_label(k, shrt);
 		char key[16];
 
 		if (k->ctx != UI_KC_MAIN || !k->bar)
 			continue;
-		ui_key_bar_name(k, wide, key, sizeof key);
-		if (getcurx(w) + (int)strlen(key) + (int)strlen(k->bar) + 1 > u->cols)
+		ui_key_bar_name(k, 1, key, sizeof key);
+		if (getcurx(w) + (int)strlen(key) + (int)strlen(label) >= u->cols)
 			break;
 		wattrset(w, ui_attr(u, UI_C_KEY));
 		waddstr(w, key);
 		wattrset(w, ui_attr(u, UI_C_KEYLABEL));
-		waddstr(w, k->bar);
+		waddstr(w, label);
 		wattrset(w, A_NORMAL);
-		if (getcurx(w) < u->cols - 1)
+		if (getcury(w) != 1)
+			break;
+		if (spaced && getcurx(w) < u->cols - 1)
 			waddch(w, ' ');
 	}
 	wattrset(w, ui_attr(u, UI_C_KEYLABEL));
@@ -276,12 +312,19 @@ void ui_draw_bar(ui *u)
 	wattrset(w, A_NORMAL);
 }
 
+const char *ui_base_name(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+
+	return slash && slash[1] ? slash + 1 : path ? path : "";
+}
+
 void ui_draw_log(ui *u)
 {
 	WINDOW *w = u->w_log;
 	int inner = u->log_rows, width = u->cols - 2, i;
 	size_t end, first;
-	char title[64];
+	char title[256];
 
 	if (u->small || !w)
 		return;
@@ -290,10 +333,14 @@ void ui_draw_log(ui *u)
 		u->log_scroll = u->n_log;
 	end = u->n_log - u->log_scroll;
 	first = end > (size_t)inner ? end - (size_t)inner : 0;
-	if (u->log_scroll)
+	/* While an export runs, its progress is the title: one line that
+	 * changes a few digits at a time. */
+	if (ui_job_status(u, title, sizeof title))
+		;
+	else if (u->log_scroll)
 		snprintf(title, sizeof title, "Log (%zu lines back, > newer)", u->log_scroll);
 	else
-		snprintf(title, sizeof title, "Log (this session)");
+		snprintf(title, sizeof title, "Log (this session; l: full screen)");
 	ui_box(u, w, title, 0);
 	for (i = 0; i < inner; i++) {
 		size_t k = first + (size_t)i;
@@ -309,6 +356,7 @@ void ui_draw_log(ui *u)
 static void draw_small(ui *u)
 {
 	const char *msg = "terminal too small (need 80x24)";
+	const char *quit = "q, F10 or Esc 0: quit";
 	char now[48];
 	int y = u->rows / 2 - 1;
 
@@ -319,6 +367,8 @@ static void draw_small(ui *u)
 	mvwaddnstr(u->w_small, y, 0, msg, u->cols);
 	if (y + 1 < u->rows)
 		mvwaddnstr(u->w_small, y + 1, 0, now, u->cols);
+	if (y + 2 < u->rows)
+		mvwaddnstr(u->w_small, y + 2, 0, quit, u->cols);
 }
 
 void ui_redraw(ui *u)
@@ -392,7 +442,7 @@ void ui_layout(ui *u)
 	}
 	log_h = rows / 4 > 6 ? rows / 4 : 6;
 	panel_h = rows - 1 - 2 - log_h;
-	left_w = cols * 58 / 100;
+	left_w = cols * 60 / 100;   /* 48 of 80: the names get the room they need */
 	u->w_hdr = newwin(1, cols, 0, 0);
 	u->w_left = newwin(panel_h, left_w, 1, 0);
 	u->w_right = newwin(panel_h, cols - left_w, 1, left_w);
@@ -412,19 +462,125 @@ void ui_layout(ui *u)
 	ui_panels_clamp(u);
 }
 
+/* ---- keys ------------------------------------------------------------------ */
+
+static volatile sig_atomic_t caught_signal;
+
+static void on_signal(int sig)
+{
+	caught_signal = sig;
+}
+
+void ui_signals_init(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a key wait ends at once and sees the flag. */
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+int ui_signal_caught(void)
+{
+	return caught_signal;
+}
+
+/* Escape sequences terminals send whatever their terminfo entry says:
+ * xterm's and the Linux console's function keys, PgUp/PgDn, Home/End. */
+static const struct {
+	const char *seq;
+	int code;
+} extra_keys[] = {
+	{ "\033OP", KEY_F(1) }, { "\033OQ", KEY_F(2) }, { "\033OR", KEY_F(3) }, { "\033OS", KEY_F(4) },
+	{ "\033[11~", KEY_F(1) }, { "\033[12~", KEY_F(2) }, { "\033[13~", KEY_F(3) },
+	{ "\033[14~", KEY_F(4) }, { "\033[15~", KEY_F(5) }, { "\033[17~", KEY_F(6) },
+	{ "\033[18~", KEY_F(7) }, { "\033[19~", KEY_F(8) }, { "\033[20~", KEY_F(9) },
+	{ "\033[21~", KEY_F(10) }, { "\033[23~", KEY_F(11) }, { "\033[24~", KEY_F(12) },
+	{ "\033[[A", KEY_F(1) }, { "\033[[B", KEY_F(2) }, { "\033[[C", KEY_F(3) },
+	{ "\033[[D", KEY_F(4) }, { "\033[[E", KEY_F(5) },
+	{ "\033[A", KEY_UP }, { "\033[B", KEY_DOWN }, { "\033[C", KEY_RIGHT }, { "\033[D", KEY_LEFT },
+	{ "\033OA", KEY_UP }, { "\033OB", KEY_DOWN }, { "\033OC", KEY_RIGHT }, { "\033OD", KEY_LEFT },
+	{ "\033[5~", KEY_PPAGE }, { "\033[6~", KEY_NPAGE }, { "\033[2~", KEY_IC },
+	{ "\033[3~", KEY_DC }, { "\033[1~", KEY_HOME }, { "\033[4~", KEY_END },
+	{ "\033[7~", KEY_HOME }, { "\033[8~", KEY_END }, { "\033[H", KEY_HOME },
+	{ "\033[F", KEY_END }, { "\033OH", KEY_HOME }, { "\033OF", KEY_END }, { "\033[Z", KEY_BTAB },
+};
+
+static void keys_init(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof extra_keys / sizeof extra_keys[0]; i++)
+		if (key_defined(extra_keys[i].seq) == 0)
+			define_key(extra_keys[i].seq, extra_keys[i].code);
+}
+
+static double mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* One key from curses (or the one read ahead): OK/KEY_CODE_YES in *r. */
+static int read_raw(ui *u, WINDOW *w, int ms, int *r, wint_t *wc)
+{
+	if (u->has_pending) {
+		u->has_pending = 0;
+		*r = u->pending_r;
+		*wc = u->pending_wc;
+		return 1;
+	}
+	wtimeout(w, ms);
+	*r = wget_wch(w, wc);
+	return *r != ERR;
+}
+
+static int key_of(int r, wint_t wc)
+{
+	if (r == KEY_CODE_YES)
+		return (int)wc;
+	/* Characters past Latin-1 would collide with KEY_* codes. */
+	return wc < 256 ? (int)wc : (int)(wc | UI_WCHAR);
+}
+
 int ui_getkey(ui *u, int timeout_ms)
 {
+	double deadline = timeout_ms < 0 ? -1 : mono_ms() + timeout_ms;
 	WINDOW *w;
 	wint_t wc;
-	int r;
+	int r, key;
 
 	ui_flush(u);
 	for (;;) {
+		int slice = 1000;
+
+		if (caught_signal)
+			u->quit = 1;
+		if (u->quit)
+			return 27;   /* unwinding: every dialog closes */
+		if (deadline >= 0) {
+			double left = deadline - mono_ms();
+
+			slice = left > 0 ? (int)left + 1 : 0;
+		}
+		if (u->tick && slice > UI_TICK_MS)
+			slice = UI_TICK_MS;
 		w = u->small ? u->w_small : u->w_bar;
-		wtimeout(w, timeout_ms);
-		r = wget_wch(w, &wc);
-		if (r == ERR)
-			return ERR;
+		if (!read_raw(u, w, slice, &r, &wc)) {
+			if (u->tick && !u->small) {
+				u->tick(u);
+				ui_flush(u);
+			}
+			if (deadline >= 0 && mono_ms() >= deadline)
+				return ERR;
+			continue;
+		}
 		if (r == KEY_CODE_YES && wc == KEY_RESIZE) {
 			ui_layout(u);
 			ui_redraw(u);
@@ -432,12 +588,26 @@ int ui_getkey(ui *u, int timeout_ms)
 				continue;
 			return KEY_RESIZE;
 		}
-		if (u->small)
-			continue;   /* nothing to act on until the screen is usable */
-		if (r == KEY_CODE_YES)
-			return (int)wc;
-		/* Characters past Latin-1 would collide with KEY_* codes. */
-		return wc < 256 ? (int)wc : (int)(wc | UI_WCHAR);
+		key = key_of(r, wc);
+		if (key == 27) {
+			/* Esc and a digit soon after: F1 .. F10 (Alt+digit sends the same). */
+			if (read_raw(u, w, UI_ESC_DIGIT_MS, &r, &wc)) {
+				if (r == OK && wc >= '0' && wc <= '9')
+					key = KEY_F(wc == '0' ? 10 : (int)(wc - '0'));
+				else {
+					u->has_pending = 1;
+					u->pending_r = r;
+					u->pending_wc = wc;
+				}
+			}
+		}
+		if (u->small) {
+			/* Nothing to act on until the screen is usable, but quitting. */
+			if (key == 'q' || key == 'Q' || key == KEY_F(10))
+				u->quit = 1;
+			continue;
+		}
+		return key;
 	}
 }
 
@@ -473,6 +643,7 @@ int ui_screen_init(ui *u)
 	nonl();
 	curs_set(0);
 	set_escdelay(25);
+	keys_init();
 	colors_init(u);
 	refresh();
 	ui_layout(u);

@@ -29,6 +29,9 @@
 #include "tui.h"
 
 #define UI_MIN_ROWS 24
+#define UI_TICK_MS 200
+/* How long after Esc a digit still makes it an F-key (Esc 5 = F5). */
+#define UI_ESC_DIGIT_MS 200
 #define UI_MIN_COLS 80
 #define UI_MAX_LAYERS 8
 #define UI_NONE ((size_t)-1)
@@ -85,6 +88,7 @@ enum {
 typedef struct ui_export_summary {
 	char *out_dir;
 	size_t total, verified, failed, no_dir_entry;
+	size_t n_cancelled;    /* not copied: the run was cancelled */
 	char **lines;          /* one per mailbox, for the summary */
 	size_t n_lines;
 	char **psts;           /* every final PST path */
@@ -92,11 +96,15 @@ typedef struct ui_export_summary {
 	int cancelled;
 } ui_export_summary;
 
+struct ui_job;      /* the export running in the background (ui_export.c) */
+struct ui_watch;    /* noticing other writers (ui_watch.c) */
+
 struct ui {
 	const tui_opts *o;
 	mbx_store *st;
+	mbx_store *wst;        /* the worker threads' connection (ui_work.h) */
 	mbx_server_info srv;
-	char *db_name;         /* cleaned path for the header */
+	char *db_name;         /* the store's file name for the header (its path: o->db_path) */
 
 	/* Data. */
 	mbx_mailbox *mb;
@@ -109,6 +117,8 @@ struct ui {
 	int first_page;
 	char *first_link;      /* first page: the first mailbox's recipient's name */
 	struct ui_loader *loader;  /* loading the full lists meanwhile, or NULL */
+	int reload_again;      /* the store changed while the loader read it */
+	mbx_store_stamp stamp; /* of the store when the lists were read */
 	size_t *rc_of_mb;      /* recipient index of each mailbox, UI_NONE */
 	size_t *mb_of_rc;      /* mailbox index of each recipient, UI_NONE */
 	unsigned char *mark;   /* Space marks, per mailbox */
@@ -139,6 +149,19 @@ struct ui {
 	/* One line of news in the key bar's place (cleared on next key). */
 	char status[256];
 
+	/* Keys: one read ahead (after an Esc that no digit followed), and an
+	 * Esc on the main screen waiting for its digit (Esc 1 .. Esc 0 are
+	 * F1 .. F10, mc's way, for terminals without function keys). */
+	int has_pending, pending_r;
+	wint_t pending_wc;
+	int esc_pending;
+	/* While something runs in the background, ui_getkey calls this
+	 * every UI_TICK_MS whatever dialog waits for a key (the export's
+	 * status line); it must not change the data the dialogs use. */
+	void (*tick)(ui *u);
+	struct ui_job *job;
+	struct ui_watch *watch;
+
 	/* Log pane. */
 	ui_ring ring;
 	char **log;            /* lines drained from the ring (owned) */
@@ -157,6 +180,9 @@ struct ui {
 	size_t n_walk_ver;
 	int walk_exported;
 	int quit;
+	int reload;            /* read the lists again (Ctrl-L; the store changed) */
+	int reload_note;       /* say so once they are in: another program changed it */
+	int resume_pending;    /* offer the unfinished run once the lists are in */
 };
 
 /* ---- ui_screen.c ---- */
@@ -177,6 +203,23 @@ void ui_flush(ui *u);
  * UI_WCHAR | the character.
  */
 int ui_getkey(ui *u, int timeout_ms);
+/*
+ * Keys that work on every terminal: ui_screen_init teaches curses the
+ * usual escape sequences of F1..F12, PgUp/PgDn, Home/End, Insert/Delete
+ * and S-Tab that the terminal's description lacks (TERM=vt100 has no F5,
+ * yet the emulator sends it), and ui_getkey turns Esc followed within
+ * UI_ESC_DIGIT_MS by a digit into F1..F10 (Esc 0 = F10; Alt+digit too).
+ * On the too-small screen q, F10 and Esc 0 quit.
+ *
+ * Quitting: once u->quit is set (F10, a quit from the too-small screen,
+ * SIGHUP, SIGTERM or SIGINT) ui_getkey returns Esc at once, so every
+ * dialog closes and the main loop ends; loops that do not close on Esc
+ * (progress views) check u->quit.
+ */
+/* Install the handlers of SIGHUP, SIGTERM and SIGINT (before initscr). */
+void ui_signals_init(void);
+/* The signal that asked to quit, 0 when none. */
+int ui_signal_caught(void);
 void ui_push_layer(ui *u, void (*draw)(ui *, void *), void *ud);
 void ui_pop_layer(ui *u);
 /* A colour pair + attribute for role `c` (A_* only when monochrome). */
@@ -189,6 +232,8 @@ void ui_status(ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 void ui_draw_header(ui *u);
 void ui_draw_bar(ui *u);
 void ui_draw_log(ui *u);
+/* The store file's name (the last part of its path), for titles. */
+const char *ui_base_name(const char *path);
 
 /* ---- the session log (ui_screen.c) ---- */
 int ui_ring_init(ui_ring *r, size_t cap);

@@ -17,6 +17,97 @@ char *ui_text(const ui *u, const char *s, int maxcols, int *cols)
 	return mbx_text_clean(s, maxcols, flags, cols);
 }
 
+/* Width of the UTF-8 character at s; *len gets its bytes. */
+static int char_cols(const char *s, size_t *len)
+{
+	char ch[8] = { 0 };
+	size_t n = 1;
+
+	while (((unsigned char)s[n] & 0xC0) == 0x80 && n < 7)
+		n++;
+	memcpy(ch, s, n);
+	*len = n;
+	return mbx_text_width(ch);
+}
+
+char *ui_text_mid(const ui *u, const char *s, int maxcols, int *cols)
+{
+	char *c = ui_text(u, s, -1, NULL), *out;
+	const char *dots = u->utf8 ? "\xe2\x80\xa6" : "~";
+	int w = mbx_text_width(c), head, tail, hc = 0, tc = 0;
+	size_t hb = 0, tb, len = strlen(c), l;
+
+	if (w <= maxcols || maxcols < 16) {
+		mbx_free(c);
+		return ui_text(u, s, maxcols, cols);
+	}
+	/* The start names most; the end often tells apart what starts alike
+	 * ("Sales EMEA North" / "... South"). */
+	head = (maxcols - 1) * 2 / 3;
+	tail = maxcols - 1 - head;
+	while (c[hb]) {
+		int cw = char_cols(c + hb, &l);
+
+		if (hc + cw > head)
+			break;
+		hc += cw;
+		hb += l;
+	}
+	tb = len;
+	while (tb > hb) {
+		size_t p = tb - 1;
+		int cw;
+
+		while (p > hb && ((unsigned char)c[p] & 0xC0) == 0x80)
+			p--;
+		cw = char_cols(c + p, &l);
+		if (tc + cw > tail)
+			break;
+		tc += cw;
+		tb = p;
+	}
+	out = mbx_asprintf("%.*s%s%s", (int)hb, c, dots, c + tb);
+	if (cols)
+		*cols = hc + 1 + tc;
+	mbx_free(c);
+	return out;
+}
+
+void ui_text_put_mid(const ui *u, WINDOW *w, int y, int x, const char *s, int width, chtype attr)
+{
+	int cols = 0;
+	char *t;
+
+	if (width <= 0)
+		return;
+	t = ui_text_mid(u, s, width, &cols);
+	wattrset(w, attr);
+	wmove(w, y, x);
+	waddstr(w, t);
+	while (cols++ < width)
+		waddch(w, ' ');
+	wattrset(w, A_NORMAL);
+	mbx_free(t);
+}
+
+/* The first of the texts that fits in width columns (the last one, cut,
+ * when none does): a long and a short form of the same line. */
+void ui_text_fit(const ui *u, WINDOW *w, int y, int x, int width, chtype attr,
+                 const char *const *alts, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++) {
+		char *t = ui_text(u, alts[i], -1, NULL);
+		int fits = mbx_text_width(t) <= width;
+
+		mbx_free(t);
+		if (fits)
+			break;
+	}
+	ui_text_put(u, w, y, x, alts[i], width, 0, attr);
+}
+
 static void pad(WINDOW *w, int n)
 {
 	while (n-- > 0)

@@ -49,10 +49,22 @@ void ui_walk_free(ui *u)
 
 /* ---- the steps' text ------------------------------------------------------- */
 
+/* The mailbox the walkthrough shows things on: the selected one when it is
+ * orphaned, else the first orphan (UI_NONE when there is none). */
+static size_t subject(const ui *u, const size_t *o, size_t n)
+{
+	size_t sel = ui_sel_mailbox(u);
+
+	if (sel != UI_NONE && u->rc_of_mb[sel] == UI_NONE && u->mb[sel].recipient_id == 0)
+		return sel;
+	return n ? o[0] : UI_NONE;
+}
+
 static void step_symptom(ui *u, ui_lines *l, const char **action)
 {
 	size_t i, n;
 	size_t *o = ui_orphans(u, &n);
+	size_t subj = subject(u, o, n), sel = ui_sel_mailbox(u);
 
 	ui_lines_add(l, "After the information store of %s was restored on a recovery server "
 	             "without its directory, Exmerge fails to export some mailboxes to .pst files: "
@@ -65,7 +77,14 @@ static void step_symptom(ui *u, ui_lines *l, const char **action)
 			ui_lines_add(l, "  %s", u->walk_sym[i]);
 	} else if (n) {
 		ui_lines_add(l, "Press Enter to try the export of '%s' now and see the real log lines.",
-		             u->mb[o[0]].display_name);
+		             u->mb[subj].display_name);
+		if (subj == sel)
+			ui_lines_add(l, "(It is the mailbox selected in Mailbox Resources: Esc, select "
+			             "another orphan (!), w comes back here with it.)");
+		else if (sel != UI_NONE)
+			ui_lines_add(l, "(The selected mailbox, '%s', has a directory entry: Exmerge "
+			             "exports it. Esc, select an orphan (!), w comes back here with it.)",
+			             u->mb[sel].display_name);
 		*action = "try the export";
 	} else {
 		ui_lines_add(l, "No mailbox on this server lacks a directory entry right now, so "
@@ -79,18 +98,22 @@ static void step_cause(ui *u, ui_lines *l)
 {
 	size_t i, n;
 	size_t *o = ui_orphans(u, &n);
+	size_t subj = subject(u, o, n);
 	char sz[24];
 
 	ui_lines_add(l, "Exmerge logs on to each mailbox through its directory entry. These "
 	             "mailboxes are in Mailbox Resources (the information store) but not in "
 	             "Recipients (the directory), so Exmerge can not open them:");
+	if (subj != UI_NONE)
+		ui_lines_add(l, "'%s' among them: its row in Mailbox Resources has '!' and the "
+		             "Recipients panel has no '>' for it.", u->mb[subj].display_name);
 	ui_lines_add(l, "%s", "");
 	for (i = 0; i < n; i++) {
 		const mbx_mailbox *m = &u->mb[o[i]];
 
 		mbx_text_size(m->total_size, sz, sizeof sz);
-		ui_lines_add(l, "  ! %s (%s)  %lld items, %s", m->display_name, m->alias ? m->alias : "",
-		             (long long)m->item_count, sz);
+		ui_lines_add(l, "  %s %s (%s)  %lld items, %s", o[i] == subj ? ">" : "!",
+		             m->display_name, m->alias ? m->alias : "", (long long)m->item_count, sz);
 	}
 	if (!n)
 		ui_lines_add(l, "  (none now: every mailbox has a directory entry)");
@@ -115,6 +138,9 @@ static void step_resolution(ui *u, ui_lines *l, const char **action)
 		             u->walk_orphans_before);
 	else
 		ui_lines_add(l, "%zu orphaned mailbox%s now.", u->n_orphans, u->n_orphans == 1 ? "" : "es");
+	ui_lines_add(l, "%s", "");
+	ui_lines_add(l, "Outside the walkthrough: F2 opens the adjuster, F9 shows the whole "
+	             "recovery (adjuster and export) as one plan.");
 	*action = "open the adjuster";
 }
 
@@ -189,7 +215,8 @@ static void step_done(ui *u, ui_lines *l)
 	             "unhide it (KB Q197970)%s.", pending ? ": press f now" : ": done");
 	ui_lines_add(l, "  - Merge the PSTs into the mailboxes of the production server (Exmerge "
 	             "step 2, F6 import).");
-	ui_lines_add(l, "  - Keep the log and the audit trail with the recovery records.");
+	ui_lines_add(l, "  - Keep the log (l shows it) and the audit trail (A) with the recovery "
+	             "records.");
 }
 
 /* ---- the steps' actions ------------------------------------------------------ */
@@ -204,10 +231,10 @@ static void act_symptom(ui *u)
 		mbx_free(o);
 		return;
 	}
-	alias = u->mb[o[0]].alias;
+	alias = u->mb[subject(u, o, n)].alias;
 	ui_log_drain(u);
 	from = u->n_log;
-	ui_export(u, &alias, 1, UI_EXP_QUIET);
+	ui_export(u, &alias, 1, UI_EXP_QUIET | UI_EXP_WAIT);
 	strv_free(&u->walk_sym, &u->n_walk_sym);
 	for (; from < u->n_log; from++)
 		strv_add(&u->walk_sym, &u->n_walk_sym, mbx_strdup(u->log[from]));
@@ -309,7 +336,7 @@ void ui_walk(ui *u)
 				n = k;
 				/* Results of this export only (not of step 1's). */
 				ui_export_summary_free(&u->last_export);
-				if (ui_export(u, a, n, UI_EXP_ASK | UI_EXP_QUIET) >= 0 && u->last_export.total) {
+				if (ui_export(u, a, n, UI_EXP_ASK | UI_EXP_QUIET | UI_EXP_WAIT) >= 0 && u->last_export.total) {
 					u->walk_exported = 1;
 					u->walk_step++;
 				}

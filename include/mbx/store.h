@@ -82,6 +82,34 @@ int mbx_store_busy_timeout(void);
 int mbx_store_schema_version(mbx_store *st);      /* PRAGMA user_version */
 int mbx_store_schema_latest(void);
 
+/*
+ * Noticing another writer (core/store/store_watch.c).  A console keeps the
+ * lists on screen while batch commands change the file: it asks now and
+ * then whether anything changed and reloads only then.
+ *
+ * mbx_store_data_version: SQLite's PRAGMA data_version for this
+ * connection.  It changes whenever another connection, of this process or
+ * any other, commits to the file; this connection's own commits leave it
+ * as it is.  Costs no I/O beyond a lock check.
+ *
+ * mbx_store_stamp_get: what the lists show, at a glance: the highest id
+ * of mailboxes and of recipients (a new one), the newest audit entry
+ * (every change the adjuster and its undo, fix-recipient, import-pst and
+ * import-directory make is recorded there, removals included) and the
+ * newest message.  Four index lookups: microseconds on 100,000 rows.
+ * Export jobs are not in it (an export's job rows change data_version all
+ * the time and nothing a list shows); equal stamps mean the lists need no
+ * reload.
+ */
+int mbx_store_data_version(mbx_store *st, int64_t *out);
+typedef struct mbx_store_stamp {
+	int64_t max_mailbox_id, max_recipient_id;
+	int64_t max_audit_id, max_message_id;
+} mbx_store_stamp;
+int mbx_store_stamp_get(mbx_store *st, mbx_store_stamp *out);
+/* 1 when a and b are the same stamp. */
+int mbx_store_stamp_equal(const mbx_store_stamp *a, const mbx_store_stamp *b);
+
 /* Transactions (nestable: only the outermost begin/commit reach SQLite). */
 int mbx_store_begin(mbx_store *st);
 int mbx_store_commit(mbx_store *st);
