@@ -202,6 +202,51 @@ ssize_t mbx_child_read(mbx_child *c, void *buf, size_t n)
 	}
 }
 
+int mbx_child_spool(mbx_child *c, void *buf, size_t n, const char *what, int *out)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd;
+
+	*out = -1;
+	if (!dir || !*dir)
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		char *tmpl = mbx_asprintf("%s/mbxrescue-spool.XXXXXX", dir);
+
+		fd = mkostemp(tmpl, O_CLOEXEC);
+		if (fd >= 0)
+			unlink(tmpl);
+		mbx_free(tmpl);
+	}
+	if (fd < 0)
+		return mbx_error_set(MBX_EIO, "%s: can not create a temporary file in %s: %s; set "
+		                     "TMPDIR to a writable directory", what, dir, strerror(errno));
+	for (;;) {
+		ssize_t got = mbx_child_read(c, buf, n), off = 0;
+
+		if (got <= 0)
+			break;
+		while (off < got) {
+			ssize_t w = write(fd, (char *)buf + off, (size_t)(got - off));
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				int rc = mbx_error_set(errno == ENOSPC ? MBX_ENOSPC : MBX_EIO, "%s: can not "
+				                       "keep the reader's output in %s: %s; free some space "
+				                       "there or set TMPDIR", what, dir, strerror(errno));
+
+				close(fd);
+				return rc;
+			}
+			off += w;
+		}
+	}
+	*out = fd;
+	return 0;
+}
+
 void mbx_child_finish(mbx_child *c)
 {
 	int64_t start = now_ms();

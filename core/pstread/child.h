@@ -96,6 +96,14 @@ void mbx_child_reap(mbx_child *c, int nohang);
 void mbx_child_finish(mbx_child *c);
 /* Kill (SIGKILL) a child that has not exited, reap it, close c->fd. */
 void mbx_child_end(mbx_child *c);
+/*
+ * Copy all the child's output (until it ends, exits or times out) into an
+ * unlinked temporary file in $TMPDIR (default /tmp), through buf (n
+ * bytes): for a caller that must read the output again or at its own
+ * pace.  0 and *out (the file, positioned at its end) or <0 with the
+ * error naming `what` (nothing left open).  The child is not reaped.
+ */
+int mbx_child_spool(mbx_child *c, void *buf, size_t n, const char *what, int *out);
 /* 1 when the child exited by itself with status 0. */
 int mbx_child_ok(const mbx_child *c);
 /* Why the child stopped, for an error message: "made no progress for 600

@@ -866,48 +866,11 @@ static int loop(pv_state *s)
 static int spool(pv_state *s)
 {
 	pv_in *r = s->r;
-	const char *dir = getenv("TMPDIR");
-	int fd, rc = 0;
+	int fd, rc;
 
-	if (!dir || !*dir)
-		dir = "/tmp";
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		char *tmpl = mbx_asprintf("%s/mbxrescue-spool.XXXXXX", dir);
-
-		fd = mkostemp(tmpl, O_CLOEXEC);
-		if (fd >= 0)
-			unlink(tmpl);
-		mbx_free(tmpl);
-	}
-	if (fd < 0)
-		return mbx_error_set(MBX_EIO, "%s: can not create a temporary file in %s: %s; set "
-		                     "TMPDIR to a writable directory", s->path, dir, strerror(errno));
-	for (;;) {
-		ssize_t n = mbx_child_read(&r->c, r->buf, sizeof(r->buf)), off = 0;
-
-		if (n <= 0)
-			break;
-		while (off < n) {
-			ssize_t w = write(fd, r->buf + off, (size_t)(n - off));
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				rc = mbx_error_set(errno == ENOSPC ? MBX_ENOSPC : MBX_EIO, "%s: can not keep the "
-				                   "reader's output in %s: %s; free some space there or set "
-				                   "TMPDIR", s->path, dir, strerror(errno));
-				break;
-			}
-			off += w;
-		}
-		if (rc < 0)
-			break;
-	}
-	if (rc < 0) {
-		close(fd);
+	rc = mbx_child_spool(&r->c, r->buf, sizeof(r->buf), s->path, &fd);
+	if (rc < 0)
 		return rc;
-	}
 	if (!r->c.timed_out)
 		mbx_child_finish(&r->c);   /* its output ended: it is exiting */
 	mbx_child_end(&r->c);   /* reaped (killed first when it timed out) */

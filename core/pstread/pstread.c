@@ -34,14 +34,9 @@
 #define PR_MAX_ENTRIES 1000000
 
 typedef struct pr_reader {
-	int fd;
+	mbx_child c;             /* the child: pid, output pipe, exit, silence limit */
 	int req;                 /* requests to a kept child (socket), -1 none */
-	pid_t pid;
-	int exited;              /* waitpid has reaped the child */
-	int status;              /* its wait status */
-	int timed_out;
 	int garbage;             /* the stream broke the format */
-	int timeout_ms;          /* longest silence allowed */
 	int64_t file_size;       /* no attachment is larger than the file */
 	size_t pos, len;
 	unsigned char buf[65536];
@@ -79,60 +74,17 @@ void mbx_pstread_opts_init(mbx_pstread_opts *opts)
 	opts->want_bodies = 1;
 }
 
-static int64_t pr_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
+/* The shared child helpers (child.h) do the waiting and reaping. */
 static void pr_reap(pr_reader *r, int nohang)
 {
-	pid_t got;
-
-	if (r->exited)
-		return;
-	do
-		got = waitpid(r->pid, &r->status, nohang ? WNOHANG : 0);
-	while (got < 0 && errno == EINTR);
-	if (got == r->pid || (got < 0 && errno == ECHILD))
-		r->exited = 1;
+	mbx_child_reap(&r->c, nohang);
 }
 
-/*
- * Wait until the pipe is readable: at most timeout_ms of silence; polls in
- * short steps so that a child which died while someone else's forked
- * process still holds the pipe's write end (no EOF then) is noticed.
- * 0 readable, -1 at the end (exit, timeout, error).
- */
 static int pr_wait(pr_reader *r)
 {
-	int64_t start = pr_now_ms();
-
-	for (;;) {
-		struct pollfd p = { r->fd, POLLIN, 0 };
-		int rc = poll(&p, 1, 200);
-		if (rc < 0 && errno != EINTR)
-			return -1;
-		if (rc > 0)
-			return 0;
-		if (rc == 0) {
-			pr_reap(r, 1);
-			if (r->exited) {
-				/* Anything it wrote before exiting is readable now. */
-				struct pollfd q = { r->fd, POLLIN, 0 };
-				return poll(&q, 1, 0) > 0 && (q.revents & POLLIN) ? 0 : -1;
-			}
-			if (pr_now_ms() - start > r->timeout_ms) {
-				r->timed_out = 1;
-				return -1;
-			}
-		}
-	}
+	return mbx_child_wait(&r->c);
 }
 
-/* Refill the buffer: 0 with data, -1 at the end. */
 static int pr_fill(pr_reader *r)
 {
 	if (r->pos < r->len)
@@ -142,7 +94,7 @@ static int pr_fill(pr_reader *r)
 		ssize_t n;
 		if (pr_wait(r) < 0)
 			return -1;
-		n = read(r->fd, r->buf, sizeof(r->buf));
+		n = read(r->c.fd, r->buf, sizeof(r->buf));
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
@@ -163,7 +115,7 @@ static int pr_read(pr_reader *r, void *dst, size_t n)
 			ssize_t got;
 			if (pr_wait(r) < 0)
 				return -1;
-			got = read(r->fd, d, n);
+			got = read(r->c.fd, d, n);
 			if (got < 0 && (errno == EINTR || errno == EAGAIN))
 				continue;
 			if (got <= 0)
@@ -649,62 +601,28 @@ static int pr_loop(pr_state *s, int *cb_rc)
  * Keep the child's whole output in an unlinked temporary file, reap the
  * child, and read from the file from now on (mbx_pstread_opts.spool).
  * 0, or <0 with the error set (the child's failure is the caller's to
- * report: r->status).
+ * report: r->c.status).
  */
 static int pr_spool(pr_state *s)
 {
 	pr_reader *r = s->r;
-	const char *dir = getenv("TMPDIR");
-	char *tmpl = NULL;
-	int fd, rc = 0;
+	int fd, rc;
 
-	if (!dir || !*dir)
-		dir = "/tmp";
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		tmpl = mbx_asprintf("%s/mbxrescue-spool.XXXXXX", dir);
-		fd = mkostemp(tmpl, O_CLOEXEC);
-		if (fd >= 0)
-			unlink(tmpl);
-		mbx_free(tmpl);
-	}
-	if (fd < 0)
-		return mbx_error_set(MBX_EIO, "%s: can not create a temporary file in %s: %s; set "
-		                     "TMPDIR to a writable directory", s->path, dir, strerror(errno));
-	for (;;) {
-		ssize_t n, off = 0;
-
-		if (pr_wait(r) < 0)
-			break;
-		n = read(r->fd, r->buf, sizeof(r->buf));
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0)
-			break;
-		while (off < n) {
-			ssize_t w = write(fd, r->buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				rc = mbx_error_set(errno == ENOSPC ? MBX_ENOSPC : MBX_EIO, "%s: can not "
-				                   "keep the reader's output in %s: %s; free some space "
-				                   "there or set TMPDIR", s->path, dir, strerror(errno));
-				break;
-			}
-			off += w;
-		}
-		if (rc < 0)
-			break;
-	}
-	if (rc < 0 || r->timed_out) {
-		kill(r->pid, SIGKILL);
+	rc = mbx_child_spool(&r->c, r->buf, sizeof(r->buf), s->path, &fd);
+	if (rc < 0) {
+		kill(r->c.pid, SIGKILL);
 		pr_reap(r, 0);
-		close(fd);
 		return rc;
 	}
+	if (r->c.timed_out) {
+		kill(r->c.pid, SIGKILL);
+		pr_reap(r, 0);
+		close(fd);
+		return 0;
+	}
 	pr_reap(r, 0);
-	close(r->fd);
-	r->fd = fd;
+	close(r->c.fd);
+	r->c.fd = fd;
 	r->pos = r->len = 0;
 	if (lseek(fd, 0, SEEK_SET) != 0)
 		return mbx_error_set(MBX_EIO, "%s: can not read back the temporary file: %s", s->path,
@@ -732,14 +650,14 @@ static int pr_error(pr_state *s)
 	pr_reader *r = s->r;
 	char why[160];
 
-	if (r->timed_out)
-		snprintf(why, sizeof(why), "libpst made no progress for %d s", r->timeout_ms / 1000);
+	if (r->c.timed_out)
+		snprintf(why, sizeof(why), "libpst made no progress for %d s", r->c.timeout_ms / 1000);
 	else if (r->garbage)
 		snprintf(why, sizeof(why), "the reader sent malformed data");
-	else if (r->exited && WIFSIGNALED(r->status))
-		snprintf(why, sizeof(why), "libpst crashed (%s)", strsignal(WTERMSIG(r->status)));
-	else if (r->exited && WIFEXITED(r->status) && WEXITSTATUS(r->status) != 0)
-		snprintf(why, sizeof(why), "%s", pr_child_why(WEXITSTATUS(r->status)));
+	else if (r->c.exited && WIFSIGNALED(r->c.status))
+		snprintf(why, sizeof(why), "libpst crashed (%s)", strsignal(WTERMSIG(r->c.status)));
+	else if (r->c.exited && WIFEXITED(r->c.status) && WEXITSTATUS(r->c.status) != 0)
+		snprintf(why, sizeof(why), "%s", pr_child_why(WEXITSTATUS(r->c.status)));
 	else
 		snprintf(why, sizeof(why), "the reader stopped early (out of memory?)");
 	return mbx_error_set(MBX_ECORRUPT,
@@ -944,10 +862,10 @@ static void pr_discard(pr_reader *r)
 		return;
 	if (r->req >= 0)
 		close(r->req);     /* an idle child takes that as its end */
-	if (!r->exited)
-		kill(r->pid, SIGKILL);
+	if (!r->c.exited)
+		kill(r->c.pid, SIGKILL);
 	pr_reap(r, 0);
-	close(r->fd);
+	close(r->c.fd);
 	mbx_free(r);
 }
 
@@ -964,9 +882,9 @@ static void pr_retire(pr_reader *r)
 		close(r->req);
 		r->req = -1;
 	}
-	for (i = 0; i < 1000 && !r->exited; i++) {
+	for (i = 0; i < 1000 && !r->c.exited; i++) {
 		pr_reap(r, 1);
-		if (!r->exited)
+		if (!r->c.exited)
 			usleep(i < 10 ? 1000 : 10000);
 	}
 	pr_discard(r);
@@ -1010,7 +928,7 @@ static pr_reader *kept_take(const mbx_pstread_opts *o, int *uses)
 	r = k->r;
 	k->r = NULL;
 	pr_reap(r, 1);
-	if (r->exited || k->want_data != o->want_data || k->want_bodies != o->want_bodies ||
+	if (r->c.exited || k->want_data != o->want_data || k->want_bodies != o->want_bodies ||
 	    k->max_memory != o->max_memory || k->uses >= PR_KEEP_USES) {
 		pr_retire(r);
 		return NULL;
@@ -1087,14 +1005,14 @@ static int pr_spawn(const char *path, const mbx_pstread_opts *opts, pr_reader **
 	/* A larger pipe: fewer wake-ups while attachments stream through. */
 	(void)fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);
 	r = mbx_calloc(1, sizeof(*r));
-	r->fd = fds[0];
+	r->c.fd = fds[0];
 	r->req = req[0];
 	env = pr_child_env(path, opts, opts->keep_reader);
 	exe = pr_exe();
 	/* Flush our stdio so the child can not write our buffers twice. */
 	fflush(NULL);
-	r->pid = fork();
-	if (r->pid < 0) {
+	r->c.pid = fork();
+	if (r->c.pid < 0) {
 		rc = mbx_error_set(MBX_EIO, "%s: can not start the PST reader: %s", path, strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
@@ -1106,7 +1024,7 @@ static int pr_spawn(const char *path, const mbx_pstread_opts *opts, pr_reader **
 		mbx_free(r);
 		return rc;
 	}
-	if (r->pid == 0) {
+	if (r->c.pid == 0) {
 		close(fds[0]);
 		if (req[0] >= 0)
 			close(req[0]);
@@ -1168,9 +1086,9 @@ int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx
 			return rc;
 	}
 	r->pos = r->len = 0;
-	r->timed_out = r->garbage = 0;
+	r->c.timed_out = r->garbage = 0;
 	r->file_size = (int64_t)sb.st_size;
-	r->timeout_ms = opts.timeout_seconds * 1000;
+	r->c.timeout_ms = opts.timeout_seconds * 1000;
 
 	s.path = path;
 	s.opts = &opts;
@@ -1180,7 +1098,7 @@ int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx
 	if (opts.spool) {
 		if ((rc = pr_spool(&s)) < 0)
 			goto out;
-		if (r->timed_out || !WIFEXITED(r->status) || WEXITSTATUS(r->status) != 0) {
+		if (r->c.timed_out || !WIFEXITED(r->c.status) || WEXITSTATUS(r->c.status) != 0) {
 			/* Read what there is without callbacks: the error names the item. */
 			s.cb = NULL;
 			(void)pr_loop(&s, &cb_rc);
@@ -1189,8 +1107,8 @@ int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx
 		}
 	}
 	if (pr_loop(&s, &cb_rc) < 0 || (!s.have_done && cb_rc == 0)) {
-		if (!r->exited)
-			kill(r->pid, SIGKILL);
+		if (!r->c.exited)
+			kill(r->c.pid, SIGKILL);
 		pr_reap(r, 0);
 		rc = pr_error(&s);
 		goto out;
@@ -1198,8 +1116,8 @@ int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx
 	if (cb_rc != 0) {
 		/* The caller stopped the read: end the child now (a spooled
 		 * read's child is gone already: its pid may be another's). */
-		if (!r->exited)
-			kill(r->pid, SIGKILL);
+		if (!r->c.exited)
+			kill(r->c.pid, SIGKILL);
 		pr_reap(r, 0);
 		rc = cb_rc;
 		goto out;
@@ -1211,14 +1129,14 @@ int mbx_pstread_run(const char *path, const mbx_pstread_opts *opts_in, const mbx
 		goto out;
 	}
 	pr_reap(r, 0);
-	if (!WIFEXITED(r->status) || WEXITSTATUS(r->status) != 0) {
+	if (!WIFEXITED(r->c.status) || WEXITSTATUS(r->c.status) != 0) {
 		rc = pr_error(&s);
 		goto out;
 	}
 out:
 	if (r) {
-		if (!r->exited)
-			kill(r->pid, SIGKILL);
+		if (!r->c.exited)
+			kill(r->c.pid, SIGKILL);
 		pr_discard(r);
 	}
 	for (i = 0; i < s.n_folders; i++)
