@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#include <jansson.h>
 
 #include "mbx/common.h"
 #include "mbx/demo.h"
@@ -937,4 +939,63 @@ int cli_main(int argc, char **argv)
 out:
 	mbx_free(owned);
 	return status;
+}
+
+/* ---- What the command handlers share ----------------------------------- */
+
+const char *cli_actor(void)
+{
+	const char *u = getenv("SUDO_USER");
+	struct passwd *pw;
+
+	if (!u || !*u)
+		u = getenv("USER");
+	if (!u || !*u) {
+		pw = getpwuid(getuid());
+		u = pw ? pw->pw_name : NULL;
+	}
+	return u && *u ? u : "mbxrescue";
+}
+
+int cli_status_of(int rc)
+{
+	switch (rc) {
+	case MBX_EINVAL:
+	case MBX_ENOTFOUND:
+	case MBX_ECORRUPT:
+	case MBX_ESCHEMA:
+	case MBX_EREADONLY:
+		return EXIT_USAGE;
+	default:
+		return EXIT_FINDINGS;
+	}
+}
+
+void cli_put(const tui_opts *o, const char *s)
+{
+	char *c = mbx_text_clean(s ? s : "", -1, o->ascii ? MBX_TEXT_ASCII : 0, NULL);
+
+	fputs(c, stdout);
+	mbx_free(c);
+}
+
+const char *cli_when(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || !gmtime_r(&tt, &tm))
+		snprintf(buf, len, "unknown time");
+	else
+		strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm);
+	return buf;
+}
+
+json_t *cli_json_text(const char *s)
+{
+	char *c = mbx_text_clean(s, -1, 0, NULL);
+	json_t *j = json_string(c);
+
+	mbx_free(c);
+	return j ? j : json_string("");
 }

@@ -19,14 +19,6 @@
 #include "cli.h"
 #include "cmds.h"
 
-static void put(const tui_opts *o, const char *s)
-{
-	char *c = mbx_text_clean(s ? s : "", -1, o->ascii ? MBX_TEXT_ASCII : 0, NULL);
-
-	fputs(c, stdout);
-	mbx_free(c);
-}
-
 /* Text in exactly `width` display columns (padded; clipped with "..."). */
 static void put_col(const tui_opts *o, const char *s, int width)
 {
@@ -38,29 +30,10 @@ static void put_col(const tui_opts *o, const char *s, int width)
 	mbx_free(c);
 }
 
+/* NULL is null here: a field the audit record does not have. */
 static json_t *jstr(const char *s)
 {
-	char *c;
-	json_t *j;
-
-	if (!s)
-		return json_null();
-	c = mbx_text_clean(s, -1, 0, NULL);
-	j = json_string(c);
-	mbx_free(c);
-	return j ? j : json_string("");
-}
-
-static const char *when_of(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t <= 0 || !gmtime_r(&tt, &tm))
-		snprintf(buf, len, "unknown time");
-	else
-		strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm);
-	return buf;
+	return s ? cli_json_text(s) : json_null();
 }
 
 static json_t *jtime(int64_t t)
@@ -73,21 +46,6 @@ static json_t *jtime(int64_t t)
 		return json_null();
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return json_string(buf);
-}
-
-/* Bad input (an unknown run, a corrupt store) is 2, anything else 1. */
-static int fail_status(int rc)
-{
-	switch (rc) {
-	case MBX_EINVAL:
-	case MBX_ENOTFOUND:
-	case MBX_ECORRUPT:
-	case MBX_ESCHEMA:
-	case MBX_EREADONLY:
-		return EXIT_USAGE;
-	default:
-		return EXIT_FINDINGS;
-	}
 }
 
 /* ---- audit ----------------------------------------------------------------- */
@@ -183,8 +141,8 @@ static void run_text(const tui_opts *o, const mbx_adjust_run *run)
 	size_t n, i;
 	int first = 1;
 
-	printf("Run %" PRId64 "  %s  ", run->id, when_of(run->time, when, sizeof(when)));
-	put(o, run->actor);
+	printf("Run %" PRId64 "  %s  ", run->id, cli_when(run->time, when, sizeof(when)));
+	cli_put(o, run->actor);
 	if (run->undo_of) {
 		printf("  undo of run %" PRId64, run->undo_of);
 	} else {
@@ -197,7 +155,7 @@ static void run_text(const tui_opts *o, const mbx_adjust_run *run)
 			}
 	}
 	printf("\n  ");
-	put(o, run->summary ? run->summary : "(no summary)");
+	cli_put(o, run->summary ? run->summary : "(no summary)");
 	printf("\n");
 	for (i = 0; i < run->count; i++) {
 		const mbx_adjust_record *r = &run->records[i];
@@ -206,11 +164,11 @@ static void run_text(const tui_opts *o, const mbx_adjust_run *run)
 		snprintf(kind, sizeof(kind), "%s%s", r->undo ? "undo-" : "",
 		         mbx_change_kind_name(r->kind));
 		printf("  %-26s ", kind);
-		put(o, r->detail);
+		cli_put(o, r->detail);
 		printf("\n");
 		if (r->why_not) {
 			printf("    ! ");
-			put(o, r->why_not);
+			cli_put(o, r->why_not);
 			printf("\n");
 		}
 	}
@@ -266,7 +224,7 @@ int cmd_audit(const tui_opts *o, int argc, char **argv)
 		rc = mbx_adjust_runs(st, &runs, &n);
 	}
 	if (rc < 0) {
-		status = cli_fail(fail_status(rc), "%s", mbx_error_last());
+		status = cli_fail(cli_status_of(rc), "%s", mbx_error_last());
 		goto out;
 	}
 	if (json) {
@@ -283,12 +241,12 @@ int cmd_audit(const tui_opts *o, int argc, char **argv)
 	}
 	if (n == 0) {
 		printf("No consistency adjuster runs are recorded in ");
-		put(o, mbx_store_path(st));
+		cli_put(o, mbx_store_path(st));
 		printf(".\n");
 		goto out;
 	}
 	printf("Consistency adjuster runs in ");
-	put(o, mbx_store_path(st));
+	cli_put(o, mbx_store_path(st));
 	printf(", newest first:\n");
 	for (i = 0; i < n; i++) {
 		printf("\n");

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,15 +20,6 @@
 #include "cli.h"
 #include "cmds.h"
 
-/* Print one outside string on its own terms: sanitized, ASCII if asked. */
-static void put(const tui_opts *o, const char *s)
-{
-	char *c = mbx_text_clean(s, -1, o->ascii ? MBX_TEXT_ASCII : 0, NULL);
-
-	fputs(c, stdout);
-	mbx_free(c);
-}
-
 static const char *date_of(int64_t t, char *buf, size_t len)
 {
 	time_t tt = (time_t)t;
@@ -40,37 +30,6 @@ static const char *date_of(int64_t t, char *buf, size_t len)
 	else
 		strftime(buf, len, "%Y-%m-%d", &tm);
 	return buf;
-}
-
-/* Who the audit log names: the login, else the user id's name. */
-static const char *actor_name(void)
-{
-	const char *u = getenv("SUDO_USER");
-	struct passwd *pw;
-
-	if (!u || !*u)
-		u = getenv("USER");
-	if (!u || !*u) {
-		pw = getpwuid(getuid());
-		u = pw ? pw->pw_name : NULL;
-	}
-	return u && *u ? u : "mbxrescue";
-}
-
-/* Exit status for a failed core call: bad input (a corrupt or unusable
- * store, an unknown name) is 2, anything else 1. */
-static int fail_status(int rc)
-{
-	switch (rc) {
-	case MBX_EINVAL:
-	case MBX_ENOTFOUND:
-	case MBX_ECORRUPT:
-	case MBX_ESCHEMA:
-	case MBX_EREADONLY:
-		return EXIT_USAGE;
-	default:
-		return EXIT_FINDINGS;
-	}
 }
 
 static int open_store(const tui_opts *o, mbx_store **st, unsigned flags)
@@ -87,25 +46,16 @@ static void server_line(const tui_opts *o, mbx_store *st, const char *what)
 	if (mbx_store_server_get(st, &si) < 0)
 		return;
 	printf("%s ", what);
-	put(o, si.server);
+	cli_put(o, si.server);
 	printf(" (site ");
-	put(o, si.site);
+	cli_put(o, si.site);
 	printf(", organization ");
-	put(o, si.organization);
+	cli_put(o, si.organization);
 	printf(")\n");
 	mbx_server_info_clear(&si);
 }
 
 /* ---- check --------------------------------------------------------------- */
-
-static json_t *jstr(const char *s)
-{
-	char *c = mbx_text_clean(s, -1, 0, NULL);
-	json_t *j = json_string(c);
-
-	mbx_free(c);
-	return j ? j : json_string("");
-}
 
 static int check_json(mbx_store *st, const mbx_findings *f, size_t problems)
 {
@@ -116,12 +66,12 @@ static int check_json(mbx_store *st, const mbx_findings *f, size_t problems)
 	int k;
 
 	if (mbx_store_server_get(st, &si) == 0) {
-		json_object_set_new(root, "server", jstr(si.server));
-		json_object_set_new(root, "site", jstr(si.site));
-		json_object_set_new(root, "organization", jstr(si.organization));
+		json_object_set_new(root, "server", cli_json_text(si.server));
+		json_object_set_new(root, "site", cli_json_text(si.site));
+		json_object_set_new(root, "organization", cli_json_text(si.organization));
 		mbx_server_info_clear(&si);
 	}
-	json_object_set_new(root, "store", jstr(mbx_store_path(st)));
+	json_object_set_new(root, "store", cli_json_text(mbx_store_path(st)));
 	json_object_set_new(root, "consistent", json_boolean(problems == 0));
 	for (k = 0; k < MBX_FIND_KIND_COUNT; k++)
 		json_object_set_new(counts, mbx_finding_kind_name((mbx_finding_kind)k),
@@ -134,9 +84,9 @@ static int check_json(mbx_store *st, const mbx_findings *f, size_t problems)
 		json_object_set_new(o, "kind", json_string(kn));
 		json_object_set_new(o, "warning", json_boolean(mbx_finding_is_warning(x->kind)));
 		json_object_set_new(o, "object_id", json_integer(x->object_id));
-		json_object_set_new(o, "object", jstr(x->object));
-		json_object_set_new(o, "alias", x->alias ? jstr(x->alias) : json_null());
-		json_object_set_new(o, "reason", jstr(x->reason));
+		json_object_set_new(o, "object", cli_json_text(x->object));
+		json_object_set_new(o, "alias", x->alias ? cli_json_text(x->alias) : json_null());
+		json_object_set_new(o, "reason", cli_json_text(x->reason));
 		json_object_set_new(o, "since", x->since > 0 ? json_string(date_of(x->since, date,
 		                    sizeof(date))) : json_null());
 		json_array_append_new(arr, o);
@@ -164,11 +114,11 @@ static void check_text(const tui_opts *o, mbx_store *st, const mbx_findings *f, 
 
 		printf("%-7s %-27s ", mbx_finding_is_warning(x->kind) ? "WARNING" : "FINDING",
 		       mbx_finding_kind_name(x->kind));
-		put(o, x->object);
+		cli_put(o, x->object);
 		if (x->since > 0)
 			printf("  (since %s)", date_of(x->since, date, sizeof(date)));
 		printf("\n        ");
-		put(o, x->reason);
+		cli_put(o, x->reason);
 		printf("\n");
 	}
 	if (problems == 0 && f->count == 0)
@@ -204,7 +154,7 @@ int cmd_check(const tui_opts *o, int argc, char **argv)
 		return status;
 	rc = mbx_check_run(st, &f);
 	if (rc < 0) {
-		status = cli_fail(fail_status(rc), "%s", mbx_error_last());
+		status = cli_fail(cli_status_of(rc), "%s", mbx_error_last());
 		goto out;
 	}
 	for (i = 0; i < f->count; i++)
@@ -275,7 +225,7 @@ static void print_plan(const tui_opts *o, mbx_store *st, const mbx_adjust_plan *
 		perms += x->kind == MBX_CHANGE_REMOVE_PERMISSION;
 		printf("%-5s %-21s ", x->kind == MBX_CHANGE_SKIP_LIMITED_FOLDER ? "SKIP" : "DO",
 		       mbx_change_kind_name(x->kind));
-		put(o, x->detail);
+		cli_put(o, x->detail);
 		printf("\n");
 	}
 	printf("%zu change%s to make, %zu left alone.\n", *n_apply, *n_apply == 1 ? "" : "s",
@@ -374,18 +324,6 @@ void cmd_adjust_describe(const char **usage, const char **summary, const cmd_opt
 	*opts = opt;
 }
 
-static const char *when_of(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t <= 0 || !gmtime_r(&tt, &tm))
-		snprintf(buf, len, "unknown time");
-	else
-		strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm);
-	return buf;
-}
-
 /* adjust --undo [RUN]: what would be reverted, then (asked) the undo. */
 static int adjust_undo(const tui_opts *o, int64_t run_id, int dry, int yes,
                        const mbx_adjust_opts *ao)
@@ -402,7 +340,7 @@ static int adjust_undo(const tui_opts *o, int64_t run_id, int dry, int yes,
 		return status;
 	rc = mbx_adjust_run_get(st, run_id, &run);
 	if (rc < 0) {
-		status = cli_fail(fail_status(rc), "%s", mbx_error_last());
+		status = cli_fail(cli_status_of(rc), "%s", mbx_error_last());
 		goto out;
 	}
 	if (run->undo_of || run->undone_by) {
@@ -410,8 +348,8 @@ static int adjust_undo(const tui_opts *o, int64_t run_id, int dry, int yes,
 		goto out;
 	}
 	server_line(o, st, "Undo of a consistency adjuster run on");
-	printf("Run %" PRId64 " of %s by ", run->id, when_of(run->time, when, sizeof(when)));
-	put(o, run->actor);
+	printf("Run %" PRId64 " of %s by ", run->id, cli_when(run->time, when, sizeof(when)));
+	cli_put(o, run->actor);
 	printf(": ");
 	put_functions(run->functions);
 	printf("\n");
@@ -419,11 +357,11 @@ static int adjust_undo(const tui_opts *o, int64_t run_id, int dry, int yes,
 		const mbx_adjust_record *r = &run->records[i];
 
 		printf("%-7s %-21s ", r->why_not ? "BLOCKED" : "UNDO", mbx_change_kind_name(r->kind));
-		put(o, r->detail);
+		cli_put(o, r->detail);
 		printf("\n");
 		if (r->why_not) {
 			printf("        ");
-			put(o, r->why_not);
+			cli_put(o, r->why_not);
 			printf("\n");
 		}
 	}
@@ -451,7 +389,7 @@ static int adjust_undo(const tui_opts *o, int64_t run_id, int dry, int yes,
 	}
 	rc = mbx_adjust_undo(st, run->id, ao, &undo);
 	if (rc < 0) {
-		status = cli_fail(fail_status(rc), "%s", mbx_error_last());
+		status = cli_fail(cli_status_of(rc), "%s", mbx_error_last());
 		goto out;
 	}
 	printf("Run %" PRId64 " undone: %zu change%s reverted, recorded in the audit log as run %"
@@ -502,7 +440,7 @@ int cmd_adjust(const tui_opts *o, int argc, char **argv)
 	longopts[k++] = (struct option){ "undo", optional_argument, NULL, 'u' };
 	memset(&ao, 0, sizeof(ao));
 	ao.older_than_days = -1;
-	ao.actor = actor_name();
+	ao.actor = cli_actor();
 	opterr = 0;
 	while (status == EXIT_OK && (ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (ch >= OPT_RULE && (size_t)(ch - OPT_RULE) < n_rules) {
@@ -557,7 +495,7 @@ int cmd_adjust(const tui_opts *o, int argc, char **argv)
 		return status;
 	rc = mbx_adjust_plan_compute(st, &ao, &plan);
 	if (rc < 0) {
-		status = cli_fail(fail_status(rc), "%s", mbx_error_last());
+		status = cli_fail(cli_status_of(rc), "%s", mbx_error_last());
 		goto out;
 	}
 	print_plan(o, st, plan, defaulted, &n_apply);
@@ -583,7 +521,7 @@ int cmd_adjust(const tui_opts *o, int argc, char **argv)
 		}
 	}
 	if ((rc = mbx_adjust_apply(st, plan, &ao)) < 0) {
-		status = cli_fail(fail_status(rc), "%s", mbx_error_last());
+		status = cli_fail(cli_status_of(rc), "%s", mbx_error_last());
 	} else {
 		printf("Applied %zu change%s (recorded in the audit log; 'mbxrescue adjust --undo' "
 		       "reverts them).\n", n_apply, n_apply == 1 ? "" : "s");
@@ -630,15 +568,15 @@ int cmd_fix_recipient(const tui_opts *o, int argc, char **argv)
 	status = open_store(o, &st, 0);
 	if (status != EXIT_OK)
 		return status;
-	rc = mbx_recipient_fixup(st, alias, account, unhide, actor_name());
+	rc = mbx_recipient_fixup(st, alias, account, unhide, cli_actor());
 	if (rc < 0) {
-		status = cli_fail(fail_status(rc), "%s", mbx_error_last());
+		status = cli_fail(cli_status_of(rc), "%s", mbx_error_last());
 	} else {
 		printf("Recipient ");
-		put(o, alias);
+		cli_put(o, alias);
 		if (account) {
 			printf(": primary account ");
-			put(o, account);
+			cli_put(o, account);
 		}
 		printf("%s.\n", unhide ? (account ? ", shown in the address book"
 		                                    : ": shown in the address book") : "");

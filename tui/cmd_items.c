@@ -284,7 +284,7 @@ int cmd_delete_items(const tui_opts *o, int argc, char **argv)
 			status = cli_usage_error("delete-items", "--undo has no --dry-run (it only puts items back)");
 			goto out;
 		}
-		rc = mbx_store_items_undo(st, run, cmd_actor(), &run, &count);
+		rc = mbx_store_items_undo(st, run, cli_actor(), &run, &count);
 		if (rc == MBX_ENOTFOUND)
 			status = cli_fail(EXIT_FINDINGS, "%s", mbx_error_last());
 		else if (rc < 0)
@@ -307,7 +307,7 @@ int cmd_delete_items(const tui_opts *o, int argc, char **argv)
 			printf("Would purge %zu items for good (--dry-run: nothing changed).\n", a.n);
 			goto out;
 		}
-		if (mbx_store_items_purge(st, run, cmd_actor(), &count) < 0) {
+		if (mbx_store_items_purge(st, run, cli_actor(), &count) < 0) {
 			status = cli_fail(EXIT_FINDINGS, "%s", mbx_error_last());
 			goto out;
 		}
@@ -340,7 +340,7 @@ int cmd_delete_items(const tui_opts *o, int argc, char **argv)
 			for (i = 0; i < a.n; i++)
 				len += (size_t)sprintf(what + len, " %" PRId64, a.ids[i]);
 		}
-		rc = mbx_store_items_delete(st, a.ids, a.n, cmd_actor(), what, &run);
+		rc = mbx_store_items_delete(st, a.ids, a.n, cli_actor(), what, &run);
 		mbx_free(what);
 	}
 	if (rc < 0) {

@@ -7,7 +7,6 @@
 #include "config.h"
 #include <errno.h>
 #include <inttypes.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,20 +24,6 @@
 #define DEFAULT_LIMIT 100
 
 /* ---- Shared with cmd_items.c ------------------------------------------------- */
-
-const char *cmd_actor(void)
-{
-	const char *u = getenv("SUDO_USER");
-	struct passwd *pw;
-
-	if (!u || !*u)
-		u = getenv("USER");
-	if (!u || !*u) {
-		pw = getpwuid(getuid());
-		u = pw ? pw->pw_name : NULL;
-	}
-	return u && *u ? u : "mbxrescue";
-}
 
 /* A query's mistake: the message, then the query with a caret under the
  * character at byte offset pos. */
@@ -131,15 +116,6 @@ static const char *date_text(int64_t t, char *buf, size_t len, int iso)
 	return buf;
 }
 
-static json_t *jstr(const char *s)
-{
-	char *c = mbx_text_clean(s, -1, 0, NULL);
-	json_t *j = json_string(c);
-
-	mbx_free(c);
-	return j ? j : json_string("");
-}
-
 static void print_json(const mbx_search_hit *h, size_t n)
 {
 	json_t *arr = json_array();
@@ -150,15 +126,15 @@ static void print_json(const mbx_search_hit *h, size_t n)
 		char d[32];
 
 		json_object_set_new(x, "id", json_integer(h[i].id));
-		json_object_set_new(x, "mailbox", jstr(h[i].mailbox));
-		json_object_set_new(x, "mailbox_name", jstr(h[i].mailbox_name));
-		json_object_set_new(x, "folder", jstr(h[i].folder));
+		json_object_set_new(x, "mailbox", cli_json_text(h[i].mailbox));
+		json_object_set_new(x, "mailbox_name", cli_json_text(h[i].mailbox_name));
+		json_object_set_new(x, "folder", cli_json_text(h[i].folder));
 		json_object_set_new(x, "date", h[i].date > 0 ? json_string(date_text(h[i].date, d, sizeof(d), 1))
 		                                             : json_null());
-		json_object_set_new(x, "from", jstr(h[i].from));
-		json_object_set_new(x, "from_address", jstr(h[i].from_address));
-		json_object_set_new(x, "subject", jstr(h[i].subject));
-		json_object_set_new(x, "class", jstr(h[i].message_class));
+		json_object_set_new(x, "from", cli_json_text(h[i].from));
+		json_object_set_new(x, "from_address", cli_json_text(h[i].from_address));
+		json_object_set_new(x, "subject", cli_json_text(h[i].subject));
+		json_object_set_new(x, "class", cli_json_text(h[i].message_class));
 		json_object_set_new(x, "size", json_integer(h[i].size));
 		json_object_set_new(x, "attachments", json_integer(h[i].attachments));
 		json_array_append_new(arr, x);

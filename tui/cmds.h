@@ -42,7 +42,6 @@ int cmd_delete_items(const tui_opts *o, int argc, char **argv);
 /* shared by cmd_search.c and cmd_items.c */
 struct mbx_store;
 struct mbx_search;
-const char *cmd_actor(void);
 char *cmd_join_args(int argc, char **argv);
 int cmd_parse_id(const char *s, int64_t *out);
 /* Parse and prepare a query; on a mistake print it with a caret under it
