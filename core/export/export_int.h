@@ -262,4 +262,9 @@ int exp_fsync_dir(const char *dir);
 int exp_item_write(exp_mailbox_job *job, mbx_pst *pst, mbx_pst_nid folder, const mbx_message *m,
                    unsigned char *buf);
 
+/* The output directory dir: made 0700 (with its parents) when missing;
+ * an existing one others may write to and not ours is refused unless
+ * force (outdir.c).  0 or <0 with the error set. */
+int exp_make_out_dir(const char *dir, int force);
+
 #endif
