@@ -62,7 +62,7 @@ for f in "$@"; do
 		count "$W/all" >"$W/n.all"
 		count "$W/diff" >"$W/n.lost"
 		awk -F '\t' -v file="$(basename "$f")" -v scope="${scope#--}" '
-			FNR == NR { lost[$1] = $2; next }
+			FILENAME == ARGV[1] { lost[$1] = $2; next }
 			{ k = $1; n = $2; printf "%-22s %-8s %-17s %9d %9d %7.1f%%\n", file, scope, k, n - lost[k], n,
 			  100 * (n - lost[k]) / n }' "$W/n.lost" "$W/n.all" | sort -k3
 	done
